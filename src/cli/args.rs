@@ -1,0 +1,279 @@
+//! Raw arguments: the command line (and `cli.ini`) turned into an ordered
+//! list of flag occurrences, a verb and positionals. Nothing is interpreted
+//! here beyond what the flag table says; each command resolves the options it
+//! needs from [`RawArgs`] once, at its start.
+
+use super::flags::{self, Arity, Flag};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// A mistake in how certsmith was called. Always names the flag or word.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    On,
+    Off,
+    Text(String),
+}
+
+/// Where an occurrence came from, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    CommandLine,
+    File { path: PathBuf, line: usize },
+}
+
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    pub flag: &'static Flag,
+    pub value: Value,
+    pub source: Source,
+}
+
+impl Occurrence {
+    pub fn text(&self) -> Option<&str> {
+        match &self.value {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RawArgs {
+    pub verb: Option<&'static str>,
+    pub positionals: Vec<String>,
+    pub occurrences: Vec<Occurrence>,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::CommandLine => f.write_str("command line"),
+            Source::File { path, line } => write!(f, "{}:{}", path.display(), line),
+        }
+    }
+}
+
+/// Parse the command line (without the program name).
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<RawArgs, UsageError> {
+    let mut out = RawArgs::default();
+    let mut iter = args.into_iter();
+    let mut only_positionals = false;
+    while let Some(arg) = iter.next() {
+        if only_positionals || arg == "-" || !arg.starts_with('-') {
+            out.bare_word(arg)?;
+        } else if arg == "--" {
+            only_positionals = true;
+        } else if let Some(long) = arg.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            let (flag, negated) = flags::by_long(name)
+                .ok_or_else(|| UsageError(format!("--{name}: unknown flag (see certsmith --help)")))?;
+            let value = long_value(flag, negated, name, inline, &mut iter)?;
+            out.push(flag, value, Source::CommandLine);
+        } else {
+            out.short_cluster(&arg[1..], &mut iter)?;
+        }
+    }
+    Ok(out)
+}
+
+fn long_value(
+    flag: &'static Flag,
+    negated: bool,
+    name: &str,
+    inline: Option<String>,
+    rest: &mut impl Iterator<Item = String>,
+) -> Result<Value, UsageError> {
+    match flag.arity {
+        Arity::Switch | Arity::Count => match inline {
+            None => Ok(if negated { Value::Off } else { Value::On }),
+            Some(text) if !negated => parse_bool(&text)
+                .map(|b| if b { Value::On } else { Value::Off })
+                .ok_or_else(|| UsageError(format!("--{name}: expected true or false, got {text:?}"))),
+            Some(_) => Err(UsageError(format!("--{name}: takes no value"))),
+        },
+        Arity::Value(metavar) => match inline.or_else(|| rest.next()) {
+            Some(text) => Ok(Value::Text(text)),
+            None => Err(UsageError(format!("--{name}: needs a value ({metavar})"))),
+        },
+    }
+}
+
+impl RawArgs {
+    fn push(&mut self, flag: &'static Flag, value: Value, source: Source) {
+        self.occurrences.push(Occurrence { flag, value, source });
+    }
+
+    fn bare_word(&mut self, word: String) -> Result<(), UsageError> {
+        if self.verb.is_none() {
+            match flags::verb(&word) {
+                Some(v) => self.verb = Some(v),
+                None => {
+                    return Err(UsageError(format!(
+                        "{word:?}: unknown command (see certsmith --help)"
+                    )));
+                }
+            }
+        } else {
+            self.positionals.push(word);
+        }
+        Ok(())
+    }
+
+    fn short_cluster(
+        &mut self,
+        cluster: &str,
+        rest: &mut impl Iterator<Item = String>,
+    ) -> Result<(), UsageError> {
+        for (i, c) in cluster.char_indices() {
+            let flag = flags::by_short(c)
+                .ok_or_else(|| UsageError(format!("-{c}: unknown flag (see certsmith --help)")))?;
+            match flag.arity {
+                Arity::Switch | Arity::Count => self.push(flag, Value::On, Source::CommandLine),
+                Arity::Value(metavar) => {
+                    let attached = &cluster[i + c.len_utf8()..];
+                    let text = if attached.is_empty() {
+                        rest.next()
+                            .ok_or_else(|| UsageError(format!("-{c}: needs a value ({metavar})")))?
+                    } else {
+                        attached.to_string()
+                    };
+                    self.push(flag, Value::Text(text), Source::CommandLine);
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Merge flags read from a cli.ini file: the command line wins, so a flag
+    /// given on the command line drops every occurrence of it from the file.
+    pub fn with_file_defaults(mut self, file: Vec<Occurrence>) -> RawArgs {
+        let from_file: Vec<Occurrence> = file
+            .into_iter()
+            .filter(|o| !self.occurrences.iter().any(|c| std::ptr::eq(c.flag, o.flag)))
+            .collect();
+        self.occurrences.splice(0..0, from_file);
+        self
+    }
+
+    fn all<'a>(&'a self, long: &str) -> impl Iterator<Item = &'a Occurrence> + 'a {
+        debug_assert!(flags::by_long(long).is_some(), "unknown flag {long}");
+        let wanted: &'static str = flags::by_long(long).map_or("", |(f, _)| f.long);
+        self.occurrences.iter().filter(move |o| o.flag.long == wanted)
+    }
+
+    /// The last setting of a switch, if any.
+    pub fn switch(&self, long: &str) -> Option<bool> {
+        self.all(long).last().map(|o| o.value != Value::Off)
+    }
+
+    pub fn flag(&self, long: &str) -> bool {
+        self.switch(long).unwrap_or(false)
+    }
+
+    pub fn count(&self, long: &str) -> usize {
+        self.all(long).filter(|o| o.value == Value::On).count()
+    }
+
+    /// The last value of a flag, if any.
+    pub fn value(&self, long: &str) -> Option<&str> {
+        self.all(long).filter_map(Occurrence::text).last()
+    }
+
+    pub fn path(&self, long: &str) -> Option<PathBuf> {
+        self.value(long).map(PathBuf::from)
+    }
+
+    /// Every value of a repeatable flag, in order.
+    pub fn values(&self, long: &str) -> Vec<&str> {
+        self.all(long).filter_map(Occurrence::text).collect()
+    }
+
+    /// The last value parsed as `T`; a bad value is an error naming the flag.
+    pub fn parsed<T: FromStr>(&self, long: &str) -> Result<Option<T>, UsageError>
+    where
+        T::Err: fmt::Display,
+    {
+        let Some(occ) = self.all(long).filter(|o| o.text().is_some()).last() else {
+            return Ok(None);
+        };
+        let text = occ.text().unwrap_or_default();
+        text.parse::<T>().map(Some).map_err(|e| {
+            let place = match &occ.source {
+                Source::CommandLine => String::new(),
+                other => format!(" (from {other})"),
+            };
+            UsageError(format!("--{long}: invalid value {text:?}{place}: {e}"))
+        })
+    }
+
+    /// `-d a.com,b.com -d c.com` as a list, trimmed, empty items dropped.
+    pub fn domains(&self) -> Vec<String> {
+        split_list(self.values("domains"))
+    }
+}
+
+/// Split comma-separated lists from repeated flags.
+pub fn split_list<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    values
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Some(true),
+        "false" | "no" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Read a Certbot-style `cli.ini`: `key = value`, `key` alone for a switch,
+/// `#` and `;` comments, `[section]` headers ignored. Unknown keys are errors
+/// with the file and line.
+pub fn parse_ini(path: &Path, text: &str) -> Result<Vec<Occurrence>, UsageError> {
+    let mut out = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') || line.starts_with('[') {
+            continue;
+        }
+        let source = Source::File { path: path.to_path_buf(), line: index + 1 };
+        let (key, value) = match line.split_once('=') {
+            Some((k, v)) => (k.trim(), Some(v.trim().to_string())),
+            None => (line, None),
+        };
+        let (flag, negated) = flags::by_long(key)
+            .ok_or_else(|| UsageError(format!("{source}: unknown option {key:?}")))?;
+        let value = match (flag.arity, value) {
+            (Arity::Value(_), Some(v)) => Value::Text(v),
+            (Arity::Value(m), None) => {
+                return Err(UsageError(format!("{source}: {key} needs a value ({m})")));
+            }
+            (_, None) => if negated { Value::Off } else { Value::On },
+            (_, Some(v)) => match parse_bool(&v) {
+                Some(b) if b != negated => Value::On,
+                Some(_) => Value::Off,
+                None => return Err(UsageError(format!("{source}: {key}: expected true or false, got {v:?}"))),
+            },
+        };
+        out.push(Occurrence { flag, value, source });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,81 @@
+use super::*;
+
+fn p(args: &[&str]) -> Result<RawArgs, UsageError> {
+    parse(args.iter().map(|s| s.to_string()))
+}
+
+#[test]
+fn verb_may_stand_anywhere() {
+    let a = p(&["-d", "a.com", "certonly", "--standalone"]).unwrap();
+    assert_eq!(a.verb, Some("certonly"));
+    assert!(a.flag("standalone"));
+    assert_eq!(a.domains(), ["a.com"]);
+}
+
+#[test]
+fn domains_repeat_and_split_on_commas() {
+    let a = p(&["-d", "a.com, b.com", "--domains=c.com", "-dd.com", "--domain", "e.com"]).unwrap();
+    assert_eq!(a.domains(), ["a.com", "b.com", "c.com", "d.com", "e.com"]);
+}
+
+#[test]
+fn switches_last_one_wins() {
+    let a = p(&["--redirect", "--no-redirect"]).unwrap();
+    assert_eq!(a.switch("redirect"), Some(false));
+    let a = p(&["--no-redirect", "--redirect=true"]).unwrap();
+    assert_eq!(a.switch("redirect"), Some(true));
+    assert_eq!(a.switch("hsts"), None);
+}
+
+#[test]
+fn short_clusters_and_counts() {
+    let a = p(&["-nvvq"]).unwrap();
+    assert!(a.flag("non-interactive"));
+    assert!(a.flag("quiet"));
+    assert_eq!(a.count("verbose"), 2);
+}
+
+#[test]
+fn positionals_after_the_verb() {
+    let a = p(&["conf", "get", "--nginx-server-root", "/x", "http/server", "--", "--weird"]).unwrap();
+    assert_eq!(a.verb, Some("conf"));
+    assert_eq!(a.positionals, ["get", "http/server", "--weird"]);
+    assert_eq!(a.value("nginx-server-root"), Some("/x"));
+}
+
+#[test]
+fn errors_name_the_flag() {
+    assert_eq!(p(&["--bogus"]).unwrap_err().0, "--bogus: unknown flag (see certsmith --help)");
+    assert!(p(&["--email"]).unwrap_err().0.starts_with("--email: needs a value"));
+    assert!(p(&["-d"]).unwrap_err().0.starts_with("-d: needs a value"));
+    assert!(p(&["example.com"]).unwrap_err().0.contains("unknown command"));
+    assert!(p(&["--no-redirect=yes"]).unwrap_err().0.contains("takes no value"));
+}
+
+#[test]
+fn parsed_values_report_bad_input() {
+    let a = p(&["--rsa-key-size", "big"]).unwrap();
+    let e = a.parsed::<u32>("rsa-key-size").unwrap_err();
+    assert!(e.0.starts_with("--rsa-key-size: invalid value \"big\""), "{}", e.0);
+    let a = p(&["--rsa-key-size", "4096"]).unwrap();
+    assert_eq!(a.parsed::<u32>("rsa-key-size").unwrap(), Some(4096));
+}
+
+#[test]
+fn ini_defaults_lose_to_the_command_line() {
+    let ini = "# comment\nemail = file@example.com\nredirect = false\nrsa_key_size = 3072\nagree-tos\n";
+    let file = parse_ini(Path::new("cli.ini"), ini).unwrap();
+    let a = p(&["-m", "cli@example.com"]).unwrap().with_file_defaults(file);
+    assert_eq!(a.value("email"), Some("cli@example.com"));
+    assert_eq!(a.switch("redirect"), Some(false));
+    assert_eq!(a.value("rsa-key-size"), Some("3072"));
+    assert!(a.flag("agree-tos"));
+}
+
+#[test]
+fn ini_errors_have_file_and_line() {
+    let e = parse_ini(Path::new("/etc/x/cli.ini"), "\n\nbogus = 1\n").unwrap_err();
+    assert_eq!(e.0, "/etc/x/cli.ini:3: unknown option \"bogus\"");
+    let e = parse_ini(Path::new("c.ini"), "redirect = maybe\n").unwrap_err();
+    assert!(e.0.starts_with("c.ini:1: redirect: expected true or false"));
+}

@@ -1,0 +1,10 @@
+//! certsmith: a Certbot-class ACME client whose heart is a lossless
+//! config-editing engine for nginx and Apache httpd.
+//!
+//! Layers (dependencies point down only) are described in
+//! `docs/ARCHITECTURE.md`.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod commands;
+pub mod syntax;
