@@ -3,10 +3,13 @@
 use crate::cli::Config;
 use std::process::ExitCode;
 
+pub mod conf;
+
 /// Run the configured verb. `Ok` carries the exit code for commands whose
 /// success has degrees (`conf check` exits 1 when a file fails).
 pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
     match config.verb {
+        "conf" => conf::run(config),
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
     }
 }

@@ -1,0 +1,221 @@
+//! `certsmith conf get|match|set|rm|check|print`: the config engine on the
+//! command line.
+//!
+//! ```text
+//! certsmith conf get   --nginx-server-root DIR  PATH
+//! certsmith conf match --apache-server-root DIR PATH
+//! certsmith conf set   --nginx-server-root DIR  PATH ARG...   [--dry-run]
+//! certsmith conf rm    --nginx-server-root DIR  PATH          [--dry-run]
+//! certsmith conf check --nginx|--apache FILE...
+//! certsmith conf print --nginx|--apache FILE
+//! ```
+//!
+//! The verbs are written once here, against [`Engine`]; each server's engine
+//! implements it (`nginx.rs`, `apache.rs`).
+
+use crate::cli::Config;
+use crate::syntax::path::{self, Path};
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// What the `conf` verbs need from a server's config engine.
+pub trait Engine {
+    /// The loaded configuration: every file, includes followed, with edits
+    /// kept in memory until written.
+    type Loaded: path::Tree<Node = Self::Node>;
+    /// A node handle; `Ord` must be document order within a file, so edits
+    /// can be applied back to front.
+    type Node: Clone + Ord;
+
+    /// `--nginx` or `--apache`, for messages.
+    const FLAG: &'static str;
+
+    /// Load the configuration under `root` (the server root flag's value or
+    /// the engine's default).
+    fn load(root: Option<PathBuf>) -> Result<Self::Loaded>;
+
+    /// Parse one file on its own (includes not followed) and print it back;
+    /// the error is already `FILE:LINE:COL: message`.
+    fn reprint(file_name: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>>;
+
+    /// `FILE:LINE` of a node, for `match`.
+    fn location(loaded: &Self::Loaded, node: &Self::Node) -> String;
+    /// The node's arguments as written (quotes kept).
+    fn raw_args(loaded: &Self::Loaded, node: &Self::Node) -> String;
+    /// Replace the node's arguments (each one quoted as needed; unsafe values refused).
+    fn set_args(loaded: &mut Self::Loaded, node: &Self::Node, args: &[String]) -> Result<()>;
+    /// Append a new directive `name args...` as the last child of `parent`
+    /// (`None`: the main file's top level).
+    fn append(loaded: &mut Self::Loaded, parent: Option<&Self::Node>, name: &[u8], args: &[String]) -> Result<()>;
+    fn remove(loaded: &mut Self::Loaded, node: &Self::Node) -> Result<()>;
+    /// Files whose bytes changed: (path, before, after).
+    fn changed_files(loaded: &Self::Loaded) -> Vec<(PathBuf, Vec<u8>, Vec<u8>)>;
+}
+
+pub fn run(config: &Config) -> Result<ExitCode> {
+    let nginx = config.args.flag("nginx") || config.args.value("nginx-server-root").is_some();
+    let apache = config.args.flag("apache") || config.args.value("apache-server-root").is_some();
+    match (nginx, apache) {
+        // Engines plug in here as they land: run_with::<nginx::NginxEngine>(config).
+        (true, false) => bail!("conf: the nginx engine is not available yet"),
+        (false, true) => bail!("conf: the Apache engine is not available yet"),
+        (true, true) => bail!("conf: give --nginx or --apache, not both"),
+        (false, false) => bail!("conf: say which server: --nginx (or --nginx-server-root DIR) or --apache (or --apache-server-root DIR)"),
+    }
+}
+
+#[allow(dead_code)] // until the first engine plugs in
+fn run_with<E: Engine>(config: &Config) -> Result<ExitCode> {
+    let (sub, rest) = match config.positionals().split_first() {
+        Some((s, r)) => (s.as_str(), r),
+        None => bail!("conf: expected get, match, set, rm, check or print"),
+    };
+    match sub {
+        "check" => check::<E>(config, rest),
+        "print" => print::<E>(rest),
+        "get" | "match" => query::<E>(config, sub, rest),
+        "set" | "rm" => edit::<E>(config, sub, rest),
+        other => bail!("conf: unknown subcommand {other:?} (expected get, match, set, rm, check or print)"),
+    }
+}
+
+fn server_root<E: Engine>(config: &Config) -> Option<PathBuf> {
+    let flag = if E::FLAG == "--apache" { "apache-server-root" } else { "nginx-server-root" };
+    config.args.path(flag)
+}
+
+fn one_path(sub: &str, rest: &[String]) -> Result<Path> {
+    let text = rest.first().with_context(|| format!("conf {sub}: expected a PATH"))?;
+    Path::parse(text).with_context(|| format!("conf {sub}: {text:?}"))
+}
+
+fn check<E: Engine>(config: &Config, files: &[String]) -> Result<ExitCode> {
+    if files.is_empty() {
+        bail!("conf check: expected one or more FILE");
+    }
+    let mut failed = 0usize;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for name in files {
+        let file = std::path::Path::new(name);
+        let verdict = std::fs::read(file)
+            .with_context(|| format!("{name}: cannot read"))
+            .and_then(|bytes| {
+                let printed = E::reprint(file, &bytes)?;
+                if printed != bytes {
+                    bail!("{name}: round trip changed the file (please report this bug)");
+                }
+                Ok(())
+            });
+        match verdict {
+            Ok(()) if !config.quiet => writeln!(out, "{name}: ok")?,
+            Ok(()) => {}
+            Err(e) => {
+                failed += 1;
+                writeln!(out, "{e:#}")?;
+            }
+        }
+    }
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn print<E: Engine>(files: &[String]) -> Result<ExitCode> {
+    let [name] = files else { bail!("conf print: expected exactly one FILE") };
+    let file = std::path::Path::new(name);
+    let bytes = std::fs::read(file).with_context(|| format!("{name}: cannot read"))?;
+    let printed = E::reprint(file, &bytes)?;
+    std::io::stdout().write_all(&printed)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn query<E: Engine>(config: &Config, sub: &str, rest: &[String]) -> Result<ExitCode> {
+    let path = one_path(sub, rest)?;
+    if rest.len() > 1 {
+        bail!("conf {sub}: expected one PATH, got {} words", rest.len());
+    }
+    let loaded = E::load(server_root::<E>(config))?;
+    let matches = path::select(&loaded, &path);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for m in &matches {
+        if sub == "get" {
+            writeln!(out, "{}", E::raw_args(&loaded, &m.node))?;
+        } else {
+            writeln!(out, "{}\t{}", m.canonical, E::location(&loaded, &m.node))?;
+        }
+    }
+    // Like grep: no match is not an error, but scripts can tell.
+    Ok(if matches.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn edit<E: Engine>(config: &Config, sub: &str, rest: &[String]) -> Result<ExitCode> {
+    let path = one_path(sub, rest)?;
+    let values = &rest[1..];
+    if sub == "rm" && !values.is_empty() {
+        bail!("conf rm: expected only a PATH");
+    }
+    if sub == "set" && values.is_empty() {
+        bail!("conf set: expected a PATH and one or more ARG");
+    }
+    let mut loaded = E::load(server_root::<E>(config))?;
+    let mut nodes: Vec<E::Node> = path::select(&loaded, &path).into_iter().map(|m| m.node).collect();
+    // Back to front, so earlier handles stay valid.
+    nodes.sort();
+    nodes.dedup();
+    nodes.reverse();
+    match (sub, nodes.is_empty()) {
+        ("rm", true) => bail!("conf rm: {path} matches nothing"),
+        ("rm", false) => {
+            for node in &nodes {
+                E::remove(&mut loaded, node)?;
+            }
+        }
+        (_, false) => {
+            for node in &nodes {
+                E::set_args(&mut loaded, node, values)?;
+            }
+        }
+        (_, true) => create::<E>(&mut loaded, &path, values)?,
+    }
+    write_or_diff::<E>(config, &loaded)
+}
+
+/// `set` on a path that matches nothing creates the last step under the
+/// parent, when the parent is exactly one node and the step is a plain name.
+fn create<E: Engine>(loaded: &mut E::Loaded, path: &Path, values: &[String]) -> Result<()> {
+    let (parent_path, last) = path.split_last().context("empty path")?;
+    let name = match (&last.label, last.descendant, last.predicates.is_empty()) {
+        (Some(name), false, true) => name.clone(),
+        _ => bail!("conf set: {path} matches nothing, and its last step is not a plain name to create"),
+    };
+    let parent = if parent_path.steps.is_empty() {
+        None
+    } else {
+        let parents = path::select(&*loaded, &parent_path);
+        match parents.as_slice() {
+            [one] => Some(one.node.clone()),
+            [] => bail!("conf set: {path} matches nothing, and neither does {parent_path}"),
+            many => bail!("conf set: {path} matches nothing, and {parent_path} matches {} nodes; make it name one", many.len()),
+        }
+    };
+    E::append(loaded, parent.as_ref(), &name, values)
+}
+
+fn write_or_diff<E: Engine>(config: &Config, loaded: &E::Loaded) -> Result<ExitCode> {
+    let changed = E::changed_files(loaded);
+    if config.dry_run {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        for (file, before, after) in &changed {
+            out.write_all(&crate::diff::unified(file, before, after))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (file, _, after) in &changed {
+        reverter::write_atomic(file, after, reverter::NewFileMode::default())
+            .with_context(|| format!("{}: cannot write", file.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
