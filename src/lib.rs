@@ -5,7 +5,11 @@
 //! `docs/ARCHITECTURE.md`.
 #![forbid(unsafe_code)]
 
+pub mod acme;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod diff;
+pub mod installer;
+pub mod storage;
 pub mod syntax;

@@ -8,6 +8,8 @@
 //! The invariant every parser here keeps: `print(parse(x)) == x` for every
 //! input it accepts.
 
+pub mod apache;
+pub mod nginx;
 pub mod path;
 pub mod pos;
 

@@ -1,0 +1,1 @@
+//! Authenticators: standalone, webroot, manual (and DNS): implementations of `acme::Solver`.

@@ -1,0 +1,7 @@
+//! Installers: load a server's config files (following includes as the server does), pick
+//! server blocks or virtual hosts, make TLS and enhancement edits, answer http-01 through the
+//! web server, configtest and reload. Certbot-specific policy lives here, I/O included;
+//! the syntax layer below stays pure.
+
+pub mod apache;
+pub mod nginx;

@@ -1,0 +1,1 @@
+//! Certificate lineages and accounts on disk, in Certbot's layout.

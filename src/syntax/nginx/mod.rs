@@ -1,0 +1,1 @@
+//! The lossless nginx syntax tree: lexer, parser, printer, edits. Pure: no I/O.
