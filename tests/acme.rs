@@ -33,6 +33,9 @@ pub struct Run {
 }
 
 impl Run {
+    pub fn from_command(cmd: &mut Command) -> Run {
+        Run::from(cmd.output().unwrap())
+    }
     fn from(out: Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
@@ -42,7 +45,11 @@ impl Run {
     }
     #[track_caller]
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
     /// A failure with exactly one line on stderr; returns that line.
@@ -50,7 +57,12 @@ impl Run {
     pub fn one_error_line(self) -> String {
         assert_ne!(self.code, 0, "expected failure; stdout:\n{}", self.stdout);
         let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "expected one error line, got:\n{}", self.stderr);
+        assert_eq!(
+            lines.len(),
+            1,
+            "expected one error line, got:\n{}",
+            self.stderr
+        );
         lines[0].to_string()
     }
 }
@@ -60,7 +72,10 @@ impl World {
         World::with(Pebble::start())
     }
     pub fn with(pebble: Pebble) -> World {
-        World { pebble, dir: TempDir::new("acme") }
+        World {
+            pebble,
+            dir: TempDir::new("acme"),
+        }
     }
     pub fn config_dir(&self) -> PathBuf {
         self.dir.join("etc")
@@ -85,7 +100,17 @@ impl World {
     /// `certonly --standalone` on Pebble's http-01 port.
     pub fn standalone(&self, extra: &[&str]) -> Run {
         let port = self.pebble.http_port.to_string();
-        let mut args = vec!["certonly", "--standalone", "--agree-tos", "-m", "test@example.com", "--http-01-address", "127.0.0.1", "--http-01-port", &port];
+        let mut args = vec![
+            "certonly",
+            "--standalone",
+            "--agree-tos",
+            "-m",
+            "test@example.com",
+            "--http-01-address",
+            "127.0.0.1",
+            "--http-01-port",
+            &port,
+        ];
         args.extend_from_slice(extra);
         self.certsmith(&args)
     }
@@ -111,7 +136,10 @@ impl World {
     /// The lineage's chain verifies against Pebble's root.
     #[track_caller]
     pub fn assert_verifies(&self, name: &str) {
-        if let Err(e) = self.pebble.verify(&self.live(name, "cert.pem"), &self.live(name, "chain.pem")) {
+        if let Err(e) = self
+            .pebble
+            .verify(&self.live(name, "cert.pem"), &self.live(name, "chain.pem"))
+        {
             panic!("chain of {name} does not verify: {e}");
         }
     }
@@ -119,14 +147,17 @@ impl World {
 
 /// Names of the certificate at `path`, and its serial (hex).
 pub fn cert_names_and_serial(path: &Path) -> (Vec<String>, String) {
-    let info = certsmith::storage::certinfo::parse_pem(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let info =
+        certsmith::storage::certinfo::parse_pem(&std::fs::read_to_string(path).unwrap()).unwrap();
     (info.names, info.serial_hex)
 }
 
 /// Every file and symlink under `dir` (relative), sorted.
 pub fn tree(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in entries.flatten() {
             let path = e.path();
             out.push(path.strip_prefix(base).unwrap().display().to_string());

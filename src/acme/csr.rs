@@ -8,8 +8,12 @@ use rcgen::{CertificateParams, CustomExtension, DistinguishedName, KeyPair};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeySpec {
     /// P-256 (`secp256r1`) or P-384 (`secp384r1`).
-    Ecdsa { p384: bool },
-    Rsa { bits: u32 },
+    Ecdsa {
+        p384: bool,
+    },
+    Rsa {
+        bits: u32,
+    },
 }
 
 impl Default for KeySpec {
@@ -20,7 +24,11 @@ impl Default for KeySpec {
 
 impl KeySpec {
     /// From the flag values; `None` means "not given" (defaults apply).
-    pub fn from_flags(key_type: Option<&str>, curve: Option<&str>, bits: Option<u32>) -> Result<KeySpec, String> {
+    pub fn from_flags(
+        key_type: Option<&str>,
+        curve: Option<&str>,
+        bits: Option<u32>,
+    ) -> Result<KeySpec, String> {
         let key_type = key_type.map(str::to_ascii_lowercase);
         match key_type.as_deref() {
             None | Some("ecdsa") | Some("ec") => {
@@ -28,41 +36,61 @@ impl KeySpec {
                     None | Some("secp256r1") | Some("p-256") | Some("prime256v1") => false,
                     Some("secp384r1") | Some("p-384") => true,
                     Some(other) => {
-                        return Err(format!("--elliptic-curve: {other:?} is not supported (secp256r1 or secp384r1)"));
+                        return Err(format!(
+                            "--elliptic-curve: {other:?} is not supported (secp256r1 or secp384r1)"
+                        ));
                     }
                 };
                 Ok(KeySpec::Ecdsa { p384 })
             }
             Some("rsa") => match bits.unwrap_or(2048) {
                 b @ (2048 | 3072 | 4096) => Ok(KeySpec::Rsa { bits: b }),
-                other => Err(format!("--rsa-key-size: {other} is not supported (2048, 3072 or 4096)")),
+                other => Err(format!(
+                    "--rsa-key-size: {other} is not supported (2048, 3072 or 4096)"
+                )),
             },
-            Some(other) => Err(format!("--key-type: {other:?} is not supported (ecdsa or rsa)")),
+            Some(other) => Err(format!(
+                "--key-type: {other:?} is not supported (ecdsa or rsa)"
+            )),
         }
     }
 
     /// `(key_type, rsa_key_size or elliptic_curve)` as the renewal conf stores them.
     pub fn conf_values(self) -> (&'static str, (&'static str, String)) {
         match self {
-            KeySpec::Ecdsa { p384 } => {
-                ("ecdsa", ("elliptic_curve", if p384 { "secp384r1" } else { "secp256r1" }.to_string()))
-            }
+            KeySpec::Ecdsa { p384 } => (
+                "ecdsa",
+                (
+                    "elliptic_curve",
+                    if p384 { "secp384r1" } else { "secp256r1" }.to_string(),
+                ),
+            ),
             KeySpec::Rsa { bits } => ("rsa", ("rsa_key_size", bits.to_string())),
         }
     }
 
     /// A new private key, as a PKCS#8 PEM.
     pub fn generate(self) -> Result<String, AcmeError> {
-        let failed = |e: &dyn std::fmt::Display| AcmeError::Other(format!("key generation failed: {e}"));
+        let failed =
+            |e: &dyn std::fmt::Display| AcmeError::Other(format!("key generation failed: {e}"));
         match self {
             KeySpec::Ecdsa { p384 } => {
-                let alg = if p384 { &rcgen::PKCS_ECDSA_P384_SHA384 } else { &rcgen::PKCS_ECDSA_P256_SHA256 };
-                Ok(KeyPair::generate_for(alg).map_err(|e| failed(&e))?.serialize_pem())
+                let alg = if p384 {
+                    &rcgen::PKCS_ECDSA_P384_SHA384
+                } else {
+                    &rcgen::PKCS_ECDSA_P256_SHA256
+                };
+                Ok(KeyPair::generate_for(alg)
+                    .map_err(|e| failed(&e))?
+                    .serialize_pem())
             }
             KeySpec::Rsa { bits } => {
                 use rsa::pkcs8::EncodePrivateKey;
-                let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, bits as usize).map_err(|e| failed(&e))?;
-                let pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).map_err(|e| failed(&e))?;
+                let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, bits as usize)
+                    .map_err(|e| failed(&e))?;
+                let pem = key
+                    .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+                    .map_err(|e| failed(&e))?;
                 Ok(pem.to_string())
             }
         }
@@ -82,10 +110,12 @@ pub fn build_csr(names: &[String], key_pem: &str, must_staple: bool) -> Result<V
     params.distinguished_name = DistinguishedName::new();
     if must_staple {
         // TLS Feature extension (RFC 7633) with status_request (5).
-        params.custom_extensions.push(CustomExtension::from_oid_content(
-            &[1, 3, 6, 1, 5, 5, 7, 1, 24],
-            vec![0x30, 0x03, 0x02, 0x01, 0x05],
-        ));
+        params
+            .custom_extensions
+            .push(CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 5, 5, 7, 1, 24],
+                vec![0x30, 0x03, 0x02, 0x01, 0x05],
+            ));
     }
     let csr = params
         .serialize_request(&key)
@@ -106,7 +136,8 @@ pub fn read_csr(bytes: &[u8]) -> Result<(Vec<u8>, Vec<String>), String> {
     } else {
         bytes.to_vec()
     };
-    let (_, csr) = X509CertificationRequest::from_der(&der).map_err(|e| format!("not a certificate request ({e})"))?;
+    let (_, csr) = X509CertificationRequest::from_der(&der)
+        .map_err(|e| format!("not a certificate request ({e})"))?;
     let mut names = Vec::new();
     for ext in csr.requested_extensions().into_iter().flatten() {
         if let ParsedExtension::SubjectAlternativeName(san) = ext {
@@ -143,7 +174,11 @@ mod tests {
     #[test]
     fn csr_round_trips_names_and_ips() {
         let key = KeySpec::default().generate().unwrap();
-        let names = vec!["a.example".to_string(), "b.example".to_string(), "127.0.0.1".to_string()];
+        let names = vec![
+            "a.example".to_string(),
+            "b.example".to_string(),
+            "127.0.0.1".to_string(),
+        ];
         let der = build_csr(&names, &key, true).unwrap();
         let (_, back) = read_csr(&der).unwrap();
         assert_eq!(back, names);
@@ -151,12 +186,33 @@ mod tests {
 
     #[test]
     fn key_flags() {
-        assert_eq!(KeySpec::from_flags(None, None, None), Ok(KeySpec::Ecdsa { p384: false }));
-        assert_eq!(KeySpec::from_flags(Some("ecdsa"), Some("secp384r1"), None), Ok(KeySpec::Ecdsa { p384: true }));
-        assert_eq!(KeySpec::from_flags(Some("rsa"), None, Some(3072)), Ok(KeySpec::Rsa { bits: 3072 }));
-        assert!(KeySpec::from_flags(Some("rsa"), None, Some(1024)).unwrap_err().starts_with("--rsa-key-size"));
-        assert!(KeySpec::from_flags(Some("dsa"), None, None).unwrap_err().starts_with("--key-type"));
-        assert!(KeySpec::from_flags(None, Some("secp521r1"), None).unwrap_err().starts_with("--elliptic-curve"));
+        assert_eq!(
+            KeySpec::from_flags(None, None, None),
+            Ok(KeySpec::Ecdsa { p384: false })
+        );
+        assert_eq!(
+            KeySpec::from_flags(Some("ecdsa"), Some("secp384r1"), None),
+            Ok(KeySpec::Ecdsa { p384: true })
+        );
+        assert_eq!(
+            KeySpec::from_flags(Some("rsa"), None, Some(3072)),
+            Ok(KeySpec::Rsa { bits: 3072 })
+        );
+        assert!(
+            KeySpec::from_flags(Some("rsa"), None, Some(1024))
+                .unwrap_err()
+                .starts_with("--rsa-key-size")
+        );
+        assert!(
+            KeySpec::from_flags(Some("dsa"), None, None)
+                .unwrap_err()
+                .starts_with("--key-type")
+        );
+        assert!(
+            KeySpec::from_flags(None, Some("secp521r1"), None)
+                .unwrap_err()
+                .starts_with("--elliptic-curve")
+        );
     }
 
     #[test]

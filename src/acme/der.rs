@@ -8,7 +8,11 @@ pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     if len < 0x80 {
         out.push(len as u8);
     } else {
-        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend(bytes);
     }
@@ -23,7 +27,10 @@ pub fn sequence(parts: &[Vec<u8>]) -> Vec<u8> {
 /// A non-negative INTEGER from big-endian magnitude bytes.
 pub fn unsigned_integer(magnitude: &[u8]) -> Vec<u8> {
     let trimmed: &[u8] = {
-        let first = magnitude.iter().position(|b| *b != 0).unwrap_or(magnitude.len());
+        let first = magnitude
+            .iter()
+            .position(|b| *b != 0)
+            .unwrap_or(magnitude.len());
         &magnitude[first..]
     };
     let mut content = Vec::with_capacity(trimmed.len() + 1);
@@ -45,7 +52,9 @@ pub fn read_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         if n == 0 || n > 4 || rest.len() < n {
             return None;
         }
-        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | *b as usize);
         (len, &rest[n..])
     };
     if rest.len() < len {
@@ -95,7 +104,10 @@ pub fn rsa_spki(n: &[u8], e: &[u8]) -> Vec<u8> {
     let public = sequence(&[unsigned_integer(n), unsigned_integer(e)]);
     let mut bits = vec![0u8];
     bits.extend(public);
-    sequence(&[sequence(&[tlv(0x06, OID_RSA), tlv(0x05, &[])]), tlv(0x03, &bits)])
+    sequence(&[
+        sequence(&[tlv(0x06, OID_RSA), tlv(0x05, &[])]),
+        tlv(0x03, &bits),
+    ])
 }
 
 /// PEM with 64-column base64 lines, as OpenSSL (and so Certbot) writes it.
@@ -118,7 +130,10 @@ mod tests {
     #[test]
     fn integers_get_sign_padding_and_lose_leading_zeros() {
         assert_eq!(unsigned_integer(&[0x80]), vec![0x02, 0x02, 0x00, 0x80]);
-        assert_eq!(unsigned_integer(&[0x00, 0x01, 0x00, 0x01]), vec![0x02, 0x03, 0x01, 0x00, 0x01]);
+        assert_eq!(
+            unsigned_integer(&[0x00, 0x01, 0x00, 0x01]),
+            vec![0x02, 0x03, 0x01, 0x00, 0x01]
+        );
         assert_eq!(unsigned_integer(&[]), vec![0x02, 0x01, 0x00]);
     }
 
@@ -136,11 +151,13 @@ mod tests {
         use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
         let rng = ring::rand::SystemRandom::new();
         let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, doc.as_ref(), &rng).unwrap();
+        let pair =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, doc.as_ref(), &rng).unwrap();
         let d = ec_scalar_from_pkcs8(doc.as_ref()).unwrap();
         assert_eq!(d.len(), 32);
         let rebuilt = ec_pkcs8(OID_P256, &d, pair.public_key().as_ref());
-        let again = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rebuilt, &rng).unwrap();
+        let again =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rebuilt, &rng).unwrap();
         assert_eq!(again.public_key().as_ref(), pair.public_key().as_ref());
     }
 }

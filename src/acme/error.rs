@@ -10,10 +10,15 @@ const URN: &str = "urn:ietf:params:acme:error:";
 pub enum AcmeError {
     #[error("cannot reach the ACME server at {url}: {detail}")]
     Unreachable { url: String, detail: String },
-    #[error("the ACME server at {url} answered with something that is not an ACME directory ({detail})")]
+    #[error(
+        "the ACME server at {url} answered with something that is not an ACME directory ({detail})"
+    )]
     NotAcme { url: String, detail: String },
     #[error("rate limited by the CA: {detail}{}", retry_after.as_ref().map(|r| format!(" (retry after {r})")).unwrap_or_default())]
-    RateLimited { detail: String, retry_after: Option<String> },
+    RateLimited {
+        detail: String,
+        retry_after: Option<String>,
+    },
     #[error("the CA refused the account: {detail}")]
     Account { detail: String },
     #[error("the CA rejected the request: {detail} ({kind})")]
@@ -41,13 +46,21 @@ impl AcmeError {
             instant_acme::Error::Api(problem) => from_problem(&problem, retry_after),
             instant_acme::Error::Other(inner) => {
                 if let Some(c) = inner.downcast_ref::<super::http::ConnectError>() {
-                    AcmeError::Unreachable { url: url.to_string(), detail: c.0.clone() }
+                    AcmeError::Unreachable {
+                        url: url.to_string(),
+                        detail: c.0.clone(),
+                    }
                 } else {
                     AcmeError::Other(inner.to_string())
                 }
             }
-            instant_acme::Error::Json(j) => AcmeError::NotAcme { url: url.to_string(), detail: j.to_string() },
-            instant_acme::Error::InvalidUri(u) => AcmeError::Input(format!("--server: invalid URL {url:?}: {u}")),
+            instant_acme::Error::Json(j) => AcmeError::NotAcme {
+                url: url.to_string(),
+                detail: j.to_string(),
+            },
+            instant_acme::Error::InvalidUri(u) => {
+                AcmeError::Input(format!("--server: invalid URL {url:?}: {u}"))
+            }
             instant_acme::Error::Timeout(_) => AcmeError::Timeout("order did not become ready"),
             other => AcmeError::Other(other.to_string()),
         }
@@ -62,9 +75,16 @@ pub fn problem_kind(problem: &Problem) -> String {
 
 /// One line for a problem document, subproblems included.
 pub fn describe_problem(problem: &Problem) -> String {
-    let mut text = problem.detail.clone().unwrap_or_else(|| "no detail given".into());
+    let mut text = problem
+        .detail
+        .clone()
+        .unwrap_or_else(|| "no detail given".into());
     for sub in &problem.subproblems {
-        let who = sub.identifier.as_ref().map(|i| i.authorized(false).to_string()).unwrap_or_default();
+        let who = sub
+            .identifier
+            .as_ref()
+            .map(|i| i.authorized(false).to_string())
+            .unwrap_or_default();
         let what = sub.detail.as_deref().unwrap_or("");
         text.push_str(&format!("; {who}: {what}"));
     }
@@ -75,10 +95,16 @@ fn from_problem(problem: &Problem, retry_after: Option<String>) -> AcmeError {
     let kind = problem_kind(problem);
     let detail = describe_problem(problem);
     match kind.as_str() {
-        "rateLimited" => AcmeError::RateLimited { detail, retry_after },
-        "accountDoesNotExist" | "externalAccountRequired" | "invalidContact" | "unsupportedContact" => {
-            AcmeError::Account { detail: format!("{detail} ({kind})") }
-        }
+        "rateLimited" => AcmeError::RateLimited {
+            detail,
+            retry_after,
+        },
+        "accountDoesNotExist"
+        | "externalAccountRequired"
+        | "invalidContact"
+        | "unsupportedContact" => AcmeError::Account {
+            detail: format!("{detail} ({kind})"),
+        },
         _ => AcmeError::Rejected { kind, detail },
     }
 }
@@ -93,16 +119,30 @@ mod tests {
 
     #[test]
     fn rate_limit_names_retry_after() {
-        let p = problem(r#"{"type":"urn:ietf:params:acme:error:rateLimited","detail":"too many certificates"}"#);
-        let e = AcmeError::from_acme(instant_acme::Error::Api(p), "https://ca/dir", Some("120".into()));
-        assert_eq!(e.to_string(), "rate limited by the CA: too many certificates (retry after 120)");
+        let p = problem(
+            r#"{"type":"urn:ietf:params:acme:error:rateLimited","detail":"too many certificates"}"#,
+        );
+        let e = AcmeError::from_acme(
+            instant_acme::Error::Api(p),
+            "https://ca/dir",
+            Some("120".into()),
+        );
+        assert_eq!(
+            e.to_string(),
+            "rate limited by the CA: too many certificates (retry after 120)"
+        );
     }
 
     #[test]
     fn subproblems_are_listed() {
-        let p = problem(r#"{"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"bad names",
-            "subproblems":[{"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"no","identifier":{"type":"dns","value":"x.test"}}]}"#);
+        let p = problem(
+            r#"{"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"bad names",
+            "subproblems":[{"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"no","identifier":{"type":"dns","value":"x.test"}}]}"#,
+        );
         let e = AcmeError::from_acme(instant_acme::Error::Api(p), "u", None);
-        assert_eq!(e.to_string(), "the CA rejected the request: bad names; x.test: no (rejectedIdentifier)");
+        assert_eq!(
+            e.to_string(),
+            "the CA rejected the request: bad names; x.test: no (rejectedIdentifier)"
+        );
     }
 }

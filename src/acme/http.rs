@@ -68,7 +68,10 @@ fn load_roots(bundle: Option<&Path>) -> Result<rustls::RootCertStore, TransportE
     let mut roots = rustls::RootCertStore::empty();
     match bundle {
         Some(path) => {
-            let bad = |detail: String| TransportError::Bundle { path: path.to_path_buf(), detail };
+            let bad = |detail: String| TransportError::Bundle {
+                path: path.to_path_buf(),
+                detail,
+            };
             let bytes = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
             for cert in CertificateDer::pem_slice_iter(&bytes) {
                 let cert = cert.map_err(|e| bad(e.to_string()))?;
@@ -113,7 +116,10 @@ impl Transport {
 
     /// A copy of this transport that re-signs every JWS with `key`.
     pub fn resigning(&self, key: Arc<JwsKey>, id: KeyId) -> Transport {
-        Transport { resign: Some(Arc::new((key, id))), ..self.clone() }
+        Transport {
+            resign: Some(Arc::new((key, id))),
+            ..self.clone()
+        }
     }
 
     /// A plain GET (directory, management APIs).
@@ -125,11 +131,17 @@ impl Transport {
         let response = self.send(request).await?;
         let status = response.parts.status;
         let mut body = response.body;
-        let bytes = body.into_bytes().await.map_err(instant_acme::Error::Other)?;
+        let bytes = body
+            .into_bytes()
+            .await
+            .map_err(instant_acme::Error::Other)?;
         Ok((status, bytes))
     }
 
-    async fn send(&self, request: Request<BodyWrapper<Bytes>>) -> Result<BytesResponse, instant_acme::Error> {
+    async fn send(
+        &self,
+        request: Request<BodyWrapper<Bytes>>,
+    ) -> Result<BytesResponse, instant_acme::Error> {
         let request = match &self.resign {
             Some(resign) => resign_request(request, &resign.0, resign.1).await?,
             None => request,
@@ -137,8 +149,16 @@ impl Transport {
         let future = self.inner.request(request);
         let response = match tokio::time::timeout(self.timeout, future).await {
             Ok(Ok(response)) => response,
-            Ok(Err(e)) => return Err(instant_acme::Error::Other(Box::new(ConnectError(describe_chain(&e))))),
-            Err(_) => return Err(instant_acme::Error::Other(Box::new(ConnectError("timed out".into())))),
+            Ok(Err(e)) => {
+                return Err(instant_acme::Error::Other(Box::new(ConnectError(
+                    describe_chain(&e),
+                ))));
+            }
+            Err(_) => {
+                return Err(instant_acme::Error::Other(Box::new(ConnectError(
+                    "timed out".into(),
+                ))));
+            }
         };
         if let Some(value) = response.headers().get(http::header::RETRY_AFTER) {
             if let (Ok(text), Ok(mut slot)) = (value.to_str(), self.last_retry_after.lock()) {
@@ -190,7 +210,11 @@ async fn resign_request(
         return Ok(request);
     }
     let (parts, body) = request.into_parts();
-    let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
     let resigned = resign_body(&bytes, key, id)?;
     Ok(Request::from_parts(parts, BodyWrapper::from(resigned)))
 }
@@ -198,7 +222,9 @@ async fn resign_request(
 pub fn resign_body(body: &[u8], key: &JwsKey, id: KeyId) -> Result<Vec<u8>, instant_acme::Error> {
     let mut jws: Value = serde_json::from_slice(body)?;
     let protected_b64 = jws["protected"].as_str().unwrap_or_default();
-    let protected = B64.decode(protected_b64).map_err(|_| instant_acme::Error::Str("bad JWS header"))?;
+    let protected = B64
+        .decode(protected_b64)
+        .map_err(|_| instant_acme::Error::Str("bad JWS header"))?;
     let mut header: Value = serde_json::from_slice(&protected)?;
     let Some(map) = header.as_object_mut() else {
         return Err(instant_acme::Error::Str("bad JWS header"));
@@ -225,20 +251,29 @@ mod tests {
     #[test]
     fn resigned_body_verifies_with_the_new_key_and_keeps_the_payload() {
         let key = JwsKey::generate_p256().unwrap();
-        let header = B64.encode(br#"{"alg":"ES256","kid":"https://ca/acct/1","nonce":"n","url":"https://ca/x"}"#);
+        let header = B64.encode(
+            br#"{"alg":"ES256","kid":"https://ca/acct/1","nonce":"n","url":"https://ca/x"}"#,
+        );
         let body = serde_json::json!({"protected": header, "payload": "e30", "signature": "AAAA"});
         let out = resign_body(body.to_string().as_bytes(), &key, KeyId::Jwk).unwrap();
         let jws: Value = serde_json::from_slice(&out).unwrap();
-        let header: Value = serde_json::from_slice(&B64.decode(jws["protected"].as_str().unwrap()).unwrap()).unwrap();
+        let header: Value =
+            serde_json::from_slice(&B64.decode(jws["protected"].as_str().unwrap()).unwrap())
+                .unwrap();
         assert!(header.get("kid").is_none());
         assert_eq!(header["jwk"], key.public_jwk());
         assert_eq!(header["nonce"], "n");
         assert_eq!(jws["payload"], "e30");
         let signed = format!("{}.{}", jws["protected"].as_str().unwrap(), "e30");
         let sig = B64.decode(jws["signature"].as_str().unwrap()).unwrap();
-        let JwsKey::Ec { pair, .. } = &key else { unreachable!() };
+        let JwsKey::Ec { pair, .. } = &key else {
+            unreachable!()
+        };
         use ring::signature::KeyPair;
-        let public = ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, pair.public_key().as_ref());
+        let public = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ECDSA_P256_SHA256_FIXED,
+            pair.public_key().as_ref(),
+        );
         public.verify(signed.as_bytes(), &sig).unwrap();
     }
 }

@@ -21,8 +21,17 @@ pub enum KeyError {
 
 /// A key that can sign JWS requests, with its public JWK.
 pub enum JwsKey {
-    Ec { pair: EcdsaKeyPair, curve: Curve, d: Vec<u8> },
-    Rsa { pair: RsaKeyPair, n: Vec<u8>, e: Vec<u8>, jwk: Option<Map<String, Value>> },
+    Ec {
+        pair: EcdsaKeyPair,
+        curve: Curve,
+        d: Vec<u8>,
+    },
+    Rsa {
+        pair: RsaKeyPair,
+        n: Vec<u8>,
+        e: Vec<u8>,
+        jwk: Option<Map<String, Value>>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,14 +88,17 @@ impl JwsKey {
     pub fn from_ec_pkcs8(curve: Curve, pkcs8: &[u8]) -> Result<JwsKey, KeyError> {
         let pair = EcdsaKeyPair::from_pkcs8(curve.signing(), pkcs8, &SystemRandom::new())
             .map_err(|e| KeyError::Rejected(e.to_string()))?;
-        let d = der::ec_scalar_from_pkcs8(pkcs8).ok_or_else(|| KeyError::Rejected("bad PKCS#8".into()))?;
+        let d = der::ec_scalar_from_pkcs8(pkcs8)
+            .ok_or_else(|| KeyError::Rejected("bad PKCS#8".into()))?;
         Ok(JwsKey::Ec { pair, curve, d })
     }
 
     /// Read a JWK private key as Certbot stores it in `private_key.json`.
     pub fn from_jwk_json(text: &str) -> Result<JwsKey, KeyError> {
         let value: Value = serde_json::from_str(text).map_err(|e| KeyError::Json(e.to_string()))?;
-        let map = value.as_object().ok_or_else(|| KeyError::Json("not a JSON object".into()))?;
+        let map = value
+            .as_object()
+            .ok_or_else(|| KeyError::Json("not a JSON object".into()))?;
         match map.get("kty").and_then(Value::as_str) {
             Some("EC") => {
                 let curve = match map.get("crv").and_then(Value::as_str) {
@@ -114,7 +126,12 @@ impl JwsKey {
                 };
                 let pair = RsaKeyPair::from_components(&components)
                     .map_err(|e| KeyError::Rejected(e.to_string()))?;
-                Ok(JwsKey::Rsa { pair, n: n.clone(), e: e.clone(), jwk: Some(map.clone()) })
+                Ok(JwsKey::Rsa {
+                    pair,
+                    n: n.clone(),
+                    e: e.clone(),
+                    jwk: Some(map.clone()),
+                })
             }
             other => Err(KeyError::Unsupported(format!("key type {other:?}"))),
         }
@@ -134,16 +151,27 @@ impl JwsKey {
         }
         let pair = RsaKeyPair::from_pkcs8(der)
             .or_else(|_| RsaKeyPair::from_der(der))
-            .map_err(|_| KeyError::Unsupported("private key is neither EC P-256/P-384 nor RSA".into()))?;
+            .map_err(|_| {
+                KeyError::Unsupported("private key is neither EC P-256/P-384 nor RSA".into())
+            })?;
         let (n, e) = rsa_public_numbers(&pair)?;
-        Ok(JwsKey::Rsa { pair, n, e, jwk: None })
+        Ok(JwsKey::Rsa {
+            pair,
+            n,
+            e,
+            jwk: None,
+        })
     }
 
     /// The JWS `alg` for this key.
     pub fn alg(&self) -> &'static str {
         match self {
-            JwsKey::Ec { curve: Curve::P256, .. } => "ES256",
-            JwsKey::Ec { curve: Curve::P384, .. } => "ES384",
+            JwsKey::Ec {
+                curve: Curve::P256, ..
+            } => "ES256",
+            JwsKey::Ec {
+                curve: Curve::P384, ..
+            } => "ES384",
             JwsKey::Rsa { .. } => "RS256",
         }
     }
@@ -161,10 +189,15 @@ impl JwsKey {
             JwsKey::Ec { curve, .. } => {
                 let point = self.point().unwrap_or_default();
                 let len = curve.coordinate_len();
-                let (x, y) = point.get(1..).unwrap_or_default().split_at(len.min(point.len().saturating_sub(1)));
+                let (x, y) = point
+                    .get(1..)
+                    .unwrap_or_default()
+                    .split_at(len.min(point.len().saturating_sub(1)));
                 json!({"crv": curve.jwk_name(), "kty": "EC", "x": B64.encode(x), "y": B64.encode(y)})
             }
-            JwsKey::Rsa { n, e, .. } => json!({"e": B64.encode(e), "kty": "RSA", "n": B64.encode(n)}),
+            JwsKey::Rsa { n, e, .. } => {
+                json!({"e": B64.encode(e), "kty": "RSA", "n": B64.encode(n)})
+            }
         }
     }
 
@@ -187,14 +220,22 @@ impl JwsKey {
                 map.insert("kty".into(), Value::String("EC".into()));
                 Value::Object(map).to_string()
             }
-            JwsKey::Rsa { jwk, .. } => jwk.clone().map(Value::Object).unwrap_or_default().to_string(),
+            JwsKey::Rsa { jwk, .. } => jwk
+                .clone()
+                .map(Value::Object)
+                .unwrap_or_default()
+                .to_string(),
         }
     }
 
     /// PKCS#8 of a P-256 key (instant-acme signs with these natively).
     pub fn p256_pkcs8(&self) -> Option<Vec<u8>> {
         match self {
-            JwsKey::Ec { curve: Curve::P256, d, .. } => Some(der::ec_pkcs8(der::OID_P256, d, self.point()?)),
+            JwsKey::Ec {
+                curve: Curve::P256,
+                d,
+                ..
+            } => Some(der::ec_pkcs8(der::OID_P256, d, self.point()?)),
             _ => None,
         }
     }
@@ -234,7 +275,12 @@ fn rsa_public_numbers(pair: &RsaKeyPair) -> Result<(Vec<u8>, Vec<u8>), KeyError>
     let (_, seq, _) = der::read_tlv(public).ok_or_else(bad)?;
     let (_, n, rest) = der::read_tlv(seq).ok_or_else(bad)?;
     let (_, e, _) = der::read_tlv(rest).ok_or_else(bad)?;
-    let strip = |v: &[u8]| v.iter().skip_while(|b| **b == 0).copied().collect::<Vec<u8>>();
+    let strip = |v: &[u8]| {
+        v.iter()
+            .skip_while(|b| **b == 0)
+            .copied()
+            .collect::<Vec<u8>>()
+    };
     Ok((strip(n), strip(e)))
 }
 
@@ -267,10 +313,19 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for text in ["", "{}", "[]", r#"{"kty":"EC","crv":"P-256","d":"AA","x":"AA","y":"AA"}"#,
-            r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#, r#"{"kty":"oct"}"#] {
+        for text in [
+            "",
+            "{}",
+            "[]",
+            r#"{"kty":"EC","crv":"P-256","d":"AA","x":"AA","y":"AA"}"#,
+            r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#,
+            r#"{"kty":"oct"}"#,
+        ] {
             assert!(JwsKey::from_jwk_json(text).is_err(), "{text}");
         }
-        assert!(JwsKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").is_err());
+        assert!(
+            JwsKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+                .is_err()
+        );
     }
 }

@@ -115,7 +115,13 @@ pub fn revocation_reason(name: &str) -> Option<instant_acme::RevocationReason> {
 fn mailto(emails: &[String]) -> Vec<String> {
     emails
         .iter()
-        .map(|e| if e.starts_with("mailto:") { e.clone() } else { format!("mailto:{e}") })
+        .map(|e| {
+            if e.starts_with("mailto:") {
+                e.clone()
+            } else {
+                format!("mailto:{e}")
+            }
+        })
         .collect()
 }
 
@@ -125,12 +131,22 @@ impl Session {
             .enable_all()
             .build()
             .map_err(|e| AcmeError::Other(format!("cannot start the async runtime: {e}")))?;
-        let transport = Transport::new(options.ca_bundle.as_deref()).map_err(|e| AcmeError::Input(e.to_string()))?;
-        Ok(Session { rt, transport, directory_url: options.directory_url.clone() })
+        let transport = Transport::new(options.ca_bundle.as_deref())
+            .map_err(|e| AcmeError::Input(e.to_string()))?;
+        Ok(Session {
+            rt,
+            transport,
+            directory_url: options.directory_url.clone(),
+        })
     }
 
     fn map(&self, e: instant_acme::Error) -> AcmeError {
-        let retry = self.transport.last_retry_after.lock().ok().and_then(|s| s.clone());
+        let retry = self
+            .transport
+            .last_retry_after
+            .lock()
+            .ok()
+            .and_then(|s| s.clone());
         AcmeError::from_acme(e, &self.directory_url, retry)
     }
 
@@ -163,26 +179,43 @@ impl Session {
             .rt
             .block_on(builder.create(&new_account, self.directory_url.clone(), eab.as_ref()))
             .map_err(|e| self.map(e))?;
-        let key = JwsKey::from_ec_pkcs8(key::Curve::P256, credentials.private_key().secret_pkcs8_der())
-            .map_err(|e| AcmeError::Other(e.to_string()))?;
+        let key = JwsKey::from_ec_pkcs8(
+            key::Curve::P256,
+            credentials.private_key().secret_pkcs8_der(),
+        )
+        .map_err(|e| AcmeError::Other(e.to_string()))?;
         let url = account.id().to_string();
-        Ok(AccountHandle { account, key: Arc::new(key), url })
+        Ok(AccountHandle {
+            account,
+            key: Arc::new(key),
+            url,
+        })
     }
 
     /// Use an existing account (its key and URL, as stored).
     pub fn login(&self, key: JwsKey, url: &str) -> Result<AccountHandle, AcmeError> {
         let key = Arc::new(key);
         let account = self.account_with(key.clone(), url, KeyId::Kid)?;
-        Ok(AccountHandle { account, key, url: url.to_string() })
+        Ok(AccountHandle {
+            account,
+            key,
+            url: url.to_string(),
+        })
     }
 
     /// An instant-acme account that signs with `key`: natively for P-256,
     /// through the re-signing transport for every other key.
-    fn account_with(&self, key: Arc<JwsKey>, url: &str, id: KeyId) -> Result<instant_acme::Account, AcmeError> {
+    fn account_with(
+        &self,
+        key: Arc<JwsKey>,
+        url: &str,
+        id: KeyId,
+    ) -> Result<instant_acme::Account, AcmeError> {
         let (transport, pkcs8) = match (key.p256_pkcs8(), id) {
             (Some(pkcs8), KeyId::Kid) => (self.transport.clone(), pkcs8),
             _ => {
-                let placeholder = JwsKey::generate_p256().map_err(|e| AcmeError::Other(e.to_string()))?;
+                let placeholder =
+                    JwsKey::generate_p256().map_err(|e| AcmeError::Other(e.to_string()))?;
                 let pkcs8 = placeholder.p256_pkcs8().unwrap_or_default();
                 (self.transport.resigning(key, id), pkcs8)
             }
@@ -201,11 +234,17 @@ impl Session {
         request: &CertRequest,
         solver: &mut dyn Solver,
     ) -> Result<Issued, AcmeError> {
-        let ctx = order::Context { account, transport: &self.transport, directory_url: &self.directory_url };
-        self.rt.block_on(order::obtain(&ctx, request, solver)).map_err(|e| match e {
-            order::Failure::Acme(e) => e,
-            order::Failure::Api(e) => self.map(e),
-        })
+        let ctx = order::Context {
+            account,
+            transport: &self.transport,
+            directory_url: &self.directory_url,
+        };
+        self.rt
+            .block_on(order::obtain(&ctx, request, solver))
+            .map_err(|e| match e {
+                order::Failure::Acme(e) => e,
+                order::Failure::Api(e) => self.map(e),
+            })
     }
 
     /// Revoke with the account key.
@@ -225,7 +264,8 @@ impl Session {
         cert_der: &[u8],
         reason: Option<instant_acme::RevocationReason>,
     ) -> Result<(), AcmeError> {
-        let account = self.account_with(Arc::new(cert_key), "urn:certsmith:no-account", KeyId::Jwk)?;
+        let account =
+            self.account_with(Arc::new(cert_key), "urn:certsmith:no-account", KeyId::Jwk)?;
         self.revoke_with(&account, cert_der, reason)
     }
 
@@ -236,23 +276,39 @@ impl Session {
         reason: Option<instant_acme::RevocationReason>,
     ) -> Result<(), AcmeError> {
         let der = rustls_pki_types::CertificateDer::from(cert_der.to_vec());
-        let request = instant_acme::RevocationRequest { certificate: &der, reason };
-        self.rt.block_on(account.revoke(&request)).map_err(|e| self.map(e))
+        let request = instant_acme::RevocationRequest {
+            certificate: &der,
+            reason,
+        };
+        self.rt
+            .block_on(account.revoke(&request))
+            .map_err(|e| self.map(e))
     }
 
-    pub fn update_contacts(&self, account: &AccountHandle, emails: &[String]) -> Result<(), AcmeError> {
+    pub fn update_contacts(
+        &self,
+        account: &AccountHandle,
+        emails: &[String],
+    ) -> Result<(), AcmeError> {
         let contacts = mailto(emails);
         let refs: Vec<&str> = contacts.iter().map(String::as_str).collect();
-        self.rt.block_on(account.account.update_contacts(&refs)).map_err(|e| self.map(e))
+        self.rt
+            .block_on(account.account.update_contacts(&refs))
+            .map_err(|e| self.map(e))
     }
 
     pub fn deactivate(&self, account: AccountHandle) -> Result<(), AcmeError> {
-        self.rt.block_on(account.account.deactivate()).map_err(|e| self.map(e))
+        self.rt
+            .block_on(account.account.deactivate())
+            .map_err(|e| self.map(e))
     }
 
     /// The account object as the CA has it (status, contacts).
     pub fn fetch_account(&self, account: &AccountHandle) -> Result<serde_json::Value, AcmeError> {
-        let raw = raw::Raw { transport: &self.transport, directory_url: &self.directory_url };
+        let raw = raw::Raw {
+            transport: &self.transport,
+            directory_url: &self.directory_url,
+        };
         self.rt
             .block_on(raw.post_as_get(&account.key, &account.url, &account.url))
             .map_err(|e| self.map(e))

@@ -8,7 +8,9 @@ use super::raw::{Raw, alternate_links};
 use super::solver::{Challenge, ChallengeKind, Solver, choose_kind};
 use super::{AccountHandle, CertRequest, Issued, csr};
 use crate::storage::certinfo;
-use instant_acme::{AuthorizationStatus, ChallengeType, Identifier, NewOrder, Order, OrderStatus, RetryPolicy};
+use instant_acme::{
+    AuthorizationStatus, ChallengeType, Identifier, NewOrder, Order, OrderStatus, RetryPolicy,
+};
 use std::net::IpAddr;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
@@ -62,7 +64,11 @@ fn identifier(name: &str) -> Identifier {
     }
 }
 
-pub async fn obtain(ctx: &Context<'_>, request: &CertRequest, solver: &mut dyn Solver) -> Result<Issued, Failure> {
+pub async fn obtain(
+    ctx: &Context<'_>,
+    request: &CertRequest,
+    solver: &mut dyn Solver,
+) -> Result<Issued, Failure> {
     let signal_err = |e: std::io::Error| AcmeError::Other(format!("cannot watch for Ctrl-C: {e}"));
     let mut interrupt = signal(SignalKind::interrupt()).map_err(signal_err)?;
     let mut terminate = signal(SignalKind::terminate()).map_err(signal_err)?;
@@ -73,7 +79,15 @@ pub async fn obtain(ctx: &Context<'_>, request: &CertRequest, solver: &mut dyn S
     loop {
         let attempt = async {
             let mut order = new_order(ctx, request, &names).await?;
-            let validated = authorize(ctx, &mut order, request, solver, &mut interrupt, &mut terminate).await?;
+            let validated = authorize(
+                ctx,
+                &mut order,
+                request,
+                solver,
+                &mut interrupt,
+                &mut terminate,
+            )
+            .await?;
             match validated {
                 Ok(()) => Ok(Ok(order)),
                 Err(rejected) => Ok(Err(rejected)),
@@ -82,7 +96,11 @@ pub async fn obtain(ctx: &Context<'_>, request: &CertRequest, solver: &mut dyn S
         let order = match attempt.await {
             Ok(Ok(order)) => order,
             Ok(Err(Rejected(failed))) => {
-                let ok: Vec<String> = names.iter().filter(|n| !failed.iter().any(|(f, _)| f == *n)).cloned().collect();
+                let ok: Vec<String> = names
+                    .iter()
+                    .filter(|n| !failed.iter().any(|(f, _)| f == *n))
+                    .cloned()
+                    .collect();
                 if request.allow_subset_of_names && !ok.is_empty() && request.csr_der.is_none() {
                     for (name, why) in &failed {
                         eprintln!("Dropping {name} (--allow-subset-of-names): {why}");
@@ -90,7 +108,10 @@ pub async fn obtain(ctx: &Context<'_>, request: &CertRequest, solver: &mut dyn S
                     names = ok;
                     continue;
                 }
-                let lines = failed.into_iter().map(|(n, why)| format!("{n}: {why}")).collect();
+                let lines = failed
+                    .into_iter()
+                    .map(|(n, why)| format!("{n}: {why}"))
+                    .collect();
                 return Err(AcmeError::Validation(lines).into());
             }
             Err(e) => return Err(e),
@@ -104,7 +125,11 @@ pub async fn obtain(ctx: &Context<'_>, request: &CertRequest, solver: &mut dyn S
     }
 }
 
-async fn new_order(ctx: &Context<'_>, request: &CertRequest, names: &[String]) -> Result<Order, Failure> {
+async fn new_order(
+    ctx: &Context<'_>,
+    request: &CertRequest,
+    names: &[String],
+) -> Result<Order, Failure> {
     let identifiers: Vec<Identifier> = names.iter().map(|n| identifier(n)).collect();
     let mut new = NewOrder::new(&identifiers);
     if let Some(profile) = &request.profile {
@@ -161,21 +186,40 @@ async fn collect(
         match authz.status {
             AuthorizationStatus::Valid => continue,
             AuthorizationStatus::Pending => {}
-            other => return Err(AcmeError::Other(format!("the CA says the authorization for {name} is {other:?}")).into()),
+            other => {
+                return Err(AcmeError::Other(format!(
+                    "the CA says the authorization for {name} is {other:?}"
+                ))
+                .into());
+            }
         }
         let value = match ident.identifier {
             Identifier::Dns(d) => d.clone(),
             Identifier::Ip(ip) => ip.to_string(),
             _ => return Err(AcmeError::Other(format!("unsupported identifier {name}")).into()),
         };
-        let offered: Vec<ChallengeKind> = authz.challenges.iter().filter_map(|c| kind_of(&c.r#type)).collect();
-        let kind = choose_kind(&offered, &supported, &request.preferred_challenges, ident.wildcard)
-            .ok_or_else(|| no_challenge(&name, ident.wildcard, &offered, &supported, solver.name()))?;
-        let Some(chosen) = authz.challenges.iter().find(|c| kind_of(&c.r#type) == Some(kind)) else {
+        let offered: Vec<ChallengeKind> = authz
+            .challenges
+            .iter()
+            .filter_map(|c| kind_of(&c.r#type))
+            .collect();
+        let kind = choose_kind(
+            &offered,
+            &supported,
+            &request.preferred_challenges,
+            ident.wildcard,
+        )
+        .ok_or_else(|| no_challenge(&name, ident.wildcard, &offered, &supported, solver.name()))?;
+        let Some(chosen) = authz
+            .challenges
+            .iter()
+            .find(|c| kind_of(&c.r#type) == Some(kind))
+        else {
             continue;
         };
         let key_authorization = format!("{}.{}", chosen.token, thumbprint);
-        let digest_bytes = ring::digest::digest(&ring::digest::SHA256, key_authorization.as_bytes());
+        let digest_bytes =
+            ring::digest::digest(&ring::digest::SHA256, key_authorization.as_bytes());
         let mut digest = [0u8; 32];
         digest.copy_from_slice(digest_bytes.as_ref());
         use base64::Engine;
@@ -192,7 +236,13 @@ async fn collect(
     Ok(out)
 }
 
-fn no_challenge(name: &str, wildcard: bool, offered: &[ChallengeKind], supported: &[ChallengeKind], solver: &str) -> AcmeError {
+fn no_challenge(
+    name: &str,
+    wildcard: bool,
+    offered: &[ChallengeKind],
+    supported: &[ChallengeKind],
+    solver: &str,
+) -> AcmeError {
     let list = |k: &[ChallengeKind]| k.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
     if wildcard && !supported.contains(&ChallengeKind::Dns01) {
         return AcmeError::NoChallenge(format!(
@@ -208,7 +258,10 @@ fn no_challenge(name: &str, wildcard: bool, offered: &[ChallengeKind], supported
     ))
 }
 
-async fn validate(order: &mut Order, challenges: &[Challenge]) -> Result<Result<(), Rejected>, Failure> {
+async fn validate(
+    order: &mut Order,
+    challenges: &[Challenge],
+) -> Result<Result<(), Rejected>, Failure> {
     let mut authorizations = order.authorizations();
     while let Some(authz) = authorizations.next().await {
         let mut authz = authz?;
@@ -217,7 +270,10 @@ async fn validate(order: &mut Order, challenges: &[Challenge]) -> Result<Result<
         }
         let ident = authz.identifier();
         let (value, wildcard) = (ident.identifier.clone(), ident.wildcard);
-        let Some(c) = challenges.iter().find(|c| identifier(&c.identifier) == value && c.wildcard == wildcard) else {
+        let Some(c) = challenges
+            .iter()
+            .find(|c| identifier(&c.identifier) == value && c.wildcard == wildcard)
+        else {
             continue;
         };
         let kind = c.kind;
@@ -232,7 +288,9 @@ async fn validate(order: &mut Order, challenges: &[Challenge]) -> Result<Result<
     let status = match order.poll_ready(&policy).await {
         Ok(status) => status,
         Err(instant_acme::Error::Api(_)) => OrderStatus::Invalid,
-        Err(instant_acme::Error::Timeout(_)) => return Err(AcmeError::Timeout("validation did not finish").into()),
+        Err(instant_acme::Error::Timeout(_)) => {
+            return Err(AcmeError::Timeout("validation did not finish").into());
+        }
         Err(e) => return Err(e.into()),
     };
     if status != OrderStatus::Invalid {
@@ -255,18 +313,32 @@ async fn failures(order: &mut Order) -> Result<Vec<(String, String)>, Failure> {
         let why = state
             .challenges
             .iter()
-            .find_map(|c| c.error.as_ref().map(|p| format!("{} ({})", describe_problem(p), problem_kind(p))))
+            .find_map(|c| {
+                c.error
+                    .as_ref()
+                    .map(|p| format!("{} ({})", describe_problem(p), problem_kind(p)))
+            })
             .unwrap_or_else(|| format!("authorization is {:?}", state.status).to_lowercase());
         failed.push((name, why));
     }
     if failed.is_empty() {
-        let why = order.state().error.as_ref().map(describe_problem).unwrap_or_else(|| "the order became invalid".into());
+        let why = order
+            .state()
+            .error
+            .as_ref()
+            .map(describe_problem)
+            .unwrap_or_else(|| "the order became invalid".into());
         failed.push(("order".into(), why));
     }
     Ok(failed)
 }
 
-async fn finish(ctx: &Context<'_>, mut order: Order, request: &CertRequest, names: &[String]) -> Result<Issued, Failure> {
+async fn finish(
+    ctx: &Context<'_>,
+    mut order: Order,
+    request: &CertRequest,
+    names: &[String],
+) -> Result<Issued, Failure> {
     let (csr_der, key_pem) = match &request.csr_der {
         Some(der) => (der.clone(), None),
         None => {
@@ -278,7 +350,10 @@ async fn finish(ctx: &Context<'_>, mut order: Order, request: &CertRequest, name
         }
     };
     order.finalize_csr(&csr_der).await?;
-    let policy = RetryPolicy::new().initial_delay(Duration::from_millis(100)).backoff(1.5).timeout(Duration::from_secs(120));
+    let policy = RetryPolicy::new()
+        .initial_delay(Duration::from_millis(100))
+        .backoff(1.5)
+        .timeout(Duration::from_secs(120));
     let mut fullchain = order.poll_certificate(&policy).await?;
     if let Some(wanted) = &request.preferred_chain {
         if let Some(cert_url) = order.state().certificate.clone() {
@@ -308,11 +383,19 @@ fn top_issuer(fullchain: &str) -> Option<String> {
 
 /// Fetch the alternate chains and return the first whose top issuer matches
 /// (`None`: the default chain matches, or nothing does).
-async fn preferred_chain(ctx: &Context<'_>, cert_url: &str, default: &str, wanted: &str) -> Result<Option<String>, Failure> {
+async fn preferred_chain(
+    ctx: &Context<'_>,
+    cert_url: &str,
+    default: &str,
+    wanted: &str,
+) -> Result<Option<String>, Failure> {
     if top_issuer(default).as_deref() == Some(wanted) {
         return Ok(None);
     }
-    let raw = Raw { transport: ctx.transport, directory_url: ctx.directory_url };
+    let raw = Raw {
+        transport: ctx.transport,
+        directory_url: ctx.directory_url,
+    };
     let key = &ctx.account.key;
     let (headers, _) = raw.post_as_get_raw(key, &ctx.account.url, cert_url).await?;
     for url in alternate_links(&headers) {

@@ -22,8 +22,13 @@ impl Raw<'_> {
             return Err(Error::Str("directory request failed"));
         }
         let directory: Value = serde_json::from_slice(&body)?;
-        let url = directory["newNonce"].as_str().ok_or(Error::Str("directory has no newNonce"))?;
-        let request = Request::builder().method(http::Method::HEAD).uri(url).body(BodyWrapper::default())?;
+        let url = directory["newNonce"]
+            .as_str()
+            .ok_or(Error::Str("directory has no newNonce"))?;
+        let request = Request::builder()
+            .method(http::Method::HEAD)
+            .uri(url)
+            .body(BodyWrapper::default())?;
         let response = self.transport.request(request).await?;
         response
             .parts
@@ -36,7 +41,12 @@ impl Raw<'_> {
 
     /// POST-as-GET `url` signed by `key` as account `kid`; returns the response
     /// body (JSON or text) and its headers.
-    pub async fn post_as_get_raw(&self, key: &JwsKey, kid: &str, url: &str) -> Result<(http::HeaderMap, Bytes), Error> {
+    pub async fn post_as_get_raw(
+        &self,
+        key: &JwsKey,
+        kid: &str,
+        url: &str,
+    ) -> Result<(http::HeaderMap, Bytes), Error> {
         let mut retries = 3;
         loop {
             let nonce = self.new_nonce().await?;
@@ -45,7 +55,8 @@ impl Raw<'_> {
             let signature = key
                 .sign(format!("{protected}.").as_bytes())
                 .map_err(|e| Error::Other(Box::new(e)))?;
-            let body = json!({"protected": protected, "payload": "", "signature": B64.encode(signature)});
+            let body =
+                json!({"protected": protected, "payload": "", "signature": B64.encode(signature)});
             let request = Request::builder()
                 .method(http::Method::POST)
                 .uri(url)
@@ -61,7 +72,9 @@ impl Raw<'_> {
             }
             let problem: instant_acme::Problem = serde_json::from_slice(&bytes)?;
             retries -= 1;
-            if problem.r#type.as_deref() == Some("urn:ietf:params:acme:error:badNonce") && retries > 0 {
+            if problem.r#type.as_deref() == Some("urn:ietf:params:acme:error:badNonce")
+                && retries > 0
+            {
                 continue;
             }
             return Err(Error::Api(problem));
@@ -95,8 +108,19 @@ mod tests {
     #[test]
     fn alternate_links_are_found() {
         let mut headers = http::HeaderMap::new();
-        headers.append(http::header::LINK, "<https://ca/cert/1/1>;rel=\"alternate\"".parse().unwrap());
-        headers.append(http::header::LINK, "<https://ca/dir>;rel=\"index\", <https://ca/cert/1/2>; rel=\"alternate\"".parse().unwrap());
-        assert_eq!(super::alternate_links(&headers), vec!["https://ca/cert/1/1", "https://ca/cert/1/2"]);
+        headers.append(
+            http::header::LINK,
+            "<https://ca/cert/1/1>;rel=\"alternate\"".parse().unwrap(),
+        );
+        headers.append(
+            http::header::LINK,
+            "<https://ca/dir>;rel=\"index\", <https://ca/cert/1/2>; rel=\"alternate\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            super::alternate_links(&headers),
+            vec!["https://ca/cert/1/1", "https://ca/cert/1/2"]
+        );
     }
 }

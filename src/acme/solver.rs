@@ -102,7 +102,10 @@ pub enum SolveError {
 
 impl SolveError {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> SolveError {
-        SolveError::Io { context: context.into(), source }
+        SolveError::Io {
+            context: context.into(),
+            source,
+        }
     }
 }
 
@@ -134,7 +137,10 @@ pub fn choose_kind(
     let order: Vec<ChallengeKind> = if user.is_empty() {
         solver.to_vec()
     } else {
-        user.iter().copied().filter(|k| solver.contains(k)).collect()
+        user.iter()
+            .copied()
+            .filter(|k| solver.contains(k))
+            .collect()
     };
     order
         .into_iter()
@@ -150,8 +156,14 @@ mod tests {
     #[test]
     fn user_preference_wins_among_supported() {
         let offered = [Http01, Dns01, TlsAlpn01];
-        assert_eq!(choose_kind(&offered, &[Http01, TlsAlpn01], &[TlsAlpn01], false), Some(TlsAlpn01));
-        assert_eq!(choose_kind(&offered, &[Http01, TlsAlpn01], &[], false), Some(Http01));
+        assert_eq!(
+            choose_kind(&offered, &[Http01, TlsAlpn01], &[TlsAlpn01], false),
+            Some(TlsAlpn01)
+        );
+        assert_eq!(
+            choose_kind(&offered, &[Http01, TlsAlpn01], &[], false),
+            Some(Http01)
+        );
         assert_eq!(choose_kind(&offered, &[Http01], &[Dns01], false), None);
     }
 
@@ -159,7 +171,10 @@ mod tests {
     fn wildcards_need_dns() {
         let offered = [Dns01];
         assert_eq!(choose_kind(&offered, &[Http01], &[], true), None);
-        assert_eq!(choose_kind(&offered, &[Http01, Dns01], &[], true), Some(Dns01));
+        assert_eq!(
+            choose_kind(&offered, &[Http01, Dns01], &[], true),
+            Some(Dns01)
+        );
     }
 
     #[test]

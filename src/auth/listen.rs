@@ -28,10 +28,16 @@ fn bind_error(addr: SocketAddr, what: &str, e: &io::Error) -> SolveError {
 }
 
 /// Bind the listeners for `port` (on `address`, else everywhere).
-pub fn bind(address: Option<IpAddr>, port: u16, what: &str) -> Result<Vec<TcpListener>, SolveError> {
+pub fn bind(
+    address: Option<IpAddr>,
+    port: u16,
+    what: &str,
+) -> Result<Vec<TcpListener>, SolveError> {
     if let Some(ip) = address {
         let addr = SocketAddr::new(ip, port);
-        return TcpListener::bind(addr).map(|l| vec![l]).map_err(|e| bind_error(addr, what, &e));
+        return TcpListener::bind(addr)
+            .map(|l| vec![l])
+            .map_err(|e| bind_error(addr, what, &e));
     }
     let v6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
     let v4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
@@ -60,10 +66,14 @@ impl Servers {
         let handle = Arc::new(handle);
         let mut threads = Vec::new();
         for listener in listeners {
-            listener.set_nonblocking(true).map_err(|e| SolveError::io("listener setup", e))?;
+            listener
+                .set_nonblocking(true)
+                .map_err(|e| SolveError::io("listener setup", e))?;
             let stop = stop.clone();
             let handle = handle.clone();
-            threads.push(std::thread::spawn(move || accept_loop(listener, &stop, handle)));
+            threads.push(std::thread::spawn(move || {
+                accept_loop(listener, &stop, handle)
+            }));
         }
         Ok(Servers { stop, threads })
     }
@@ -95,7 +105,9 @@ where
                 let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
                 std::thread::spawn(move || handle(stream));
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
             Err(_) => std::thread::sleep(Duration::from_millis(20)),
         }
     }

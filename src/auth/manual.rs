@@ -16,7 +16,11 @@ pub struct Manual {
 }
 
 impl Manual {
-    pub fn new(auth_hook: Option<String>, cleanup_hook: Option<String>, interactive: bool) -> Result<Manual, SolveError> {
+    pub fn new(
+        auth_hook: Option<String>,
+        cleanup_hook: Option<String>,
+        interactive: bool,
+    ) -> Result<Manual, SolveError> {
         if auth_hook.is_none() && !interactive {
             return Err(SolveError::Message(
                 "--manual without --manual-auth-hook needs a person at the prompt; \
@@ -24,7 +28,12 @@ impl Manual {
                     .into(),
             ));
         }
-        Ok(Manual { auth_hook, cleanup_hook, interactive, outputs: Vec::new() })
+        Ok(Manual {
+            auth_hook,
+            cleanup_hook,
+            interactive,
+            outputs: Vec::new(),
+        })
     }
 }
 
@@ -43,7 +52,10 @@ fn environment(challenges: &[Challenge], index: usize) -> Vec<(&'static str, Str
     let mut env = vec![
         ("CERTBOT_DOMAIN", c.identifier.clone()),
         ("CERTBOT_VALIDATION", validation),
-        ("CERTBOT_REMAINING_CHALLENGES", (challenges.len() - index - 1).to_string()),
+        (
+            "CERTBOT_REMAINING_CHALLENGES",
+            (challenges.len() - index - 1).to_string(),
+        ),
         ("CERTBOT_ALL_DOMAINS", all.join(",")),
     ];
     if c.kind == ChallengeKind::Http01 {
@@ -53,7 +65,12 @@ fn environment(challenges: &[Challenge], index: usize) -> Vec<(&'static str, Str
 }
 
 /// Run a hook; its stdout is returned, its stderr passed through.
-fn run_hook(flag: &str, command: &str, env: &[(&str, String)], who: &str) -> Result<String, SolveError> {
+fn run_hook(
+    flag: &str,
+    command: &str,
+    env: &[(&str, String)],
+    who: &str,
+) -> Result<String, SolveError> {
     let output = Command::new("sh")
         .arg("-c")
         .arg(command)
@@ -63,10 +80,17 @@ fn run_hook(flag: &str, command: &str, env: &[(&str, String)], who: &str) -> Res
         .output()
         .map_err(|e| SolveError::io(format!("--{flag}: cannot run {command:?}"), e))?;
     if !output.status.success() {
-        let code = output.status.code().map_or("a signal".to_string(), |c| format!("status {c}"));
-        return Err(SolveError::Message(format!("--{flag} {command:?} failed for {who} (exit {code})")));
+        let code = output
+            .status
+            .code()
+            .map_or("a signal".to_string(), |c| format!("status {c}"));
+        return Err(SolveError::Message(format!(
+            "--{flag} {command:?} failed for {who} (exit {code})"
+        )));
     }
-    Ok(String::from_utf8_lossy(&output.stdout).trim_end().to_string())
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .trim_end()
+        .to_string())
 }
 
 fn instructions(c: &Challenge) -> String {
@@ -100,12 +124,21 @@ impl Solver for Manual {
             let env = environment(challenges, index);
             match &self.auth_hook {
                 Some(hook) => {
-                    let out = run_hook("manual-auth-hook", hook, &env, &challenges[index].ordered_name())?;
+                    let out = run_hook(
+                        "manual-auth-hook",
+                        hook,
+                        &env,
+                        &challenges[index].ordered_name(),
+                    )?;
                     self.outputs[index] = Some(out);
                 }
                 None => {
                     let mut stdout = std::io::stdout();
-                    let _ = writeln!(stdout, "\n{}\n\nPress Enter to continue.", instructions(&challenges[index]));
+                    let _ = writeln!(
+                        stdout,
+                        "\n{}\n\nPress Enter to continue.",
+                        instructions(&challenges[index])
+                    );
                     let _ = stdout.flush();
                     let mut line = String::new();
                     match std::io::stdin().lock().read_line(&mut line) {
@@ -119,14 +152,23 @@ impl Solver for Manual {
     }
 
     fn cleanup(&mut self, challenges: &[Challenge]) -> Result<(), SolveError> {
-        let Some(hook) = self.cleanup_hook.clone() else { return Ok(()) };
+        let Some(hook) = self.cleanup_hook.clone() else {
+            return Ok(());
+        };
         let mut first_error = None;
         for index in 0..challenges.len() {
             // Only what the auth hook set up (it may have failed half-way).
-            let Some(output) = self.outputs.get(index).cloned().flatten() else { continue };
+            let Some(output) = self.outputs.get(index).cloned().flatten() else {
+                continue;
+            };
             let mut env = environment(challenges, index);
             env.push(("CERTBOT_AUTH_OUTPUT", output));
-            if let Err(e) = run_hook("manual-cleanup-hook", &hook, &env, &challenges[index].ordered_name()) {
+            if let Err(e) = run_hook(
+                "manual-cleanup-hook",
+                &hook,
+                &env,
+                &challenges[index].ordered_name(),
+            ) {
                 first_error.get_or_insert(e);
             }
         }
@@ -160,9 +202,15 @@ mod tests {
             "echo \"auth $CERTBOT_DOMAIN $CERTBOT_VALIDATION ${{CERTBOT_TOKEN:-none}} $CERTBOT_REMAINING_CHALLENGES $CERTBOT_ALL_DOMAINS\" >> {0}; echo out-$CERTBOT_DOMAIN",
             log.display()
         );
-        let cleanup = format!("echo \"cleanup $CERTBOT_DOMAIN $CERTBOT_AUTH_OUTPUT\" >> {}", log.display());
+        let cleanup = format!(
+            "echo \"cleanup $CERTBOT_DOMAIN $CERTBOT_AUTH_OUTPUT\" >> {}",
+            log.display()
+        );
         let mut solver = Manual::new(Some(auth), Some(cleanup), false).unwrap();
-        let chs = [challenge("a.example", ChallengeKind::Http01), challenge("b.example", ChallengeKind::Dns01)];
+        let chs = [
+            challenge("a.example", ChallengeKind::Http01),
+            challenge("b.example", ChallengeKind::Dns01),
+        ];
         solver.present(&chs).unwrap();
         solver.cleanup(&chs).unwrap();
         assert_eq!(
@@ -176,16 +224,25 @@ mod tests {
 
     #[test]
     fn failing_hook_names_itself_and_only_presented_challenges_are_cleaned() {
-        let dir = std::env::temp_dir().join(format!("certsmith-manual-fail-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("certsmith-manual-fail-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let log = dir.join("log");
         let auth = "test \"$CERTBOT_DOMAIN\" = a.example".to_string();
         let cleanup = format!("echo $CERTBOT_DOMAIN >> {}", log.display());
         let mut solver = Manual::new(Some(auth), Some(cleanup), false).unwrap();
-        let chs = [challenge("a.example", ChallengeKind::Http01), challenge("b.example", ChallengeKind::Http01)];
+        let chs = [
+            challenge("a.example", ChallengeKind::Http01),
+            challenge("b.example", ChallengeKind::Http01),
+        ];
         let err = solver.present(&chs).unwrap_err().to_string();
-        assert!(err.contains("--manual-auth-hook") && err.contains("b.example") && err.contains("status 1"), "{err}");
+        assert!(
+            err.contains("--manual-auth-hook")
+                && err.contains("b.example")
+                && err.contains("status 1"),
+            "{err}"
+        );
         solver.cleanup(&chs).unwrap();
         assert_eq!(std::fs::read_to_string(&log).unwrap(), "a.example\n");
         assert!(Manual::new(None, None, false).is_err());

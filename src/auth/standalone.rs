@@ -7,19 +7,46 @@ use super::tls_alpn;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{IpAddr, TcpStream};
+use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::{Arc, RwLock};
 
 pub struct Standalone {
-    pub address: Option<IpAddr>,
-    pub http_port: u16,
-    pub https_port: u16,
+    /// Listeners bound up front (so a busy port fails before the CA is
+    /// asked), by the challenge kind they serve.
+    bound: Vec<(ChallengeKind, Vec<TcpListener>)>,
     servers: Vec<Servers>,
 }
 
 impl Standalone {
-    pub fn new(address: Option<IpAddr>, http_port: u16, https_port: u16) -> Standalone {
-        Standalone { address, http_port, https_port, servers: Vec::new() }
+    /// Bind the ports for `kinds` (http-01 on `http_port`, tls-alpn-01 on
+    /// `https_port`) on `address`, or on every address when `None`.
+    pub fn bind(
+        address: Option<IpAddr>,
+        http_port: u16,
+        https_port: u16,
+        kinds: &[ChallengeKind],
+    ) -> Result<Standalone, SolveError> {
+        let mut bound = Vec::new();
+        for kind in kinds {
+            match kind {
+                ChallengeKind::Http01 => {
+                    bound.push((*kind, listen::bind(address, http_port, "http-01")?))
+                }
+                ChallengeKind::TlsAlpn01 => {
+                    bound.push((*kind, listen::bind(address, https_port, "tls-alpn-01")?))
+                }
+                ChallengeKind::Dns01 => {}
+            }
+        }
+        Ok(Standalone {
+            bound,
+            servers: Vec::new(),
+        })
+    }
+
+    fn take(&mut self, kind: ChallengeKind) -> Option<Vec<TcpListener>> {
+        let index = self.bound.iter().position(|(k, _)| *k == kind)?;
+        Some(self.bound.remove(index).1)
     }
 }
 
@@ -29,7 +56,7 @@ impl Solver for Standalone {
     }
 
     fn preferred(&self) -> Vec<ChallengeKind> {
-        vec![ChallengeKind::Http01, ChallengeKind::TlsAlpn01]
+        self.bound.iter().map(|(k, _)| *k).collect()
     }
 
     fn present(&mut self, challenges: &[Challenge]) -> Result<(), SolveError> {
@@ -39,15 +66,25 @@ impl Solver for Standalone {
             .map(|c| (c.token.clone(), c.key_authorization.clone()))
             .collect();
         if !http.is_empty() {
-            let listeners = listen::bind(self.address, self.http_port, "http-01")?;
+            let listeners = self
+                .take(ChallengeKind::Http01)
+                .ok_or_else(|| SolveError::Message("http-01 port not bound".into()))?;
             let tokens = Arc::new(RwLock::new(http));
-            self.servers.push(Servers::start(listeners, move |s| serve_http(s, &tokens))?);
+            self.servers
+                .push(Servers::start(listeners, move |s| serve_http(s, &tokens))?);
         }
-        let alpn: Vec<&Challenge> = challenges.iter().filter(|c| c.kind == ChallengeKind::TlsAlpn01).collect();
+        let alpn: Vec<&Challenge> = challenges
+            .iter()
+            .filter(|c| c.kind == ChallengeKind::TlsAlpn01)
+            .collect();
         if !alpn.is_empty() {
             let config = tls_alpn::server_config(&alpn)?;
-            let listeners = listen::bind(self.address, self.https_port, "tls-alpn-01")?;
-            self.servers.push(Servers::start(listeners, move |s| tls_alpn::serve(s, config.clone()))?);
+            let listeners = self
+                .take(ChallengeKind::TlsAlpn01)
+                .ok_or_else(|| SolveError::Message("tls-alpn-01 port not bound".into()))?;
+            self.servers.push(Servers::start(listeners, move |s| {
+                tls_alpn::serve(s, config.clone())
+            })?);
         }
         Ok(())
     }
@@ -56,6 +93,7 @@ impl Solver for Standalone {
         for mut server in self.servers.drain(..) {
             server.stop();
         }
+        self.bound.clear();
         Ok(())
     }
 }
@@ -87,7 +125,9 @@ fn serve_http(mut stream: TcpStream, tokens: &RwLock<HashMap<String, String>>) {
             body.len(),
             if method == "HEAD" { "" } else { body.as_str() }
         ),
-        None => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+        None => {
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+        }
     };
     let _ = stream.write_all(response.as_bytes());
     let _ = stream.flush();
@@ -119,12 +159,25 @@ mod tests {
 
     #[test]
     fn serves_only_this_runs_tokens_and_stops() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut solver = Standalone::new(Some("127.0.0.1".parse().unwrap()), port, 0);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut solver = Standalone::bind(
+            Some("127.0.0.1".parse().unwrap()),
+            port,
+            0,
+            &[ChallengeKind::Http01],
+        )
+        .unwrap();
         let chs = [challenge("tok1")];
         solver.present(&chs).unwrap();
         let ok = get(port, "/.well-known/acme-challenge/tok1");
-        assert!(ok.starts_with("HTTP/1.1 200") && ok.ends_with("\r\n\r\ntok1.thumb"), "{ok}");
+        assert!(
+            ok.starts_with("HTTP/1.1 200") && ok.ends_with("\r\n\r\ntok1.thumb"),
+            "{ok}"
+        );
         assert!(get(port, "/.well-known/acme-challenge/other").starts_with("HTTP/1.1 404"));
         assert!(get(port, "/").starts_with("HTTP/1.1 404"));
         solver.cleanup(&chs).unwrap();
@@ -135,9 +188,19 @@ mod tests {
     fn busy_port_is_a_clear_error() {
         let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = busy.local_addr().unwrap().port();
-        let mut solver = Standalone::new(Some("127.0.0.1".parse().unwrap()), port, 0);
-        let err = solver.present(&[challenge("t")]).unwrap_err().to_string();
-        assert!(err.contains(&format!("cannot listen on 127.0.0.1:{port} for http-01")), "{err}");
+        let err = Standalone::bind(
+            Some("127.0.0.1".parse().unwrap()),
+            port,
+            0,
+            &[ChallengeKind::Http01],
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            err.contains(&format!("cannot listen on 127.0.0.1:{port} for http-01")),
+            "{err}"
+        );
         assert!(err.contains("in use"), "{err}");
     }
 }

@@ -43,13 +43,24 @@ pub fn sni_for(identifier: &str) -> String {
 }
 
 fn certified_key(challenge: &Challenge) -> Result<CertifiedKey, SolveError> {
-    let fail = |e: &dyn std::fmt::Display| SolveError::Message(format!("tls-alpn-01 certificate for {}: {e}", challenge.identifier));
-    let mut params = rcgen::CertificateParams::new(vec![challenge.identifier.clone()]).map_err(|e| fail(&e))?;
+    let fail = |e: &dyn std::fmt::Display| {
+        SolveError::Message(format!(
+            "tls-alpn-01 certificate for {}: {e}",
+            challenge.identifier
+        ))
+    };
+    let mut params =
+        rcgen::CertificateParams::new(vec![challenge.identifier.clone()]).map_err(|e| fail(&e))?;
     params.distinguished_name = rcgen::DistinguishedName::new();
-    params.custom_extensions.push(rcgen::CustomExtension::new_acme_identifier(&challenge.digest));
+    params
+        .custom_extensions
+        .push(rcgen::CustomExtension::new_acme_identifier(
+            &challenge.digest,
+        ));
     let key = rcgen::KeyPair::generate().map_err(|e| fail(&e))?;
     let cert = params.self_signed(&key).map_err(|e| fail(&e))?;
-    let key_der = rustls_pki_types::PrivateKeyDer::try_from(key.serialize_der()).map_err(|e| fail(&e))?;
+    let key_der =
+        rustls_pki_types::PrivateKeyDer::try_from(key.serialize_der()).map_err(|e| fail(&e))?;
     let signing = rustls::crypto::ring::sign::any_supported_type(&key_der).map_err(|e| fail(&e))?;
     Ok(CertifiedKey::new(vec![cert.der().clone()], signing))
 }
@@ -71,7 +82,9 @@ pub fn server_config(challenges: &[&Challenge]) -> Result<Arc<rustls::ServerConf
 
 /// Complete one handshake; the validator closes the connection after it.
 pub fn serve(mut stream: TcpStream, config: Arc<rustls::ServerConfig>) {
-    let Ok(mut conn) = rustls::ServerConnection::new(config) else { return };
+    let Ok(mut conn) = rustls::ServerConnection::new(config) else {
+        return;
+    };
     while conn.is_handshaking() {
         if conn.complete_io(&mut stream).is_err() {
             return;

@@ -19,7 +19,10 @@ pub struct Webroot {
 
 impl Webroot {
     /// Every root must exist now, so a typo fails before the CA is asked.
-    pub fn new(map: Vec<(String, PathBuf)>, fallback: Option<PathBuf>) -> Result<Webroot, SolveError> {
+    pub fn new(
+        map: Vec<(String, PathBuf)>,
+        fallback: Option<PathBuf>,
+    ) -> Result<Webroot, SolveError> {
         for root in map.iter().map(|(_, r)| r).chain(fallback.iter()) {
             if !root.is_dir() {
                 return Err(SolveError::Message(format!(
@@ -28,7 +31,12 @@ impl Webroot {
                 )));
             }
         }
-        Ok(Webroot { map, fallback, created_files: Vec::new(), created_dirs: Vec::new() })
+        Ok(Webroot {
+            map,
+            fallback,
+            created_files: Vec::new(),
+            created_dirs: Vec::new(),
+        })
     }
 
     pub fn root_for(&self, name: &str) -> Option<&Path> {
@@ -58,7 +66,8 @@ impl Webroot {
             cursor = d.parent();
         }
         for d in missing.into_iter().rev() {
-            fs::create_dir(&d).map_err(|e| SolveError::io(format!("cannot create {}", d.display()), e))?;
+            fs::create_dir(&d)
+                .map_err(|e| SolveError::io(format!("cannot create {}", d.display()), e))?;
             self.created_dirs.push(d.clone());
             fs::set_permissions(&d, fs::Permissions::from_mode(0o755))
                 .map_err(|e| SolveError::io(format!("cannot make {} readable", d.display()), e))?;
@@ -78,17 +87,24 @@ impl Solver for Webroot {
 
     fn present(&mut self, challenges: &[Challenge]) -> Result<(), SolveError> {
         for c in challenges {
-            let root = self.root_for(&c.identifier).map(Path::to_path_buf).ok_or_else(|| {
-                SolveError::Message(format!(
-                    "no web root for {}: give -w DIR before -d {}, or --webroot-map",
-                    c.identifier, c.identifier
-                ))
-            })?;
+            let root = self
+                .root_for(&c.identifier)
+                .map(Path::to_path_buf)
+                .ok_or_else(|| {
+                    SolveError::Message(format!(
+                        "no web root for {}: give -w DIR before -d {}, or --webroot-map",
+                        c.identifier, c.identifier
+                    ))
+                })?;
             let dir = root.join(".well-known").join("acme-challenge");
             self.make_dirs(&dir)?;
             let file = dir.join(&c.token);
-            reverter::write_atomic(&file, c.key_authorization.as_bytes(), reverter::NewFileMode(0o644))
-                .map_err(|e| SolveError::io(format!("cannot write {}", file.display()), e))?;
+            reverter::write_atomic(
+                &file,
+                c.key_authorization.as_bytes(),
+                reverter::NewFileMode(0o644),
+            )
+            .map_err(|e| SolveError::io(format!("cannot write {}", file.display()), e))?;
             self.created_files.push(file);
         }
         Ok(())
@@ -99,7 +115,10 @@ impl Solver for Webroot {
         for file in self.created_files.drain(..) {
             if let Err(e) = fs::remove_file(&file) {
                 if e.kind() != std::io::ErrorKind::NotFound && first_error.is_none() {
-                    first_error = Some(SolveError::io(format!("cannot remove {}", file.display()), e));
+                    first_error = Some(SolveError::io(
+                        format!("cannot remove {}", file.display()),
+                        e,
+                    ));
                 }
             }
         }
@@ -115,10 +134,14 @@ impl Solver for Webroot {
 pub fn parse_map(json: &str) -> Result<Vec<(String, PathBuf)>, String> {
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| format!("--webroot-map: not valid JSON ({e})"))?;
-    let object = value.as_object().ok_or("--webroot-map: expected a JSON object of names to paths")?;
+    let object = value
+        .as_object()
+        .ok_or("--webroot-map: expected a JSON object of names to paths")?;
     let mut out = Vec::new();
     for (names, root) in object {
-        let root = root.as_str().ok_or_else(|| format!("--webroot-map: the value for {names:?} is not a path"))?;
+        let root = root
+            .as_str()
+            .ok_or_else(|| format!("--webroot-map: the value for {names:?} is not a path"))?;
         for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             out.push((name.to_string(), PathBuf::from(root)));
         }
@@ -150,14 +173,31 @@ mod tests {
         fs::create_dir_all(other.join(".well-known")).unwrap();
         fs::write(other.join(".well-known/security.txt"), "x").unwrap();
         fs::create_dir_all(root.join("a")).unwrap();
-        let mut solver = Webroot::new(vec![("a.example".into(), root.join("a"))], Some(other.clone())).unwrap();
+        let mut solver = Webroot::new(
+            vec![("a.example".into(), root.join("a"))],
+            Some(other.clone()),
+        )
+        .unwrap();
         let chs = [challenge("a.example", "t1"), challenge("b.example", "t2")];
         solver.present(&chs).unwrap();
         let file = root.join("a/.well-known/acme-challenge/t1");
         assert_eq!(fs::read_to_string(&file).unwrap(), "t1.k");
-        assert_eq!(fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o644);
-        assert_eq!(fs::metadata(root.join("a/.well-known")).unwrap().permissions().mode() & 0o777, 0o755);
-        assert_eq!(fs::read_to_string(other.join(".well-known/acme-challenge/t2")).unwrap(), "t2.k");
+        assert_eq!(
+            fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        assert_eq!(
+            fs::metadata(root.join("a/.well-known"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o755
+        );
+        assert_eq!(
+            fs::read_to_string(other.join(".well-known/acme-challenge/t2")).unwrap(),
+            "t2.k"
+        );
         solver.cleanup(&chs).unwrap();
         assert!(!root.join("a/.well-known").exists());
         assert!(other.join(".well-known/security.txt").exists());
@@ -166,11 +206,19 @@ mod tests {
 
     #[test]
     fn missing_root_and_bad_map_are_errors() {
-        let err = Webroot::new(vec![], Some(PathBuf::from("/nonexistent/certsmith"))).err().unwrap();
-        assert!(err.to_string().contains("/nonexistent/certsmith does not exist"));
+        let err = Webroot::new(vec![], Some(PathBuf::from("/nonexistent/certsmith")))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("/nonexistent/certsmith does not exist")
+        );
         assert_eq!(
             parse_map(r#"{"a.com, www.a.com": "/w"}"#).unwrap(),
-            vec![("a.com".into(), PathBuf::from("/w")), ("www.a.com".into(), PathBuf::from("/w"))]
+            vec![
+                ("a.com".into(), PathBuf::from("/w")),
+                ("www.a.com".into(), PathBuf::from("/w"))
+            ]
         );
         assert!(parse_map("[1]").is_err());
         assert!(parse_map("{\"a\": 1}").is_err());

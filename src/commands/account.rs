@@ -16,13 +16,19 @@ pub fn login(session: &Session, stored: &StoredAccount) -> anyhow::Result<Accoun
 
 /// The stored account for this server: the one named by a lineage, else the
 /// oldest one stored; `None` when there is none.
-pub fn find(config: &Config, directory_url: &str, wanted: Option<&str>) -> anyhow::Result<Option<StoredAccount>> {
+pub fn find(
+    config: &Config,
+    directory_url: &str,
+    wanted: Option<&str>,
+) -> anyhow::Result<Option<StoredAccount>> {
     if let Some(id) = wanted {
         if let Ok(a) = accounts::load(&config.config_dir, directory_url, id) {
             return Ok(Some(a));
         }
     }
-    Ok(accounts::list(&config.config_dir, directory_url)?.into_iter().next())
+    Ok(accounts::list(&config.config_dir, directory_url)?
+        .into_iter()
+        .next())
 }
 
 fn prompt(question: &str) -> anyhow::Result<String> {
@@ -48,7 +54,8 @@ pub fn registration(config: &Config) -> anyhow::Result<Registration> {
                 "registering an ACME account needs a contact: give -m EMAIL (or --register-unsafely-without-email) with --agree-tos"
             );
         }
-        let answer = prompt("Email address for urgent renewal and security notices (empty for none): ")?;
+        let answer =
+            prompt("Email address for urgent renewal and security notices (empty for none): ")?;
         emails.extend(crate::cli::args::split_list([answer.as_str()]));
     }
     for email in &emails {
@@ -57,24 +64,40 @@ pub fn registration(config: &Config) -> anyhow::Result<Registration> {
         }
     }
     if !agree_tos && interactive {
-        agree_tos = prompt("Do you agree to the ACME server's terms of service? (y/N): ")?.to_ascii_lowercase().starts_with('y');
+        agree_tos = prompt("Do you agree to the ACME server's terms of service? (y/N): ")?
+            .to_ascii_lowercase()
+            .starts_with('y');
     }
     if !agree_tos {
         bail!("registering needs agreement to the CA's terms of service (--agree-tos)");
     }
-    let eab = match (config.args.value("eab-kid"), config.args.value("eab-hmac-key")) {
+    let eab = match (
+        config.args.value("eab-kid"),
+        config.args.value("eab-hmac-key"),
+    ) {
         (Some(k), Some(h)) => Some((k.to_string(), h.to_string())),
         (None, None) => None,
         _ => bail!("--eab-kid and --eab-hmac-key go together"),
     };
-    Ok(Registration { emails, agree_tos, eab })
+    Ok(Registration {
+        emails,
+        agree_tos,
+        eab,
+    })
 }
 
 /// Register with the CA and store the account as Certbot would.
-pub fn register(config: &Config, session: &Session) -> anyhow::Result<(AccountHandle, StoredAccount)> {
+pub fn register(
+    config: &Config,
+    session: &Session,
+) -> anyhow::Result<(AccountHandle, StoredAccount)> {
     let registration = registration(config)?;
     let handle = session.register(&registration)?;
-    let stored = StoredAccount::new(handle.key.certbot_account_id(), handle.url.clone(), handle.key.private_jwk_json());
+    let stored = StoredAccount::new(
+        handle.key.certbot_account_id(),
+        handle.url.clone(),
+        handle.key.private_jwk_json(),
+    );
     accounts::save(&config.config_dir, &session.directory_url, &stored)?;
     if !config.quiet {
         println!("Account registered.");

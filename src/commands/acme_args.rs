@@ -16,13 +16,18 @@ use std::path::PathBuf;
 pub fn directory_url(config: &Config) -> String {
     match config.args.value("server") {
         Some(url) => url.to_string(),
-        None if config.args.flag("staging") || config.dry_run => acme::LETS_ENCRYPT_STAGING.to_string(),
+        None if config.args.flag("staging") || config.dry_run => {
+            acme::LETS_ENCRYPT_STAGING.to_string()
+        }
         None => acme::LETS_ENCRYPT.to_string(),
     }
 }
 
 pub fn options(config: &Config) -> AcmeOptions {
-    AcmeOptions { directory_url: directory_url(config), ca_bundle: config.args.path("ca-bundle") }
+    AcmeOptions {
+        directory_url: directory_url(config),
+        ca_bundle: config.args.path("ca-bundle"),
+    }
 }
 
 /// No prompts: `-n`, or no terminal to ask on.
@@ -39,7 +44,9 @@ pub fn check_name(raw: &str) -> anyhow::Result<String> {
         return Ok(ip.to_string());
     }
     if !raw.is_ascii() {
-        return Err(bad("use the punycode (xn--) form of internationalized names"));
+        return Err(bad(
+            "use the punycode (xn--) form of internationalized names",
+        ));
     }
     let base = name.strip_prefix("*.").unwrap_or(&name);
     if base.len() > 253 || name.is_empty() {
@@ -53,7 +60,9 @@ pub fn check_name(raw: &str) -> anyhow::Result<String> {
             return Err(bad("empty label or label longer than 63 characters"));
         }
         if label.contains('*') {
-            return Err(bad("a wildcard is only allowed as the whole first label, as in *.example.com"));
+            return Err(bad(
+                "a wildcard is only allowed as the whole first label, as in *.example.com",
+            ));
         }
         if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(bad("only letters, digits, '-' and '.' are allowed"));
@@ -92,14 +101,24 @@ pub fn preferred_challenges(config: &Config) -> anyhow::Result<Vec<ChallengeKind
 
 pub fn key_spec(config: &Config) -> anyhow::Result<KeySpec> {
     let bits = config.args.parsed::<u32>("rsa-key-size")?;
-    KeySpec::from_flags(config.args.value("key-type"), config.args.value("elliptic-curve"), bits).map_err(anyhow::Error::msg)
+    KeySpec::from_flags(
+        config.args.value("key-type"),
+        config.args.value("elliptic-curve"),
+        bits,
+    )
+    .map_err(anyhow::Error::msg)
 }
 
 pub fn cert_request(config: &Config, names: Vec<String>) -> anyhow::Result<CertRequest> {
     let csr_der = match config.args.path("csr") {
         Some(path) => {
-            let bytes = std::fs::read(&path).with_context(|| format!("--csr: cannot read {}", path.display()))?;
-            Some(acme::csr::read_csr(&bytes).map_err(|e| anyhow::anyhow!("--csr {}: {e}", path.display()))?.0)
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("--csr: cannot read {}", path.display()))?;
+            Some(
+                acme::csr::read_csr(&bytes)
+                    .map_err(|e| anyhow::anyhow!("--csr {}: {e}", path.display()))?
+                    .0,
+            )
         }
         None => None,
     };
@@ -119,7 +138,14 @@ pub fn cert_request(config: &Config, names: Vec<String>) -> anyhow::Result<CertR
 /// The authenticator named by `-a` or `--standalone`/`--webroot`/`--manual`.
 pub fn authenticator_name(config: &Config) -> anyhow::Result<Option<String>> {
     let mut chosen: Vec<String> = Vec::new();
-    for (flag, name) in [("standalone", "standalone"), ("webroot", "webroot"), ("manual", "manual"), ("nginx", "nginx"), ("apache", "apache"), ("dns-rfc2136", "dns-rfc2136")] {
+    for (flag, name) in [
+        ("standalone", "standalone"),
+        ("webroot", "webroot"),
+        ("manual", "manual"),
+        ("nginx", "nginx"),
+        ("apache", "apache"),
+        ("dns-rfc2136", "dns-rfc2136"),
+    ] {
         if config.args.flag(flag) {
             chosen.push(name.into());
         }
@@ -170,7 +196,11 @@ pub fn webroot_map(config: &Config) -> anyhow::Result<(Vec<(String, PathBuf)>, O
 
 /// Build the solver for a non-installer authenticator, and the renewal conf
 /// values that let renewal build it again.
-pub fn solver(config: &Config, name: &str, names: &[String]) -> anyhow::Result<(Box<dyn Solver>, RenewalParams)> {
+pub fn solver(
+    config: &Config,
+    name: &str,
+    names: &[String],
+) -> anyhow::Result<(Box<dyn Solver>, RenewalParams)> {
     let mut params = RenewalParams::default();
     params.set("authenticator", name);
     let solver: Box<dyn Solver> = match name {
@@ -192,7 +222,20 @@ pub fn solver(config: &Config, name: &str, names: &[String]) -> anyhow::Result<(
             if config.args.value("https-port").is_some() {
                 params.set("https_port", https.to_string());
             }
-            Box::new(Standalone::new(address, http, https))
+            // Bind now for the kinds this run may use, so a busy port fails first.
+            let wanted = preferred_challenges(config)?;
+            let kinds: Vec<ChallengeKind> = if wanted.is_empty() {
+                vec![ChallengeKind::Http01]
+            } else {
+                wanted
+                    .into_iter()
+                    .filter(|k| *k != ChallengeKind::Dns01)
+                    .collect()
+            };
+            if kinds.is_empty() {
+                bail!("the standalone authenticator answers http-01 and tls-alpn-01, not dns-01");
+            }
+            Box::new(Standalone::bind(address, http, https, &kinds).map_err(anyhow::Error::msg)?)
         }
         "webroot" => {
             let (map, fallback) = webroot_map(config)?;
@@ -221,7 +264,9 @@ pub fn solver(config: &Config, name: &str, names: &[String]) -> anyhow::Result<(
             if let Some(h) = &cleanup {
                 params.set("manual_cleanup_hook", h.clone());
             }
-            Box::new(Manual::new(auth, cleanup, !non_interactive(config)).map_err(anyhow::Error::msg)?)
+            Box::new(
+                Manual::new(auth, cleanup, !non_interactive(config)).map_err(anyhow::Error::msg)?,
+            )
         }
         other => bail!("the {other} authenticator is not available in this version of certsmith"),
     };
@@ -238,7 +283,19 @@ mod tests {
         assert_eq!(check_name("*.example.com").unwrap(), "*.example.com");
         assert_eq!(check_name("127.0.0.1").unwrap(), "127.0.0.1");
         assert_eq!(check_name("::1").unwrap(), "::1");
-        for bad in ["", "localhost", "a..b", "-a.com", "a-.com", "a_b.com", "*a.com", "a.*.com", "ex ample.com", "bücher.de", &format!("{}.com", "a".repeat(64))] {
+        for bad in [
+            "",
+            "localhost",
+            "a..b",
+            "-a.com",
+            "a-.com",
+            "a_b.com",
+            "*a.com",
+            "a.*.com",
+            "ex ample.com",
+            "bücher.de",
+            &format!("{}.com", "a".repeat(64)),
+        ] {
             let err = check_name(bad).unwrap_err().to_string();
             assert!(err.starts_with("-d "), "{bad:?}: {err}");
         }

@@ -10,7 +10,9 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let name = match acme_args::authenticator_name(config)? {
         Some(n) => n,
         None if acme_args::non_interactive(config) => {
-            bail!("choose how to prove control of the names: --standalone, --webroot -w DIR, or --manual")
+            bail!(
+                "choose how to prove control of the names: --standalone, --webroot -w DIR, or --manual"
+            )
         }
         None => bail!("choose an authenticator: --standalone, --webroot -w DIR, or --manual"),
     };

@@ -21,15 +21,21 @@ pub enum Target {
 const RENEW_BEFORE_DAYS: i64 = 30;
 
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn due(lineage: &Lineage) -> bool {
-    lineage.cert_info().map_or(true, |info| info.not_after - now() < RENEW_BEFORE_DAYS * 86_400)
+    lineage.cert_info().map_or(true, |info| {
+        info.not_after - now() < RENEW_BEFORE_DAYS * 86_400
+    })
 }
 
 fn same_names(a: &[String], b: &[String]) -> bool {
-    a.len() == b.len() && a.iter().all(|n| b.iter().any(|m| m.eq_ignore_ascii_case(n)))
+    a.len() == b.len()
+        && a.iter()
+            .all(|n| b.iter().any(|m| m.eq_ignore_ascii_case(n)))
 }
 
 fn lineage_names(lineage: &Lineage) -> Vec<String> {
@@ -45,7 +51,10 @@ pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target
             Target::Replace(lineage)
         }
     };
-    let base = names.first().map(|n| n.trim_start_matches("*.").to_string()).unwrap_or_default();
+    let base = names
+        .first()
+        .map(|n| n.trim_start_matches("*.").to_string())
+        .unwrap_or_default();
     if let Some(name) = config.args.value("cert-name") {
         storage::validate_name(name)?;
         return match Lineage::load(&config.config_dir, name) {
@@ -55,15 +64,23 @@ pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target
         };
     }
     if config.args.flag("duplicate") {
-        return Ok(Target::New(storage::available_name(&config.config_dir, &base)));
+        return Ok(Target::New(storage::available_name(
+            &config.config_dir,
+            &base,
+        )));
     }
     for name in storage::list(&config.config_dir)? {
-        let Ok(lineage) = Lineage::load(&config.config_dir, &name) else { continue };
+        let Ok(lineage) = Lineage::load(&config.config_dir, &name) else {
+            continue;
+        };
         let existing = lineage_names(&lineage);
         if same_names(&existing, names) {
             return Ok(keep_or_replace(lineage));
         }
-        let subset = !existing.is_empty() && existing.iter().all(|n| names.iter().any(|m| m.eq_ignore_ascii_case(n)));
+        let subset = !existing.is_empty()
+            && existing
+                .iter()
+                .all(|n| names.iter().any(|m| m.eq_ignore_ascii_case(n)));
         if subset {
             if config.args.flag("expand") {
                 return Ok(Target::Replace(lineage));
@@ -75,12 +92,23 @@ pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target
             );
         }
     }
-    Ok(Target::New(storage::available_name(&config.config_dir, &base)))
+    Ok(Target::New(storage::available_name(
+        &config.config_dir,
+        &base,
+    )))
 }
 
 /// The renewal conf values every lineage gets.
-fn common_params(config: &Config, session: &Session, account_id: &str, installer: Option<&str>, params: &mut RenewalParams) -> anyhow::Result<()> {
-    params.set("account", account_id).set("server", session.directory_url.clone());
+fn common_params(
+    config: &Config,
+    session: &Session,
+    account_id: &str,
+    installer: Option<&str>,
+    params: &mut RenewalParams,
+) -> anyhow::Result<()> {
+    params
+        .set("account", account_id)
+        .set("server", session.directory_url.clone());
     let (key_type, (size_key, size)) = acme_args::key_spec(config)?.conf_values();
     params.set("key_type", key_type).set(size_key, size);
     if let Some(i) = installer {
@@ -88,14 +116,24 @@ fn common_params(config: &Config, session: &Session, account_id: &str, installer
     }
     let challenges = acme_args::preferred_challenges(config)?;
     if !challenges.is_empty() {
-        params.set_list("pref_challs", challenges.iter().map(|c| c.as_str().to_string()).collect());
+        params.set_list(
+            "pref_challs",
+            challenges.iter().map(|c| c.as_str().to_string()).collect(),
+        );
     }
-    for (flag, key) in [("must-staple", "must_staple"), ("reuse-key", "reuse_key"), ("allow-subset-of-names", "allow_subset_of_names")] {
+    for (flag, key) in [
+        ("must-staple", "must_staple"),
+        ("reuse-key", "reuse_key"),
+        ("allow-subset-of-names", "allow_subset_of_names"),
+    ] {
         if config.args.flag(flag) {
             params.set(key, "True");
         }
     }
-    for (flag, key) in [("preferred-chain", "preferred_chain"), ("profile", "profile")] {
+    for (flag, key) in [
+        ("preferred-chain", "preferred_chain"),
+        ("profile", "profile"),
+    ] {
         if let Some(v) = config.args.value(flag) {
             params.set(key, v);
         }
@@ -126,7 +164,10 @@ pub fn obtain_and_save(
     if let Target::Keep(lineage) = &target {
         if !config.dry_run {
             if !config.quiet {
-                println!("Certificate {:?} is not yet due for renewal; keeping it (use --force-renewal to renew now).", lineage.name);
+                println!(
+                    "Certificate {:?} is not yet due for renewal; keeping it (use --force-renewal to renew now).",
+                    lineage.name
+                );
             }
             return Ok(None);
         }
@@ -138,7 +179,9 @@ pub fn obtain_and_save(
     }
     let session = Session::new(&options)?;
     let wanted = match &target {
-        Target::Replace(l) | Target::Keep(l) => l.conf.get(storage::renewal_conf::PARAMS, "account"),
+        Target::Replace(l) | Target::Keep(l) => {
+            l.conf.get(storage::renewal_conf::PARAMS, "account")
+        }
         Target::New(_) => None,
     };
     let (handle, stored) = account::login_or_register(config, &session, wanted.as_deref())?;
@@ -168,10 +211,19 @@ pub fn obtain_and_save(
 
 fn report(lineage: &Lineage, issued: &Issued) {
     println!("Successfully received certificate.");
-    println!("Certificate is saved at: {}", lineage.path("fullchain").display());
-    println!("Key is saved at:         {}", lineage.path("privkey").display());
+    println!(
+        "Certificate is saved at: {}",
+        lineage.path("fullchain").display()
+    );
+    println!(
+        "Key is saved at:         {}",
+        lineage.path("privkey").display()
+    );
     if let Ok(info) = storage::certinfo::parse_pem(&issued.cert_pem) {
-        println!("This certificate expires on {}.", &storage::certinfo::format_utc(info.not_after)[..10]);
+        println!(
+            "This certificate expires on {}.",
+            &storage::certinfo::format_utc(info.not_after)[..10]
+        );
     }
 }
 
@@ -195,7 +247,10 @@ pub fn obtain_for_csr(config: &Config, solver: &mut dyn Solver) -> anyhow::Resul
         ("chain-path", "chain", &issued.chain_pem),
         ("fullchain-path", "fullchain", &issued.fullchain_pem),
     ] {
-        let path = config.args.path(flag).unwrap_or_else(|| free_numbered(Path::new("."), stem));
+        let path = config
+            .args
+            .path(flag)
+            .unwrap_or_else(|| free_numbered(Path::new("."), stem));
         reverter::write_atomic(&path, text.as_bytes(), reverter::NewFileMode(0o644))
             .with_context(|| format!("--{flag}: cannot write {}", path.display()))?;
         if !config.quiet {

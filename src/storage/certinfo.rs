@@ -32,7 +32,9 @@ pub fn pem_blocks(pem: &str) -> Vec<String> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";
     while let Some(start) = rest.find(BEGIN) {
-        let Some(len) = rest[start..].find(END) else { break };
+        let Some(len) = rest[start..].find(END) else {
+            break;
+        };
         let end = start + len + END.len();
         blocks.push(format!("{}\n", &rest[start..end]));
         rest = &rest[end..];
@@ -58,23 +60,32 @@ pub fn parse_pem(pem: &str) -> Result<CertInfo, CertError> {
 }
 
 pub fn parse_der(der: &[u8]) -> Result<CertInfo, CertError> {
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| CertError(format!("unreadable certificate ({e})")))?;
+    let (_, cert) = X509Certificate::from_der(der)
+        .map_err(|e| CertError(format!("unreadable certificate ({e})")))?;
     let mut names = Vec::new();
     if let Ok(Some(san)) = cert.subject_alternative_name() {
         for name in &san.value.general_names {
             match name {
                 GeneralName::DNSName(d) => names.push(d.to_string()),
-                GeneralName::IPAddress(ip) => names.extend(ip_from_bytes(ip).map(|a| a.to_string())),
+                GeneralName::IPAddress(ip) => {
+                    names.extend(ip_from_bytes(ip).map(|a| a.to_string()))
+                }
                 _ => {}
             }
         }
     }
-    let cn = |n: &X509Name| n.iter_common_name().next().and_then(|c| c.as_str().ok()).map(str::to_string);
+    let cn = |n: &X509Name| {
+        n.iter_common_name()
+            .next()
+            .and_then(|c| c.as_str().ok())
+            .map(str::to_string)
+    };
     let mut ocsp_url = None;
     for ext in cert.extensions() {
         if let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() {
             for desc in &aia.accessdescs {
-                if desc.access_method == x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_OCSP {
+                if desc.access_method == x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_OCSP
+                {
                     if let GeneralName::URI(uri) = desc.access_location {
                         ocsp_url = Some(uri.to_string());
                     }
@@ -91,7 +102,11 @@ pub fn parse_der(der: &[u8]) -> Result<CertInfo, CertError> {
         algorithm.to_id_string()
     };
     let serial = cert.raw_serial();
-    let skip = serial.iter().take_while(|b| **b == 0).count().min(serial.len().saturating_sub(1));
+    let skip = serial
+        .iter()
+        .take_while(|b| **b == 0)
+        .count()
+        .min(serial.len().saturating_sub(1));
     Ok(CertInfo {
         names,
         common_name: cn(cert.subject()),
@@ -139,7 +154,9 @@ mod tests {
 
     #[test]
     fn self_signed_cert_is_read() {
-        let params = rcgen::CertificateParams::new(vec!["a.example".to_string(), "::1".to_string()]).unwrap();
+        let params =
+            rcgen::CertificateParams::new(vec!["a.example".to_string(), "::1".to_string()])
+                .unwrap();
         let key = rcgen::KeyPair::generate().unwrap();
         let cert = params.self_signed(&key).unwrap();
         let pem = format!("{}{}", cert.pem(), cert.pem());
@@ -154,6 +171,8 @@ mod tests {
     #[test]
     fn garbage_is_an_error() {
         assert!(parse_pem("").is_err());
-        assert!(parse_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").is_err());
+        assert!(
+            parse_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").is_err()
+        );
     }
 }

@@ -10,13 +10,18 @@ pub fn make_dir(dir: &Path, mode: u32) -> Result<(), StorageError> {
     if dir.is_dir() {
         return Ok(());
     }
-    fs::DirBuilder::new().recursive(true).mode(mode).create(dir).map_err(|e| StorageError::io(dir, e))?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(mode)
+        .create(dir)
+        .map_err(|e| StorageError::io(dir, e))?;
     // The umask may have narrowed the mode; set exactly what Certbot has.
     fs::set_permissions(dir, fs::Permissions::from_mode(mode)).map_err(|e| StorageError::io(dir, e))
 }
 
 pub fn write_file(path: &Path, data: &[u8], mode: u32) -> Result<(), StorageError> {
-    reverter::write_atomic(path, data, reverter::NewFileMode(mode)).map_err(|e| StorageError::io(path, e))?;
+    reverter::write_atomic(path, data, reverter::NewFileMode(mode))
+        .map_err(|e| StorageError::io(path, e))?;
     Ok(())
 }
 
@@ -25,7 +30,10 @@ pub fn write_file(path: &Path, data: &[u8], mode: u32) -> Result<(), StorageErro
 // TODO(reverter): move onto the reverter's symlink API when it exists.
 pub fn replace_symlink(target: &Path, link: &Path) -> Result<(), StorageError> {
     let dir = link.parent().unwrap_or(Path::new("."));
-    let name = link.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = link
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.certsmith-tmp.{}", std::process::id()));
     let _ = fs::remove_file(&tmp);
     std::os::unix::fs::symlink(target, &tmp).map_err(|e| StorageError::io(&tmp, e))?;

@@ -1,10 +1,10 @@
 //! Lineages: the versions of one certificate under `archive/NAME`, the
 //! `live/NAME` symlinks to the newest, and `renewal/NAME.conf`.
 
+use super::StorageError;
 use super::certinfo::{self, CertInfo};
 use super::fsutil::{make_dir, replace_symlink, write_file};
 use super::renewal_conf::{PARAMS, RenewalConf, WEBROOT_MAP};
-use super::StorageError;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -94,7 +94,10 @@ pub fn validate_name(name: &str) -> Result<(), StorageError> {
 }
 
 fn exists(config_dir: &Path, name: &str) -> bool {
-    config_dir.join("renewal").join(format!("{name}.conf")).exists()
+    config_dir
+        .join("renewal")
+        .join(format!("{name}.conf"))
+        .exists()
         || config_dir.join("archive").join(name).exists()
         || config_dir.join("live").join(name).exists()
 }
@@ -120,7 +123,12 @@ pub fn list(config_dir: &Path) -> Result<Vec<String>, StorageError> {
     };
     let mut names: Vec<String> = entries
         .flatten()
-        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".conf").map(str::to_string))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".conf")
+                .map(str::to_string)
+        })
         .filter(|n| validate_name(n).is_ok())
         .collect();
     names.sort();
@@ -137,7 +145,11 @@ pub struct Lineage {
 
 fn version_of(file: &Path) -> Option<Version> {
     let stem = file.file_name()?.to_str()?.strip_suffix(".pem")?;
-    let digits: String = stem.chars().rev().take_while(char::is_ascii_digit).collect();
+    let digits: String = stem
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.chars().rev().collect::<String>().parse().ok()
 }
 
@@ -148,7 +160,10 @@ impl Lineage {
         let text = match fs::read_to_string(&conf_path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StorageError::NotFound(format!("no certificate named {name:?} in {}", config_dir.display())));
+                return Err(StorageError::NotFound(format!(
+                    "no certificate named {name:?} in {}",
+                    config_dir.display()
+                )));
             }
             Err(e) => return Err(StorageError::io(&conf_path, e)),
         };
@@ -157,10 +172,18 @@ impl Lineage {
         })?;
         for key in KINDS {
             if conf.get(&[], key).is_none_or(|v| v.is_empty()) {
-                return Err(StorageError::corrupt(conf_path.clone(), format!("missing `{key} = PATH`")));
+                return Err(StorageError::corrupt(
+                    conf_path.clone(),
+                    format!("missing `{key} = PATH`"),
+                ));
             }
         }
-        Ok(Lineage { name: name.to_string(), config_dir: config_dir.to_path_buf(), conf_path, conf })
+        Ok(Lineage {
+            name: name.to_string(),
+            config_dir: config_dir.to_path_buf(),
+            conf_path,
+            conf,
+        })
     }
 
     /// The live path of `cert`, `chain`, `fullchain` or `privkey`.
@@ -168,7 +191,12 @@ impl Lineage {
         self.conf
             .get(&[], kind)
             .map(PathBuf::from)
-            .unwrap_or_else(|| self.config_dir.join("live").join(&self.name).join(format!("{kind}.pem")))
+            .unwrap_or_else(|| {
+                self.config_dir
+                    .join("live")
+                    .join(&self.name)
+                    .join(format!("{kind}.pem"))
+            })
     }
 
     pub fn archive_dir(&self) -> PathBuf {
@@ -182,7 +210,8 @@ impl Lineage {
     pub fn current_version(&self) -> Result<Version, StorageError> {
         let link = self.path("cert");
         let target = fs::read_link(&link).map_err(|e| StorageError::io(&link, e))?;
-        version_of(&target).ok_or_else(|| StorageError::corrupt(link, format!("points at {}", target.display())))
+        version_of(&target)
+            .ok_or_else(|| StorageError::corrupt(link, format!("points at {}", target.display())))
     }
 
     /// The highest version present in the archive.
@@ -215,13 +244,21 @@ impl Lineage {
     ) -> Result<Lineage, StorageError> {
         validate_name(name)?;
         if exists(config_dir, name) {
-            return Err(StorageError::Invalid(format!("a certificate named {name:?} already exists")));
+            return Err(StorageError::Invalid(format!(
+                "a certificate named {name:?} already exists"
+            )));
         }
-        let key = issued
-            .key_pem
-            .as_deref()
-            .ok_or_else(|| StorageError::Invalid("a lineage needs the private key (not available with --csr)".into()))?;
-        for (dir, mode) in [("archive", 0o700), ("live", 0o700), ("renewal", 0o755), ("renewal-hooks", 0o755)] {
+        let key = issued.key_pem.as_deref().ok_or_else(|| {
+            StorageError::Invalid(
+                "a lineage needs the private key (not available with --csr)".into(),
+            )
+        })?;
+        for (dir, mode) in [
+            ("archive", 0o700),
+            ("live", 0o700),
+            ("renewal", 0o755),
+            ("renewal-hooks", 0o755),
+        ] {
             make_dir(&config_dir.join(dir), mode)?;
         }
         for hook in ["pre", "deploy", "post"] {
@@ -239,7 +276,9 @@ impl Lineage {
             make_dir(&live, 0o755)?;
             write_version(&archive, 1, issued, key)?;
             for kind in KINDS {
-                let target = Path::new("../../archive").join(name).join(format!("{kind}1.pem"));
+                let target = Path::new("../../archive")
+                    .join(name)
+                    .join(format!("{kind}1.pem"));
                 replace_symlink(&target, &live.join(format!("{kind}.pem")))?;
             }
             write_file(&live.join("README"), LIVE_README.as_bytes(), 0o644)?;
@@ -256,7 +295,11 @@ impl Lineage {
     }
 
     /// Store a new version, switch the live links to it, update the conf.
-    pub fn save_renewal(&mut self, issued: &crate::acme::Issued, params: &RenewalParams) -> Result<Version, StorageError> {
+    pub fn save_renewal(
+        &mut self,
+        issued: &crate::acme::Issued,
+        params: &RenewalParams,
+    ) -> Result<Version, StorageError> {
         let key = issued
             .key_pem
             .as_deref()
@@ -305,7 +348,12 @@ impl Lineage {
     }
 }
 
-fn write_version(archive: &Path, version: Version, issued: &crate::acme::Issued, key: &str) -> Result<(), StorageError> {
+fn write_version(
+    archive: &Path,
+    version: Version,
+    issued: &crate::acme::Issued,
+    key: &str,
+) -> Result<(), StorageError> {
     let files = [
         ("cert", issued.cert_pem.as_str(), 0o644),
         ("chain", issued.chain_pem.as_str(), 0o644),
@@ -315,7 +363,10 @@ fn write_version(archive: &Path, version: Version, issued: &crate::acme::Issued,
     for (kind, text, mode) in files {
         let path = archive.join(format!("{kind}{version}.pem"));
         if path.exists() {
-            return Err(StorageError::Invalid(format!("{} already exists; refusing to overwrite it", path.display())));
+            return Err(StorageError::Invalid(format!(
+                "{} already exists; refusing to overwrite it",
+                path.display()
+            )));
         }
         write_file(&path, text.as_bytes(), mode)?;
     }
@@ -324,7 +375,10 @@ fn write_version(archive: &Path, version: Version, issued: &crate::acme::Issued,
 
 /// `target` relative to the directory of `link` (`../../archive/NAME/x.pem`).
 fn relative_target(link: &Path, target: &Path) -> PathBuf {
-    let from: Vec<_> = link.parent().map(|p| p.components().collect()).unwrap_or_default();
+    let from: Vec<_> = link
+        .parent()
+        .map(|p| p.components().collect())
+        .unwrap_or_default();
     let to: Vec<_> = target.components().collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut out = PathBuf::new();
@@ -341,13 +395,18 @@ fn new_conf(config_dir: &Path, name: &str, params: &RenewalParams) -> RenewalCon
     let live = config_dir.join("live").join(name);
     let mut conf = RenewalConf::parse("# renew_before_expiry = 30 days\n").unwrap_or_default();
     conf.set(&[], "version", env!("CARGO_PKG_VERSION"));
-    conf.set(&[], "archive_dir", &config_dir.join("archive").join(name).to_string_lossy());
+    conf.set(
+        &[],
+        "archive_dir",
+        &config_dir.join("archive").join(name).to_string_lossy(),
+    );
     for kind in ["cert", "privkey", "chain", "fullchain"] {
         let path = live.join(format!("{kind}.pem"));
         conf.set(&[], kind, &path.to_string_lossy());
     }
     // Keep `[renewalparams]` after a blank line, as Certbot lays it out.
-    let mut with_header = RenewalConf::parse(&format!("{}\n[renewalparams]\n", conf.render())).unwrap_or(conf);
+    let mut with_header =
+        RenewalConf::parse(&format!("{}\n[renewalparams]\n", conf.render())).unwrap_or(conf);
     params.apply(&mut with_header);
     with_header
 }

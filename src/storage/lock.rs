@@ -41,14 +41,19 @@ impl CertbotLock {
                 .mode(0o600)
                 .open(&path)
                 .map_err(|e| LockError::Io(path.clone(), e))?;
-            match rustix::fs::fcntl_lock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            match rustix::fs::fcntl_lock(
+                &file,
+                rustix::fs::FlockOperation::NonBlockingLockExclusive,
+            ) {
                 Ok(()) => {}
                 Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS => {
                     return Err(LockError::Busy(dir.to_path_buf(), path));
                 }
                 Err(e) => return Err(LockError::Io(path, e.into())),
             }
-            let ours = file.metadata().map_err(|e| LockError::Io(path.clone(), e))?;
+            let ours = file
+                .metadata()
+                .map_err(|e| LockError::Io(path.clone(), e))?;
             match std::fs::metadata(&path) {
                 Ok(now) if now.ino() == ours.ino() && now.dev() == ours.dev() => {
                     return Ok(CertbotLock { _file: file, path });

@@ -44,7 +44,10 @@ impl StorageError {
         StorageError::Corrupt { path, detail }
     }
     pub fn io(path: &Path, source: std::io::Error) -> StorageError {
-        StorageError::Io { path: path.to_path_buf(), source }
+        StorageError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 

@@ -9,8 +9,16 @@ use std::fmt::Write;
 enum Line {
     /// Blank line, comment, anything kept verbatim.
     Other(String),
-    Section { depth: usize, name: String, text: String },
-    Entry { key: String, value: String, text: String },
+    Section {
+        depth: usize,
+        name: String,
+        text: String,
+    },
+    Entry {
+        key: String,
+        value: String,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,7 +100,11 @@ fn split_list(raw: &str) -> Vec<String> {
         }
     }
     items.push(current);
-    items.iter().map(|i| unquote(i)).filter(|s| !s.is_empty()).collect()
+    items
+        .iter()
+        .map(|i| unquote(i))
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 impl RenewalConf {
@@ -100,7 +112,10 @@ impl RenewalConf {
         let mut lines = Vec::new();
         for (index, raw) in text.lines().enumerate() {
             let trimmed = raw.trim();
-            let err = |message: &str| ConfError { line: index + 1, message: message.to_string() };
+            let err = |message: &str| ConfError {
+                line: index + 1,
+                message: message.to_string(),
+            };
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 lines.push(Line::Other(raw.to_string()));
             } else if trimmed.starts_with('[') {
@@ -111,7 +126,11 @@ impl RenewalConf {
                     return Err(err("malformed section header"));
                 }
                 let name = content[depth..content.len() - depth].trim().to_string();
-                lines.push(Line::Section { depth, name, text: raw.to_string() });
+                lines.push(Line::Section {
+                    depth,
+                    name,
+                    text: raw.to_string(),
+                });
             } else if let Some((key, value)) = trimmed.split_once('=') {
                 let key = key.trim();
                 if key.is_empty() {
@@ -123,7 +142,9 @@ impl RenewalConf {
                     text: raw.to_string(),
                 });
             } else {
-                return Err(err(&format!("expected `key = value`, a [section] or a comment, found {trimmed:?}")));
+                return Err(err(&format!(
+                    "expected `key = value`, a [section] or a comment, found {trimmed:?}"
+                )));
             }
         }
         Ok(RenewalConf { lines })
@@ -185,7 +206,9 @@ impl RenewalConf {
 
     /// Every entry of a section, in order (for `[[webroot_map]]`).
     pub fn entries(&self, path: SectionPath) -> Vec<(String, String)> {
-        let Some((start, end)) = self.section_span(path) else { return Vec::new() };
+        let Some((start, end)) = self.section_span(path) else {
+            return Vec::new();
+        };
         self.lines[start..end]
             .iter()
             .filter_map(|l| match l {
@@ -207,7 +230,11 @@ impl RenewalConf {
 
     /// Set a list value in Certbot's spelling (`a, b` or `a,` for one item).
     pub fn set_list(&mut self, path: SectionPath, key: &str, values: &[String]) {
-        let mut raw = values.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ");
+        let mut raw = values
+            .iter()
+            .map(|v| quote(v))
+            .collect::<Vec<_>>()
+            .join(", ");
         if values.len() == 1 {
             raw.push(',');
         }
@@ -222,18 +249,32 @@ impl RenewalConf {
                     return;
                 }
             }
-            self.lines[i] = Line::Entry { key: key.to_string(), value: raw.to_string(), text };
+            self.lines[i] = Line::Entry {
+                key: key.to_string(),
+                value: raw.to_string(),
+                text,
+            };
             return;
         }
         self.ensure_section(path);
-        let Some((start, end)) = self.section_span(path) else { return };
+        let Some((start, end)) = self.section_span(path) else {
+            return;
+        };
         // After the section's last entry; in a section without entries,
         // after its last non-blank line (so a leading comment stays on top).
-        let last = |pred: &dyn Fn(&Line) -> bool| (start..end).rev().find(|&i| pred(&self.lines[i]));
+        let last =
+            |pred: &dyn Fn(&Line) -> bool| (start..end).rev().find(|&i| pred(&self.lines[i]));
         let after_last_entry = last(&|l| matches!(l, Line::Entry { .. }))
             .or_else(|| last(&|l| matches!(l, Line::Other(t) if !t.trim().is_empty())))
             .map_or(start, |i| i + 1);
-        self.lines.insert(after_last_entry, Line::Entry { key: key.to_string(), value: raw.to_string(), text });
+        self.lines.insert(
+            after_last_entry,
+            Line::Entry {
+                key: key.to_string(),
+                value: raw.to_string(),
+                text,
+            },
+        );
     }
 
     pub fn remove(&mut self, path: SectionPath, key: &str) -> bool {
@@ -258,7 +299,8 @@ impl RenewalConf {
         let depth = path.len();
         let name = path[depth - 1].to_string();
         let text = format!("{}{name}{}", "[".repeat(depth), "]".repeat(depth));
-        self.lines.insert(insert_at, Line::Section { depth, name, text });
+        self.lines
+            .insert(insert_at, Line::Section { depth, name, text });
     }
 
     /// Index after the last line of a section including its subsections.
@@ -266,16 +308,24 @@ impl RenewalConf {
         if path.is_empty() {
             return self.lines.len();
         }
-        let Some((start, _)) = self.section_span(path) else { return self.lines.len() };
+        let Some((start, _)) = self.section_span(path) else {
+            return self.lines.len();
+        };
         (start..self.lines.len())
-            .find(|&i| matches!(&self.lines[i], Line::Section { depth, .. } if *depth <= path.len()))
+            .find(
+                |&i| matches!(&self.lines[i], Line::Section { depth, .. } if *depth <= path.len()),
+            )
             .unwrap_or(self.lines.len())
     }
 
     /// Replace every entry of a section (used for `[[webroot_map]]`).
     pub fn replace_entries(&mut self, path: SectionPath, entries: &[(String, String)]) {
         if let Some((start, end)) = self.section_span(path) {
-            let keep: Vec<Line> = self.lines.drain(start..end).filter(|l| !matches!(l, Line::Entry { .. })).collect();
+            let keep: Vec<Line> = self
+                .lines
+                .drain(start..end)
+                .filter(|l| !matches!(l, Line::Entry { .. }))
+                .collect();
             for (offset, line) in keep.into_iter().enumerate() {
                 self.lines.insert(start + offset, line);
             }

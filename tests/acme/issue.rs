@@ -15,14 +15,21 @@ fn mode(path: &std::path::Path) -> u32 {
 fn standalone_http01_issues_a_verifiable_certificate_in_certbots_layout() {
     let w = World::new();
     let out = w.standalone(&["-d", "a.example.com,b.example.com"]).ok();
-    assert!(out.stdout.contains("Successfully received certificate."), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("Successfully received certificate."),
+        "{}",
+        out.stdout
+    );
     w.assert_verifies("a.example.com");
     let etc = w.config_dir();
     let (names, _) = cert_names_and_serial(&w.live("a.example.com", "cert.pem"));
     assert_eq!(names, vec!["a.example.com", "b.example.com"]);
     for kind in ["cert", "chain", "fullchain", "privkey"] {
         let link = w.live("a.example.com", &format!("{kind}.pem"));
-        assert_eq!(fs::read_link(&link).unwrap().to_str().unwrap(), format!("../../archive/a.example.com/{kind}1.pem"));
+        assert_eq!(
+            fs::read_link(&link).unwrap().to_str().unwrap(),
+            format!("../../archive/a.example.com/{kind}1.pem")
+        );
     }
     assert_eq!(mode(&etc.join("archive/a.example.com/privkey1.pem")), 0o600);
     assert_eq!(mode(&etc.join("archive")), 0o700);
@@ -31,13 +38,21 @@ fn standalone_http01_issues_a_verifiable_certificate_in_certbots_layout() {
     let ids = tree(&etc.join("accounts").join(&server));
     assert_eq!(ids.len(), 4, "{ids:?}");
     for file in ["meta.json", "regr.json", "private_key.json"] {
-        assert!(ids.iter().any(|p| p.ends_with(&format!("/{file}"))), "{file} missing: {ids:?}");
+        assert!(
+            ids.iter().any(|p| p.ends_with(&format!("/{file}"))),
+            "{file} missing: {ids:?}"
+        );
     }
     let id_dir = etc.join("accounts").join(&server).join(&ids[0]);
     assert_eq!(mode(&id_dir.join("private_key.json")), 0o400);
     assert_eq!(mode(&id_dir), 0o700);
     let conf = fs::read_to_string(etc.join("renewal/a.example.com.conf")).unwrap();
-    for line in ["authenticator = standalone", "http01_port = ", "key_type = ecdsa", "server = https://127.0.0.1:"] {
+    for line in [
+        "authenticator = standalone",
+        "http01_port = ",
+        "key_type = ecdsa",
+        "server = https://127.0.0.1:",
+    ] {
         assert!(conf.contains(line), "{line:?} missing from:\n{conf}");
     }
     let fullchain = fs::read_to_string(w.live("a.example.com", "fullchain.pem")).unwrap();
@@ -50,7 +65,15 @@ fn standalone_http01_issues_a_verifiable_certificate_in_certbots_layout() {
 fn standalone_tls_alpn01_issues() {
     let w = World::new();
     let port = w.pebble.tls_port.to_string();
-    w.standalone(&["--preferred-challenges", "tls-alpn-01", "--https-port", &port, "-d", "alpn.example.com"]).ok();
+    w.standalone(&[
+        "--preferred-challenges",
+        "tls-alpn-01",
+        "--https-port",
+        &port,
+        "-d",
+        "alpn.example.com",
+    ])
+    .ok();
     w.assert_verifies("alpn.example.com");
     let conf = fs::read_to_string(w.config_dir().join("renewal/alpn.example.com.conf")).unwrap();
     assert!(conf.contains("pref_challs = tls-alpn-01,"), "{conf}");
@@ -67,17 +90,52 @@ fn webroot_served_by_real_nginx_issues_and_cleans_up() {
     // second -w must be used for the name after it.
     let nginx = Nginx::serve_hosts(site.path(), &[("example.com", other.path())], port);
     let w = World::with(Pebble::builder().http_port(port).start());
-    let (root, root2) = (site.path().to_str().unwrap(), other.path().to_str().unwrap());
-    w.certsmith(&["certonly", "--webroot", "--agree-tos", "-m", "t@example.com", "-w", root, "-d", "www.example.com",
-        "-w", root2, "-d", "example.com"]).ok();
+    let (root, root2) = (
+        site.path().to_str().unwrap(),
+        other.path().to_str().unwrap(),
+    );
+    w.certsmith(&[
+        "certonly",
+        "--webroot",
+        "--agree-tos",
+        "-m",
+        "t@example.com",
+        "-w",
+        root,
+        "-d",
+        "www.example.com",
+        "-w",
+        root2,
+        "-d",
+        "example.com",
+    ])
+    .ok();
     w.assert_verifies("www.example.com");
-    assert!(nginx.access_log().contains("/.well-known/acme-challenge/"), "nginx served no challenge");
-    assert!(!site.join(".well-known").exists(), "challenge dirs left behind: {:?}", tree(site.path()));
-    assert_eq!(tree(other.path()), vec![".well-known", ".well-known/keep.txt"]);
+    assert!(
+        nginx.access_log().contains("/.well-known/acme-challenge/"),
+        "nginx served no challenge"
+    );
+    assert!(
+        !site.join(".well-known").exists(),
+        "challenge dirs left behind: {:?}",
+        tree(site.path())
+    );
+    assert_eq!(
+        tree(other.path()),
+        vec![".well-known", ".well-known/keep.txt"]
+    );
     let conf = fs::read_to_string(w.config_dir().join("renewal/www.example.com.conf")).unwrap();
     assert!(conf.contains("authenticator = webroot"), "{conf}");
-    assert!(conf.contains(&format!("webroot_path = {root}, {root2}\n")), "{conf}");
-    assert!(conf.contains(&format!("[[webroot_map]]\nwww.example.com = {root}\nexample.com = {root2}\n")), "{conf}");
+    assert!(
+        conf.contains(&format!("webroot_path = {root}, {root2}\n")),
+        "{conf}"
+    );
+    assert!(
+        conf.contains(&format!(
+            "[[webroot_map]]\nwww.example.com = {root}\nexample.com = {root2}\n"
+        )),
+        "{conf}"
+    );
 }
 
 #[test]
@@ -98,18 +156,63 @@ fn manual_hooks_answer_http01_and_see_certbots_variables() {
         s = site.path().display(),
         l = log.display()
     );
-    w.certsmith(&["certonly", "--manual", "--manual-auth-hook", &auth, "--manual-cleanup-hook", &cleanup, "--agree-tos",
-        "-m", "t@example.com", "-d", "m1.example.com", "-d", "m2.example.com"]).ok();
+    w.certsmith(&[
+        "certonly",
+        "--manual",
+        "--manual-auth-hook",
+        &auth,
+        "--manual-cleanup-hook",
+        &cleanup,
+        "--agree-tos",
+        "-m",
+        "t@example.com",
+        "-d",
+        "m1.example.com",
+        "-d",
+        "m2.example.com",
+    ])
+    .ok();
     w.assert_verifies("m1.example.com");
     let log = fs::read_to_string(&log).unwrap();
     let lines: Vec<&str> = log.lines().collect();
     assert_eq!(lines.len(), 4, "{log}");
-    assert!(lines[0].starts_with("auth m") && lines[0].ends_with(" 1 m1.example.com,m2.example.com"), "{log}");
-    assert!(lines[1].ends_with(" 0 m1.example.com,m2.example.com"), "{log}");
-    assert!(lines[2].starts_with("cleanup m") && lines[2].contains(" made-m"), "{log}");
-    assert!(fs::read_dir(site.join(".well-known/acme-challenge")).unwrap().next().is_none());
+    // The CA decides the order of authorizations; both lines list both names.
+    let all = |line: &str| {
+        let mut names: Vec<String> = line
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(
+        lines[0].starts_with("auth m") && lines[0].contains(".example.com 1 "),
+        "{log}"
+    );
+    assert!(
+        lines[1].starts_with("auth m") && lines[1].contains(".example.com 0 "),
+        "{log}"
+    );
+    assert_eq!(all(lines[0]), ["m1.example.com", "m2.example.com"]);
+    assert_eq!(all(lines[1]), ["m1.example.com", "m2.example.com"]);
+    assert!(
+        lines[2].starts_with("cleanup m") && lines[2].contains(" made-m"),
+        "{log}"
+    );
+    assert!(
+        fs::read_dir(site.join(".well-known/acme-challenge"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
     let conf = fs::read_to_string(w.config_dir().join("renewal/m1.example.com.conf")).unwrap();
-    assert!(conf.contains("authenticator = manual") && conf.contains("manual_auth_hook = "), "{conf}");
+    assert!(
+        conf.contains("authenticator = manual") && conf.contains("manual_auth_hook = "),
+        "{conf}"
+    );
 }
 
 #[test]
@@ -119,9 +222,25 @@ fn manual_dns01_hooks_issue_a_wildcard() {
     let auth = format!(
         "curl -sS -d \"{{\\\"host\\\":\\\"_acme-challenge.$CERTBOT_DOMAIN.\\\",\\\"value\\\":\\\"$CERTBOT_VALIDATION\\\"}}\" {api}/set-txt"
     );
-    let cleanup = format!("curl -sS -d \"{{\\\"host\\\":\\\"_acme-challenge.$CERTBOT_DOMAIN.\\\"}}\" {api}/clear-txt");
-    w.certsmith(&["certonly", "--manual", "--preferred-challenges", "dns", "--manual-auth-hook", &auth,
-        "--manual-cleanup-hook", &cleanup, "--agree-tos", "-m", "t@example.com", "-d", "*.wild.example.com"]).ok();
+    let cleanup = format!(
+        "curl -sS -d \"{{\\\"host\\\":\\\"_acme-challenge.$CERTBOT_DOMAIN.\\\"}}\" {api}/clear-txt"
+    );
+    w.certsmith(&[
+        "certonly",
+        "--manual",
+        "--preferred-challenges",
+        "dns",
+        "--manual-auth-hook",
+        &auth,
+        "--manual-cleanup-hook",
+        &cleanup,
+        "--agree-tos",
+        "-m",
+        "t@example.com",
+        "-d",
+        "*.wild.example.com",
+    ])
+    .ok();
     w.assert_verifies("wild.example.com");
     let (names, _) = cert_names_and_serial(&w.live("wild.example.com", "cert.pem"));
     assert_eq!(names, vec!["*.wild.example.com"]);
@@ -138,31 +257,72 @@ fn wildcard_with_standalone_is_refused_with_a_reason() {
 #[test]
 fn rsa_keys_reuse_expand_force_and_dry_run() {
     let w = World::new();
-    w.standalone(&["--key-type", "rsa", "--rsa-key-size", "2048", "-d", "r.example.com"]).ok();
-    let info = certsmith::storage::certinfo::parse_pem(&fs::read_to_string(w.live("r.example.com", "cert.pem")).unwrap()).unwrap();
+    w.standalone(&[
+        "--key-type",
+        "rsa",
+        "--rsa-key-size",
+        "2048",
+        "-d",
+        "r.example.com",
+    ])
+    .ok();
+    let info = certsmith::storage::certinfo::parse_pem(
+        &fs::read_to_string(w.live("r.example.com", "cert.pem")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(info.key_type, "RSA");
     let key1 = fs::read_to_string(w.live("r.example.com", "privkey.pem")).unwrap();
     // Same names, not due: kept, nothing new.
     let out = w.standalone(&["-d", "r.example.com"]).ok();
     assert!(out.stdout.contains("not yet due"), "{}", out.stdout);
-    assert_eq!(fs::read_link(w.live("r.example.com", "cert.pem")).unwrap().to_str().unwrap(), "../../archive/r.example.com/cert1.pem");
+    assert_eq!(
+        fs::read_link(w.live("r.example.com", "cert.pem"))
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        "../../archive/r.example.com/cert1.pem"
+    );
     // Forced renewal with the same key: version 2, same key.
-    w.standalone(&["--key-type", "rsa", "-d", "r.example.com", "--force-renewal", "--reuse-key"]).ok();
-    assert_eq!(fs::read_link(w.live("r.example.com", "cert.pem")).unwrap().to_str().unwrap(), "../../archive/r.example.com/cert2.pem");
-    assert_eq!(fs::read_to_string(w.live("r.example.com", "privkey.pem")).unwrap(), key1);
+    w.standalone(&[
+        "--key-type",
+        "rsa",
+        "-d",
+        "r.example.com",
+        "--force-renewal",
+        "--reuse-key",
+    ])
+    .ok();
+    assert_eq!(
+        fs::read_link(w.live("r.example.com", "cert.pem"))
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        "../../archive/r.example.com/cert2.pem"
+    );
+    assert_eq!(
+        fs::read_to_string(w.live("r.example.com", "privkey.pem")).unwrap(),
+        key1
+    );
     // More names need --expand.
-    let line = w.standalone(&["-d", "r.example.com,s.example.com"]).one_error_line();
+    let line = w
+        .standalone(&["-d", "r.example.com,s.example.com"])
+        .one_error_line();
     assert!(line.contains("--expand"), "{line}");
-    w.standalone(&["-d", "r.example.com,s.example.com", "--expand"]).ok();
+    w.standalone(&["-d", "r.example.com,s.example.com", "--expand"])
+        .ok();
     let (names, _) = cert_names_and_serial(&w.live("r.example.com", "cert.pem"));
     assert_eq!(names, vec!["r.example.com", "s.example.com"]);
     // A dry run saves nothing.
     let before = tree(&w.config_dir());
     let out = w.standalone(&["-d", "dry.example.com", "--dry-run"]).ok();
-    assert!(out.stdout.contains("dry run was successful"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("dry run was successful"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(tree(&w.config_dir()), before);
     // --duplicate makes a second lineage with a suffix.
-    w.standalone(&["-d", "r.example.com,s.example.com", "--duplicate"]).ok();
+    w.standalone(&["-d", "r.example.com,s.example.com", "--duplicate"])
+        .ok();
     assert!(w.live("r.example.com-0001", "cert.pem").exists());
 }
-

@@ -20,7 +20,11 @@ pub struct TempDir(PathBuf);
 
 impl TempDir {
     pub fn new(label: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("certsmith-test-{}-{}-{label}", std::process::id(), unique()));
+        let path = std::env::temp_dir().join(format!(
+            "certsmith-test-{}-{}-{label}",
+            std::process::id(),
+            unique()
+        ));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).unwrap();
         TempDir(path)
@@ -47,7 +51,9 @@ pub fn free_port() -> u16 {
     let start = (std::process::id() % 220) * 100;
     for _ in 0..22_000 {
         let offset = NEXT.fetch_add(1, Ordering::SeqCst);
-        let Ok(port) = u16::try_from(10_000 + (start + offset) % 22_000) else { continue };
+        let Ok(port) = u16::try_from(10_000 + (start + offset) % 22_000) else {
+            continue;
+        };
         let wildcard = std::net::TcpListener::bind(("0.0.0.0", port)).is_ok();
         if wildcard && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return port;

@@ -47,10 +47,19 @@ impl Nginx {
             .expect("nginx must be installed");
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "nginx did not start: {}", std::fs::read_to_string(dir.join("error.log")).unwrap_or_default());
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not start: {}",
+                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Nginx { dir, port, root: root.to_path_buf(), child }
+        Nginx {
+            dir,
+            port,
+            root: root.to_path_buf(),
+            child,
+        }
     }
 
     pub fn access_log(&self) -> String {

@@ -12,7 +12,7 @@
 //! pebble.cert_status(&serial_hex);              // "Valid" / "Revoked"
 //! ```
 
-use super::{free_port, TempDir};
+use super::{TempDir, free_port};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -62,14 +62,22 @@ fn write_listener_cert(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "certsmith test CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "certsmith test CA");
     let ca_cert = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
     let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into(), "::1".into()]).unwrap();
-    leaf.distinguished_name.push(DnType::CommonName, "localhost");
+    let mut leaf =
+        CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into(), "::1".into()]).unwrap();
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
     let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-    let (ca, cert, key) = (dir.join("ca.pem"), dir.join("listener.pem"), dir.join("listener.key"));
+    let (ca, cert, key) = (
+        dir.join("ca.pem"),
+        dir.join("listener.pem"),
+        dir.join("listener.key"),
+    );
     std::fs::write(&ca, ca_cert.pem()).unwrap();
     std::fs::write(&cert, leaf_cert.pem()).unwrap();
     std::fs::write(&key, leaf_key.serialize_pem()).unwrap();
@@ -79,14 +87,21 @@ fn write_listener_cert(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
 fn wait_for_port(port: u16, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start listening on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start listening on {port}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
 
 impl Pebble {
     pub fn builder() -> Builder {
-        Builder { nonce_reject: None, http_port: None, env: Vec::new() }
+        Builder {
+            nonce_reject: None,
+            http_port: None,
+            env: Vec::new(),
+        }
     }
 
     pub fn start() -> Pebble {
@@ -96,8 +111,13 @@ impl Pebble {
     fn launch(b: Builder) -> Pebble {
         let dir = TempDir::new("pebble");
         let (ca_bundle, cert, key) = write_listener_cert(dir.path());
-        let (acme_port, management_port, dns_port, dns_management_port, tls_port) =
-            (free_port(), free_port(), free_port(), free_port(), free_port());
+        let (acme_port, management_port, dns_port, dns_management_port, tls_port) = (
+            free_port(),
+            free_port(),
+            free_port(),
+            free_port(),
+            free_port(),
+        );
         let http_port = b.http_port.unwrap_or_else(free_port);
         let config = serde_json::json!({"pebble": {
             "listenAddress": format!("127.0.0.1:{acme_port}"),
@@ -110,7 +130,18 @@ impl Pebble {
         std::fs::write(&config_path, config.to_string()).unwrap();
         let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
         let dns = Command::new("pebble-challtestsrv")
-            .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-http01", "", "-https01", "", "-tlsalpn01", ""])
+            .args([
+                "-defaultIPv4",
+                "127.0.0.1",
+                "-defaultIPv6",
+                "",
+                "-http01",
+                "",
+                "-https01",
+                "",
+                "-tlsalpn01",
+                "",
+            ])
             .arg("-dns01")
             .arg(format!("127.0.0.1:{dns_port}"))
             .arg("-management")
@@ -134,7 +165,9 @@ impl Pebble {
         for (k, v) in &b.env {
             pebble.env(k, v);
         }
-        let pebble_child = pebble.spawn().expect("pebble (Debian package pebble) must be installed");
+        let pebble_child = pebble
+            .spawn()
+            .expect("pebble (Debian package pebble) must be installed");
         let this = Pebble {
             dir,
             acme_port,
@@ -180,7 +213,10 @@ impl Pebble {
         let body = serde_json::json!({"host": name, "value": value}).to_string();
         let status = Command::new("curl")
             .args(["-sS", "--max-time", "10", "-d", &body])
-            .arg(format!("http://127.0.0.1:{}/set-txt", self.dns_management_port))
+            .arg(format!(
+                "http://127.0.0.1:{}/set-txt",
+                self.dns_management_port
+            ))
             .status()
             .unwrap();
         assert!(status.success());
@@ -189,7 +225,10 @@ impl Pebble {
     /// `openssl verify` of `cert` with `chain` as untrusted intermediates,
     /// against Pebble's root; returns openssl's output on failure.
     pub fn verify(&self, cert: &std::path::Path, chain: &std::path::Path) -> Result<(), String> {
-        let root = self.dir.path().join(format!("root-{}.pem", super::unique()));
+        let root = self
+            .dir
+            .path()
+            .join(format!("root-{}.pem", super::unique()));
         std::fs::write(&root, self.root_pem()).unwrap();
         let out = Command::new("openssl")
             .arg("verify")
@@ -203,7 +242,11 @@ impl Pebble {
         if out.status.success() {
             Ok(())
         } else {
-            Err(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+            Err(format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
         }
     }
 

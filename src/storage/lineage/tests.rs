@@ -26,13 +26,21 @@ fn mode(path: &Path) -> u32 {
 fn new_lineage_has_certbots_layout() {
     let dir = scratch("layout");
     let mut params = RenewalParams::default();
-    params.set("authenticator", "standalone").set("server", "https://ca/dir");
+    params
+        .set("authenticator", "standalone")
+        .set("server", "https://ca/dir");
     let lineage = Lineage::save_new(&dir, "a.example", &issued("1"), &params).unwrap();
     for kind in KINDS {
         let link = dir.join("live/a.example").join(format!("{kind}.pem"));
-        assert_eq!(fs::read_link(&link).unwrap(), Path::new(&format!("../../archive/a.example/{kind}1.pem")));
+        assert_eq!(
+            fs::read_link(&link).unwrap(),
+            Path::new(&format!("../../archive/a.example/{kind}1.pem"))
+        );
     }
-    assert_eq!(fs::read_to_string(dir.join("live/a.example/privkey.pem")).unwrap(), "KEY 1\n");
+    assert_eq!(
+        fs::read_to_string(dir.join("live/a.example/privkey.pem")).unwrap(),
+        "KEY 1\n"
+    );
     assert_eq!(mode(&dir.join("archive/a.example/privkey1.pem")), 0o600);
     assert_eq!(mode(&dir.join("archive/a.example/cert1.pem")), 0o644);
     assert_eq!(mode(&dir.join("archive")), 0o700);
@@ -70,19 +78,36 @@ fn clashing_names_get_a_suffix_and_bad_names_are_refused() {
 fn renewal_adds_a_version_and_switches_links() {
     let dir = scratch("renew");
     let mut params = RenewalParams::default();
-    params.set("authenticator", "standalone").set("unknown_future_key", "kept");
+    params
+        .set("authenticator", "standalone")
+        .set("unknown_future_key", "kept");
     let mut lineage = Lineage::save_new(&dir, "a.example", &issued("1"), &params).unwrap();
     let mut update = RenewalParams::default();
     update.set("authenticator", "webroot");
     update.webroot_map = Some(vec![("a.example".into(), "/var/www".into())]);
     assert_eq!(lineage.save_renewal(&issued("2"), &update).unwrap(), 2);
     assert_eq!(lineage.current_version().unwrap(), 2);
-    assert_eq!(fs::read_to_string(dir.join("live/a.example/fullchain.pem")).unwrap(), "CERT 2\nCHAIN 2\n");
-    assert_eq!(fs::read_to_string(dir.join("archive/a.example/cert1.pem")).unwrap(), "CERT 1\n");
+    assert_eq!(
+        fs::read_to_string(dir.join("live/a.example/fullchain.pem")).unwrap(),
+        "CERT 2\nCHAIN 2\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("archive/a.example/cert1.pem")).unwrap(),
+        "CERT 1\n"
+    );
     let reloaded = Lineage::load(&dir, "a.example").unwrap();
-    assert_eq!(reloaded.conf.get(PARAMS, "authenticator").as_deref(), Some("webroot"));
-    assert_eq!(reloaded.conf.get(PARAMS, "unknown_future_key").as_deref(), Some("kept"));
-    assert_eq!(reloaded.conf.entries(WEBROOT_MAP), vec![("a.example".to_string(), "/var/www".to_string())]);
+    assert_eq!(
+        reloaded.conf.get(PARAMS, "authenticator").as_deref(),
+        Some("webroot")
+    );
+    assert_eq!(
+        reloaded.conf.get(PARAMS, "unknown_future_key").as_deref(),
+        Some("kept")
+    );
+    assert_eq!(
+        reloaded.conf.entries(WEBROOT_MAP),
+        vec![("a.example".to_string(), "/var/www".to_string())]
+    );
 }
 
 #[test]
@@ -101,7 +126,11 @@ fn delete_removes_everything_of_the_lineage_only() {
 fn malformed_conf_is_a_positioned_error() {
     let dir = scratch("corrupt");
     Lineage::save_new(&dir, "a.example", &issued("1"), &RenewalParams::default()).unwrap();
-    fs::write(dir.join("renewal/a.example.conf"), "cert = /x\nnonsense line\n").unwrap();
+    fs::write(
+        dir.join("renewal/a.example.conf"),
+        "cert = /x\nnonsense line\n",
+    )
+    .unwrap();
     let err = Lineage::load(&dir, "a.example").unwrap_err().to_string();
     assert!(err.contains("a.example.conf: line 2:"), "{err}");
     fs::write(dir.join("renewal/a.example.conf"), "cert = /x\n").unwrap();

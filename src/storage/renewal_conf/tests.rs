@@ -33,16 +33,35 @@ fn unchanged_conf_renders_byte_for_byte() {
 fn values_lists_and_sections_are_read() {
     let conf = RenewalConf::parse(CERTBOT).unwrap();
     assert_eq!(conf.get(&[], "version").as_deref(), Some("2.1.0"));
-    assert_eq!(conf.get(PARAMS, "authenticator").as_deref(), Some("webroot"));
-    assert_eq!(conf.get_list(PARAMS, "webroot_path"), vec!["/var/www/a", "/var/www/b"]);
+    assert_eq!(
+        conf.get(PARAMS, "authenticator").as_deref(),
+        Some("webroot")
+    );
+    assert_eq!(
+        conf.get_list(PARAMS, "webroot_path"),
+        vec!["/var/www/a", "/var/www/b"]
+    );
     assert_eq!(conf.get_list(PARAMS, "pref_challs"), vec!["http-01"]);
-    assert_eq!(conf.get(PARAMS, "manual_auth_hook").as_deref(), Some("echo 'a, b' # not a comment"));
-    assert_eq!(conf.get(PARAMS, "some_future_option").as_deref(), Some("keep me"));
+    assert_eq!(
+        conf.get(PARAMS, "manual_auth_hook").as_deref(),
+        Some("echo 'a, b' # not a comment")
+    );
+    assert_eq!(
+        conf.get(PARAMS, "some_future_option").as_deref(),
+        Some("keep me")
+    );
     assert_eq!(
         conf.entries(WEBROOT_MAP),
-        vec![("a.example".into(), "/var/www/a".into()), ("www.a.example".into(), "/var/www/b".into())]
+        vec![
+            ("a.example".into(), "/var/www/a".into()),
+            ("www.a.example".into(), "/var/www/b".into())
+        ]
     );
-    assert_eq!(conf.get(PARAMS, "a.example"), None, "subsection keys are not the parent's");
+    assert_eq!(
+        conf.get(PARAMS, "a.example"),
+        None,
+        "subsection keys are not the parent's"
+    );
 }
 
 #[test]
@@ -56,7 +75,9 @@ fn set_touches_only_its_line_and_new_keys_go_before_subsections() {
     let after: Vec<&str> = text.lines().collect();
     assert_eq!(after.len(), before.len() + 1);
     assert!(text.contains("authenticator = standalone\n"));
-    assert!(text.contains("some_future_option = keep me  # a comment\nhttp01_port = 8080\n[[webroot_map]]"));
+    assert!(text.contains(
+        "some_future_option = keep me  # a comment\nhttp01_port = 8080\n[[webroot_map]]"
+    ));
     let back = RenewalConf::parse(&text).unwrap();
     assert_eq!(back.get(PARAMS, "http01_port").as_deref(), Some("8080"));
     assert_eq!(back.entries(WEBROOT_MAP).len(), 2);
@@ -65,7 +86,15 @@ fn set_touches_only_its_line_and_new_keys_go_before_subsections() {
 #[test]
 fn quoting_round_trips_awkward_values() {
     let mut conf = RenewalConf::default();
-    for value in ["plain", "a, b", "has # hash", " padded ", "say \"hi\"", "both ' and \"", ""] {
+    for value in [
+        "plain",
+        "a, b",
+        "has # hash",
+        " padded ",
+        "say \"hi\"",
+        "both ' and \"",
+        "",
+    ] {
         conf.set(PARAMS, "k", value);
         let back = RenewalConf::parse(&conf.render()).unwrap();
         assert_eq!(back.get(PARAMS, "k").as_deref(), Some(value), "{value:?}");
@@ -85,7 +114,10 @@ fn new_sections_are_created_in_order() {
         "version = 1\n[renewalparams]\nauthenticator = webroot\n[[webroot_map]]\na = /w\n"
     );
     conf.replace_entries(WEBROOT_MAP, &[("b".into(), "/v".into())]);
-    assert_eq!(conf.entries(WEBROOT_MAP), vec![("b".to_string(), "/v".to_string())]);
+    assert_eq!(
+        conf.entries(WEBROOT_MAP),
+        vec![("b".to_string(), "/v".to_string())]
+    );
 }
 
 #[test]
