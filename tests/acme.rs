@@ -67,6 +67,12 @@ impl Run {
     }
 }
 
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl World {
     pub fn new() -> World {
         World::with(Pebble::start())

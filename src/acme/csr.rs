@@ -155,10 +155,10 @@ pub fn read_csr(bytes: &[u8]) -> Result<(Vec<u8>, Vec<String>), String> {
         }
     }
     for cn in csr.certification_request_info.subject.iter_common_name() {
-        if let Ok(cn) = cn.as_str() {
-            if !names.iter().any(|n| n.eq_ignore_ascii_case(cn)) {
-                names.insert(0, cn.to_string());
-            }
+        if let Ok(cn) = cn.as_str()
+            && !names.iter().any(|n| n.eq_ignore_ascii_case(cn))
+        {
+            names.insert(0, cn.to_string());
         }
     }
     if names.is_empty() {

@@ -160,10 +160,10 @@ impl Transport {
                 ))));
             }
         };
-        if let Some(value) = response.headers().get(http::header::RETRY_AFTER) {
-            if let (Ok(text), Ok(mut slot)) = (value.to_str(), self.last_retry_after.lock()) {
-                *slot = Some(text.to_string());
-            }
+        if let Some(value) = response.headers().get(http::header::RETRY_AFTER)
+            && let (Ok(text), Ok(mut slot)) = (value.to_str(), self.last_retry_after.lock())
+        {
+            *slot = Some(text.to_string());
         }
         Ok(BytesResponse::from(response))
     }

@@ -355,12 +355,11 @@ async fn finish(
         .backoff(1.5)
         .timeout(Duration::from_secs(120));
     let mut fullchain = order.poll_certificate(&policy).await?;
-    if let Some(wanted) = &request.preferred_chain {
-        if let Some(cert_url) = order.state().certificate.clone() {
-            if let Some(alternate) = preferred_chain(ctx, &cert_url, &fullchain, wanted).await? {
-                fullchain = alternate;
-            }
-        }
+    if let Some(wanted) = &request.preferred_chain
+        && let Some(cert_url) = order.state().certificate.clone()
+        && let Some(alternate) = preferred_chain(ctx, &cert_url, &fullchain, wanted).await?
+    {
+        fullchain = alternate;
     }
     let blocks = certinfo::pem_blocks(&fullchain);
     let Some((cert, chain)) = blocks.split_first() else {

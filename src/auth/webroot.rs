@@ -113,13 +113,14 @@ impl Solver for Webroot {
     fn cleanup(&mut self, _challenges: &[Challenge]) -> Result<(), SolveError> {
         let mut first_error = None;
         for file in self.created_files.drain(..) {
-            if let Err(e) = fs::remove_file(&file) {
-                if e.kind() != std::io::ErrorKind::NotFound && first_error.is_none() {
-                    first_error = Some(SolveError::io(
-                        format!("cannot remove {}", file.display()),
-                        e,
-                    ));
-                }
+            if let Err(e) = fs::remove_file(&file)
+                && e.kind() != std::io::ErrorKind::NotFound
+                && first_error.is_none()
+            {
+                first_error = Some(SolveError::io(
+                    format!("cannot remove {}", file.display()),
+                    e,
+                ));
             }
         }
         // Innermost first; a directory someone else put files in stays.

@@ -21,10 +21,10 @@ pub fn find(
     directory_url: &str,
     wanted: Option<&str>,
 ) -> anyhow::Result<Option<StoredAccount>> {
-    if let Some(id) = wanted {
-        if let Ok(a) = accounts::load(&config.config_dir, directory_url, id) {
-            return Ok(Some(a));
-        }
+    if let Some(id) = wanted
+        && let Ok(a) = accounts::load(&config.config_dir, directory_url, id)
+    {
+        return Ok(Some(a));
     }
     Ok(accounts::list(&config.config_dir, directory_url)?
         .into_iter()

@@ -164,9 +164,12 @@ fn port(config: &Config, flag: &str, default: u16) -> anyhow::Result<u16> {
     Ok(config.args.parsed::<u16>(flag)?.unwrap_or(default))
 }
 
+/// (name, root) pairs and the root for names not listed.
+pub type WebrootMap = (Vec<(String, PathBuf)>, Option<PathBuf>);
+
 /// `-w DIR` applies to the `-d` names after it; names before any `-w` (and
 /// names the map lacks) use the last `-w`, as in Certbot.
-pub fn webroot_map(config: &Config) -> anyhow::Result<(Vec<(String, PathBuf)>, Option<PathBuf>)> {
+pub fn webroot_map(config: &Config) -> anyhow::Result<WebrootMap> {
     let mut map = Vec::new();
     let mut current: Option<PathBuf> = None;
     let mut last = None;

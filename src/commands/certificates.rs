@@ -25,10 +25,10 @@ pub fn validity(not_after: i64, now: i64) -> String {
 }
 
 fn wanted(config: &Config, lineage: &Lineage, names: &[String]) -> bool {
-    if let Some(n) = config.args.value("cert-name") {
-        if n != lineage.name {
-            return false;
-        }
+    if let Some(n) = config.args.value("cert-name")
+        && n != lineage.name
+    {
+        return false;
     }
     let domains = config.args.domains();
     domains.is_empty()

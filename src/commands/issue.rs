@@ -161,21 +161,21 @@ pub fn obtain_and_save(
     let options = acme_args::options(config);
     let _lock = storage::lock_config_dir(&config.config_dir)?;
     let target = choose_target(config, &names)?;
-    if let Target::Keep(lineage) = &target {
-        if !config.dry_run {
-            if !config.quiet {
-                println!(
-                    "Certificate {:?} is not yet due for renewal; keeping it (use --force-renewal to renew now).",
-                    lineage.name
-                );
-            }
-            return Ok(None);
+    if let Target::Keep(lineage) = &target
+        && !config.dry_run
+    {
+        if !config.quiet {
+            println!(
+                "Certificate {:?} is not yet due for renewal; keeping it (use --force-renewal to renew now).",
+                lineage.name
+            );
         }
+        return Ok(None);
     }
-    if let Target::Replace(lineage) | Target::Keep(lineage) = &target {
-        if config.args.flag("reuse-key") {
-            request.reuse_key_pem = Some(lineage.read("privkey")?);
-        }
+    if let Target::Replace(lineage) | Target::Keep(lineage) = &target
+        && config.args.flag("reuse-key")
+    {
+        request.reuse_key_pem = Some(lineage.read("privkey")?);
     }
     let session = Session::new(&options)?;
     let wanted = match &target {

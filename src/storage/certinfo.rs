@@ -85,10 +85,9 @@ pub fn parse_der(der: &[u8]) -> Result<CertInfo, CertError> {
         if let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() {
             for desc in &aia.accessdescs {
                 if desc.access_method == x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_OCSP
+                    && let GeneralName::URI(uri) = desc.access_location
                 {
-                    if let GeneralName::URI(uri) = desc.access_location {
-                        ocsp_url = Some(uri.to_string());
-                    }
+                    ocsp_url = Some(uri.to_string());
                 }
             }
         }

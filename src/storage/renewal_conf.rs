@@ -244,10 +244,10 @@ impl RenewalConf {
     pub fn set_raw(&mut self, path: SectionPath, key: &str, raw: &str) {
         let text = format!("{} = {raw}", quote(key));
         if let Some(i) = self.find(path, key) {
-            if let Line::Entry { value, .. } = &self.lines[i] {
-                if value == raw {
-                    return;
-                }
+            if let Line::Entry { value, .. } = &self.lines[i]
+                && value == raw
+            {
+                return;
             }
             self.lines[i] = Line::Entry {
                 key: key.to_string(),
