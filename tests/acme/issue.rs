@@ -326,3 +326,57 @@ fn rsa_keys_reuse_expand_force_and_dry_run() {
         .ok();
     assert!(w.live("r.example.com-0001", "cert.pem").exists());
 }
+
+#[test]
+fn ip_identifier_and_preferred_alternate_chain() {
+    let w = World::with(Pebble::builder().env("PEBBLE_ALTERNATE_ROOTS", "1").start());
+    let alternate_root = w.pebble.root_pem_at(1);
+    let cn = certsmith::storage::certinfo::parse_pem(&alternate_root).unwrap().common_name.unwrap();
+    w.standalone(&["-d", "127.0.0.1", "--preferred-chain", &cn]).ok();
+    let (names, _) = cert_names_and_serial(&w.live("127.0.0.1", "cert.pem"));
+    assert_eq!(names, vec!["127.0.0.1"]);
+    let chain = fs::read_to_string(w.live("127.0.0.1", "chain.pem")).unwrap();
+    let top = certsmith::storage::certinfo::pem_blocks(&chain).pop().unwrap();
+    let issuer = certsmith::storage::certinfo::parse_pem(&top).unwrap().issuer_cn.unwrap();
+    assert_eq!(issuer, cn, "the alternate chain was not chosen");
+    let root_file = w.dir.join("alt-root.pem");
+    fs::write(&root_file, &alternate_root).unwrap();
+    let out = std::process::Command::new("openssl")
+        .arg("verify").arg("-CAfile").arg(&root_file).arg("-untrusted").arg(w.live("127.0.0.1", "chain.pem"))
+        .arg(w.live("127.0.0.1", "cert.pem")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn ctrl_c_after_present_still_runs_cleanup() {
+    let w = World::new();
+    let presented = w.dir.join("presented");
+    let cleaned = w.dir.join("cleaned");
+    let auth = format!("touch {}; sleep 2", presented.display());
+    let cleanup = format!("echo \"$CERTBOT_DOMAIN\" >> {}", cleaned.display());
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_certsmith"))
+        .args(["certonly", "--manual", "--manual-auth-hook", &auth, "--manual-cleanup-hook", &cleanup])
+        .args(["--agree-tos", "-m", "t@example.com", "-n", "-d", "int.example.com", "--server"])
+        .arg(w.pebble.directory_url())
+        .arg("--ca-bundle")
+        .arg(&w.pebble.ca_bundle)
+        .arg("--config-dir")
+        .arg(w.config_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !presented.exists() {
+        assert!(std::time::Instant::now() < deadline, "the auth hook never ran");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("interrupted; challenges cleaned up"), "{stderr}");
+    assert_eq!(fs::read_to_string(&cleaned).unwrap(), "int.example.com\n");
+    assert!(!w.config_dir().join("live/int.example.com").exists());
+}

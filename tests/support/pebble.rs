@@ -203,6 +203,11 @@ impl Pebble {
         self.management("/roots/0")
     }
 
+    /// The `index`th root (alternate chains: `PEBBLE_ALTERNATE_ROOTS`).
+    pub fn root_pem_at(&self, index: usize) -> String {
+        self.management(&format!("/roots/{index}"))
+    }
+
     /// Pebble's revocation status for a serial (lower-case hex): the JSON it returns.
     pub fn cert_status(&self, serial_hex: &str) -> String {
         self.management(&format!("/cert-status-by-serial/{serial_hex}"))
