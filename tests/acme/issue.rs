@@ -331,20 +331,39 @@ fn rsa_keys_reuse_expand_force_and_dry_run() {
 fn ip_identifier_and_preferred_alternate_chain() {
     let w = World::with(Pebble::builder().env("PEBBLE_ALTERNATE_ROOTS", "1").start());
     let alternate_root = w.pebble.root_pem_at(1);
-    let cn = certsmith::storage::certinfo::parse_pem(&alternate_root).unwrap().common_name.unwrap();
-    w.standalone(&["-d", "127.0.0.1", "--preferred-chain", &cn]).ok();
+    let cn = certsmith::storage::certinfo::parse_pem(&alternate_root)
+        .unwrap()
+        .common_name
+        .unwrap();
+    w.standalone(&["-d", "127.0.0.1", "--preferred-chain", &cn])
+        .ok();
     let (names, _) = cert_names_and_serial(&w.live("127.0.0.1", "cert.pem"));
     assert_eq!(names, vec!["127.0.0.1"]);
     let chain = fs::read_to_string(w.live("127.0.0.1", "chain.pem")).unwrap();
-    let top = certsmith::storage::certinfo::pem_blocks(&chain).pop().unwrap();
-    let issuer = certsmith::storage::certinfo::parse_pem(&top).unwrap().issuer_cn.unwrap();
+    let top = certsmith::storage::certinfo::pem_blocks(&chain)
+        .pop()
+        .unwrap();
+    let issuer = certsmith::storage::certinfo::parse_pem(&top)
+        .unwrap()
+        .issuer_cn
+        .unwrap();
     assert_eq!(issuer, cn, "the alternate chain was not chosen");
     let root_file = w.dir.join("alt-root.pem");
     fs::write(&root_file, &alternate_root).unwrap();
     let out = std::process::Command::new("openssl")
-        .arg("verify").arg("-CAfile").arg(&root_file).arg("-untrusted").arg(w.live("127.0.0.1", "chain.pem"))
-        .arg(w.live("127.0.0.1", "cert.pem")).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        .arg("verify")
+        .arg("-CAfile")
+        .arg(&root_file)
+        .arg("-untrusted")
+        .arg(w.live("127.0.0.1", "chain.pem"))
+        .arg(w.live("127.0.0.1", "cert.pem"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -355,8 +374,23 @@ fn ctrl_c_after_present_still_runs_cleanup() {
     let auth = format!("touch {}; sleep 2", presented.display());
     let cleanup = format!("echo \"$CERTBOT_DOMAIN\" >> {}", cleaned.display());
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_certsmith"))
-        .args(["certonly", "--manual", "--manual-auth-hook", &auth, "--manual-cleanup-hook", &cleanup])
-        .args(["--agree-tos", "-m", "t@example.com", "-n", "-d", "int.example.com", "--server"])
+        .args([
+            "certonly",
+            "--manual",
+            "--manual-auth-hook",
+            &auth,
+            "--manual-cleanup-hook",
+            &cleanup,
+        ])
+        .args([
+            "--agree-tos",
+            "-m",
+            "t@example.com",
+            "-n",
+            "-d",
+            "int.example.com",
+            "--server",
+        ])
         .arg(w.pebble.directory_url())
         .arg("--ca-bundle")
         .arg(&w.pebble.ca_bundle)
@@ -368,15 +402,125 @@ fn ctrl_c_after_present_still_runs_cleanup() {
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !presented.exists() {
-        assert!(std::time::Instant::now() < deadline, "the auth hook never ran");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the auth hook never ran"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("interrupted; challenges cleaned up"), "{stderr}");
+    assert!(
+        stderr.contains("interrupted; challenges cleaned up"),
+        "{stderr}"
+    );
     assert_eq!(fs::read_to_string(&cleaned).unwrap(), "int.example.com\n");
     assert!(!w.config_dir().join("live/int.example.com").exists());
+}
+
+#[test]
+fn allow_subset_of_names_drops_the_name_that_fails() {
+    let site = TempDir::new("subset-site");
+    let port = free_port();
+    let _nginx = Nginx::serve(site.path(), port);
+    let w = World::with(
+        Pebble::builder()
+            .http_port(port)
+            .env("PEBBLE_AUTHZREUSE", "0")
+            .start(),
+    );
+    // The hook serves the token of good.example.com only.
+    let auth = format!(
+        "[ \"$CERTBOT_DOMAIN\" = good.example.com ] || exit 0; mkdir -p {s}/.well-known/acme-challenge && \
+         printf %s \"$CERTBOT_VALIDATION\" > {s}/.well-known/acme-challenge/$CERTBOT_TOKEN",
+        s = site.path().display()
+    );
+    let args = [
+        "certonly",
+        "--manual",
+        "--manual-auth-hook",
+        &auth,
+        "--agree-tos",
+        "-m",
+        "t@example.com",
+        "-d",
+        "good.example.com",
+        "-d",
+        "bad.example.com",
+    ];
+    let line = w.certsmith(&args).one_error_line();
+    assert!(
+        line.contains("validation failed: bad.example.com: "),
+        "{line}"
+    );
+    let mut with_subset = args.to_vec();
+    with_subset.push("--allow-subset-of-names");
+    let out = w.certsmith(&with_subset).ok();
+    assert!(
+        out.stderr.contains("Dropping bad.example.com"),
+        "{}",
+        out.stderr
+    );
+    let (names, _) = cert_names_and_serial(&w.live("good.example.com", "cert.pem"));
+    assert_eq!(names, vec!["good.example.com"]);
+}
+
+#[test]
+fn certonly_with_a_csr_writes_the_certificate_files_only() {
+    let w = World::new();
+    let key = w.dir.join("csr.key");
+    let csr = w.dir.join("req.csr");
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=csr.example.com",
+        ])
+        .args([
+            "-addext",
+            "subjectAltName=DNS:csr.example.com,DNS:www.csr.example.com",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&csr)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (cert, chain, full) = (
+        w.dir.join("c.pem"),
+        w.dir.join("ch.pem"),
+        w.dir.join("fc.pem"),
+    );
+    w.standalone(&[
+        "--csr",
+        csr.to_str().unwrap(),
+        "--cert-path",
+        cert.to_str().unwrap(),
+        "--chain-path",
+        chain.to_str().unwrap(),
+        "--fullchain-path",
+        full.to_str().unwrap(),
+    ])
+    .ok();
+    let (names, _) = cert_names_and_serial(&cert);
+    assert_eq!(names, vec!["csr.example.com", "www.csr.example.com"]);
+    w.pebble.verify(&cert, &chain).unwrap();
+    assert!(
+        !w.config_dir().join("live").exists(),
+        "a lineage was made for --csr"
+    );
 }

@@ -198,3 +198,43 @@ fn register_show_update_unregister() {
     let line = w.certsmith(&["show_account"]).one_error_line();
     assert!(line.contains("there is no account"), "{line}");
 }
+
+#[test]
+fn external_account_binding_is_required_and_used() {
+    let hmac = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
+    let w = World::with(
+        super::support::pebble::Pebble::builder()
+            .eab("kid-1", hmac)
+            .start(),
+    );
+    let line = w
+        .certsmith(&["register", "--agree-tos", "-m", "e@example.com"])
+        .one_error_line();
+    assert!(line.contains("externalAccountRequired"), "{line}");
+    let line = w
+        .certsmith(&[
+            "register",
+            "--agree-tos",
+            "-m",
+            "e@example.com",
+            "--eab-kid",
+            "kid-1",
+            "--eab-hmac-key",
+            "not*base64",
+        ])
+        .one_error_line();
+    assert!(line.contains("--eab-hmac-key"), "{line}");
+    w.certsmith(&[
+        "register",
+        "--agree-tos",
+        "-m",
+        "e@example.com",
+        "--eab-kid",
+        "kid-1",
+        "--eab-hmac-key",
+        hmac,
+    ])
+    .ok();
+    w.standalone(&["-d", "eab.example.com"]).ok();
+    w.assert_verifies("eab.example.com");
+}

@@ -32,6 +32,8 @@ pub struct Pebble {
 }
 
 pub struct Builder {
+    /// External account binding keys (kid, base64url HMAC); makes EAB required.
+    eab: Vec<(String, String)>,
     nonce_reject: Option<u8>,
     http_port: Option<u16>,
     env: Vec<(String, String)>,
@@ -46,6 +48,11 @@ impl Builder {
     /// Validate http-01 on this port (e.g. a test nginx's).
     pub fn http_port(mut self, port: u16) -> Self {
         self.http_port = Some(port);
+        self
+    }
+    /// Require external account binding, accepting this key.
+    pub fn eab(mut self, kid: &str, hmac_b64url: &str) -> Self {
+        self.eab.push((kid.into(), hmac_b64url.into()));
         self
     }
     pub fn env(mut self, key: &str, value: &str) -> Self {
@@ -98,6 +105,7 @@ fn wait_for_port(port: u16, what: &str) {
 impl Pebble {
     pub fn builder() -> Builder {
         Builder {
+            eab: Vec::new(),
             nonce_reject: None,
             http_port: None,
             env: Vec::new(),
@@ -119,12 +127,18 @@ impl Pebble {
             free_port(),
         );
         let http_port = b.http_port.unwrap_or_else(free_port);
+        let eab: serde_json::Map<String, serde_json::Value> = b
+            .eab
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
         let config = serde_json::json!({"pebble": {
             "listenAddress": format!("127.0.0.1:{acme_port}"),
             "managementListenAddress": format!("127.0.0.1:{management_port}"),
             "certificate": cert, "privateKey": key,
             "httpPort": http_port, "tlsPort": tls_port,
-            "ocspResponderURL": "", "externalAccountBindingRequired": false,
+            "ocspResponderURL": "", "externalAccountBindingRequired": !eab.is_empty(),
+            "externalAccountMACKeys": eab,
         }});
         let config_path = dir.path().join("pebble.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
