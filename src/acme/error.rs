@@ -46,9 +46,15 @@ impl AcmeError {
             instant_acme::Error::Api(problem) => from_problem(&problem, retry_after),
             instant_acme::Error::Other(inner) => {
                 if let Some(c) = inner.downcast_ref::<super::http::ConnectError>() {
+                    let mut detail = c.0.clone();
+                    if detail.contains("UnknownIssuer")
+                        || detail.contains("invalid peer certificate")
+                    {
+                        detail.push_str(" (to trust the CA's certificate, give --ca-bundle FILE)");
+                    }
                     AcmeError::Unreachable {
                         url: url.to_string(),
-                        detail: c.0.clone(),
+                        detail,
                     }
                 } else {
                     AcmeError::Other(inner.to_string())

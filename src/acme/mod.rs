@@ -147,7 +147,19 @@ impl Session {
             .lock()
             .ok()
             .and_then(|s| s.clone());
-        AcmeError::from_acme(e, &self.directory_url, retry)
+        match AcmeError::from_acme(e, &self.directory_url, retry) {
+            // Say what the server did answer (an HTTP error, a web page).
+            AcmeError::NotAcme { url, detail } => {
+                let detail = match self.rt.block_on(self.transport.get(&url)) {
+                    Ok((status, _)) if !status.is_success() => {
+                        format!("HTTP {status}; check --server")
+                    }
+                    _ => format!("{detail}; check --server"),
+                };
+                AcmeError::NotAcme { url, detail }
+            }
+            other => other,
+        }
     }
 
     /// Create an account with a fresh P-256 key (Certbot 2.1 can use it too).

@@ -230,3 +230,44 @@ fn validation_failure_names_the_domain_and_the_cas_reason() {
     );
     let _ = before;
 }
+
+#[test]
+fn untrusted_ca_and_a_url_that_is_not_a_directory() {
+    let w = World::new();
+    let run = |server: &str, bundle: Option<&std::path::Path>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_certsmith"));
+        cmd.args([
+            "certonly",
+            "--standalone",
+            "-n",
+            "--agree-tos",
+            "-m",
+            "t@example.com",
+            "-d",
+            "a.example.com",
+            "--server",
+            server,
+        ])
+        .arg("--config-dir")
+        .arg(w.config_dir())
+        // The system bundle: Pebble's test CA is not in it.
+        .env("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
+        .env("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt");
+        if let Some(b) = bundle {
+            cmd.arg("--ca-bundle").arg(b);
+        }
+        super::Run::from_command(&mut cmd).one_error_line()
+    };
+    let line = run(&w.pebble.directory_url(), None);
+    assert!(
+        line.contains("UnknownIssuer") && line.contains("--ca-bundle"),
+        "{line}"
+    );
+    let wrong = format!("https://127.0.0.1:{}/not-a-directory", w.pebble.acme_port);
+    let line = run(&wrong, Some(&w.pebble.ca_bundle));
+    assert!(
+        line.contains("not an ACME directory (HTTP 404 Not Found; check --server)"),
+        "{line}"
+    );
+    assert!(!w.config_dir().join("accounts").exists());
+}
