@@ -185,6 +185,21 @@ mod tests {
     }
 
     #[test]
+    fn must_staple_puts_the_tls_feature_extension_in_the_csr() {
+        // DER of OID 1.3.6.1.5.5.7.1.24 (TLS Feature) followed by its value
+        // SEQUENCE { INTEGER 5 } wrapped in an OCTET STRING.
+        const OID: [u8; 10] = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18];
+        const VALUE: [u8; 7] = [0x04, 0x05, 0x30, 0x03, 0x02, 0x01, 0x05];
+        let has = |der: &[u8], needle: &[u8]| der.windows(needle.len()).any(|w| w == needle);
+        let key = KeySpec::default().generate().unwrap();
+        let stapled = build_csr(&["a.example".into()], &key, true).unwrap();
+        assert!(has(&stapled, &OID) && has(&stapled, &VALUE));
+        let plain = build_csr(&["a.example".into()], &key, false).unwrap();
+        assert!(!has(&plain, &OID));
+        assert!(read_csr(&stapled).is_ok());
+    }
+
+    #[test]
     fn key_flags() {
         assert_eq!(
             KeySpec::from_flags(None, None, None),

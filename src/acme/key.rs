@@ -301,6 +301,20 @@ mod tests {
     }
 
     #[test]
+    fn certbots_rsa_account_key_loads_with_certbots_id() {
+        // Made by Debian's certbot 2.1 against Pebble; the folder name is its id.
+        let jwk = include_str!("../../fixtures/acme/certbot-account/private_key.json");
+        let id = include_str!("../../fixtures/acme/certbot-account/ID").trim();
+        let key = JwsKey::from_jwk_json(jwk).unwrap();
+        assert_eq!(key.alg(), "RS256");
+        assert_eq!(key.certbot_account_id(), id);
+        assert_eq!(key.sign(b"payload").unwrap().len(), 256);
+        // Written back unchanged (certbot must still read it).
+        let back: Value = serde_json::from_str(&key.private_jwk_json()).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(jwk).unwrap());
+    }
+
+    #[test]
     fn rsa_pem_key_signs_rs256() {
         use rsa::pkcs8::EncodePrivateKey;
         let private = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();

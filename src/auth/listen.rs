@@ -112,3 +112,22 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_binding_answers_on_ipv4_and_ipv6_loopback() {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let listeners = bind(None, port, "http-01").unwrap();
+        assert!(!listeners.is_empty());
+        let mut servers = Servers::start(listeners, |_| {}).unwrap();
+        assert!(TcpStream::connect(("127.0.0.1", port)).is_ok());
+        // IPv6 may be disabled on a machine; when ::1 exists it must be served too.
+        if TcpListener::bind("[::1]:0").is_ok() {
+            assert!(TcpStream::connect(("::1", port)).is_ok());
+        }
+        servers.stop();
+    }
+}
