@@ -119,7 +119,11 @@ mod tests {
 
     #[test]
     fn wildcard_binding_answers_on_ipv4_and_ipv6_loopback() {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let listeners = bind(None, port, "http-01").unwrap();
         assert!(!listeners.is_empty());
         let mut servers = Servers::start(listeners, |_| {}).unwrap();

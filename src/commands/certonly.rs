@@ -23,7 +23,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     if config.args.value("csr").is_some() {
         issue::obtain_for_csr(config, solver.as_mut())?;
     } else {
-        issue::obtain_and_save(config, solver.as_mut(), params, None)?;
+        issue::obtain_and_save(config, &names, solver.as_mut(), params, None)?;
     }
     Ok(ExitCode::SUCCESS)
 }

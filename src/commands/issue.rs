@@ -141,16 +141,25 @@ fn common_params(
     Ok(())
 }
 
-/// Obtain a certificate for the `-d` names with `solver` and save it as a
-/// lineage; `None` for `--dry-run` (nothing saved) and when the existing
-/// certificate is kept. `params` holds the authenticator's renewal values.
+/// Obtain a certificate for `names` (checked with [`acme_args::check_name`];
+/// `certonly` passes the `-d` names, an installer may pass names it found)
+/// with `solver` and save it as a lineage. `None` for `--dry-run` (nothing
+/// saved) and when the existing certificate is kept. `params` holds the
+/// authenticator's renewal values (`authenticator = ...` and its options).
 pub fn obtain_and_save(
     config: &Config,
+    names: &[String],
     solver: &mut dyn Solver,
     mut params: RenewalParams,
     installer: Option<&str>,
 ) -> anyhow::Result<Option<Lineage>> {
-    let names = acme_args::names(config)?;
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| acme_args::check_name(n))
+        .collect::<anyhow::Result<_>>()?;
+    if let Some(name) = config.args.value("cert-name") {
+        storage::validate_name(name)?;
+    }
     let mut request = acme_args::cert_request(config, names.clone())?;
     if request.csr_der.is_some() {
         bail!("--csr writes files, not a lineage: use certonly --csr");
