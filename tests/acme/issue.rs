@@ -373,7 +373,7 @@ fn ctrl_c_after_present_still_runs_cleanup() {
     let cleaned = w.dir.join("cleaned");
     let auth = format!("touch {}; sleep 2", presented.display());
     let cleanup = format!("echo \"$CERTBOT_DOMAIN\" >> {}", cleaned.display());
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_certsmith"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_certsmith"))
         .args([
             "certonly",
             "--manual",
@@ -402,6 +402,13 @@ fn ctrl_c_after_present_still_runs_cleanup() {
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !presented.exists() {
+        if let Ok(Some(_)) = child.try_wait() {
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "certsmith exited before its hook ran: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         assert!(
             std::time::Instant::now() < deadline,
             "the auth hook never ran"

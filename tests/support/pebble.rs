@@ -59,8 +59,17 @@ impl Builder {
         self.env.push((key.into(), value.into()));
         self
     }
+    /// Start Pebble; a port taken by another process between probing and
+    /// binding makes Pebble exit, so that is retried on new ports.
     pub fn start(self) -> Pebble {
-        Pebble::launch(self)
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Pebble::launch(&self) {
+                Ok(p) => return p,
+                Err(e) => last = e,
+            }
+        }
+        panic!("Pebble did not start: {last}");
     }
 }
 
@@ -116,7 +125,7 @@ impl Pebble {
         Pebble::builder().start()
     }
 
-    fn launch(b: Builder) -> Pebble {
+    fn launch(b: &Builder) -> Result<Pebble, String> {
         let dir = TempDir::new("pebble");
         let (ca_bundle, cert, key) = write_listener_cert(dir.path());
         let (acme_port, management_port, dns_port, dns_management_port, tls_port) = (
@@ -193,9 +202,33 @@ impl Pebble {
             ca_bundle,
             children: vec![pebble_child, dns],
         };
-        wait_for_port(acme_port, "pebble");
-        wait_for_port(dns_management_port, "pebble-challtestsrv");
-        this
+        let mut this = this;
+        this.wait_ready()?;
+        Ok(this)
+    }
+
+    /// Both servers running and Pebble announcing its directory (another
+    /// process on one of our ports would make a child exit instead).
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            for child in &mut self.children {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let log =
+                        std::fs::read_to_string(self.dir.join("pebble.log")).unwrap_or_default();
+                    return Err(format!("a test server exited ({status}): {log}"));
+                }
+            }
+            let log = std::fs::read_to_string(self.dir.join("pebble.log")).unwrap_or_default();
+            let dns_up = TcpStream::connect(("127.0.0.1", self.dns_management_port)).is_ok();
+            if log.contains("ACME directory available") && dns_up {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("not ready after 20 s: {log}"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn directory_url(&self) -> String {
