@@ -1,0 +1,228 @@
+//! The webroot authenticator: http-01 files written under a web server's
+//! document root, `<root>/.well-known/acme-challenge/<token>`. Directories it
+//! creates are world-readable (the web server must read them) and, like the
+//! files, removed at cleanup; anything that was already there stays.
+
+use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+pub struct Webroot {
+    /// (name, root) in the order given; a name maps to its first entry.
+    map: Vec<(String, PathBuf)>,
+    /// Root for names not in the map (Certbot: the last `-w` given).
+    fallback: Option<PathBuf>,
+    created_files: Vec<PathBuf>,
+    created_dirs: Vec<PathBuf>,
+}
+
+impl Webroot {
+    /// Every root must exist now, so a typo fails before the CA is asked.
+    pub fn new(
+        map: Vec<(String, PathBuf)>,
+        fallback: Option<PathBuf>,
+    ) -> Result<Webroot, SolveError> {
+        for root in map.iter().map(|(_, r)| r).chain(fallback.iter()) {
+            if !root.is_dir() {
+                return Err(SolveError::Message(format!(
+                    "--webroot-path: {} does not exist or is not a directory",
+                    root.display()
+                )));
+            }
+        }
+        Ok(Webroot {
+            map,
+            fallback,
+            created_files: Vec::new(),
+            created_dirs: Vec::new(),
+        })
+    }
+
+    pub fn root_for(&self, name: &str) -> Option<&Path> {
+        self.map
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, r)| r.as_path())
+            .or(self.fallback.as_deref())
+    }
+
+    /// (name, root) for every name of the certificate, for `[[webroot_map]]`.
+    pub fn mapping(&self, names: &[String]) -> Vec<(String, String)> {
+        names
+            .iter()
+            .filter_map(|n| Some((n.clone(), self.root_for(n)?.to_string_lossy().into_owned())))
+            .collect()
+    }
+
+    fn make_dirs(&mut self, dir: &Path) -> Result<(), SolveError> {
+        let mut missing = Vec::new();
+        let mut cursor = Some(dir);
+        while let Some(d) = cursor {
+            if d.is_dir() {
+                break;
+            }
+            missing.push(d.to_path_buf());
+            cursor = d.parent();
+        }
+        for d in missing.into_iter().rev() {
+            fs::create_dir(&d)
+                .map_err(|e| SolveError::io(format!("cannot create {}", d.display()), e))?;
+            self.created_dirs.push(d.clone());
+            fs::set_permissions(&d, fs::Permissions::from_mode(0o755))
+                .map_err(|e| SolveError::io(format!("cannot make {} readable", d.display()), e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Solver for Webroot {
+    fn name(&self) -> &str {
+        "webroot"
+    }
+
+    fn preferred(&self) -> Vec<ChallengeKind> {
+        vec![ChallengeKind::Http01]
+    }
+
+    fn present(&mut self, challenges: &[Challenge]) -> Result<(), SolveError> {
+        for c in challenges {
+            let root = self
+                .root_for(&c.identifier)
+                .map(Path::to_path_buf)
+                .ok_or_else(|| {
+                    SolveError::Message(format!(
+                        "no web root for {}: give -w DIR before -d {}, or --webroot-map",
+                        c.identifier, c.identifier
+                    ))
+                })?;
+            let dir = root.join(".well-known").join("acme-challenge");
+            self.make_dirs(&dir)?;
+            let file = dir.join(&c.token);
+            reverter::write_atomic(
+                &file,
+                c.key_authorization.as_bytes(),
+                reverter::NewFileMode(0o644),
+            )
+            .map_err(|e| SolveError::io(format!("cannot write {}", file.display()), e))?;
+            self.created_files.push(file);
+        }
+        Ok(())
+    }
+
+    fn cleanup(&mut self, _challenges: &[Challenge]) -> Result<(), SolveError> {
+        let mut first_error = None;
+        for file in self.created_files.drain(..) {
+            if let Err(e) = fs::remove_file(&file)
+                && e.kind() != std::io::ErrorKind::NotFound
+                && first_error.is_none()
+            {
+                first_error = Some(SolveError::io(
+                    format!("cannot remove {}", file.display()),
+                    e,
+                ));
+            }
+        }
+        // Innermost first; a directory someone else put files in stays.
+        for dir in self.created_dirs.drain(..).rev() {
+            let _ = fs::remove_dir(&dir);
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+/// Parse `--webroot-map` JSON: `{"a.com,www.a.com": "/var/www/a", ...}`.
+pub fn parse_map(json: &str) -> Result<Vec<(String, PathBuf)>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("--webroot-map: not valid JSON ({e})"))?;
+    let object = value
+        .as_object()
+        .ok_or("--webroot-map: expected a JSON object of names to paths")?;
+    let mut out = Vec::new();
+    for (names, root) in object {
+        let root = root
+            .as_str()
+            .ok_or_else(|| format!("--webroot-map: the value for {names:?} is not a path"))?;
+        for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            out.push((name.to_string(), PathBuf::from(root)));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn challenge(name: &str, token: &str) -> Challenge {
+        Challenge {
+            identifier: name.into(),
+            wildcard: false,
+            kind: ChallengeKind::Http01,
+            token: token.into(),
+            key_authorization: format!("{token}.k"),
+            dns_value: String::new(),
+            digest: [0; 32],
+        }
+    }
+
+    #[test]
+    fn creates_readable_files_and_removes_only_its_own() {
+        let root = std::env::temp_dir().join(format!("certsmith-webroot-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let other = root.join("b");
+        fs::create_dir_all(other.join(".well-known")).unwrap();
+        fs::write(other.join(".well-known/security.txt"), "x").unwrap();
+        fs::create_dir_all(root.join("a")).unwrap();
+        let mut solver = Webroot::new(
+            vec![("a.example".into(), root.join("a"))],
+            Some(other.clone()),
+        )
+        .unwrap();
+        let chs = [challenge("a.example", "t1"), challenge("b.example", "t2")];
+        solver.present(&chs).unwrap();
+        let file = root.join("a/.well-known/acme-challenge/t1");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "t1.k");
+        assert_eq!(
+            fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        assert_eq!(
+            fs::metadata(root.join("a/.well-known"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o755
+        );
+        assert_eq!(
+            fs::read_to_string(other.join(".well-known/acme-challenge/t2")).unwrap(),
+            "t2.k"
+        );
+        solver.cleanup(&chs).unwrap();
+        assert!(!root.join("a/.well-known").exists());
+        assert!(other.join(".well-known/security.txt").exists());
+        assert!(!other.join(".well-known/acme-challenge").exists());
+    }
+
+    #[test]
+    fn missing_root_and_bad_map_are_errors() {
+        let err = Webroot::new(vec![], Some(PathBuf::from("/nonexistent/certsmith")))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("/nonexistent/certsmith does not exist")
+        );
+        assert_eq!(
+            parse_map(r#"{"a.com, www.a.com": "/w"}"#).unwrap(),
+            vec![
+                ("a.com".into(), PathBuf::from("/w")),
+                ("www.a.com".into(), PathBuf::from("/w"))
+            ]
+        );
+        assert!(parse_map("[1]").is_err());
+        assert!(parse_map("{\"a\": 1}").is_err());
+        assert!(parse_map("{").is_err());
+    }
+}

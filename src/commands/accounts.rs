@@ -1,0 +1,109 @@
+//! `register`, `update_account`, `unregister`, `show_account`.
+
+use super::{account, acme_args};
+use crate::acme::Session;
+use crate::cli::Config;
+use crate::storage::{self, accounts};
+use anyhow::bail;
+use std::process::ExitCode;
+
+fn session(config: &Config) -> anyhow::Result<Session> {
+    Ok(Session::new(&acme_args::options(config))?)
+}
+
+fn existing(config: &Config, session: &Session) -> anyhow::Result<accounts::StoredAccount> {
+    match account::find(config, &session.directory_url, None)? {
+        Some(a) => Ok(a),
+        None => bail!(
+            "there is no account for {} in {}",
+            session.directory_url,
+            config.config_dir.display()
+        ),
+    }
+}
+
+pub fn register(config: &Config) -> anyhow::Result<ExitCode> {
+    account::registration(config)?;
+    let _lock = storage::lock_config_dir(&config.config_dir)?;
+    let session = session(config)?;
+    if let Some(a) = account::find(config, &session.directory_url, None)? {
+        bail!(
+            "an account for {} already exists ({}); use update_account to change it, or unregister it first",
+            session.directory_url,
+            a.id
+        );
+    }
+    account::register(config, &session)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn update(config: &Config) -> anyhow::Result<ExitCode> {
+    let emails = crate::cli::args::split_list(config.args.values("email"));
+    if emails.is_empty() && !config.args.flag("register-unsafely-without-email") {
+        bail!(
+            "give the new contact with -m EMAIL (or --register-unsafely-without-email to remove it)"
+        );
+    }
+    let _lock = storage::lock_config_dir(&config.config_dir)?;
+    let session = session(config)?;
+    let stored = existing(config, &session)?;
+    let handle = account::login(&session, &stored)?;
+    session.update_contacts(&handle, &emails)?;
+    if !config.quiet {
+        match emails.is_empty() {
+            true => println!("Removed the account's contact addresses."),
+            false => println!("Updated the account's contact to {}.", emails.join(", ")),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn unregister(config: &Config) -> anyhow::Result<ExitCode> {
+    let _lock = storage::lock_config_dir(&config.config_dir)?;
+    let session = session(config)?;
+    let stored = existing(config, &session)?;
+    if !acme_args::non_interactive(config)
+        && !super::delete::confirm(&format!(
+            "Deactivate account {} at {}?",
+            stored.id, session.directory_url
+        ))?
+    {
+        bail!("not deactivated");
+    }
+    let handle = account::login(&session, &stored)?;
+    session.deactivate(handle)?;
+    accounts::remove(&config.config_dir, &session.directory_url, &stored.id)?;
+    if !config.quiet {
+        println!("Account {} deactivated and removed.", stored.id);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(config: &Config) -> anyhow::Result<ExitCode> {
+    let session = session(config)?;
+    let stored = existing(config, &session)?;
+    let handle = account::login(&session, &stored)?;
+    let remote = session.fetch_account(&handle)?;
+    println!("Account details for server {}:", session.directory_url);
+    println!("  Account URL: {}", stored.uri);
+    println!("  Account ID (local): {}", stored.id);
+    println!("  Account Thumbprint: {}", handle.key.thumbprint());
+    println!(
+        "  Status: {}",
+        remote["status"].as_str().unwrap_or("unknown")
+    );
+    let contacts: Vec<&str> = remote["contact"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.as_str())
+                .map(|c| c.trim_start_matches("mailto:"))
+                .collect()
+        })
+        .unwrap_or_default();
+    match contacts.is_empty() {
+        true => println!("  Email contact: none"),
+        false => println!("  Email contact: {}", contacts.join(", ")),
+    }
+    Ok(ExitCode::SUCCESS)
+}

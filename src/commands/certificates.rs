@@ -1,0 +1,106 @@
+//! `certificates`: list lineages with names, expiry, key type and paths
+//! (Certbot's field names, so scripts that read its output keep working).
+
+use crate::cli::Config;
+use crate::storage::{self, Lineage, certinfo};
+use std::fmt::Write;
+use std::process::ExitCode;
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `VALID: 89 days`, `VALID: 5 hour(s)`, `INVALID: EXPIRED`.
+pub fn validity(not_after: i64, now: i64) -> String {
+    let left = not_after - now;
+    if left <= 0 {
+        "INVALID: EXPIRED".to_string()
+    } else if left < 86_400 {
+        format!("VALID: {} hour(s)", left / 3600)
+    } else {
+        format!("VALID: {} days", left / 86_400)
+    }
+}
+
+fn wanted(config: &Config, lineage: &Lineage, names: &[String]) -> bool {
+    if let Some(n) = config.args.value("cert-name")
+        && n != lineage.name
+    {
+        return false;
+    }
+    let domains = config.args.domains();
+    domains.is_empty()
+        || domains
+            .iter()
+            .all(|d| names.iter().any(|n| n.eq_ignore_ascii_case(d)))
+}
+
+pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    let mut out = String::new();
+    let mut broken = Vec::new();
+    let now = now();
+    for name in storage::list(&config.config_dir)? {
+        let lineage = match Lineage::load(&config.config_dir, &name) {
+            Ok(l) => l,
+            Err(e) => {
+                broken.push(e.to_string());
+                continue;
+            }
+        };
+        let info = match lineage.cert_info() {
+            Ok(i) => i,
+            Err(e) => {
+                broken.push(e.to_string());
+                continue;
+            }
+        };
+        if !wanted(config, &lineage, &info.names) {
+            continue;
+        }
+        let _ = writeln!(out, "  Certificate Name: {}", lineage.name);
+        let _ = writeln!(out, "    Serial Number: {}", info.serial_hex);
+        let _ = writeln!(out, "    Key Type: {}", info.key_type);
+        let _ = writeln!(out, "    Domains: {}", info.names.join(" "));
+        let _ = writeln!(
+            out,
+            "    Expiry Date: {} ({})",
+            certinfo::format_utc(info.not_after),
+            validity(info.not_after, now)
+        );
+        let _ = writeln!(
+            out,
+            "    Certificate Path: {}",
+            lineage.path("fullchain").display()
+        );
+        let _ = writeln!(
+            out,
+            "    Private Key Path: {}",
+            lineage.path("privkey").display()
+        );
+    }
+    if out.is_empty() {
+        println!("No certificates found.");
+    } else {
+        print!("Found the following certificates:\n{out}");
+    }
+    if !broken.is_empty() {
+        eprintln!("These renewal configurations could not be read (skipped):");
+        for b in &broken {
+            eprintln!("  {b}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn validity_texts() {
+        assert_eq!(super::validity(100, 200), "INVALID: EXPIRED");
+        assert_eq!(super::validity(200 + 7200, 200), "VALID: 2 hour(s)");
+        assert_eq!(super::validity(90 * 86_400 + 5, 0), "VALID: 90 days");
+    }
+}

@@ -1,0 +1,117 @@
+//! `delete`: remove a lineage, but not while a web server config still
+//! points at its files (unless `--force`): deleting them would break the
+//! server at its next reload.
+
+use super::acme_args::non_interactive;
+use crate::cli::Config;
+use crate::storage::{self, Lineage};
+use anyhow::{Context, bail};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Files under the server roots that mention the lineage's live or archive
+/// paths, as `file:line`.
+pub fn references(config: &Config, lineage: &Lineage) -> Vec<String> {
+    let mut needles: Vec<String> = ["cert", "chain", "fullchain", "privkey"]
+        .iter()
+        .map(|k| lineage.path(k).to_string_lossy().into_owned())
+        .collect();
+    needles.push(
+        lineage
+            .archive_dir()
+            .join("")
+            .to_string_lossy()
+            .into_owned(),
+    );
+    let roots = [
+        config
+            .args
+            .path("nginx-server-root")
+            .unwrap_or_else(|| PathBuf::from("/etc/nginx")),
+        config
+            .args
+            .path("apache-server-root")
+            .unwrap_or_else(|| PathBuf::from("/etc/apache2")),
+    ];
+    let mut found = Vec::new();
+    for root in roots {
+        scan(&root, &needles, 0, &mut found);
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn scan(path: &Path, needles: &[String], depth: usize, found: &mut Vec<String>) {
+    if depth > 16 {
+        return;
+    }
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    if meta.is_dir() {
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            scan(&entry.path(), needles, depth + 1, found);
+        }
+    } else if meta.is_file() && meta.len() < 8 << 20 {
+        let Ok(bytes) = std::fs::read(path) else {
+            return;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        for (index, line) in text.lines().enumerate() {
+            let code = line.split('#').next().unwrap_or("");
+            if needles.iter().any(|n| code.contains(n.as_str())) {
+                found.push(format!("{}:{}", path.display(), index + 1));
+            }
+        }
+    }
+}
+
+pub fn confirm(question: &str) -> anyhow::Result<bool> {
+    print!("{question} (y/N): ");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().to_ascii_lowercase().starts_with('y'))
+}
+
+/// Delete `lineage` unless a server config uses it (and `--force` is off).
+pub fn delete_checked(config: &Config, lineage: Lineage) -> anyhow::Result<()> {
+    let refs = references(config, &lineage);
+    if !refs.is_empty() && !config.args.flag("force") {
+        bail!(
+            "certificate {:?} is still used by {}; remove it from the server config first, or use --force",
+            lineage.name,
+            refs.join(", ")
+        );
+    }
+    let name = lineage.name.clone();
+    lineage
+        .delete()
+        .with_context(|| format!("deleting {name}"))?;
+    if !config.quiet {
+        println!("Deleted all files relating to certificate {name}.");
+    }
+    Ok(())
+}
+
+pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    let name = match config.args.value("cert-name") {
+        Some(n) => n.to_string(),
+        None => {
+            bail!("say which certificate to delete: --cert-name NAME (see certsmith certificates)")
+        }
+    };
+    storage::validate_name(&name)?;
+    let _lock = storage::lock_config_dir(&config.config_dir)?;
+    let lineage = Lineage::load(&config.config_dir, &name)?;
+    if !non_interactive(config) && !confirm(&format!("Delete the certificate {name}?"))? {
+        bail!("not deleted");
+    }
+    delete_checked(config, lineage)?;
+    Ok(ExitCode::SUCCESS)
+}

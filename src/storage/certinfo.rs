@@ -1,0 +1,177 @@
+//! What `certificates`, renewal and revocation need to know about a PEM
+//! certificate: names, validity, serial, issuer, OCSP URL, key type.
+
+use std::net::IpAddr;
+use x509_parser::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    /// Subject alternative names (DNS names and IP addresses), in order.
+    pub names: Vec<String>,
+    pub common_name: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub not_before: i64,
+    pub not_after: i64,
+    /// Lower-case hex, no leading zeros beyond what the DER holds.
+    pub serial_hex: String,
+    pub issuer_cn: Option<String>,
+    pub ocsp_url: Option<String>,
+    /// `ECDSA` or `RSA` (as `certbot certificates` shows it), else the OID.
+    pub key_type: String,
+    pub der: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CertError(pub String);
+
+/// Split a PEM bundle into its certificate blocks (each a full PEM text).
+pub fn pem_blocks(pem: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut rest = pem;
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    while let Some(start) = rest.find(BEGIN) {
+        let Some(len) = rest[start..].find(END) else {
+            break;
+        };
+        let end = start + len + END.len();
+        blocks.push(format!("{}\n", &rest[start..end]));
+        rest = &rest[end..];
+    }
+    blocks
+}
+
+pub fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
+        16 => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
+        _ => None,
+    }
+}
+
+/// Parse the first certificate of a PEM text.
+pub fn parse_pem(pem: &str) -> Result<CertInfo, CertError> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let der = CertificateDer::from_pem_slice(pem.as_bytes())
+        .map_err(|e| CertError(format!("no PEM certificate ({e})")))?;
+    parse_der(der.as_ref())
+}
+
+pub fn parse_der(der: &[u8]) -> Result<CertInfo, CertError> {
+    let (_, cert) = X509Certificate::from_der(der)
+        .map_err(|e| CertError(format!("unreadable certificate ({e})")))?;
+    let mut names = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(d) => names.push(d.to_string()),
+                GeneralName::IPAddress(ip) => {
+                    names.extend(ip_from_bytes(ip).map(|a| a.to_string()))
+                }
+                _ => {}
+            }
+        }
+    }
+    let cn = |n: &X509Name| {
+        n.iter_common_name()
+            .next()
+            .and_then(|c| c.as_str().ok())
+            .map(str::to_string)
+    };
+    let mut ocsp_url = None;
+    for ext in cert.extensions() {
+        if let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() {
+            for desc in &aia.accessdescs {
+                if desc.access_method == x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_OCSP
+                    && let GeneralName::URI(uri) = desc.access_location
+                {
+                    ocsp_url = Some(uri.to_string());
+                }
+            }
+        }
+    }
+    let algorithm = &cert.public_key().algorithm.algorithm;
+    let key_type = if *algorithm == x509_parser::oid_registry::OID_KEY_TYPE_EC_PUBLIC_KEY {
+        "ECDSA".to_string()
+    } else if *algorithm == x509_parser::oid_registry::OID_PKCS1_RSAENCRYPTION {
+        "RSA".to_string()
+    } else {
+        algorithm.to_id_string()
+    };
+    let serial = cert.raw_serial();
+    let skip = serial
+        .iter()
+        .take_while(|b| **b == 0)
+        .count()
+        .min(serial.len().saturating_sub(1));
+    Ok(CertInfo {
+        names,
+        common_name: cn(cert.subject()),
+        not_before: cert.validity().not_before.timestamp(),
+        not_after: cert.validity().not_after.timestamp(),
+        serial_hex: serial[skip..].iter().map(|b| format!("{b:02x}")).collect(),
+        issuer_cn: cn(cert.issuer()),
+        ocsp_url,
+        key_type,
+        der: der.to_vec(),
+    })
+}
+
+/// `YYYY-MM-DD HH:MM:SS+00:00` for a Unix time (civil-from-days, UTC).
+pub fn format_utc(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}+00:00",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00:00+00:00");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00+00:00");
+        assert_eq!(format_utc(1_924_991_999), "2030-12-31 23:59:59+00:00");
+    }
+
+    #[test]
+    fn self_signed_cert_is_read() {
+        let params =
+            rcgen::CertificateParams::new(vec!["a.example".to_string(), "::1".to_string()])
+                .unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let pem = format!("{}{}", cert.pem(), cert.pem());
+        assert_eq!(pem_blocks(&pem).len(), 2);
+        let info = parse_pem(&pem).unwrap();
+        assert_eq!(info.names, vec!["a.example", "::1"]);
+        assert_eq!(info.key_type, "ECDSA");
+        assert!(info.not_after > info.not_before);
+        assert!(!info.serial_hex.is_empty());
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(parse_pem("").is_err());
+        assert!(
+            parse_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").is_err()
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! Small file-system steps the lineage code repeats.
+
+use super::StorageError;
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::Path;
+
+/// Create `dir` (and parents) with `mode` if missing; an existing directory is left alone.
+pub fn make_dir(dir: &Path, mode: u32) -> Result<(), StorageError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(mode)
+        .create(dir)
+        .map_err(|e| StorageError::io(dir, e))?;
+    // The umask may have narrowed the mode; set exactly what Certbot has.
+    fs::set_permissions(dir, fs::Permissions::from_mode(mode)).map_err(|e| StorageError::io(dir, e))
+}
+
+pub fn write_file(path: &Path, data: &[u8], mode: u32) -> Result<(), StorageError> {
+    reverter::write_atomic(path, data, reverter::NewFileMode(mode))
+        .map_err(|e| StorageError::io(path, e))?;
+    Ok(())
+}
+
+/// Point `link` at `target` atomically: a temporary symlink beside it is
+/// renamed over it, so readers see the old target or the new one, never none.
+// TODO(reverter): move onto the reverter's symlink API when it exists.
+pub fn replace_symlink(target: &Path, link: &Path) -> Result<(), StorageError> {
+    let dir = link.parent().unwrap_or(Path::new("."));
+    let name = link
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.certsmith-tmp.{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp).map_err(|e| StorageError::io(&tmp, e))?;
+    if let Err(e) = fs::rename(&tmp, link) {
+        let _ = fs::remove_file(&tmp);
+        return Err(StorageError::io(link, e));
+    }
+    reverter::atomic::sync_dir(dir).map_err(|e| StorageError::io(dir, e))
+}

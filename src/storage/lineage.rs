@@ -1,0 +1,415 @@
+//! Lineages: the versions of one certificate under `archive/NAME`, the
+//! `live/NAME` symlinks to the newest, and `renewal/NAME.conf`.
+
+use super::StorageError;
+use super::certinfo::{self, CertInfo};
+use super::fsutil::{make_dir, replace_symlink, write_file};
+use super::renewal_conf::{PARAMS, RenewalConf, WEBROOT_MAP};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub type Version = u32;
+
+/// The four files of a version, in the order they are written.
+pub const KINDS: [&str; 4] = ["cert", "chain", "fullchain", "privkey"];
+
+const LIVE_README: &str = "\
+certsmith (and Certbot) keep one folder here per certificate; each holds
+symlinks to the newest version of its files under ../archive:
+
+  privkey.pem    the private key
+  fullchain.pem  the certificate followed by its intermediates (what servers want)
+  chain.pem      the intermediates alone
+  cert.pem       the certificate alone (most servers need fullchain.pem instead)
+
+Point server configs at these paths, never at ../archive, and do not move or
+rename them: renewal replaces the link targets in place.
+";
+
+/// Values for `[renewalparams]` to write (others in the conf are kept).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenewalParams {
+    pub values: Vec<(String, ParamValue)>,
+    /// `Some`: replace the `[[webroot_map]]` section with these entries.
+    pub webroot_map: Option<Vec<(String, String)>>,
+    /// Keys to drop from `[renewalparams]`.
+    pub remove: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamValue {
+    Scalar(String),
+    List(Vec<String>),
+    /// Already in ConfigObj syntax (carried over from an existing conf).
+    Raw(String),
+}
+
+impl RenewalParams {
+    pub fn set(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
+        self.put(key, ParamValue::Scalar(value.into()))
+    }
+    pub fn set_list(&mut self, key: &str, values: Vec<String>) -> &mut Self {
+        self.put(key, ParamValue::List(values))
+    }
+    fn put(&mut self, key: &str, value: ParamValue) -> &mut Self {
+        self.values.retain(|(k, _)| k != key);
+        self.values.push((key.to_string(), value));
+        self
+    }
+    pub fn get(&self, key: &str) -> Option<&ParamValue> {
+        self.values.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn apply(&self, conf: &mut RenewalConf) {
+        for key in &self.remove {
+            conf.remove(PARAMS, key);
+        }
+        for (key, value) in &self.values {
+            match value {
+                ParamValue::Scalar(v) => conf.set(PARAMS, key, v),
+                ParamValue::List(v) => conf.set_list(PARAMS, key, v),
+                ParamValue::Raw(v) => conf.set_raw(PARAMS, key, v),
+            }
+        }
+        if let Some(map) = &self.webroot_map {
+            conf.replace_entries(WEBROOT_MAP, map);
+        }
+    }
+}
+
+/// Refuse names that would escape `live/`, `archive/` or `renewal/`.
+pub fn validate_name(name: &str) -> Result<(), StorageError> {
+    let bad = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.contains(['/', '\\', '\0'])
+        || name.starts_with('.')
+        || name.chars().any(char::is_control);
+    if bad {
+        return Err(StorageError::Invalid(format!(
+            "--cert-name: {name:?} is not a usable certificate name (no path separators, no leading dot)"
+        )));
+    }
+    Ok(())
+}
+
+fn exists(config_dir: &Path, name: &str) -> bool {
+    config_dir
+        .join("renewal")
+        .join(format!("{name}.conf"))
+        .exists()
+        || config_dir.join("archive").join(name).exists()
+        || config_dir.join("live").join(name).exists()
+}
+
+/// `base`, or `base-0001`, `base-0002`... whichever is free.
+pub fn available_name(config_dir: &Path, base: &str) -> String {
+    if !exists(config_dir, base) {
+        return base.to_string();
+    }
+    (1..10_000)
+        .map(|n| format!("{base}-{n:04}"))
+        .find(|n| !exists(config_dir, n))
+        .unwrap_or_else(|| format!("{base}-{}", std::process::id()))
+}
+
+/// Names of every lineage with a renewal conf, sorted.
+pub fn list(config_dir: &Path) -> Result<Vec<String>, StorageError> {
+    let dir = config_dir.join("renewal");
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(StorageError::io(&dir, e)),
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".conf")
+                .map(str::to_string)
+        })
+        .filter(|n| validate_name(n).is_ok())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+#[derive(Debug, Clone)]
+pub struct Lineage {
+    pub name: String,
+    pub config_dir: PathBuf,
+    pub conf_path: PathBuf,
+    pub conf: RenewalConf,
+}
+
+fn version_of(file: &Path) -> Option<Version> {
+    let stem = file.file_name()?.to_str()?.strip_suffix(".pem")?;
+    let digits: String = stem
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.chars().rev().collect::<String>().parse().ok()
+}
+
+impl Lineage {
+    pub fn load(config_dir: &Path, name: &str) -> Result<Lineage, StorageError> {
+        validate_name(name)?;
+        let conf_path = config_dir.join("renewal").join(format!("{name}.conf"));
+        let text = match fs::read_to_string(&conf_path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StorageError::NotFound(format!(
+                    "no certificate named {name:?} in {}",
+                    config_dir.display()
+                )));
+            }
+            Err(e) => return Err(StorageError::io(&conf_path, e)),
+        };
+        let conf = RenewalConf::parse(&text).map_err(|e| {
+            StorageError::corrupt(conf_path.clone(), format!("line {}: {}", e.line, e.message))
+        })?;
+        for key in KINDS {
+            if conf.get(&[], key).is_none_or(|v| v.is_empty()) {
+                return Err(StorageError::corrupt(
+                    conf_path.clone(),
+                    format!("missing `{key} = PATH`"),
+                ));
+            }
+        }
+        Ok(Lineage {
+            name: name.to_string(),
+            config_dir: config_dir.to_path_buf(),
+            conf_path,
+            conf,
+        })
+    }
+
+    /// The live path of `cert`, `chain`, `fullchain` or `privkey`.
+    pub fn path(&self, kind: &str) -> PathBuf {
+        self.conf
+            .get(&[], kind)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                self.config_dir
+                    .join("live")
+                    .join(&self.name)
+                    .join(format!("{kind}.pem"))
+            })
+    }
+
+    pub fn archive_dir(&self) -> PathBuf {
+        self.conf
+            .get(&[], "archive_dir")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.config_dir.join("archive").join(&self.name))
+    }
+
+    /// The version `live/NAME/cert.pem` points at.
+    pub fn current_version(&self) -> Result<Version, StorageError> {
+        let link = self.path("cert");
+        let target = fs::read_link(&link).map_err(|e| StorageError::io(&link, e))?;
+        version_of(&target)
+            .ok_or_else(|| StorageError::corrupt(link, format!("points at {}", target.display())))
+    }
+
+    /// The highest version present in the archive.
+    pub fn latest_archived(&self) -> Version {
+        let dir = self.archive_dir();
+        fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| version_of(&e.path()))
+            .max()
+            .unwrap_or(0)
+    }
+
+    pub fn read(&self, kind: &str) -> Result<String, StorageError> {
+        let path = self.path(kind);
+        fs::read_to_string(&path).map_err(|e| StorageError::io(&path, e))
+    }
+
+    pub fn cert_info(&self) -> Result<CertInfo, StorageError> {
+        let path = self.path("cert");
+        certinfo::parse_pem(&self.read("cert")?).map_err(|e| StorageError::corrupt(path, e.0))
+    }
+
+    pub fn save_new(
+        config_dir: &Path,
+        name: &str,
+        issued: &crate::acme::Issued,
+        params: &RenewalParams,
+    ) -> Result<Lineage, StorageError> {
+        validate_name(name)?;
+        if exists(config_dir, name) {
+            return Err(StorageError::Invalid(format!(
+                "a certificate named {name:?} already exists"
+            )));
+        }
+        let key = issued.key_pem.as_deref().ok_or_else(|| {
+            StorageError::Invalid(
+                "a lineage needs the private key (not available with --csr)".into(),
+            )
+        })?;
+        for (dir, mode) in [
+            ("archive", 0o700),
+            ("live", 0o700),
+            ("renewal", 0o755),
+            ("renewal-hooks", 0o755),
+        ] {
+            make_dir(&config_dir.join(dir), mode)?;
+        }
+        for hook in ["pre", "deploy", "post"] {
+            make_dir(&config_dir.join("renewal-hooks").join(hook), 0o755)?;
+        }
+        let live_readme = config_dir.join("live").join("README");
+        if !live_readme.exists() {
+            write_file(&live_readme, LIVE_README.as_bytes(), 0o644)?;
+        }
+        let archive = config_dir.join("archive").join(name);
+        let live = config_dir.join("live").join(name);
+        let conf_path = config_dir.join("renewal").join(format!("{name}.conf"));
+        let result = (|| {
+            make_dir(&archive, 0o755)?;
+            make_dir(&live, 0o755)?;
+            write_version(&archive, 1, issued, key)?;
+            for kind in KINDS {
+                let target = Path::new("../../archive")
+                    .join(name)
+                    .join(format!("{kind}1.pem"));
+                replace_symlink(&target, &live.join(format!("{kind}.pem")))?;
+            }
+            write_file(&live.join("README"), LIVE_README.as_bytes(), 0o644)?;
+            let conf = new_conf(config_dir, name, params);
+            write_file(&conf_path, conf.render().as_bytes(), 0o644)?;
+            Lineage::load(config_dir, name)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&conf_path);
+            let _ = fs::remove_dir_all(&live);
+            let _ = fs::remove_dir_all(&archive);
+        }
+        result
+    }
+
+    /// Store a new version, switch the live links to it, update the conf.
+    pub fn save_renewal(
+        &mut self,
+        issued: &crate::acme::Issued,
+        params: &RenewalParams,
+    ) -> Result<Version, StorageError> {
+        let key = issued
+            .key_pem
+            .as_deref()
+            .ok_or_else(|| StorageError::Invalid("renewal produced no private key".into()))?;
+        let archive = self.archive_dir();
+        let version = self.latest_archived() + 1;
+        write_version(&archive, version, issued, key)?;
+        for kind in KINDS {
+            let link = self.path(kind);
+            let target = relative_target(&link, &archive.join(format!("{kind}{version}.pem")));
+            replace_symlink(&target, &link)?;
+        }
+        params.apply(&mut self.conf);
+        self.conf.set(&[], "version", env!("CARGO_PKG_VERSION"));
+        write_file(&self.conf_path, self.conf.render().as_bytes(), 0o644)?;
+        Ok(version)
+    }
+
+    /// Remove the conf, then the live folder, then the archive.
+    pub fn delete(self) -> Result<(), StorageError> {
+        let live_dir = self.path("cert").parent().map(Path::to_path_buf);
+        let archive = self.archive_dir();
+        fs::remove_file(&self.conf_path).map_err(|e| StorageError::io(&self.conf_path, e))?;
+        if let Some(dir) = live_dir.filter(|d| d.ends_with(&self.name)) {
+            fs::remove_dir_all(&dir).map_err(|e| StorageError::io(&dir, e))?;
+        }
+        if archive.ends_with(&self.name) && archive.is_dir() {
+            fs::remove_dir_all(&archive).map_err(|e| StorageError::io(&archive, e))?;
+        }
+        Ok(())
+    }
+
+    /// Every `[renewalparams]` entry as it is written (for carrying options over).
+    pub fn params(&self) -> RenewalParams {
+        let mut params = RenewalParams::default();
+        for (key, _) in self.conf.entries(PARAMS) {
+            if let Some(raw) = self.conf.get_raw(PARAMS, &key) {
+                params.put(&key, ParamValue::Raw(raw.to_string()));
+            }
+        }
+        let map = self.conf.entries(WEBROOT_MAP);
+        if !map.is_empty() {
+            params.webroot_map = Some(map);
+        }
+        params
+    }
+}
+
+fn write_version(
+    archive: &Path,
+    version: Version,
+    issued: &crate::acme::Issued,
+    key: &str,
+) -> Result<(), StorageError> {
+    let files = [
+        ("cert", issued.cert_pem.as_str(), 0o644),
+        ("chain", issued.chain_pem.as_str(), 0o644),
+        ("fullchain", issued.fullchain_pem.as_str(), 0o644),
+        ("privkey", key, 0o600),
+    ];
+    for (kind, text, mode) in files {
+        let path = archive.join(format!("{kind}{version}.pem"));
+        if path.exists() {
+            return Err(StorageError::Invalid(format!(
+                "{} already exists; refusing to overwrite it",
+                path.display()
+            )));
+        }
+        write_file(&path, text.as_bytes(), mode)?;
+    }
+    Ok(())
+}
+
+/// `target` relative to the directory of `link` (`../../archive/NAME/x.pem`).
+fn relative_target(link: &Path, target: &Path) -> PathBuf {
+    let from: Vec<_> = link
+        .parent()
+        .map(|p| p.components().collect())
+        .unwrap_or_default();
+    let to: Vec<_> = target.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to[common..] {
+        out.push(part);
+    }
+    out
+}
+
+fn new_conf(config_dir: &Path, name: &str, params: &RenewalParams) -> RenewalConf {
+    let live = config_dir.join("live").join(name);
+    let mut conf = RenewalConf::parse("# renew_before_expiry = 30 days\n").unwrap_or_default();
+    conf.set(&[], "version", env!("CARGO_PKG_VERSION"));
+    conf.set(
+        &[],
+        "archive_dir",
+        &config_dir.join("archive").join(name).to_string_lossy(),
+    );
+    for kind in ["cert", "privkey", "chain", "fullchain"] {
+        let path = live.join(format!("{kind}.pem"));
+        conf.set(&[], kind, &path.to_string_lossy());
+    }
+    // Keep `[renewalparams]` after a blank line, as Certbot lays it out.
+    let mut with_header =
+        RenewalConf::parse(&format!("{}\n[renewalparams]\n", conf.render())).unwrap_or(conf);
+    params.apply(&mut with_header);
+    with_header
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,179 @@
+//! Integration tests of ACME issuance, accounts, lineage storage and the
+//! standalone/webroot/manual authenticators, against real Pebble (and real
+//! nginx and Debian's certbot where a test says so). One binary; each test has
+//! its own Pebble on its own ports, so they run in parallel.
+
+#[path = "support/mod.rs"]
+mod support;
+
+#[path = "acme/bad_input.rs"]
+mod bad_input;
+#[path = "acme/interop.rs"]
+mod interop;
+#[path = "acme/issue.rs"]
+mod issue;
+#[path = "acme/lifecycle.rs"]
+mod lifecycle;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use support::TempDir;
+use support::pebble::Pebble;
+
+/// One test's world: a Pebble and a config dir.
+pub struct World {
+    pub pebble: Pebble,
+    pub dir: TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn from_command(cmd: &mut Command) -> Run {
+        Run::from(cmd.output().unwrap())
+    }
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+    /// A failure with exactly one line on stderr; returns that line.
+    #[track_caller]
+    pub fn one_error_line(self) -> String {
+        assert_ne!(self.code, 0, "expected failure; stdout:\n{}", self.stdout);
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "expected one error line, got:\n{}",
+            self.stderr
+        );
+        lines[0].to_string()
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl World {
+    pub fn new() -> World {
+        World::with(Pebble::start())
+    }
+    pub fn with(pebble: Pebble) -> World {
+        World {
+            pebble,
+            dir: TempDir::new("acme"),
+        }
+    }
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.join("etc")
+    }
+    /// Run certsmith with this world's server, CA bundle and config dir.
+    pub fn certsmith(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_certsmith"));
+        cmd.args(args)
+            .arg("--config-dir")
+            .arg(self.config_dir())
+            .arg("--work-dir")
+            .arg(self.dir.join("work"))
+            .arg("--logs-dir")
+            .arg(self.dir.join("logs"))
+            .arg("--server")
+            .arg(self.pebble.directory_url())
+            .arg("--ca-bundle")
+            .arg(&self.pebble.ca_bundle)
+            .arg("-n");
+        Run::from(cmd.output().unwrap())
+    }
+    /// `certonly --standalone` on Pebble's http-01 port.
+    pub fn standalone(&self, extra: &[&str]) -> Run {
+        let port = self.pebble.http_port.to_string();
+        let mut args = vec![
+            "certonly",
+            "--standalone",
+            "--agree-tos",
+            "-m",
+            "test@example.com",
+            "--http-01-address",
+            "127.0.0.1",
+            "--http-01-port",
+            &port,
+        ];
+        args.extend_from_slice(extra);
+        self.certsmith(&args)
+    }
+    /// Debian's certbot with this world's dirs and Pebble.
+    pub fn certbot(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new("certbot");
+        cmd.args(args)
+            .arg("--config-dir")
+            .arg(self.config_dir())
+            .arg("--work-dir")
+            .arg(self.dir.join("certbot-work"))
+            .arg("--logs-dir")
+            .arg(self.dir.join("certbot-logs"))
+            .arg("-n");
+        for (k, v) in self.pebble.client_env() {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().expect("certbot must be installed"))
+    }
+    pub fn live(&self, name: &str, file: &str) -> PathBuf {
+        self.config_dir().join("live").join(name).join(file)
+    }
+    /// The lineage's chain verifies against Pebble's root.
+    #[track_caller]
+    pub fn assert_verifies(&self, name: &str) {
+        if let Err(e) = self
+            .pebble
+            .verify(&self.live(name, "cert.pem"), &self.live(name, "chain.pem"))
+        {
+            panic!("chain of {name} does not verify: {e}");
+        }
+    }
+}
+
+/// Names of the certificate at `path`, and its serial (hex).
+pub fn cert_names_and_serial(path: &Path) -> (Vec<String>, String) {
+    let info =
+        certsmith::storage::certinfo::parse_pem(&std::fs::read_to_string(path).unwrap()).unwrap();
+    (info.names, info.serial_hex)
+}
+
+/// Every file and symlink under `dir` (relative), sorted.
+pub fn tree(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            out.push(path.strip_prefix(base).unwrap().display().to_string());
+            if e.file_type().unwrap().is_dir() {
+                walk(base, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
