@@ -1,0 +1,107 @@
+//! `Text`: a small byte string that keeps short contents inline.
+//!
+//! Most tokens and trivia in a config are short (`listen`, `80`, `"\n    "`), so a
+//! tree of millions of them would spend most of its parse time in the allocator.
+//! `Text` stores up to [`INLINE`] bytes inside itself and only longer ones on the heap.
+
+use std::fmt;
+use std::ops::Deref;
+
+/// Bytes stored inline (the enum stays 24 bytes: tag + length + 22).
+pub const INLINE: usize = 22;
+
+#[derive(Clone)]
+pub enum Text {
+    #[doc(hidden)]
+    Inline(u8, [u8; INLINE]),
+    #[doc(hidden)]
+    Heap(Box<[u8]>),
+}
+
+impl Text {
+    pub const fn empty() -> Text {
+        Text::Inline(0, [0; INLINE])
+    }
+
+    pub fn new(bytes: &[u8]) -> Text {
+        if bytes.len() <= INLINE {
+            let mut buf = [0; INLINE];
+            buf[..bytes.len()].copy_from_slice(bytes);
+            Text::Inline(bytes.len() as u8, buf)
+        } else {
+            Text::Heap(bytes.into())
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Text::Inline(len, buf) => &buf[..*len as usize],
+            Text::Heap(b) => b,
+        }
+    }
+
+    /// This text followed by `more`.
+    pub fn concat(&self, more: &[u8]) -> Text {
+        if more.is_empty() {
+            return self.clone();
+        }
+        let mut v = Vec::with_capacity(self.len() + more.len());
+        v.extend_from_slice(self);
+        v.extend_from_slice(more);
+        Text::new(&v)
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::empty()
+    }
+}
+
+impl Deref for Text {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl From<&[u8]> for Text {
+    fn from(b: &[u8]) -> Text {
+        Text::new(b)
+    }
+}
+
+impl From<Vec<u8>> for Text {
+    fn from(v: Vec<u8>) -> Text {
+        if v.len() <= INLINE { Text::new(&v) } else { Text::Heap(v.into_boxed_slice()) }
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+impl Eq for Text {}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_short_and_long_contents() {
+        for n in [0, 1, INLINE, INLINE + 1, 500] {
+            let data: Vec<u8> = (0..n).map(|i| i as u8).collect();
+            assert_eq!(Text::new(&data).as_bytes(), &data[..]);
+            assert_eq!(Text::from(data.clone()).as_bytes(), &data[..]);
+        }
+        assert_eq!(std::mem::size_of::<Text>(), 24);
+        assert_eq!(Text::new(b"ab").concat(b"cd").as_bytes(), b"abcd");
+    }
+}
