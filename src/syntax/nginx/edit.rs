@@ -10,11 +10,11 @@
 //! - replacing keeps the old directive's leading and trailing trivia;
 //! - values enter only as [`Word`]s (see [`Word::new`]).
 
-use super::style::{layout, own_line_indent, with_line_break, Style};
+use super::ParseError;
+use super::style::{Style, layout, own_line_indent, with_line_break};
 use super::text::Text;
 use super::tree::{Arg, Block, Body, Directive, Document, End};
 use super::word::{Word, WordError};
-use super::ParseError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
@@ -55,7 +55,13 @@ impl Directive {
     ) -> Result<Directive, WordError> {
         let mut d = Directive::new(name, args)?;
         d.before_end = Text::new(b" ");
-        d.end = End::Block(Box::new(Block { open: Text::empty(), body: Body { items: children, trailing: Text::empty() } }));
+        d.end = End::Block(Box::new(Block {
+            open: Text::empty(),
+            body: Body {
+                items: children,
+                trailing: Text::empty(),
+            },
+        }));
         Ok(d)
     }
 
@@ -79,7 +85,9 @@ impl Directive {
         let old = std::mem::take(&mut self.args);
         let mut prev_quoted = self.name.is_quoted();
         for (i, word) in args.into_iter().enumerate() {
-            let mut leading = old.get(i).map_or_else(|| Text::new(b" "), |a| a.leading.clone());
+            let mut leading = old
+                .get(i)
+                .map_or_else(|| Text::new(b" "), |a| a.leading.clone());
             // An empty gap is only legal as `"quoted")`; anything else needs a space.
             if leading.is_empty() && !(prev_quoted && word.raw().first() == Some(&b')')) {
                 leading = Text::new(b" ");
@@ -89,7 +97,10 @@ impl Directive {
         }
         // `$` right before `{` would glue the brace into the word (`${`).
         let last = self.args.last().map_or(&self.name, |a| &a.word);
-        if self.before_end.is_empty() && !matches!(self.end, End::Semicolon) && last.raw().ends_with(b"$") {
+        if self.before_end.is_empty()
+            && !matches!(self.end, End::Semicolon)
+            && last.raw().ends_with(b"$")
+        {
             self.before_end = Text::new(b" ");
         }
     }
@@ -100,7 +111,11 @@ impl Directive {
 /// nothing (start of file).
 fn before_mut<'a>(doc: &'a mut Document, parent: &[usize], index: usize) -> Option<&'a mut Text> {
     if index > 0 {
-        return doc.body_at_mut(parent)?.items.get_mut(index - 1).map(|d| &mut d.trailing);
+        return doc
+            .body_at_mut(parent)?
+            .items
+            .get_mut(index - 1)
+            .map(|d| &mut d.trailing);
     }
     if parent.is_empty() {
         return None;
@@ -126,22 +141,44 @@ impl Document {
         Style::detect(self)
     }
 
+    /// The trivia owned by whatever stands just before item `index` of the
+    /// body at `parent` (`None` at the start of the file).
+    fn before(&self, parent: &[usize], index: usize) -> Option<&Text> {
+        if index > 0 {
+            return self
+                .body_at(parent)?
+                .items
+                .get(index - 1)
+                .map(|d| &d.trailing);
+        }
+        match &self.get(parent)?.end {
+            End::Block(b) => Some(&b.open),
+            _ => None,
+        }
+    }
+
     /// Indentation of the line the directive at `at` starts, if it starts one.
     fn line_indent(&self, at: &[usize]) -> Option<Vec<u8>> {
+        let (&index, parent) = at.split_last()?;
         let d = self.get(at)?;
-        match own_line_indent(&d.leading) {
-            Some(i) => Some(i.to_vec()),
-            None if at == [0] && d.leading.iter().all(|&b| matches!(b, b' ' | b'\t')) => Some(d.leading.to_vec()),
-            None => None,
+        if let Some(indent) = own_line_indent(&d.leading) {
+            return Some(indent.to_vec());
         }
+        let starts_line = self
+            .before(parent, index)
+            .is_none_or(|t| t.ends_with(b"\n"));
+        starts_line.then(|| d.leading.to_vec())
     }
 
     /// Indentation for a directive at the level of `at`.
     fn indent_of(&self, at: &[usize], style: &Style) -> Vec<u8> {
-        self.line_indent(at).unwrap_or_else(|| match at.split_last() {
-            Some((_, parent)) if !parent.is_empty() => [self.indent_of(parent, style), style.unit()].concat(),
-            _ => Vec::new(),
-        })
+        self.line_indent(at)
+            .unwrap_or_else(|| match at.split_last() {
+                Some((_, parent)) if !parent.is_empty() => {
+                    [self.indent_of(parent, style), style.unit()].concat()
+                }
+                _ => Vec::new(),
+            })
     }
 
     /// Indentation for a new child of `parent` near position `index`: the
@@ -158,7 +195,11 @@ impl Document {
                 return indent;
             }
         }
-        if parent.is_empty() { Vec::new() } else { [self.indent_of(parent, style), style.unit()].concat() }
+        if parent.is_empty() {
+            Vec::new()
+        } else {
+            [self.indent_of(parent, style), style.unit()].concat()
+        }
     }
 
     fn check_parent(&self, parent: &[usize]) -> Result<(), EditError> {
@@ -173,7 +214,12 @@ impl Document {
 
     /// Insert `d` as child number `index` of the block at `parent` (`[]`: top
     /// level). Returns the new directive's path.
-    pub fn insert(&mut self, parent: &[usize], index: usize, mut d: Directive) -> Result<Vec<usize>, EditError> {
+    pub fn insert(
+        &mut self,
+        parent: &[usize],
+        index: usize,
+        mut d: Directive,
+    ) -> Result<Vec<usize>, EditError> {
         self.check_parent(parent)?;
         let len = self.body_at(parent).map_or(0, Body::len);
         let index = index.min(len);
@@ -195,11 +241,15 @@ impl Document {
             d.trailing = Text::empty();
         } else {
             // Inside a one-line block: stay on its line.
-            let spaced = before.as_ref().is_some_and(|t| t.ends_with(b" ") || t.ends_with(b"\t"));
+            let spaced = before
+                .as_ref()
+                .is_some_and(|t| t.ends_with(b" ") || t.ends_with(b"\t"));
             d.leading = Text::new(if spaced { b"" } else { b" " });
             d.trailing = Text::new(b" ");
         }
-        let body = self.body_at_mut(parent).ok_or_else(|| EditError::NoSuchNode(parent.to_vec()))?;
+        let body = self
+            .body_at_mut(parent)
+            .ok_or_else(|| EditError::NoSuchNode(parent.to_vec()))?;
         body.items.insert(index, d);
         Ok([parent, &[index]].concat())
     }
@@ -211,22 +261,32 @@ impl Document {
 
     /// Insert `d` right after the directive at `at`.
     pub fn insert_after(&mut self, at: &[usize], d: Directive) -> Result<Vec<usize>, EditError> {
-        let (&i, parent) = at.split_last().ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
-        self.get(at).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let (&i, parent) = at
+            .split_last()
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        self.get(at)
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
         self.insert(parent, i + 1, d)
     }
 
     /// Insert `d` right before the directive at `at`.
     pub fn insert_before(&mut self, at: &[usize], d: Directive) -> Result<Vec<usize>, EditError> {
-        let (&i, parent) = at.split_last().ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
-        self.get(at).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let (&i, parent) = at
+            .split_last()
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        self.get(at)
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
         self.insert(parent, i, d)
     }
 
     /// Remove the directive at `at` and return it.
     pub fn remove(&mut self, at: &[usize]) -> Result<Directive, EditError> {
-        let (&index, parent) = at.split_last().ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
-        let body = self.body_at_mut(parent).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let (&index, parent) = at
+            .split_last()
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let body = self
+            .body_at_mut(parent)
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
         if index >= body.items.len() {
             return Err(EditError::NoSuchNode(at.to_vec()));
         }
@@ -246,7 +306,9 @@ impl Document {
             // What followed it on its line takes its place (and indentation).
             d.leading.to_vec()
         };
-        let body = self.body_at_mut(parent).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let body = self
+            .body_at_mut(parent)
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
         let next = after_mut(body, index);
         *next = Text::from([&carry[..], next].concat());
         Ok(d)
@@ -257,17 +319,28 @@ impl Document {
     /// indentation. Returns the old directive.
     pub fn replace(&mut self, at: &[usize], mut d: Directive) -> Result<Directive, EditError> {
         let style = self.style();
-        let indent = self.get(at).map(|_| self.indent_of(at, &style)).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let indent = self
+            .get(at)
+            .map(|_| self.indent_of(at, &style))
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
         layout(&mut d, &indent, &style);
-        let old = self.get_mut(at).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let old = self
+            .get_mut(at)
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
         d.leading = old.leading.clone();
         d.trailing = old.trailing.clone();
         Ok(std::mem::replace(old, d))
     }
 
     /// Replace the arguments of the directive at `at`.
-    pub fn set_args(&mut self, at: &[usize], args: impl IntoIterator<Item = Word>) -> Result<(), EditError> {
-        self.get_mut(at).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?.set_args(args);
+    pub fn set_args(
+        &mut self,
+        at: &[usize],
+        args: impl IntoIterator<Item = Word>,
+    ) -> Result<(), EditError> {
+        self.get_mut(at)
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?
+            .set_args(args);
         Ok(())
     }
 
@@ -279,15 +352,23 @@ impl Document {
             return Err(EditError::MultiLineComment);
         }
         let style = self.style();
-        let d = self.get(at).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let d = self
+            .get(at)
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
         let is_block = d.block().is_some();
         let own_indent = self.indent_of(at, &style);
         // Where the line continues after the comment: (body holding it, index, indent it needs).
-        let (&index, parent) = at.split_last().ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let (&index, parent) = at
+            .split_last()
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
         let (next_body, next_index, next_indent) = if is_block {
             let inner = self.child_indent(at, 0, &style);
             let empty = d.block().is_some_and(Body::is_empty);
-            (at.to_vec(), 0, if empty { own_indent.clone() } else { inner })
+            (
+                at.to_vec(),
+                0,
+                if empty { own_indent.clone() } else { inner },
+            )
         } else {
             let indent = if index + 1 < self.body_at(parent).map_or(0, Body::len) {
                 own_indent.clone()
@@ -298,28 +379,50 @@ impl Document {
             };
             (parent.to_vec(), index + 1, indent)
         };
-        let d = self.get_mut(at).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let d = self
+            .get_mut(at)
+            .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
         let owner = match &mut d.end {
             End::Block(b) => &mut b.open,
             _ => &mut d.trailing,
         };
         let (spaces, rest) = split_comment(owner);
-        let spaces = if spaces.is_empty() { b" ".as_slice() } else { spaces };
-        let line_break = rest.iter().position(|&b| b == b'\n').map(|i| &rest[i..]).unwrap_or(b"");
-        let line_break = if line_break.is_empty() { b"".as_slice() } else { style.newline_bytes() };
+        let spaces = if spaces.is_empty() {
+            b" ".as_slice()
+        } else {
+            spaces
+        };
+        let line_break = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| &rest[i..])
+            .unwrap_or(b"");
+        let line_break = if line_break.is_empty() {
+            b"".as_slice()
+        } else {
+            style.newline_bytes()
+        };
         let had_break = !line_break.is_empty();
         *owner = Text::from([spaces, b"# ", text.as_bytes(), line_break].concat());
-        let at_eof = next_body.is_empty() && next_index >= self.body.len() && self.body.trailing.is_empty();
+        let at_eof =
+            next_body.is_empty() && next_index >= self.body.len() && self.body.trailing.is_empty();
         if !had_break && !at_eof {
-            let d = self.get_mut(at).ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+            let d = self
+                .get_mut(at)
+                .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
             let owner = match &mut d.end {
                 End::Block(b) => &mut b.open,
                 _ => &mut d.trailing,
             };
             *owner = owner.concat(style.newline_bytes());
-            let body = self.body_at_mut(&next_body).ok_or_else(|| EditError::NoSuchNode(next_body.clone()))?;
+            let body = self
+                .body_at_mut(&next_body)
+                .ok_or_else(|| EditError::NoSuchNode(next_body.clone()))?;
             let next = after_mut(body, next_index);
-            let kept = &next[next.iter().take_while(|&&b| matches!(b, b' ' | b'\t')).count()..];
+            let kept = &next[next
+                .iter()
+                .take_while(|&&b| matches!(b, b' ' | b'\t'))
+                .count()..];
             *next = Text::from([&next_indent[..], kept].concat());
         }
         Ok(())
@@ -329,7 +432,9 @@ impl Document {
 /// The part of a leading trivia to keep when its directive goes: everything
 /// up to the end of the last comment line.
 fn kept_comments(leading: &[u8]) -> &[u8] {
-    let Some(hash) = leading.iter().rposition(|&b| b == b'#') else { return b"" };
+    let Some(hash) = leading.iter().rposition(|&b| b == b'#') else {
+        return b"";
+    };
     match leading[hash..].iter().position(|&b| b == b'\n') {
         Some(nl) => &leading[..hash + nl + 1],
         None => leading,
@@ -339,7 +444,10 @@ fn kept_comments(leading: &[u8]) -> &[u8] {
 /// Split same-line trivia into (spaces before any comment, the rest:
 /// comment and line break).
 fn split_comment(owner: &[u8]) -> (&[u8], &[u8]) {
-    let spaces = owner.iter().take_while(|&&b| matches!(b, b' ' | b'\t')).count();
+    let spaces = owner
+        .iter()
+        .take_while(|&&b| matches!(b, b' ' | b'\t'))
+        .count();
     owner.split_at(spaces)
 }
 
@@ -357,16 +465,23 @@ pub(super) fn check_invariants(doc: &Document) {
         let gone = removed.remove(path).expect("remove an existing directive");
         assert_eq!(&gone, *d);
         let reparsed = Document::parse(&removed.print()).expect("reparse after remove");
-        assert_eq!(reparsed.body_at(parent).map_or(0, Body::len), count - 1, "remove changed the sibling count");
+        assert_eq!(
+            reparsed.body_at(parent).map_or(0, Body::len),
+            count - 1,
+            "remove changed the sibling count"
+        );
 
         let mut commented = doc.clone();
-        commented.set_comment(path, "managed by certsmith").expect("set_comment");
+        commented
+            .set_comment(path, "managed by certsmith")
+            .expect("set_comment");
         let reparsed = Document::parse(&commented.print()).expect("reparse after set_comment");
         let again = reparsed.get(path).expect("commented directive still there");
         assert_eq!(again.comment(), Some(&b"managed by certsmith"[..]));
 
         let mut inserted = doc.clone();
-        let new = Directive::new("certsmith_test", [Word::new("a b").expect("word")]).expect("directive");
+        let new =
+            Directive::new("certsmith_test", [Word::new("a b").expect("word")]).expect("directive");
         let at = inserted.insert(parent, index + 1, new).expect("insert");
         let reparsed = Document::parse(&inserted.print()).expect("reparse after insert");
         let got = reparsed.get(&at).expect("inserted directive");

@@ -1,6 +1,6 @@
 //! Parse errors: a position (line and column) and what went wrong.
 
-use crate::syntax::pos::{line_col, Position};
+use crate::syntax::pos::{Position, line_col};
 use std::fmt;
 
 /// Why the parser stopped. Messages follow nginx's own where it has one.
@@ -32,7 +32,10 @@ impl ParseError {
     /// Build an error at byte `offset` of `src` (positions are computed here,
     /// on the error path only).
     pub(super) fn at(src: &[u8], offset: usize, kind: ErrorKind) -> ParseError {
-        ParseError { position: line_col(src, offset), kind }
+        ParseError {
+            position: line_col(src, offset),
+            kind,
+        }
     }
 
     /// The message without the position.
@@ -40,9 +43,15 @@ impl ParseError {
         match &self.kind {
             ErrorKind::Unexpected(b) => format!("unexpected {}", show_byte(*b)),
             ErrorKind::EndInDirective => "unexpected end of file, expecting \";\" or \"}\"".into(),
-            ErrorKind::UnclosedBlock(p) => format!("unexpected end of file: unclosed block started at {p}"),
-            ErrorKind::UnclosedQuote(p) => format!("unexpected end of file: unclosed quote started at {p}"),
-            ErrorKind::UnclosedLua(p) => format!("unexpected end of file: unclosed lua block started at {p}"),
+            ErrorKind::UnclosedBlock(p) => {
+                format!("unexpected end of file: unclosed block started at {p}")
+            }
+            ErrorKind::UnclosedQuote(p) => {
+                format!("unexpected end of file: unclosed quote started at {p}")
+            }
+            ErrorKind::UnclosedLua(p) => {
+                format!("unexpected end of file: unclosed lua block started at {p}")
+            }
             ErrorKind::TooDeep(n) => format!("blocks nested deeper than {n} levels"),
         }
     }

@@ -55,6 +55,8 @@ mod tree;
 mod word;
 
 #[cfg(test)]
+mod edit_tests;
+#[cfg(test)]
 mod tests;
 
 pub use edit::EditError;
@@ -62,7 +64,7 @@ pub use error::{ErrorKind, ParseError};
 pub use style::{Indent, Newline, Style};
 pub use text::Text;
 pub use tree::{Arg, Block, Body, Directive, Document, End, RawBlock};
-pub use word::{unescape, Word, WordError};
+pub use word::{Word, WordError, unescape};
 
 /// The deepest block nesting the parser accepts (real configs stay under 10).
 pub const MAX_DEPTH: usize = 100;
@@ -78,7 +80,9 @@ impl Document {
 /// invariants; panics on a violation. For fuzzers and property tests.
 /// Returns whether `src` parsed.
 pub fn check_roundtrip(src: &[u8]) -> bool {
-    let Ok(doc) = Document::parse(src) else { return false };
+    let Ok(doc) = Document::parse(src) else {
+        return false;
+    };
     assert_eq!(doc.print(), src, "round trip changed the input");
     edit::check_invariants(&doc);
     true

@@ -1,16 +1,20 @@
 //! Recursive-descent parser from bytes to a [`Document`].
 
+use super::MAX_DEPTH;
 use super::error::{ErrorKind, ParseError};
 use super::scan;
 use super::text::Text;
 use super::tree::{Arg, Block, Body, Directive, Document, End, RawBlock};
 use super::word::Word;
-use super::MAX_DEPTH;
 use crate::syntax::pos::line_col;
 
 /// Parse a whole file.
 pub fn parse(src: &[u8]) -> Result<Document, ParseError> {
-    let mut p = Parser { src, pos: 0, depth: 0 };
+    let mut p = Parser {
+        src,
+        pos: 0,
+        depth: 0,
+    };
     let body = p.body(None)?;
     Ok(Document { body })
 }
@@ -46,13 +50,26 @@ impl<'a> Parser<'a> {
             let leading = self.trivia();
             match self.src.get(self.pos) {
                 None => match open {
-                    None => return Ok(Body { items, trailing: leading }),
+                    None => {
+                        return Ok(Body {
+                            items,
+                            trailing: leading,
+                        });
+                    }
                     Some(at) => {
-                        return self.fail(self.pos, ErrorKind::UnclosedBlock(line_col(self.src, at)));
+                        return self
+                            .fail(self.pos, ErrorKind::UnclosedBlock(line_col(self.src, at)));
                     }
                 },
-                Some(b'}') if open.is_some() => return Ok(Body { items, trailing: leading }),
-                Some(&b @ (b'}' | b';' | b'{')) => return self.fail(self.pos, ErrorKind::Unexpected(b)),
+                Some(b'}') if open.is_some() => {
+                    return Ok(Body {
+                        items,
+                        trailing: leading,
+                    });
+                }
+                Some(&b @ (b'}' | b';' | b'{')) => {
+                    return self.fail(self.pos, ErrorKind::Unexpected(b));
+                }
                 Some(_) => items.push(self.directive(leading)?),
             }
         }
@@ -67,7 +84,10 @@ impl<'a> Parser<'a> {
             match scan::quoted_end(self.src, start) {
                 Some(end) => end,
                 None => {
-                    return self.fail(self.src.len(), ErrorKind::UnclosedQuote(line_col(self.src, start)));
+                    return self.fail(
+                        self.src.len(),
+                        ErrorKind::UnclosedQuote(line_col(self.src, start)),
+                    );
                 }
             }
         } else {
@@ -100,17 +120,34 @@ impl<'a> Parser<'a> {
                 Some(b';') => {
                     self.pos += 1;
                     let trailing = self.same_line();
-                    return Ok(Directive { leading, name, args, before_end: trivia, end: End::Semicolon, trailing });
+                    return Ok(Directive {
+                        leading,
+                        name,
+                        args,
+                        before_end: trivia,
+                        end: End::Semicolon,
+                        trailing,
+                    });
                 }
                 Some(b'{') => {
                     let end = self.block_end(name_at, &name)?;
                     let trailing = self.same_line();
-                    return Ok(Directive { leading, name, args, before_end: trivia, end, trailing });
+                    return Ok(Directive {
+                        leading,
+                        name,
+                        args,
+                        before_end: trivia,
+                        end,
+                        trailing,
+                    });
                 }
                 Some(b'}') => return self.fail(self.pos, ErrorKind::Unexpected(b'}')),
                 Some(_) => {
                     let (word, _) = self.word()?;
-                    args.push(Arg { leading: trivia, word });
+                    args.push(Arg {
+                        leading: trivia,
+                        word,
+                    });
                 }
             }
         }
@@ -122,7 +159,10 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         if name.value().ends_with(b"_by_lua_block") {
             let Some(close) = scan::lua_block_end(self.src, self.pos) else {
-                return self.fail(self.src.len(), ErrorKind::UnclosedLua(line_col(self.src, open_at)));
+                return self.fail(
+                    self.src.len(),
+                    ErrorKind::UnclosedLua(line_col(self.src, open_at)),
+                );
             };
             let code = Text::new(&self.src[self.pos..close]);
             self.pos = close + 1;

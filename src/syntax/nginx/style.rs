@@ -26,7 +26,10 @@ pub struct Style {
 
 impl Default for Style {
     fn default() -> Style {
-        Style { indent: Indent::Spaces(4), newline: Newline::Lf }
+        Style {
+            indent: Indent::Spaces(4),
+            newline: Newline::Lf,
+        }
     }
 }
 
@@ -39,9 +42,17 @@ impl Style {
     /// ending. Defaults: 4 spaces, LF.
     pub fn detect(doc: &Document) -> Style {
         let mut votes = Votes::default();
-        votes.body(&doc.body, b"");
-        let newline = if votes.crlf > votes.lf { Newline::CrLf } else { Newline::Lf };
-        let indent = votes.steps.iter().max_by_key(|(_, n)| *n).map_or(Indent::Spaces(4), |(s, _)| *s);
+        votes.body(&doc.body, b"", true);
+        let newline = if votes.crlf > votes.lf {
+            Newline::CrLf
+        } else {
+            Newline::Lf
+        };
+        let indent = votes
+            .steps
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .map_or(Indent::Spaces(4), |(s, _)| *s);
         Style { indent, newline }
     }
 
@@ -69,20 +80,23 @@ struct Votes {
 }
 
 impl Votes {
-    fn body(&mut self, body: &Body, parent_indent: &[u8]) {
+    /// `starts_line`: whether the first item's leading trivia starts a line.
+    fn body(&mut self, body: &Body, parent_indent: &[u8], mut starts_line: bool) {
         for d in &body.items {
             if self.samples >= SAMPLES {
                 return;
             }
             self.newlines(&d.leading);
             self.newlines(&d.trailing);
-            let Some(indent) = own_line_indent(&d.leading) else { continue };
+            let indent = own_line_indent(&d.leading).or(starts_line.then_some(&d.leading[..]));
+            starts_line = d.trailing.ends_with(b"\n");
+            let Some(indent) = indent else { continue };
             if let Some(step) = indent.strip_prefix(parent_indent).filter(|s| !s.is_empty()) {
                 self.vote(step);
             }
             if let End::Block(b) = &d.end {
                 self.newlines(&b.open);
-                self.body(&b.body, indent);
+                self.body(&b.body, indent, b.open.ends_with(b"\n"));
             }
         }
     }
@@ -134,7 +148,10 @@ pub(super) fn with_line_break(trivia: &[u8], style: &Style) -> Text {
 }
 
 pub(super) fn trim_end_spaces(t: &[u8]) -> &[u8] {
-    let keep = t.iter().rposition(|&b| !matches!(b, b' ' | b'\t')).map_or(0, |i| i + 1);
+    let keep = t
+        .iter()
+        .rposition(|&b| !matches!(b, b' ' | b'\t'))
+        .map_or(0, |i| i + 1);
     &t[..keep]
 }
 
@@ -147,7 +164,10 @@ pub(super) fn reindent(trivia: &[u8], indent: &[u8], last: &[u8], style: &Style)
     let mut lines = trivia.split(|&b| b == b'\n').peekable();
     while let Some(line) = lines.next() {
         let content = line.strip_suffix(b"\r").unwrap_or(line);
-        let content = &content[content.iter().take_while(|&&b| matches!(b, b' ' | b'\t')).count()..];
+        let content = &content[content
+            .iter()
+            .take_while(|&&b| matches!(b, b' ' | b'\t'))
+            .count()..];
         if lines.peek().is_none() {
             out.extend_from_slice(last);
             out.extend_from_slice(content);
@@ -168,7 +188,9 @@ pub(super) fn reindent(trivia: &[u8], indent: &[u8], last: &[u8], style: &Style)
 /// file's style. The directive's own leading and trailing trivia are the
 /// caller's business.
 pub(super) fn layout(d: &mut Directive, indent: &[u8], style: &Style) {
-    let End::Block(block) = &mut d.end else { return };
+    let End::Block(block) = &mut d.end else {
+        return;
+    };
     let mut child_indent = indent.to_vec();
     child_indent.extend_from_slice(&style.unit());
     let body = &mut block.body;

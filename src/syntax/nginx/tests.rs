@@ -16,11 +16,16 @@ fn err(src: &str) -> String {
 }
 
 fn names(body: &Body) -> Vec<String> {
-    body.directives().map(|d| String::from_utf8_lossy(&d.name()).into_owned()).collect()
+    body.directives()
+        .map(|d| String::from_utf8_lossy(&d.name()).into_owned())
+        .collect()
 }
 
 fn values(d: &Directive) -> Vec<String> {
-    d.arg_values().iter().map(|v| String::from_utf8_lossy(v).into_owned()).collect()
+    d.arg_values()
+        .iter()
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect()
 }
 
 #[test]
@@ -33,7 +38,9 @@ fn empty_and_trivia_only_files() {
 
 #[test]
 fn trivia_ownership() {
-    let doc = roundtrip("# top\n\nuser www; # same line\n  # above\n  pid /run/x.pid;\nhttp { # open\n}  # close\n# end\n");
+    let doc = roundtrip(
+        "# top\n\nuser www; # same line\n  # above\n  pid /run/x.pid;\nhttp { # open\n}  # close\n# end\n",
+    );
     let top = doc.body();
     assert_eq!(names(top), ["user", "pid", "http"]);
     let user = &top.directives().as_slice()[0];
@@ -54,7 +61,10 @@ fn quotes_escapes_and_variables() {
         "a \"x y\" 'it\\'s' \"multi\nline\" b\\;c ${host}x \"$a{\";\nif ($http_user_agent ~* \"^a{2};b\")  { return 403; }\n",
     );
     let d = doc.body().find("a").unwrap();
-    assert_eq!(values(d), ["x y", "it's", "multi\nline", "b\\;c", "${host}x", "$a{"]);
+    assert_eq!(
+        values(d),
+        ["x y", "it's", "multi\nline", "b\\;c", "${host}x", "$a{"]
+    );
     let i = doc.body().find("if").unwrap();
     assert_eq!(values(i), ["($http_user_agent", "~*", "^a{2};b", ")"]);
     assert_eq!(i.block().unwrap().len(), 1);
@@ -115,11 +125,26 @@ fn positioned_errors() {
     assert_eq!(err("a b }"), "1:5: unexpected \"}\"");
     assert_eq!(err("a \"b\"c;"), "1:6: unexpected \"c\"");
     assert_eq!(err("a \"b\"#c;"), "1:6: unexpected \"#\"");
-    assert_eq!(err("a b"), "1:4: unexpected end of file, expecting \";\" or \"}\"");
-    assert_eq!(err("http {\n  server {\n"), "3:1: unexpected end of file: unclosed block started at 2:10");
-    assert_eq!(err("a 'b;\n"), "2:1: unexpected end of file: unclosed quote started at 1:3");
-    assert_eq!(err("x_by_lua_block { \"}\" "), "1:22: unexpected end of file: unclosed lua block started at 1:16");
-    assert_eq!(err("a \\"), "1:4: unexpected end of file, expecting \";\" or \"}\"");
+    assert_eq!(
+        err("a b"),
+        "1:4: unexpected end of file, expecting \";\" or \"}\""
+    );
+    assert_eq!(
+        err("http {\n  server {\n"),
+        "3:1: unexpected end of file: unclosed block started at 2:10"
+    );
+    assert_eq!(
+        err("a 'b;\n"),
+        "2:1: unexpected end of file: unclosed quote started at 1:3"
+    );
+    assert_eq!(
+        err("x_by_lua_block { \"}\" "),
+        "1:22: unexpected end of file: unclosed lua block started at 1:16"
+    );
+    assert_eq!(
+        err("a \\"),
+        "1:4: unexpected end of file, expecting \";\" or \"}\""
+    );
 }
 
 #[test]

@@ -73,7 +73,11 @@ impl From<&[u8]> for Text {
 
 impl From<Vec<u8>> for Text {
     fn from(v: Vec<u8>) -> Text {
-        if v.len() <= INLINE { Text::new(&v) } else { Text::Heap(v.into_boxed_slice()) }
+        if v.len() <= INLINE {
+            Text::new(&v)
+        } else {
+            Text::Heap(v.into_boxed_slice())
+        }
     }
 }
 

@@ -131,7 +131,11 @@ impl Document {
             if depth + 1 == at.len() {
                 return Some(offset);
             }
-            offset += d.name.raw().len() + d.args.iter().map(|a| a.leading.len() + a.word.raw().len()).sum::<usize>();
+            offset += d.name.raw().len()
+                + d.args
+                    .iter()
+                    .map(|a| a.leading.len() + a.word.raw().len())
+                    .sum::<usize>();
             offset += d.before_end.len() + 1;
             let End::Block(b) = &d.end else { return None };
             offset += b.open.len();
@@ -141,7 +145,11 @@ impl Document {
     }
 }
 
-fn walk_into<'a>(body: &'a Body, path: &mut Vec<usize>, out: &mut Vec<(Vec<usize>, &'a Directive)>) {
+fn walk_into<'a>(
+    body: &'a Body,
+    path: &mut Vec<usize>,
+    out: &mut Vec<(Vec<usize>, &'a Directive)>,
+) {
     for (i, d) in body.items.iter().enumerate() {
         path.push(i);
         out.push((path.clone(), d));
@@ -175,8 +183,14 @@ impl Body {
     }
 
     /// Every directive named `name`, with its index.
-    pub fn find_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = (usize, &'a Directive)> + 'a {
-        self.items.iter().enumerate().filter(move |(_, d)| d.is(name))
+    pub fn find_all<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a Directive)> + 'a {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(_, d)| d.is(name))
     }
 
     /// Index of the first directive named `name`.
@@ -281,17 +295,35 @@ impl Directive {
         let text = &owner[hash + 1..];
         let text = text.strip_suffix(b"\n").unwrap_or(text);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
-        Some(&text[text.iter().take_while(|&&b| matches!(b, b' ' | b'\t')).count()..])
+        Some(
+            &text[text
+                .iter()
+                .take_while(|&&b| matches!(b, b' ' | b'\t'))
+                .count()..],
+        )
     }
 
     /// Number of bytes this directive prints to.
     pub fn printed_len(&self) -> usize {
-        let mut n = self.leading.len() + self.name.raw().len() + self.before_end.len() + self.trailing.len();
-        n += self.args.iter().map(|a| a.leading.len() + a.word.raw().len()).sum::<usize>();
+        let mut n = self.leading.len()
+            + self.name.raw().len()
+            + self.before_end.len()
+            + self.trailing.len();
+        n += self
+            .args
+            .iter()
+            .map(|a| a.leading.len() + a.word.raw().len())
+            .sum::<usize>();
         n += match &self.end {
             End::Semicolon => 1,
             End::Block(b) => {
-                2 + b.open.len() + b.body.items.iter().map(Directive::printed_len).sum::<usize>() + b.body.trailing.len()
+                2 + b.open.len()
+                    + b.body
+                        .items
+                        .iter()
+                        .map(Directive::printed_len)
+                        .sum::<usize>()
+                    + b.body.trailing.len()
             }
             End::Raw(r) => 2 + r.code.len(),
         };

@@ -20,7 +20,9 @@ pub struct Word {
 /// Why a value cannot become a word.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WordError {
-    #[error("{0:?} contains a control character (byte 0x{1:02x}); refusing to write it into a config")]
+    #[error(
+        "{0:?} contains a control character (byte 0x{1:02x}); refusing to write it into a config"
+    )]
     ControlByte(String, u8),
     #[error("{0:?} is not a valid directive name")]
     BadName(String),
@@ -33,11 +35,19 @@ impl Word {
     /// in a value certsmith writes, and a line break would change line structure.
     pub fn new(value: impl AsRef<[u8]>) -> Result<Word, WordError> {
         let value = value.as_ref();
-        if let Some(&b) = value.iter().find(|&&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-            return Err(WordError::ControlByte(String::from_utf8_lossy(value).into_owned(), b));
+        if let Some(&b) = value
+            .iter()
+            .find(|&&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
+            return Err(WordError::ControlByte(
+                String::from_utf8_lossy(value).into_owned(),
+                b,
+            ));
         }
         if can_be_bare(value) {
-            return Ok(Word { raw: Text::new(value) });
+            return Ok(Word {
+                raw: Text::new(value),
+            });
         }
         let mut raw = Vec::with_capacity(value.len() + 2);
         raw.push(b'"');
@@ -59,11 +69,14 @@ impl Word {
     /// A directive name: must be a plain bare token (letters, digits, `_`, `-`, `.`...).
     pub fn name(name: &str) -> Result<Word, WordError> {
         let ok = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b';' | b'{' | b'}' | b'#' | b'$'));
+            && name.bytes().all(|b| {
+                b.is_ascii_graphic()
+                    && !matches!(b, b'"' | b'\'' | b'\\' | b';' | b'{' | b'}' | b'#' | b'$')
+            });
         if ok {
-            Ok(Word { raw: Text::new(name.as_bytes()) })
+            Ok(Word {
+                raw: Text::new(name.as_bytes()),
+            })
         } else {
             Err(WordError::BadName(name.to_string()))
         }
@@ -71,7 +84,9 @@ impl Word {
 
     /// Wrap bytes the lexer found (already known to be exactly one token).
     pub(super) fn from_raw(raw: &[u8]) -> Word {
-        Word { raw: Text::new(raw) }
+        Word {
+            raw: Text::new(raw),
+        }
     }
 
     /// The bytes as written, quotes and escapes included.
@@ -184,7 +199,15 @@ mod tests {
 
     #[test]
     fn bare_when_safe() {
-        for v in ["example.com", "80", "$host$request_uri", r"\.php$", "[::]:443", "a=b", "(x"] {
+        for v in [
+            "example.com",
+            "80",
+            "$host$request_uri",
+            r"\.php$",
+            "[::]:443",
+            "a=b",
+            "(x",
+        ] {
             let w = Word::new(v).unwrap();
             assert!(!w.is_quoted(), "{v}");
             assert_eq!(&*w.value(), v.as_bytes());
@@ -214,7 +237,10 @@ mod tests {
 
     #[test]
     fn refuses_control_bytes() {
-        assert!(matches!(Word::new("a\nb"), Err(WordError::ControlByte(_, b'\n'))));
+        assert!(matches!(
+            Word::new("a\nb"),
+            Err(WordError::ControlByte(_, b'\n'))
+        ));
         assert!(Word::new("a\0").is_err());
         assert!(Word::new("tab\there").is_ok());
     }
