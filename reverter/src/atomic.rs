@@ -76,8 +76,7 @@ pub fn write_atomic(path: &Path, data: &[u8], new_mode: NewFileMode) -> io::Resu
             Some(meta) => {
                 tmp.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777))?;
                 // Only root may give a file away; keep going when the owner is already us.
-                if let Err(e) = std::os::unix::fs::fchown(&tmp, Some(meta.uid()), Some(meta.gid()))
-                {
+                if let Err(e) = std::os::unix::fs::fchown(&tmp, Some(meta.uid()), Some(meta.gid())) {
                     let me = fs::metadata(&tmp_path)?;
                     if me.uid() != meta.uid() || me.gid() != meta.gid() {
                         return Err(e);
@@ -131,8 +130,7 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("reverter-atomic-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("reverter-atomic-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir
@@ -167,18 +165,8 @@ mod tests {
         std::os::unix::fs::symlink("real", dir.join("l1")).unwrap();
         std::os::unix::fs::symlink(dir.join("l1"), dir.join("l2")).unwrap();
         write_atomic(&dir.join("l2"), b"through", NewFileMode::default()).unwrap();
-        assert!(
-            fs::symlink_metadata(dir.join("l2"))
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert!(
-            fs::symlink_metadata(dir.join("l1"))
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
+        assert!(fs::symlink_metadata(dir.join("l2")).unwrap().file_type().is_symlink());
+        assert!(fs::symlink_metadata(dir.join("l1")).unwrap().file_type().is_symlink());
         assert_eq!(fs::read(dir.join("real")).unwrap(), b"through");
     }
 

@@ -9,4 +9,4 @@
 
 pub mod atomic;
 
-pub use atomic::{NewFileMode, write_atomic};
+pub use atomic::{write_atomic, NewFileMode};
