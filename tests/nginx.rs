@@ -5,3 +5,6 @@ mod util;
 
 #[path = "nginx/corpus.rs"]
 mod corpus;
+
+#[path = "nginx/golden.rs"]
+mod golden;
