@@ -8,3 +8,9 @@ mod corpus;
 
 #[path = "nginx/golden.rs"]
 mod golden;
+
+#[path = "nginx/bad_input.rs"]
+mod bad_input;
+
+#[path = "nginx/trees.rs"]
+mod trees;

@@ -9,7 +9,7 @@
 //! `comment PATH TEXT...`, `template PATH FILE` (push the directive in the
 //! case's FILE into the block at PATH). PATH must select exactly one node.
 
-use crate::util::{copy_tree, files_under, nginx_t, repo, split_words, TempDir};
+use crate::util::{TempDir, copy_tree, files_under, nginx_t, repo, split_words};
 use certsmith::installer::nginx::{NginxConfig, NodeRef};
 use certsmith::syntax::nginx::{Directive, Word};
 use certsmith::syntax::path::{self, Path as TreePath};
@@ -32,7 +32,9 @@ fn directive(words: &[String]) -> Result<Directive, String> {
 
 fn apply(config: &mut NginxConfig, case: &Path, line: &str) -> Result<(), String> {
     let words = split_words(line);
-    let [op, path, rest @ ..] = words.as_slice() else { return Err(format!("bad op line {line:?}")) };
+    let [op, path, rest @ ..] = words.as_slice() else {
+        return Err(format!("bad op line {line:?}"));
+    };
     let node = one(config, path)?;
     let doc = config.doc_mut(node.file).ok_or("no such file")?;
     let at = &node.path;
@@ -58,12 +60,17 @@ fn run_case(case: &Path) -> Result<(), String> {
     let tmp = TempDir::new("golden");
     copy_tree(&case.join("before"), &tmp.0);
     for f in ["cert.pem", "key.pem"] {
-        std::fs::copy(repo().join("fixtures/nginx/tls").join(f), tmp.0.join(f)).map_err(|e| e.to_string())?;
+        std::fs::copy(repo().join("fixtures/nginx/tls").join(f), tmp.0.join(f))
+            .map_err(|e| e.to_string())?;
     }
     nginx_t(&tmp.0).map_err(|e| format!("nginx -t rejects before/: {e}"))?;
     let mut config = NginxConfig::load(&tmp.0).map_err(|e| e.to_string())?;
     let ops = std::fs::read_to_string(case.join("ops")).map_err(|e| e.to_string())?;
-    for line in ops.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in ops
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         apply(&mut config, case, line)?;
     }
     for (file, _, after) in config.changed_files() {
@@ -87,18 +94,39 @@ fn run_case(case: &Path) -> Result<(), String> {
     if let Err(e) = nginx_t(&tmp.0) {
         problems.push(format!("nginx -t rejects the edited tree: {e}"));
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 #[test]
 fn golden_edit_cases() {
     let root = repo().join("fixtures/nginx/edits");
-    let mut cases: Vec<_> = std::fs::read_dir(&root).expect("edits dir").flatten().map(|e| e.path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .expect("edits dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 7, "golden cases missing");
     let failures: Vec<String> = cases
         .iter()
-        .filter_map(|case| run_case(case).err().map(|e| format!("== {}\n{e}", case.file_name().unwrap_or_default().to_string_lossy())))
+        .filter_map(|case| {
+            run_case(case).err().map(|e| {
+                format!(
+                    "== {}\n{e}",
+                    case.file_name().unwrap_or_default().to_string_lossy()
+                )
+            })
+        })
         .collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
