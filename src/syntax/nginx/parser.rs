@@ -14,6 +14,8 @@ pub fn parse(src: &[u8]) -> Result<Document, ParseError> {
         src,
         pos: 0,
         depth: 0,
+        items: Vec::new(),
+        args: Vec::new(),
     };
     let body = p.body(None)?;
     Ok(Document { body })
@@ -23,6 +25,10 @@ struct Parser<'a> {
     src: &'a [u8],
     pos: usize,
     depth: usize,
+    /// Scratch stacks: children and arguments are collected here, then moved
+    /// into exactly-sized vectors (no growth, no copies of growing vectors).
+    items: Vec<Directive>,
+    args: Vec<Arg>,
 }
 
 impl<'a> Parser<'a> {
@@ -33,24 +39,25 @@ impl<'a> Parser<'a> {
     fn trivia(&mut self) -> Text {
         let start = self.pos;
         self.pos = scan::skip_trivia(self.src, self.pos);
-        Text::new(&self.src[start..self.pos])
+        Text::slice_of(self.src, start, self.pos)
     }
 
     fn same_line(&mut self) -> Text {
         let start = self.pos;
         self.pos = scan::same_line(self.src, self.pos);
-        Text::new(&self.src[start..self.pos])
+        Text::slice_of(self.src, start, self.pos)
     }
 
     /// Directives up to the end of input (top level, `open` = `None`) or up
     /// to the `}` closing the block opened at `open` (left unconsumed).
     fn body(&mut self, open: Option<usize>) -> Result<Body, ParseError> {
-        let mut items = Vec::new();
+        let first = self.items.len();
         loop {
             let leading = self.trivia();
             match self.src.get(self.pos) {
                 None => match open {
                     None => {
+                        let items = self.items.drain(first..).collect();
                         return Ok(Body {
                             items,
                             trailing: leading,
@@ -62,6 +69,7 @@ impl<'a> Parser<'a> {
                     }
                 },
                 Some(b'}') if open.is_some() => {
+                    let items = self.items.drain(first..).collect();
                     return Ok(Body {
                         items,
                         trailing: leading,
@@ -70,7 +78,10 @@ impl<'a> Parser<'a> {
                 Some(&b @ (b'}' | b';' | b'{')) => {
                     return self.fail(self.pos, ErrorKind::Unexpected(b));
                 }
-                Some(_) => items.push(self.directive(leading)?),
+                Some(_) => {
+                    let d = self.directive(leading)?;
+                    self.items.push(d);
+                }
             }
         }
     }
@@ -106,19 +117,23 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
         }
-        Ok((Word::from_raw(&self.src[start..end]), quoted))
+        Ok((
+            Word::from_text(Text::slice_of(self.src, start, end)),
+            quoted,
+        ))
     }
 
     fn directive(&mut self, leading: Text) -> Result<Directive, ParseError> {
         let name_at = self.pos;
         let (name, _) = self.word()?;
-        let mut args = Vec::new();
+        let first_arg = self.args.len();
         loop {
             let trivia = self.trivia();
             match self.src.get(self.pos) {
                 None => return self.fail(self.pos, ErrorKind::EndInDirective),
                 Some(b';') => {
                     self.pos += 1;
+                    let args = self.args.drain(first_arg..).collect();
                     let trailing = self.same_line();
                     return Ok(Directive {
                         leading,
@@ -130,6 +145,7 @@ impl<'a> Parser<'a> {
                     });
                 }
                 Some(b'{') => {
+                    let args = self.args.drain(first_arg..).collect();
                     let end = self.block_end(name_at, &name)?;
                     let trailing = self.same_line();
                     return Ok(Directive {
@@ -144,7 +160,7 @@ impl<'a> Parser<'a> {
                 Some(b'}') => return self.fail(self.pos, ErrorKind::Unexpected(b'}')),
                 Some(_) => {
                     let (word, _) = self.word()?;
-                    args.push(Arg {
+                    self.args.push(Arg {
                         leading: trivia,
                         word,
                     });

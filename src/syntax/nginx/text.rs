@@ -33,6 +33,21 @@ impl Text {
         }
     }
 
+    /// `src[start..end]`; when short, copied with one fixed-size move (the
+    /// bytes past `end` that ride along are never visible).
+    #[inline]
+    pub(crate) fn slice_of(src: &[u8], start: usize, end: usize) -> Text {
+        let len = end - start;
+        if len <= INLINE {
+            if let Some(window) = src.get(start..start + INLINE) {
+                let mut buf = [0; INLINE];
+                buf.copy_from_slice(window);
+                return Text::Inline(len as u8, buf);
+            }
+        }
+        Text::new(&src[start..end])
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             Text::Inline(len, buf) => &buf[..*len as usize],

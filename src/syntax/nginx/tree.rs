@@ -73,7 +73,14 @@ impl Document {
 
     /// The file's bytes.
     pub fn print(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4096);
+        let len = self
+            .body
+            .items
+            .iter()
+            .map(Directive::printed_len)
+            .sum::<usize>()
+            + self.body.trailing.len();
+        let mut out = Vec::with_capacity(len);
         self.print_into(&mut out);
         out
     }

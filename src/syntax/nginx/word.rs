@@ -83,10 +83,15 @@ impl Word {
     }
 
     /// Wrap bytes the lexer found (already known to be exactly one token).
+    #[cfg(test)]
     pub(super) fn from_raw(raw: &[u8]) -> Word {
         Word {
             raw: Text::new(raw),
         }
+    }
+
+    pub(super) fn from_text(raw: Text) -> Word {
+        Word { raw }
     }
 
     /// The bytes as written, quotes and escapes included.
