@@ -14,3 +14,6 @@ mod bad_input;
 
 #[path = "nginx/trees.rs"]
 mod trees;
+
+#[path = "nginx/grammar.rs"]
+mod grammar;

@@ -236,6 +236,16 @@ impl Directive {
         self.args.iter().map(|a| &a.word)
     }
 
+    /// The arguments with the trivia before each.
+    pub fn args_with_trivia(&self) -> &[Arg] {
+        &self.args
+    }
+
+    /// The trivia between the last word and the `;` or `{`.
+    pub fn before_end(&self) -> &[u8] {
+        &self.before_end
+    }
+
     /// Argument values, quotes and escapes resolved.
     pub fn arg_values(&self) -> Vec<Cow<'_, [u8]>> {
         self.args.iter().map(|a| a.word.value()).collect()
@@ -366,6 +376,24 @@ impl Directive {
             }
         }
         out.extend_from_slice(&self.trailing);
+    }
+}
+
+impl Block {
+    /// The trivia owned by the `{`.
+    pub fn open(&self) -> &[u8] {
+        &self.open
+    }
+
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+}
+
+impl RawBlock {
+    /// The Lua code between the braces.
+    pub fn code(&self) -> &[u8] {
+        &self.code
     }
 }
 
