@@ -17,3 +17,6 @@ mod trees;
 
 #[path = "nginx/grammar.rs"]
 mod grammar;
+
+#[path = "nginx/property.rs"]
+mod property;
