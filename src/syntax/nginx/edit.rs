@@ -38,7 +38,7 @@ impl Directive {
         let mut d = Directive {
             leading: Text::empty(),
             name: Word::name(name)?,
-            args: Vec::new(),
+            args: Box::default(),
             before_end: Text::empty(),
             end: End::Semicolon,
             trailing: Text::empty(),
@@ -83,6 +83,7 @@ impl Directive {
     /// ones that remain; new ones get one space.
     pub fn set_args(&mut self, args: impl IntoIterator<Item = Word>) {
         let old = std::mem::take(&mut self.args);
+        let mut new = Vec::with_capacity(old.len());
         let mut prev_quoted = self.name.is_quoted();
         for (i, word) in args.into_iter().enumerate() {
             let mut leading = old
@@ -93,8 +94,9 @@ impl Directive {
                 leading = Text::new(b" ");
             }
             prev_quoted = word.is_quoted();
-            self.args.push(Arg { leading, word });
+            new.push(Arg { leading, word });
         }
+        self.args = new.into_boxed_slice();
         // `$` right before `{` would glue the brace into the word (`${`).
         let last = self.args.last().map_or(&self.name, |a| &a.word);
         if self.before_end.is_empty()

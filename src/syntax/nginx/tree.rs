@@ -27,7 +27,7 @@ pub struct Directive {
     /// comments above, indentation).
     pub(super) leading: Text,
     pub(super) name: Word,
-    pub(super) args: Vec<Arg>,
+    pub(super) args: Box<[Arg]>,
     /// Trivia between the last word and the `;` or `{`.
     pub(super) before_end: Text,
     pub(super) end: End,
