@@ -20,3 +20,6 @@ mod grammar;
 
 #[path = "nginx/property.rs"]
 mod property;
+
+#[path = "nginx/cli.rs"]
+mod cli;
