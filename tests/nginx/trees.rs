@@ -209,3 +209,66 @@ fn a_file_included_twice_is_parsed_once_and_edited_once() {
     assert_eq!(changed.len(), 1);
     assert_eq!(changed[0].2, b"listen 8080;\n");
 }
+
+#[test]
+fn installer_style_edit_through_node_refs() {
+    use certsmith::syntax::nginx::{Directive, Word};
+    let t = TempDir::new("node-edits");
+    write(
+        &t.0,
+        "nginx.conf",
+        "error_log error.log;\npid nginx.pid;\nevents {}\nhttp {\n\tinclude sites/*;\n}\n",
+    );
+    write(
+        &t.0,
+        "sites/a",
+        "server {\n\tlisten 80;\n\tserver_name a.test;\n}\n",
+    );
+    let mut config = NginxConfig::load(&t.0).expect("load");
+    let (server, how) = config.server_for_host("a.test").expect("server");
+    assert_eq!(how.kind, MatchKind::Exact);
+    let listen = Directive::new(
+        "listen",
+        [Word::new("8443").expect("w"), Word::new("ssl").expect("w")],
+    )
+    .expect("d");
+    let at = config.push(&server.node, listen).expect("push");
+    config
+        .set_comment(&at, "managed by certsmith")
+        .expect("comment");
+    for (name, file) in [
+        ("ssl_certificate", "cert.pem"),
+        ("ssl_certificate_key", "key.pem"),
+    ] {
+        let d = Directive::new(name, [Word::new(file).expect("w")]).expect("d");
+        config.push(&server.node, d).expect("push");
+        std::fs::copy(repo().join("fixtures/nginx/tls").join(file), t.0.join(file)).expect("copy");
+    }
+    let http = config
+        .top()
+        .into_iter()
+        .find(|n| config.directive(n).is_some_and(|d| d.is("http")))
+        .expect("http");
+    let redirect = config
+        .push_template(
+            &http,
+            b"server {\n    listen 8080;\n    return 301 https://$host$request_uri;\n}",
+        )
+        .expect("template");
+    config
+        .set_comment(&redirect, "managed by certsmith")
+        .expect("comment");
+    let changed = config.changed_files();
+    assert_eq!(changed.len(), 2);
+    for (file, _, after) in &changed {
+        std::fs::write(file, after).expect("write");
+    }
+    assert_eq!(
+        std::fs::read_to_string(t.0.join("sites/a")).expect("read"),
+        "server {\n\tlisten 80;\n\tserver_name a.test;\n\tlisten 8443 ssl; # managed by certsmith\n\tssl_certificate cert.pem;\n\tssl_certificate_key key.pem;\n}\n"
+    );
+    assert!(std::fs::read_to_string(t.0.join("nginx.conf")).expect("read").ends_with(
+        "\tinclude sites/*;\n\tserver { # managed by certsmith\n\t\tlisten 8080;\n\t\treturn 301 https://$host$request_uri;\n\t}\n}\n"
+    ));
+    crate::util::nginx_t(&t.0).expect("nginx -t accepts the result");
+}

@@ -7,9 +7,8 @@
 //! let mut config = NginxConfig::load("/etc/nginx".as_ref()).unwrap();
 //! let (server, _) = config.server_for_host("example.com").unwrap();
 //! let listen = Directive::new("listen", [Word::new("443").unwrap(), Word::new("ssl").unwrap()]).unwrap();
-//! let doc = config.doc_mut(server.node.file).unwrap();
-//! let at = doc.push(&server.node.path, listen).unwrap();
-//! doc.set_comment(&at, "managed by certsmith").unwrap();
+//! let at = config.push(&server.node, listen).unwrap();
+//! config.set_comment(&at, "managed by certsmith").unwrap();
 //! for (path, _before, _after) in config.changed_files() { println!("{}", path.display()); }
 //! ```
 //!
@@ -20,6 +19,7 @@
 //! `include`'s position; a file included twice is parsed once; a cycle is
 //! an error. Queries see included files spliced in where `include` stands.
 
+mod edit;
 mod glob;
 mod listen;
 mod load;

@@ -261,6 +261,16 @@ impl Document {
         self.insert(parent, usize::MAX, d)
     }
 
+    /// Append the directive written in `snippet` (a constant template such as
+    /// a whole `server { ... }`) to the block at `parent`, re-indented.
+    pub fn push_template(
+        &mut self,
+        parent: &[usize],
+        snippet: &[u8],
+    ) -> Result<Vec<usize>, EditError> {
+        self.push(parent, Directive::parse(snippet)?)
+    }
+
     /// Insert `d` right after the directive at `at`.
     pub fn insert_after(&mut self, at: &[usize], d: Directive) -> Result<Vec<usize>, EditError> {
         let (&i, parent) = at
