@@ -23,3 +23,6 @@ mod property;
 
 #[path = "nginx/cli.rs"]
 mod cli;
+
+#[path = "nginx/oracle.rs"]
+mod oracle;
