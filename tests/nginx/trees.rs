@@ -60,12 +60,7 @@ fn servers_listens_and_names_from_a_corpus_tree() {
         .expect("load");
     let servers = config.servers();
     let default = &servers[0];
-    assert!(
-        config
-            .file_of(&default.node)
-            .expect("file")
-            .ends_with("sites-enabled/default")
-    );
+    assert!(default.file.ends_with("sites-enabled/default"));
     let listens = default.effective_listens();
     assert!(
         listens

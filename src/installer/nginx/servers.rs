@@ -5,12 +5,14 @@ use super::listen::{Listen, ListenError};
 use super::load::NginxConfig;
 use super::names::{HostMatch, HostMatcher, ServerName};
 use super::nodes::NodeRef;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One `server { }` inside `http { }` (in any file).
 #[derive(Debug, Clone)]
 pub struct Server {
     pub node: NodeRef,
+    /// The file the `server` block is written in.
+    pub file: PathBuf,
     /// Its `listen` directives, in order (none: nginx listens on `*:80`, see
     /// [`Server::effective_listens`]).
     pub listens: Vec<(NodeRef, Result<Listen, ListenError>)>,
@@ -81,8 +83,13 @@ impl NginxConfig {
                 names.extend(args.iter().map(|a| ServerName::parse(a)));
             }
         }
+        let file = self
+            .file_of(&node)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         Server {
             node,
+            file,
             listens,
             names,
         }
