@@ -303,6 +303,7 @@ impl Document {
             return Err(EditError::NoSuchNode(at.to_vec()));
         }
         let d = body.items.remove(index);
+        let mut first_line_gone = false;
         let carry: Vec<u8> = if d.trailing.ends_with(b"\n") {
             // Its line goes; full-line comments above it stay.
             let keep = kept_comments(&d.leading);
@@ -313,6 +314,7 @@ impl Document {
                     *t = with_line_break(t, &style);
                 }
             }
+            first_line_gone = index == 0 && keep.is_empty();
             keep.to_vec()
         } else {
             // What followed it on its line takes its place (and indentation).
@@ -321,8 +323,17 @@ impl Document {
         let body = self
             .body_at_mut(parent)
             .ok_or_else(|| EditError::NoSuchNode(at.to_vec()))?;
+        let has_next = index < body.items.len();
         let next = after_mut(body, index);
-        *next = Text::from([&carry[..], next].concat());
+        // The first line of a block (or file) went: blank lines that separated
+        // it from the next one would now hang below the `{`.
+        let rest: &[u8] = if first_line_gone && has_next {
+            strip_blank_lines(next)
+        } else {
+            next
+        };
+        let joined = Text::from([&carry[..], rest].concat());
+        *next = joined;
         Ok(d)
     }
 
@@ -451,6 +462,21 @@ fn kept_comments(leading: &[u8]) -> &[u8] {
         Some(nl) => &leading[..hash + nl + 1],
         None => leading,
     }
+}
+
+/// `trivia` without the blank lines it starts with.
+fn strip_blank_lines(trivia: &[u8]) -> &[u8] {
+    let mut rest = trivia;
+    while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+        if !rest[..nl]
+            .iter()
+            .all(|&b| matches!(b, b' ' | b'\t' | b'\r'))
+        {
+            break;
+        }
+        rest = &rest[nl + 1..];
+    }
+    rest
 }
 
 /// Split same-line trivia into (spaces before any comment, the rest:

@@ -102,6 +102,21 @@ fn remove_leaves_no_orphan_blank_line_or_glued_braces() {
 }
 
 #[test]
+fn removing_a_first_line_leaves_no_blank_line_under_the_brace() {
+    let mut x = doc("server {\n    listen 80;\n\n    location / {\n    }\n}\n\nhttp {}\n");
+    x.remove(&[0, 0]).unwrap();
+    assert_eq!(
+        text(&x),
+        "server {\n    location / {\n    }\n}\n\nhttp {}\n"
+    );
+    x.remove(&[0]).unwrap();
+    assert_eq!(text(&x), "http {}\n");
+    let mut y = doc("s {\n    # keep me\n    a;\n\n    b;\n}\n");
+    y.remove(&[0, 0]).unwrap();
+    assert_eq!(text(&y), "s {\n    # keep me\n\n    b;\n}\n");
+}
+
+#[test]
 fn set_comment_adds_and_replaces() {
     let mut x = doc("server {\n    listen 443 ssl;\n    listen 80; # old\n}\n");
     x.set_comment(&[0, 0], "managed by certsmith").unwrap();
