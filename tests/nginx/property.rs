@@ -1,6 +1,7 @@
 //! Deterministic property tests: generated nginx-ish inputs (seeded PRNG)
 //! must never panic the parser, must round-trip when accepted, and random
-//! edit sequences must keep documents parseable with the promised effect.
+//! edit sequences must keep documents parseable with the promised effect,
+//! changing bytes only near the edited node (edit locality).
 
 use certsmith::syntax::nginx::{Directive, Document, Word, check_roundtrip};
 
@@ -178,7 +179,20 @@ fn random_edit_sequences() {
                 Some(all[rng.below(all.len())].clone())
             };
             let before = doc.walk().len();
+            let old = doc.print();
             let value = Word::new(rng.pick(values)).expect("safe value");
+            // Where the edit may change bytes: its node (or, for a push at
+            // the top, the last top-level directive to the end of the file),
+            // widened by one line on each side.
+            let top_len = doc.body().len();
+            let region = match &target {
+                Some(at) => widen(&old, span(&doc, at)),
+                None => (0, old.len()),
+            };
+            let top_region = match top_len {
+                0 => (0, old.len()),
+                n => (widen(&old, span(&doc, &[n - 1])).0, old.len()),
+            };
             let (what, expected_count) = match (rng.below(5), &target) {
                 (0, Some(at)) => {
                     doc.remove(at).expect("remove");
@@ -205,6 +219,19 @@ fn random_edit_sequences() {
                 }
             };
             let printed = doc.print();
+            let allowed = if what == "push top" {
+                top_region
+            } else {
+                region
+            };
+            let (from, to) = changed(&old, &printed);
+            if old != printed && (from < allowed.0 || to > allowed.1) {
+                failures.push(format!(
+                    "#{i} step {step} {what}: changed bytes {from}..{to} outside {allowed:?}:\n{}\n=>\n{}",
+                    String::from_utf8_lossy(&old),
+                    String::from_utf8_lossy(&printed)
+                ));
+            }
             match Document::parse(&printed) {
                 Ok(again) if again.print() == printed && again.walk().len() == expected_count => {}
                 Ok(again) => failures.push(format!(
@@ -223,6 +250,53 @@ fn random_edit_sequences() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
+}
+
+/// Byte range of the directive at `at` in the printed document (leading
+/// trivia to trailing trivia).
+fn span(doc: &Document, at: &[usize]) -> (usize, usize) {
+    let d = doc.get(at).expect("node");
+    let start = doc.offset_of(at).expect("offset") - d.leading().len();
+    (start, start + d.printed_len())
+}
+
+/// `range` grown to the start of the line before it and the end of the line after it.
+fn widen(text: &[u8], (start, end): (usize, usize)) -> (usize, usize) {
+    let line_start = |i: usize| {
+        text[..i]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+    };
+    let line_end = |i: usize| {
+        text[i..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |p| i + p + 1)
+    };
+    let s = line_start(start);
+    let s = if s > 0 { line_start(s - 1) } else { 0 };
+    let e = line_end(end.min(text.len()));
+    let e = if e < text.len() {
+        line_end(e)
+    } else {
+        text.len()
+    };
+    (s, e)
+}
+
+/// The range of `a` that differs from `b` (common prefix and suffix removed).
+fn changed(a: &[u8], b: &[u8]) -> (usize, usize) {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let room = a.len().min(b.len()) - prefix;
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    (prefix, a.len() - suffix)
 }
 
 /// How many directives lie below `at` (removed with it).
