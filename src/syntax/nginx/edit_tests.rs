@@ -149,6 +149,13 @@ fn set_args_quotes_and_keeps_spacing() {
 }
 
 #[test]
+fn fewer_args_leave_no_gap_before_the_semicolon() {
+    let mut x = doc("listen 80   ssl   http2;\n");
+    x.set_args(&[0], [Word::new("80").unwrap()]).unwrap();
+    assert_eq!(text(&x), "listen 80;\n");
+}
+
+#[test]
 fn replace_keeps_trivia() {
     let mut x = doc("s {\n    # c\n    listen 80; # m\n}\n");
     x.replace(&[0, 0], d("listen", &["443"])).unwrap();
