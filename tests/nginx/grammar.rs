@@ -192,3 +192,16 @@ fn grammar_and_parser_agree_on_tricky_snippets() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn grammar_and_parser_agree_on_generated_inputs() {
+    let inputs = crate::property::inputs(3000);
+    let failures: Vec<String> = inputs
+        .iter()
+        .filter_map(|input| {
+            disagreement(input).map(|why| format!("{:?}: {why}", String::from_utf8_lossy(input)))
+        })
+        .take(20)
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -89,7 +89,7 @@ fn gen_body(rng: &mut Rng, out: &mut String, depth: usize) {
 
 /// Inputs of three kinds: generated configs, the same with a random byte
 /// deleted/duplicated/replaced, and random bytes from an nginx-ish alphabet.
-fn inputs(count: usize) -> Vec<Vec<u8>> {
+pub fn inputs(count: usize) -> Vec<Vec<u8>> {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
