@@ -62,7 +62,7 @@ mod tests;
 pub use edit::EditError;
 pub use error::{ErrorKind, ParseError};
 pub use style::{Indent, Newline, Style};
-pub use text::Text;
+
 pub use tree::{Arg, Block, Body, Directive, Document, End, RawBlock};
 pub use word::{Word, WordError, unescape};
 
