@@ -20,7 +20,9 @@ pub enum Text {
     Short(u8, Box<[u8; 32]>),
     #[doc(hidden)]
     Medium(u8, Box<[u8; 64]>),
+    // A thin pointer (8 bytes) where a `Vec` would make every `Text` 32 bytes.
     #[doc(hidden)]
+    #[allow(clippy::box_collection)]
     Long(Box<Vec<u8>>),
 }
 
