@@ -30,7 +30,10 @@ mod tests {
         let before = b"a\nb\nc\nd\ne\nf\ng\nh\n";
         let after = b"a\nb\nc\nd\nE\nf\ng\nh\n";
         let text = String::from_utf8(unified(Path::new("/etc/x.conf"), before, after)).unwrap();
-        assert!(text.starts_with("--- a/etc/x.conf\n+++ b/etc/x.conf\n@@ -2,7 +2,7 @@\n"), "{text}");
+        assert!(
+            text.starts_with("--- a/etc/x.conf\n+++ b/etc/x.conf\n@@ -2,7 +2,7 @@\n"),
+            "{text}"
+        );
         assert!(text.contains("\n-e\n+E\n"));
     }
 

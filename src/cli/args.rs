@@ -74,8 +74,9 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<RawArgs, UsageEr
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
             };
-            let (flag, negated) = flags::by_long(name)
-                .ok_or_else(|| UsageError(format!("--{name}: unknown flag (see certsmith --help)")))?;
+            let (flag, negated) = flags::by_long(name).ok_or_else(|| {
+                UsageError(format!("--{name}: unknown flag (see certsmith --help)"))
+            })?;
             let value = long_value(flag, negated, name, inline, &mut iter)?;
             out.push(flag, value, Source::CommandLine);
         } else {
@@ -97,7 +98,9 @@ fn long_value(
             None => Ok(if negated { Value::Off } else { Value::On }),
             Some(text) if !negated => parse_bool(&text)
                 .map(|b| if b { Value::On } else { Value::Off })
-                .ok_or_else(|| UsageError(format!("--{name}: expected true or false, got {text:?}"))),
+                .ok_or_else(|| {
+                    UsageError(format!("--{name}: expected true or false, got {text:?}"))
+                }),
             Some(_) => Err(UsageError(format!("--{name}: takes no value"))),
         },
         Arity::Value(metavar) => match inline.or_else(|| rest.next()) {
@@ -109,7 +112,11 @@ fn long_value(
 
 impl RawArgs {
     fn push(&mut self, flag: &'static Flag, value: Value, source: Source) {
-        self.occurrences.push(Occurrence { flag, value, source });
+        self.occurrences.push(Occurrence {
+            flag,
+            value,
+            source,
+        });
     }
 
     fn bare_word(&mut self, word: String) -> Result<(), UsageError> {
@@ -159,7 +166,12 @@ impl RawArgs {
     pub fn with_file_defaults(mut self, file: Vec<Occurrence>) -> RawArgs {
         let from_file: Vec<Occurrence> = file
             .into_iter()
-            .filter(|o| !self.occurrences.iter().any(|c| std::ptr::eq(c.flag, o.flag)))
+            .filter(|o| {
+                !self
+                    .occurrences
+                    .iter()
+                    .any(|c| std::ptr::eq(c.flag, o.flag))
+            })
             .collect();
         self.occurrences.splice(0..0, from_file);
         self
@@ -168,7 +180,9 @@ impl RawArgs {
     fn all<'a>(&'a self, long: &str) -> impl Iterator<Item = &'a Occurrence> + 'a {
         debug_assert!(flags::by_long(long).is_some(), "unknown flag {long}");
         let wanted: &'static str = flags::by_long(long).map_or("", |(f, _)| f.long);
-        self.occurrences.iter().filter(move |o| o.flag.long == wanted)
+        self.occurrences
+            .iter()
+            .filter(move |o| o.flag.long == wanted)
     }
 
     /// The last setting of a switch, if any.
@@ -248,10 +262,17 @@ pub fn parse_ini(path: &Path, text: &str) -> Result<Vec<Occurrence>, UsageError>
     let mut out = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with(';') || line.starts_with('[') {
+        if line.is_empty()
+            || line.starts_with('#')
+            || line.starts_with(';')
+            || line.starts_with('[')
+        {
             continue;
         }
-        let source = Source::File { path: path.to_path_buf(), line: index + 1 };
+        let source = Source::File {
+            path: path.to_path_buf(),
+            line: index + 1,
+        };
         let (key, value) = match line.split_once('=') {
             Some((k, v)) => (k.trim(), Some(v.trim().to_string())),
             None => (line, None),
@@ -263,14 +284,28 @@ pub fn parse_ini(path: &Path, text: &str) -> Result<Vec<Occurrence>, UsageError>
             (Arity::Value(m), None) => {
                 return Err(UsageError(format!("{source}: {key} needs a value ({m})")));
             }
-            (_, None) => if negated { Value::Off } else { Value::On },
+            (_, None) => {
+                if negated {
+                    Value::Off
+                } else {
+                    Value::On
+                }
+            }
             (_, Some(v)) => match parse_bool(&v) {
                 Some(b) if b != negated => Value::On,
                 Some(_) => Value::Off,
-                None => return Err(UsageError(format!("{source}: {key}: expected true or false, got {v:?}"))),
+                None => {
+                    return Err(UsageError(format!(
+                        "{source}: {key}: expected true or false, got {v:?}"
+                    )));
+                }
             },
         };
-        out.push(Occurrence { flag, value, source });
+        out.push(Occurrence {
+            flag,
+            value,
+            source,
+        });
     }
     Ok(out)
 }

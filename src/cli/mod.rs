@@ -27,7 +27,8 @@ pub struct Config {
 
 impl Config {
     pub fn from_args(args: RawArgs) -> Result<Config, UsageError> {
-        let path_or = |flag: &str, default: &str| args.path(flag).unwrap_or_else(|| PathBuf::from(default));
+        let path_or =
+            |flag: &str, default: &str| args.path(flag).unwrap_or_else(|| PathBuf::from(default));
         Ok(Config {
             verb: args.verb.unwrap_or("run"),
             config_dir: path_or("config-dir", "/etc/letsencrypt"),
@@ -52,8 +53,9 @@ pub fn load(argv: Vec<String>) -> Result<Config, UsageError> {
     let raw = args::parse(argv)?;
     let raw = match raw.path("config") {
         Some(file) => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| UsageError(format!("--config: cannot read {}: {e}", file.display())))?;
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                UsageError(format!("--config: cannot read {}: {e}", file.display()))
+            })?;
             let defaults = args::parse_ini(&file, &text)?;
             raw.with_file_defaults(defaults)
         }

@@ -13,4 +13,4 @@ pub mod nginx;
 pub mod path;
 pub mod pos;
 
-pub use pos::{line_col, Position};
+pub use pos::{Position, line_col};

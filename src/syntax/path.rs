@@ -51,7 +51,10 @@ pub enum Predicate {
     Index(usize),
     Last,
     HasChild(Vec<u8>),
-    ChildArg { name: Vec<u8>, value: Vec<u8> },
+    ChildArg {
+        name: Vec<u8>,
+        value: Vec<u8>,
+    },
     SelfArg(Vec<u8>),
 }
 
@@ -65,14 +68,23 @@ pub struct PathError {
 
 impl Path {
     pub fn parse(text: &str) -> Result<Path, PathError> {
-        Parser { src: text.as_bytes(), pos: 0 }.path()
+        Parser {
+            src: text.as_bytes(),
+            pos: 0,
+        }
+        .path()
     }
 
     /// The path without its last step, and that step (for "create if
     /// missing": find the parent, then append a child).
     pub fn split_last(&self) -> Option<(Path, &Step)> {
         let (last, rest) = self.steps.split_last()?;
-        Some((Path { steps: rest.to_vec() }, last))
+        Some((
+            Path {
+                steps: rest.to_vec(),
+            },
+            last,
+        ))
     }
 }
 
@@ -93,12 +105,9 @@ impl fmt::Display for Path {
                     Predicate::Index(n) => write!(f, "[{n}]")?,
                     Predicate::Last => f.write_str("[last()]")?,
                     Predicate::HasChild(n) => write!(f, "[{}]", String::from_utf8_lossy(n))?,
-                    Predicate::ChildArg { name, value } => write!(
-                        f,
-                        "[{}={}]",
-                        String::from_utf8_lossy(name),
-                        quote(value)
-                    )?,
+                    Predicate::ChildArg { name, value } => {
+                        write!(f, "[{}={}]", String::from_utf8_lossy(name), quote(value))?
+                    }
                     Predicate::SelfArg(v) => write!(f, "[.={}]", quote(v))?,
                 }
             }
@@ -130,7 +139,10 @@ impl Parser<'_> {
             .chars()
             .count()
             + 1;
-        Err(PathError { at, message: message.into() })
+        Err(PathError {
+            at,
+            message: message.into(),
+        })
     }
 
     fn peek(&self) -> Option<u8> {
@@ -167,7 +179,11 @@ impl Parser<'_> {
     }
 
     fn step(&mut self, descendant: bool) -> Result<Step, PathError> {
-        let label = if self.eat(b'*') { None } else { Some(self.name()?) };
+        let label = if self.eat(b'*') {
+            None
+        } else {
+            Some(self.name()?)
+        };
         let mut predicates = Vec::new();
         while self.eat(b'[') {
             predicates.push(self.predicate()?);
@@ -175,7 +191,11 @@ impl Parser<'_> {
                 return self.error("expected ']'");
             }
         }
-        Ok(Step { descendant, label, predicates })
+        Ok(Step {
+            descendant,
+            label,
+            predicates,
+        })
     }
 
     fn name(&mut self) -> Result<Vec<u8>, PathError> {
@@ -198,7 +218,10 @@ impl Parser<'_> {
             self.pos += b"last()".len();
             return Ok(Predicate::Last);
         }
-        let digits = self.src[self.pos..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let digits = self.src[self.pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         if digits > 0 && self.src.get(self.pos + digits) == Some(&b']') {
             let text = std::str::from_utf8(&self.src[self.pos..self.pos + digits]).unwrap_or("0");
             self.pos += digits;
@@ -218,7 +241,10 @@ impl Parser<'_> {
         }
         let name = self.name()?;
         if self.eat(b'=') {
-            Ok(Predicate::ChildArg { name, value: self.value()? })
+            Ok(Predicate::ChildArg {
+                name,
+                value: self.value()?,
+            })
         } else {
             Ok(Predicate::HasChild(name))
         }
@@ -236,7 +262,8 @@ impl Parser<'_> {
                             self.pos += 1;
                             return Ok(out);
                         }
-                        Some(b'\\') if matches!(self.src.get(self.pos + 1), Some(&n) if n == q || n == b'\\') => {
+                        Some(b'\\') if matches!(self.src.get(self.pos + 1), Some(&n) if n == q || n == b'\\') =>
+                        {
                             out.push(self.src[self.pos + 1]);
                             self.pos += 2;
                         }
@@ -334,7 +361,12 @@ fn indexed<T: Tree>(tree: &T, nodes: Vec<T::Node>, parent: &str) -> Vec<Match<T:
         .collect()
 }
 
-fn collect_step<T: Tree>(tree: &T, step: &Step, candidates: Vec<Match<T::Node>>, out: &mut Vec<Match<T::Node>>) {
+fn collect_step<T: Tree>(
+    tree: &T,
+    step: &Step,
+    candidates: Vec<Match<T::Node>>,
+    out: &mut Vec<Match<T::Node>>,
+) {
     let mut pool = Vec::new();
     if step.descendant {
         descendants(tree, candidates, &mut pool);
@@ -366,13 +398,21 @@ fn descendants<T: Tree>(tree: &T, nodes: Vec<Match<T::Node>>, out: &mut Vec<Matc
     }
 }
 
-fn apply_predicate<T: Tree>(tree: &T, predicate: &Predicate, nodes: Vec<Match<T::Node>>) -> Vec<Match<T::Node>> {
+fn apply_predicate<T: Tree>(
+    tree: &T,
+    predicate: &Predicate,
+    nodes: Vec<Match<T::Node>>,
+) -> Vec<Match<T::Node>> {
     match predicate {
         Predicate::Index(n) => nodes.into_iter().nth(n - 1).into_iter().collect(),
         Predicate::Last => nodes.into_iter().last().into_iter().collect(),
         Predicate::HasChild(name) => nodes
             .into_iter()
-            .filter(|m| tree.children(&m.node).iter().any(|c| tree.names_equal(tree.name(c), name)))
+            .filter(|m| {
+                tree.children(&m.node)
+                    .iter()
+                    .any(|c| tree.names_equal(tree.name(c), name))
+            })
             .collect(),
         Predicate::ChildArg { name, value } => nodes
             .into_iter()

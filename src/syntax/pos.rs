@@ -26,7 +26,10 @@ impl fmt::Display for Position {
 pub fn line_col(src: &[u8], offset: usize) -> Position {
     let offset = offset.min(src.len());
     let before = &src[..offset];
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
     let col = before[line_start..]
         .iter()

@@ -14,7 +14,15 @@ fn verb_may_stand_anywhere() {
 
 #[test]
 fn domains_repeat_and_split_on_commas() {
-    let a = p(&["-d", "a.com, b.com", "--domains=c.com", "-dd.com", "--domain", "e.com"]).unwrap();
+    let a = p(&[
+        "-d",
+        "a.com, b.com",
+        "--domains=c.com",
+        "-dd.com",
+        "--domain",
+        "e.com",
+    ])
+    .unwrap();
     assert_eq!(a.domains(), ["a.com", "b.com", "c.com", "d.com", "e.com"]);
 }
 
@@ -37,7 +45,16 @@ fn short_clusters_and_counts() {
 
 #[test]
 fn positionals_after_the_verb() {
-    let a = p(&["conf", "get", "--nginx-server-root", "/x", "http/server", "--", "--weird"]).unwrap();
+    let a = p(&[
+        "conf",
+        "get",
+        "--nginx-server-root",
+        "/x",
+        "http/server",
+        "--",
+        "--weird",
+    ])
+    .unwrap();
     assert_eq!(a.verb, Some("conf"));
     assert_eq!(a.positionals, ["get", "http/server", "--weird"]);
     assert_eq!(a.value("nginx-server-root"), Some("/x"));
@@ -45,27 +62,52 @@ fn positionals_after_the_verb() {
 
 #[test]
 fn errors_name_the_flag() {
-    assert_eq!(p(&["--bogus"]).unwrap_err().0, "--bogus: unknown flag (see certsmith --help)");
-    assert!(p(&["--email"]).unwrap_err().0.starts_with("--email: needs a value"));
+    assert_eq!(
+        p(&["--bogus"]).unwrap_err().0,
+        "--bogus: unknown flag (see certsmith --help)"
+    );
+    assert!(
+        p(&["--email"])
+            .unwrap_err()
+            .0
+            .starts_with("--email: needs a value")
+    );
     assert!(p(&["-d"]).unwrap_err().0.starts_with("-d: needs a value"));
-    assert!(p(&["example.com"]).unwrap_err().0.contains("unknown command"));
-    assert!(p(&["--no-redirect=yes"]).unwrap_err().0.contains("takes no value"));
+    assert!(
+        p(&["example.com"])
+            .unwrap_err()
+            .0
+            .contains("unknown command")
+    );
+    assert!(
+        p(&["--no-redirect=yes"])
+            .unwrap_err()
+            .0
+            .contains("takes no value")
+    );
 }
 
 #[test]
 fn parsed_values_report_bad_input() {
     let a = p(&["--rsa-key-size", "big"]).unwrap();
     let e = a.parsed::<u32>("rsa-key-size").unwrap_err();
-    assert!(e.0.starts_with("--rsa-key-size: invalid value \"big\""), "{}", e.0);
+    assert!(
+        e.0.starts_with("--rsa-key-size: invalid value \"big\""),
+        "{}",
+        e.0
+    );
     let a = p(&["--rsa-key-size", "4096"]).unwrap();
     assert_eq!(a.parsed::<u32>("rsa-key-size").unwrap(), Some(4096));
 }
 
 #[test]
 fn ini_defaults_lose_to_the_command_line() {
-    let ini = "# comment\nemail = file@example.com\nredirect = false\nrsa_key_size = 3072\nagree-tos\n";
+    let ini =
+        "# comment\nemail = file@example.com\nredirect = false\nrsa_key_size = 3072\nagree-tos\n";
     let file = parse_ini(Path::new("cli.ini"), ini).unwrap();
-    let a = p(&["-m", "cli@example.com"]).unwrap().with_file_defaults(file);
+    let a = p(&["-m", "cli@example.com"])
+        .unwrap()
+        .with_file_defaults(file);
     assert_eq!(a.value("email"), Some("cli@example.com"));
     assert_eq!(a.switch("redirect"), Some(false));
     assert_eq!(a.value("rsa-key-size"), Some("3072"));

@@ -15,7 +15,7 @@
 
 use crate::cli::Config;
 use crate::syntax::path::{self, Path};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,7 +48,12 @@ pub trait Engine {
     fn set_args(loaded: &mut Self::Loaded, node: &Self::Node, args: &[String]) -> Result<()>;
     /// Append a new directive `name args...` as the last child of `parent`
     /// (`None`: the main file's top level).
-    fn append(loaded: &mut Self::Loaded, parent: Option<&Self::Node>, name: &[u8], args: &[String]) -> Result<()>;
+    fn append(
+        loaded: &mut Self::Loaded,
+        parent: Option<&Self::Node>,
+        name: &[u8],
+        args: &[String],
+    ) -> Result<()>;
     fn remove(loaded: &mut Self::Loaded, node: &Self::Node) -> Result<()>;
     /// Files whose bytes changed: (path, before, after).
     fn changed_files(loaded: &Self::Loaded) -> Vec<(PathBuf, Vec<u8>, Vec<u8>)>;
@@ -62,7 +67,9 @@ pub fn run(config: &Config) -> Result<ExitCode> {
         (true, false) => bail!("conf: the nginx engine is not available yet"),
         (false, true) => bail!("conf: the Apache engine is not available yet"),
         (true, true) => bail!("conf: give --nginx or --apache, not both"),
-        (false, false) => bail!("conf: say which server: --nginx (or --nginx-server-root DIR) or --apache (or --apache-server-root DIR)"),
+        (false, false) => bail!(
+            "conf: say which server: --nginx (or --nginx-server-root DIR) or --apache (or --apache-server-root DIR)"
+        ),
     }
 }
 
@@ -77,17 +84,25 @@ fn run_with<E: Engine>(config: &Config) -> Result<ExitCode> {
         "print" => print::<E>(rest),
         "get" | "match" => query::<E>(config, sub, rest),
         "set" | "rm" => edit::<E>(config, sub, rest),
-        other => bail!("conf: unknown subcommand {other:?} (expected get, match, set, rm, check or print)"),
+        other => bail!(
+            "conf: unknown subcommand {other:?} (expected get, match, set, rm, check or print)"
+        ),
     }
 }
 
 fn server_root<E: Engine>(config: &Config) -> Option<PathBuf> {
-    let flag = if E::FLAG == "--apache" { "apache-server-root" } else { "nginx-server-root" };
+    let flag = if E::FLAG == "--apache" {
+        "apache-server-root"
+    } else {
+        "nginx-server-root"
+    };
     config.args.path(flag)
 }
 
 fn one_path(sub: &str, rest: &[String]) -> Result<Path> {
-    let text = rest.first().with_context(|| format!("conf {sub}: expected a PATH"))?;
+    let text = rest
+        .first()
+        .with_context(|| format!("conf {sub}: expected a PATH"))?;
     Path::parse(text).with_context(|| format!("conf {sub}: {text:?}"))
 }
 
@@ -118,11 +133,17 @@ fn check<E: Engine>(config: &Config, files: &[String]) -> Result<ExitCode> {
             }
         }
     }
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn print<E: Engine>(files: &[String]) -> Result<ExitCode> {
-    let [name] = files else { bail!("conf print: expected exactly one FILE") };
+    let [name] = files else {
+        bail!("conf print: expected exactly one FILE")
+    };
     let file = std::path::Path::new(name);
     let bytes = std::fs::read(file).with_context(|| format!("{name}: cannot read"))?;
     let printed = E::reprint(file, &bytes)?;
@@ -147,7 +168,11 @@ fn query<E: Engine>(config: &Config, sub: &str, rest: &[String]) -> Result<ExitC
         }
     }
     // Like grep: no match is not an error, but scripts can tell.
-    Ok(if matches.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if matches.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn edit<E: Engine>(config: &Config, sub: &str, rest: &[String]) -> Result<ExitCode> {
@@ -160,7 +185,10 @@ fn edit<E: Engine>(config: &Config, sub: &str, rest: &[String]) -> Result<ExitCo
         bail!("conf set: expected a PATH and one or more ARG");
     }
     let mut loaded = E::load(server_root::<E>(config))?;
-    let mut nodes: Vec<E::Node> = path::select(&loaded, &path).into_iter().map(|m| m.node).collect();
+    let mut nodes: Vec<E::Node> = path::select(&loaded, &path)
+        .into_iter()
+        .map(|m| m.node)
+        .collect();
     // Back to front, so earlier handles stay valid.
     nodes.sort();
     nodes.dedup();
@@ -188,7 +216,9 @@ fn create<E: Engine>(loaded: &mut E::Loaded, path: &Path, values: &[String]) -> 
     let (parent_path, last) = path.split_last().context("empty path")?;
     let name = match (&last.label, last.descendant, last.predicates.is_empty()) {
         (Some(name), false, true) => name.clone(),
-        _ => bail!("conf set: {path} matches nothing, and its last step is not a plain name to create"),
+        _ => bail!(
+            "conf set: {path} matches nothing, and its last step is not a plain name to create"
+        ),
     };
     let parent = if parent_path.steps.is_empty() {
         None
@@ -197,7 +227,10 @@ fn create<E: Engine>(loaded: &mut E::Loaded, path: &Path, values: &[String]) -> 
         match parents.as_slice() {
             [one] => Some(one.node.clone()),
             [] => bail!("conf set: {path} matches nothing, and neither does {parent_path}"),
-            many => bail!("conf set: {path} matches nothing, and {parent_path} matches {} nodes; make it name one", many.len()),
+            many => bail!(
+                "conf set: {path} matches nothing, and {parent_path} matches {} nodes; make it name one",
+                many.len()
+            ),
         }
     };
     E::append(loaded, parent.as_ref(), &name, values)

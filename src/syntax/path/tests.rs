@@ -23,7 +23,11 @@ impl Tree for Toy {
         self.get(node).0.as_bytes()
     }
     fn args(&self, node: &Vec<usize>) -> Vec<Vec<u8>> {
-        self.get(node).1.iter().map(|a| a.as_bytes().to_vec()).collect()
+        self.get(node)
+            .1
+            .iter()
+            .map(|a| a.as_bytes().to_vec())
+            .collect()
     }
 }
 
@@ -50,7 +54,11 @@ fn sample() -> Toy {
                     vec![
                         ToyNode("listen", vec!["80"], vec![]),
                         ToyNode("server_name", vec!["a.com", "www.a.com"], vec![]),
-                        ToyNode("location", vec!["/"], vec![ToyNode("root", vec!["/srv"], vec![])]),
+                        ToyNode(
+                            "location",
+                            vec!["/"],
+                            vec![ToyNode("root", vec!["/srv"], vec![])],
+                        ),
                     ],
                 ),
                 ToyNode(
@@ -70,28 +78,52 @@ fn sample() -> Toy {
 
 fn canon(path: &str) -> Vec<String> {
     let p = Path::parse(path).unwrap();
-    select(&sample(), &p).into_iter().map(|m| m.canonical).collect()
+    select(&sample(), &p)
+        .into_iter()
+        .map(|m| m.canonical)
+        .collect()
 }
 
 #[test]
 fn child_steps_and_indices() {
-    assert_eq!(canon("http/server"), ["http[1]/server[1]", "http[1]/server[2]"]);
-    assert_eq!(canon("http/server[2]/listen[2]"), ["http[1]/server[2]/listen[2]"]);
-    assert_eq!(canon("http/server[last()]/server_name"), ["http[1]/server[2]/server_name[1]"]);
+    assert_eq!(
+        canon("http/server"),
+        ["http[1]/server[1]", "http[1]/server[2]"]
+    );
+    assert_eq!(
+        canon("http/server[2]/listen[2]"),
+        ["http[1]/server[2]/listen[2]"]
+    );
+    assert_eq!(
+        canon("http/server[last()]/server_name"),
+        ["http[1]/server[2]/server_name[1]"]
+    );
     assert!(canon("http/server[3]").is_empty());
 }
 
 #[test]
 fn child_argument_predicate_matches_any_argument() {
-    assert_eq!(canon("http/server[server_name=\"www.a.com\"]/listen"), ["http[1]/server[1]/listen[1]"]);
+    assert_eq!(
+        canon("http/server[server_name=\"www.a.com\"]/listen"),
+        ["http[1]/server[1]/listen[1]"]
+    );
     assert_eq!(canon("http/server[listen='443']"), ["http[1]/server[2]"]);
-    assert_eq!(canon("http/server[server_name=b.com]"), ["http[1]/server[2]"]);
+    assert_eq!(
+        canon("http/server[server_name=b.com]"),
+        ["http[1]/server[2]"]
+    );
 }
 
 #[test]
 fn self_argument_predicate_matches_joined_or_single() {
-    assert_eq!(canon("http/server/location[.=\"~ \\.php$\"]"), ["http[1]/server[2]/location[1]"]);
-    assert_eq!(canon("http/server/location[.=\"/\"]/root"), ["http[1]/server[1]/location[1]/root[1]"]);
+    assert_eq!(
+        canon("http/server/location[.=\"~ \\.php$\"]"),
+        ["http[1]/server[2]/location[1]"]
+    );
+    assert_eq!(
+        canon("http/server/location[.=\"/\"]/root"),
+        ["http[1]/server[1]/location[1]/root[1]"]
+    );
 }
 
 #[test]
@@ -104,7 +136,11 @@ fn descendant_and_wildcard() {
 
 #[test]
 fn display_round_trips() {
-    for text in ["http/server[server_name=\"a.com\"]/listen[1]", "//server[last()]/location[.=\"/\"]", "a/*[b]"] {
+    for text in [
+        "http/server[server_name=\"a.com\"]/listen[1]",
+        "//server[last()]/location[.=\"/\"]",
+        "a/*[b]",
+    ] {
         let p = Path::parse(text).unwrap();
         assert_eq!(Path::parse(&p.to_string()).unwrap(), p);
     }
