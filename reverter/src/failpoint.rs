@@ -18,6 +18,8 @@ pub(crate) const ENV: &str = "REVERTER_FAILPOINT";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Plan {
     Off,
+    /// Count hits silently (see [`hits`]).
+    Count,
     List,
     Kill(usize),
     Error(usize),

@@ -43,7 +43,7 @@ impl Drop for Scratch {
 }
 
 /// Everything observable about one path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Item {
     File {
         content: Vec<u8>,
@@ -86,6 +86,30 @@ impl Item {
                 },
             ) => (content, mode, uid, gid) == (c2, m2, u2, g2),
             _ => self == other,
+        }
+    }
+}
+
+impl std::fmt::Debug for Item {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Item::File {
+                content,
+                mode,
+                uid,
+                gid,
+                mtime,
+            } => write!(
+                f,
+                "file {:?} mode {mode:o} owner {uid}:{gid} mtime {}.{:09}",
+                String::from_utf8_lossy(content),
+                mtime.0,
+                mtime.1
+            ),
+            Item::Link { target, uid, gid } => {
+                write!(f, "link -> {} owner {uid}:{gid}", target.display())
+            }
+            Item::Dir { mode, uid, gid } => write!(f, "dir mode {mode:o} owner {uid}:{gid}"),
         }
     }
 }
