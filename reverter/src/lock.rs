@@ -88,7 +88,9 @@ impl DirLock {
             }
             Err(TryLockError::Error(e)) => return Err(io_err("lock")(e)),
         }
-        write_pid(&mut file).map_err(io_err("write pid to lock file"))?;
+        // The pid only improves a loser's message: a full disk must not
+        // stop a rollback, so failing to write it is not an error.
+        let _ = write_pid(&mut file);
         Ok(DirLock { dir, file })
     }
 

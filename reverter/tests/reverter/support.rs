@@ -62,6 +62,10 @@ pub enum Item {
         uid: u32,
         gid: u32,
     },
+    /// A device, socket or pipe (never opened: a FIFO would block).
+    Special {
+        mode: u32,
+    },
 }
 
 impl Item {
@@ -110,6 +114,7 @@ impl std::fmt::Debug for Item {
                 write!(f, "link -> {} owner {uid}:{gid}", target.display())
             }
             Item::Dir { mode, uid, gid } => write!(f, "dir mode {mode:o} owner {uid}:{gid}"),
+            Item::Special { mode } => write!(f, "special file mode {mode:o}"),
         }
     }
 }
@@ -145,6 +150,8 @@ fn walk(root: &Path, dir: &Path, out: &mut Tree) {
                 uid: meta.uid(),
                 gid: meta.gid(),
             }
+        } else if !meta.is_file() {
+            Item::Special { mode: meta.mode() }
         } else {
             Item::File {
                 content: fs::read(&path).expect("read"),
