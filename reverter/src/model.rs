@@ -136,6 +136,9 @@ pub struct RollbackSummary {
     pub title: String,
     pub kind: Kind,
     pub started: SystemTime,
+    /// When it was committed (a checkpoint); `None` for a transaction never
+    /// committed.
+    pub committed: Option<SystemTime>,
     /// Files and links put back as they were (content, mode, owner).
     pub restored: Vec<PathBuf>,
     /// Files and links the transaction had created, removed.

@@ -37,6 +37,7 @@ pub(crate) fn undo_and_remove(
         title: m.title.clone(),
         kind: m.kind,
         started: m.started,
+        committed: m.committed,
         restored: vec![],
         removed: vec![],
         removed_dirs: vec![],

@@ -1,15 +1,30 @@
-//! One module per verb; each has a small `run(&Config)`.
+//! One module per verb; each has a small `run(&Config, &mut Session)`.
 
 use crate::cli::Config;
 use std::process::ExitCode;
 
+pub mod checkpoints;
 pub mod conf;
+pub mod rollback;
+pub mod session;
+
+pub use session::Session;
+
+type Run = fn(&Config, &mut Session) -> anyhow::Result<ExitCode>;
 
 /// Run the configured verb. `Ok` carries the exit code for commands whose
 /// success has degrees (`conf check` exits 1 when a file fails).
+///
+/// Every verb goes through the same prologue, [`Session::start`]: a verb
+/// that may write locks its directories and recovers an interrupted run
+/// before anything else; a verb that only reads warns about one.
 pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
-    match config.verb {
-        "conf" => conf::run(config),
+    let run: Run = match config.verb {
+        "conf" => |config, _| conf::run(config),
+        "rollback" => rollback::run,
+        "checkpoints" => checkpoints::run,
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
-    }
+    };
+    let mut session = Session::start(config)?;
+    run(config, &mut session)
 }
