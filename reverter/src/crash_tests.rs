@@ -297,8 +297,16 @@ fn verify_after_interruption(scenario: Scenario, root: &Path, e: &Expected) -> V
             .into_iter()
             .map(|p| format!("not restored: {p}")),
     );
-    if work(root).join("reverter/in-progress").exists() {
-        problems.push("in-progress directory left behind".into());
+    let leftovers: Vec<String> = fs::read_dir(work(root).join("reverter"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    if leftovers.iter().any(|name| name != "checkpoints") {
+        problems.push(format!("left behind in the work dir: {leftovers:?}"));
     }
     problems
 }

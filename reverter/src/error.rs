@@ -55,8 +55,7 @@ pub enum Error {
     /// A transaction directory holds backups but no manifest: certsmith cannot
     /// tell where they belong, so it touches nothing.
     #[error(
-        "{}: holds backups but no manifest; nothing was changed. Restore the files from {}/backups by hand, then move the directory away",
-        dir.display(),
+        "{}: holds backups (backup.N) but no manifest; nothing was changed. Restore the files from them by hand, then move the directory away",
         dir.display()
     )]
     OrphanedBackups { dir: PathBuf },

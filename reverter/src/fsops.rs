@@ -130,6 +130,14 @@ fn apply_attrs(file: &File, attrs: &Attrs) -> io::Result<()> {
 /// Replace `path` itself (a final symlink is replaced, not followed) by a
 /// regular file holding `data`.
 pub(crate) fn replace_file(path: &Path, data: &[u8], attrs: &Attrs) -> io::Result<()> {
+    replace_file_unsynced(path, data, attrs)?;
+    sync_dir(&parent_dir(path))?;
+    failpoint!("replace_file: directory synced")
+}
+
+/// [`replace_file`] without the final fsync of the directory: the rename
+/// is durable only once the caller syncs it (after several, once).
+pub(crate) fn replace_file_unsynced(path: &Path, data: &[u8], attrs: &Attrs) -> io::Result<()> {
     let (tmp_path, mut tmp) = create_temp_beside(path)?;
     let result = (|| {
         failpoint!("replace_file: temp created")?;
@@ -139,9 +147,7 @@ pub(crate) fn replace_file(path: &Path, data: &[u8], attrs: &Attrs) -> io::Resul
         tmp.sync_all()?;
         failpoint!("replace_file: temp synced")?;
         fs::rename(&tmp_path, path)?;
-        failpoint!("replace_file: renamed")?;
-        sync_dir(&parent_dir(path))?;
-        failpoint!("replace_file: directory synced")
+        failpoint!("replace_file: renamed")
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp_path);
@@ -243,7 +249,9 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Copy `src` to a new file `dest` (mode 0600), fsync it and its directory.
+/// Copy `src` to a new file `dest` (mode 0600) and fsync it. Its directory
+/// entry becomes durable with the caller's next fsync of that directory
+/// (the manifest's, which lives beside the backups and is written next).
 /// Returns the length and [`Fnv`] hash of what was copied.
 pub(crate) fn copy_durable(src: &mut File, dest: &Path) -> io::Result<(u64, u64)> {
     let mut out = OpenOptions::new()
@@ -270,8 +278,6 @@ pub(crate) fn copy_durable(src: &mut File, dest: &Path) -> io::Result<(u64, u64)
     failpoint!("copy_durable: written")?;
     out.sync_all()?;
     failpoint!("copy_durable: synced")?;
-    sync_dir(&parent_dir(dest))?;
-    failpoint!("copy_durable: directory synced")?;
     Ok((len, hash.finish()))
 }
 

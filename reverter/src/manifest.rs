@@ -21,8 +21,10 @@
 //! ```
 //!
 //! Each manifest is written twice (`manifest`, then `manifest.mirror`), each
-//! atomically; a live file is touched only after both are durable, so either
-//! copy alone lists every change that may have happened.
+//! atomically (temp file, fsync, rename), then the directory is fsynced once,
+//! which also makes the backup just copied beside them durable. A live file
+//! is touched only after that, so either copy alone lists every change that
+//! may have happened.
 
 use crate::error::Error;
 use crate::fsops::{self, Attrs, Fnv};
@@ -70,7 +72,7 @@ pub(crate) enum Original {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FileBackup {
-    /// The backup's name under `backups/`.
+    /// The backup's number: file `backup.ID` beside the manifest.
     pub id: u32,
     pub len: u64,
     pub hash: u64,
@@ -422,15 +424,18 @@ fn target_of(field: &str) -> Result<PathBuf, String> {
     Ok(PathBuf::from(OsString::from_vec(bytes)))
 }
 
-/// Write both copies, each atomically: the manifest, then its mirror.
+/// Write both copies, each atomically (the manifest, then its mirror), and
+/// make them durable with one fsync of the directory.
 pub(crate) fn write(dir: &Path, manifest: &Manifest) -> Result<(), Error> {
     let bytes = manifest.encode();
     for name in [MANIFEST, MIRROR] {
         let path = dir.join(name);
-        fsops::replace_file(&path, &bytes, &Attrs::mode(0o600))
+        fsops::replace_file_unsynced(&path, &bytes, &Attrs::mode(0o600))
             .map_err(|e| Error::io(&path, "write manifest", e))?;
     }
-    Ok(())
+    fsops::sync_dir(dir)
+        .and_then(|()| failpoint!("manifest: directory synced"))
+        .map_err(|e| Error::io(dir, "sync manifest directory", e))
 }
 
 /// A manifest read back, with notes on anything odd about its copies.

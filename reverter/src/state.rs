@@ -77,9 +77,9 @@ pub(crate) fn check_supported(path: &Path, meta: &fs::Metadata) -> Result<(), Er
     Ok(())
 }
 
-/// Record what `path` is now; a regular file is copied to `backups/ID` and
-/// the copy fsynced before this returns.
-pub(crate) fn capture(path: &Path, backups: &Path, id: u32) -> Result<Original, Error> {
+/// Record what `path` is now; a regular file is copied to `DIR/backup.ID`
+/// and the copy fsynced before this returns.
+pub(crate) fn capture(path: &Path, dir: &Path, id: u32) -> Result<Original, Error> {
     let Some(meta) = lstat(path)? else {
         return Ok(Original::Absent);
     };
@@ -101,7 +101,7 @@ pub(crate) fn capture(path: &Path, backups: &Path, id: u32) -> Result<Original, 
             io::Error::other("the file was replaced while being backed up"),
         ));
     }
-    let dest = backups.join(id.to_string());
+    let dest = crate::undo::backup_file(dir, id);
     let (len, hash) = fsops::copy_durable(&mut file, &dest).at(&dest, "write backup")?;
     Ok(Original::File(FileBackup {
         id,

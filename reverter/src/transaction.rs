@@ -12,7 +12,7 @@ use crate::fsops::{self, Attrs};
 use crate::manifest::{self, Entry, Manifest, Original};
 use crate::model::{Checkpoint, Kind, RollbackSummary, UndoAction};
 use crate::state::{self, key, lstat};
-use crate::undo::{self, BACKUPS};
+use crate::undo;
 use crate::workdir::{self, Reverter};
 use std::collections::HashSet;
 use std::fs;
@@ -46,10 +46,7 @@ impl<'r> Transaction<'r> {
         }
         fsops::make_dir(&dir, 0o700).at(&dir, "create transaction directory")?;
         let manifest = Manifest::new(kind, title);
-        let started = fsops::make_dir(&dir.join(BACKUPS), 0o700)
-            .at(dir.join(BACKUPS), "create backup directory")
-            .and_then(|()| manifest::write(&dir, &manifest));
-        if let Err(e) = started {
+        if let Err(e) = manifest::write(&dir, &manifest) {
             // Nothing was recorded, so nothing was changed: the directory
             // goes (or, if that fails too, the next start removes it).
             let _ = fs::remove_dir_all(&dir);
@@ -234,7 +231,7 @@ impl<'r> Transaction<'r> {
         if self.touched.contains(path) {
             return Ok(());
         }
-        let original = state::capture(path, &self.dir.join(BACKUPS), self.next_backup)?;
+        let original = state::capture(path, &self.dir, self.next_backup)?;
         if matches!(original, Original::File(_)) {
             self.next_backup += 1;
         }

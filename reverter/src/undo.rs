@@ -16,7 +16,10 @@ use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-pub(crate) const BACKUPS: &str = "backups";
+/// Undone transaction directories are renamed to `discard.*` beside
+/// `in-progress/` before being deleted, so a crash while deleting never
+/// leaves a half-deleted transaction to replay.
+const DISCARD_PREFIX: &str = "discard.";
 
 /// Undo the transaction in `dir`, then remove `dir`. `Ok(None)` when `dir`
 /// held no manifest (a transaction that crashed before its first record,
@@ -47,9 +50,8 @@ pub(crate) fn undo_and_remove(
     };
     let mut failures = Vec::new();
     remove_stale_temps(&m, &mut summary, &mut failures);
-    let backups = dir.join(BACKUPS);
     for entry in m.entries.iter().rev() {
-        if let Err(e) = undo_entry(entry, &backups, &mut summary) {
+        if let Err(e) = undo_entry(entry, dir, &mut summary) {
             failures.push(e);
         }
     }
@@ -80,7 +82,7 @@ fn remove_stale_temps(m: &Manifest, summary: &mut RollbackSummary, failures: &mu
     }
 }
 
-fn undo_entry(entry: &Entry, backups: &Path, summary: &mut RollbackSummary) -> Result<(), Error> {
+fn undo_entry(entry: &Entry, dir: &Path, summary: &mut RollbackSummary) -> Result<(), Error> {
     match entry {
         Entry::Action(action) => summary.actions.push(action.clone()),
         Entry::CreatedDir(dir) => match fsops::remove_empty_dir(dir).at(dir, "remove directory")? {
@@ -88,7 +90,7 @@ fn undo_entry(entry: &Entry, backups: &Path, summary: &mut RollbackSummary) -> R
             DirRemoval::NotEmpty => summary.kept_dirs.push(dir.clone()),
             DirRemoval::Absent => {}
         },
-        Entry::Path { path, original, .. } => match restore(path, original, backups)? {
+        Entry::Path { path, original, .. } => match restore(path, original, dir)? {
             Outcome::Restored => summary.restored.push(path.clone()),
             Outcome::Removed => summary.removed.push(path.clone()),
             Outcome::Unchanged => {}
@@ -103,7 +105,7 @@ enum Outcome {
     Unchanged,
 }
 
-fn restore(path: &Path, original: &Original, backups: &Path) -> Result<Outcome, Error> {
+fn restore(path: &Path, original: &Original, dir: &Path) -> Result<Outcome, Error> {
     let current = lstat(path)?;
     if let Some(meta) = &current
         && meta.is_dir()
@@ -135,7 +137,7 @@ fn restore(path: &Path, original: &Original, backups: &Path) -> Result<Outcome, 
                 .at(path, "restore symbolic link")?;
             Ok(Outcome::Restored)
         }
-        Original::File(backup) => restore_file(path, current.as_ref(), backup, backups),
+        Original::File(backup) => restore_file(path, current.as_ref(), backup, dir),
     }
 }
 
@@ -143,7 +145,7 @@ fn restore_file(
     path: &Path,
     current: Option<&fs::Metadata>,
     b: &FileBackup,
-    backups: &Path,
+    dir: &Path,
 ) -> Result<Outcome, Error> {
     let mtime = fsops::system_time(b.mtime.0, b.mtime.1);
     if let Some(meta) = current {
@@ -160,7 +162,7 @@ fn restore_file(
             return Ok(Outcome::Unchanged);
         }
     }
-    let backup_path = backup_file(backups, b.id);
+    let backup_path = backup_file(dir, b.id);
     let data = fs::read(&backup_path).at(&backup_path, "read backup")?;
     if data.len() as u64 != b.len || Fnv::of(&data) != b.hash {
         return Err(Error::CorruptBackup {
@@ -178,57 +180,64 @@ fn restore_file(
     Ok(Outcome::Restored)
 }
 
-pub(crate) fn backup_file(backups: &Path, id: u32) -> PathBuf {
-    backups.join(id.to_string())
+/// Where a transaction keeps the backup numbered `id`.
+pub(crate) fn backup_file(dir: &Path, id: u32) -> PathBuf {
+    dir.join(format!("backup.{id}"))
 }
 
-/// Delete an undone transaction directory. Backups go first, the manifests
-/// last: a crash in between leaves manifests whose paths all match their
-/// recorded checksums, so a replay changes nothing and needs no backup.
+/// Finish with an undone transaction directory: one rename takes it out of
+/// the way (the point after which nothing is replayed), then it is deleted.
 fn discard(dir: &Path) -> Result<(), Error> {
-    let backups = dir.join(BACKUPS);
-    match fs::read_dir(&backups) {
-        Ok(entries) => {
-            for entry in entries {
-                let entry = entry.at(&backups, "list backups")?;
-                fsops::remove(&entry.path()).at(entry.path(), "remove backup")?;
-            }
+    let parent = fsops::parent_dir(dir);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let trash = parent.join(format!("{DISCARD_PREFIX}{}.{nanos}", std::process::id()));
+    fsops::rename(dir, &trash).at(dir, "retire transaction directory")?;
+    // Left over if this fails or is interrupted; the next start deletes it.
+    let _ = fs::remove_dir_all(&trash);
+    Ok(())
+}
+
+/// Delete retired transaction directories a crash left behind.
+pub(crate) fn remove_discarded(root: &Path) -> Result<(), Error> {
+    let entries = match fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(root, "list", e)),
+    };
+    for entry in entries {
+        let entry = entry.at(root, "list")?;
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(DISCARD_PREFIX)
+        {
+            fs::remove_dir_all(entry.path())
+                .at(entry.path(), "remove retired transaction directory")?;
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(&backups, "list backups", e)),
     }
-    for name in [manifest::MANIFEST, manifest::MIRROR] {
-        let path = dir.join(name);
-        fsops::remove(&path).at(&path, "remove manifest")?;
-    }
-    remove_tree(dir)
+    Ok(())
 }
 
 /// A transaction directory without a manifest holds nothing that was ever
-/// relied on, unless it holds backups: then keep it and say so.
+/// relied on (a crash came before the first manifest), unless it holds
+/// backups: then it was tampered with; keep it and say so.
 fn discard_without_manifest(dir: &Path) -> Result<(), Error> {
-    let backups = dir.join(BACKUPS);
-    let has_backups = match fs::read_dir(&backups) {
-        Ok(mut entries) => entries.next().is_some(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(e) => return Err(Error::io(&backups, "list backups", e)),
-    };
-    if has_backups {
-        return Err(Error::OrphanedBackups {
-            dir: dir.to_path_buf(),
-        });
-    }
-    remove_tree(dir)
-}
-
-fn remove_tree(dir: &Path) -> Result<(), Error> {
-    match fs::remove_dir_all(dir) {
-        Ok(()) => {}
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(dir, "remove transaction directory", e)),
+        Err(e) => return Err(Error::io(dir, "list", e)),
+    };
+    for entry in entries {
+        let entry = entry.at(dir, "list")?;
+        if entry.file_name().to_string_lossy().starts_with("backup.") {
+            return Err(Error::OrphanedBackups {
+                dir: dir.to_path_buf(),
+            });
+        }
     }
-    failpoint!("undo: transaction directory removed").at(dir, "remove transaction directory")?;
-    fsops::sync_dir(&fsops::parent_dir(dir)).at(dir, "sync parent directory")
+    discard(dir)
 }
 
 /// What a manifest says a transaction changed, for listings.

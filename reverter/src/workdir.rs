@@ -5,10 +5,11 @@
 //! WORK/reverter/                  0700: backups may hold private keys
 //!     in-progress/                the open (or interrupted) transaction
 //!         manifest, manifest.mirror
-//!         backups/0, backups/1 ...
+//!         backup.0, backup.1 ...    originals of regular files (0600)
 //!     checkpoints/
 //!         000001-20251129T090300Z/   a committed permanent transaction
-//!             manifest, manifest.mirror, backups/...
+//!             manifest, manifest.mirror, backup.N ...
+//!     discard.PID.NANOS/          an undone transaction being deleted
 //! ```
 //!
 //! At most one transaction is open per work dir. Rolling back a checkpoint
@@ -78,6 +79,7 @@ impl Reverter {
     /// [`Reverter::open`] calls this; call it again after a failed rollback
     /// once the cause (a full disk, say) is fixed.
     pub fn recover(&mut self) -> Result<Option<Recovery>, Error> {
+        undo::remove_discarded(&self.root)?;
         let dir = self.root.join(IN_PROGRESS);
         if lstat(&dir)?.is_none() {
             return Ok(None);

@@ -347,7 +347,11 @@ fn corrupt_manifests_stop_recovery_and_lose_nothing() {
         .iter()
         .map(|p| fs::read(p).unwrap())
         .collect();
-    let backups = snapshot(&dir.join("backups"));
+    let backups: Tree = snapshot(&dir)
+        .into_iter()
+        .filter(|(p, _)| p.to_string_lossy().starts_with("backup."))
+        .collect();
+    assert_eq!(backups.len(), 2);
     for (i, path) in manifests(&dir).iter().enumerate() {
         let mut damaged = saved[i].clone();
         let at = damaged.len() / 2;
@@ -366,7 +370,14 @@ fn corrupt_manifests_stop_recovery_and_lose_nothing() {
     );
     assert!(reverter::inspect(&work).is_err(), "listing reports it too");
     same(&during, &live); // nothing half-restored
-    same(&backups, &dir.join("backups")); // nothing deleted
+    for (name, item) in &backups {
+        assert_eq!(
+            snapshot(&dir).get(name),
+            Some(item),
+            "{} kept as it was",
+            name.display()
+        );
+    }
 
     // The originals are all still there: with a good manifest back, the
     // next start restores every file.
@@ -416,14 +427,14 @@ fn corrupt_backup_is_not_restored_and_is_kept() {
     let s = Scratch::new("bad-backup");
     let (live, work, before) = interrupted(&s);
     let dir = work.join("reverter/in-progress");
-    let backup = dir.join("backups/0");
+    let backup = dir.join("backup.0");
     let good = fs::read(&backup).unwrap();
     fs::write(&backup, b"a origina!").unwrap();
     let err = Reverter::open(&work).unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Incomplete { .. }), "{text}");
     assert!(
-        text.contains("backups/0: the backup of") && text.contains("a.conf"),
+        text.contains("backup.0: the backup of") && text.contains("a.conf"),
         "{text}"
     );
     assert_eq!(
@@ -453,9 +464,9 @@ fn backups_without_a_manifest_are_left_alone() {
     }
     let err = Reverter::open(&work).unwrap_err().to_string();
     assert!(
-        err.contains("holds backups but no manifest; nothing was changed"),
+        err.contains("holds backups (backup.N) but no manifest; nothing was changed"),
         "{err}"
     );
-    assert!(dir.join("backups/0").exists());
+    assert!(dir.join("backup.0").exists());
     same(&during, &live);
 }
