@@ -433,8 +433,8 @@ pub(crate) fn write(dir: &Path, manifest: &Manifest) -> Result<(), Error> {
         fsops::replace_file_unsynced(&path, &bytes, &Attrs::mode(0o600))
             .map_err(|e| Error::io(&path, "write manifest", e))?;
     }
-    fsops::sync_dir(dir)
-        .and_then(|()| failpoint!("manifest: directory synced"))
+    fsops::sync_dir(dir).map_err(|e| Error::io(dir, "sync manifest directory", e))?;
+    failpoint!("manifest: directory synced")
         .map_err(|e| Error::io(dir, "sync manifest directory", e))
 }
 
