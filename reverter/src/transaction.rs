@@ -90,6 +90,17 @@ impl<'r> Transaction<'r> {
     /// already `data` (nothing recorded). A link chain ending at a missing
     /// file is refused: [`Error::DanglingSymlink`].
     pub fn write(&mut self, path: impl AsRef<Path>, data: &[u8]) -> Result<bool, Error> {
+        self.write_with_mode(path, data, NewFileMode::default())
+    }
+
+    /// [`Transaction::write`], giving the mode a missing file is created
+    /// with (an existing file keeps its own).
+    pub fn write_with_mode(
+        &mut self,
+        path: impl AsRef<Path>,
+        data: &[u8],
+        new_mode: NewFileMode,
+    ) -> Result<bool, Error> {
         let path = path.as_ref();
         let target = resolve_for_write(path)?;
         if let Some(meta) = lstat(&target)? {
@@ -100,7 +111,7 @@ impl<'r> Transaction<'r> {
         }
         self.create_parents(&target)?;
         self.record_original(&target)?;
-        atomic::write_atomic(&target, data, NewFileMode::default()).at(&target, "write")?;
+        atomic::write_atomic(&target, data, new_mode).at(&target, "write")?;
         Ok(true)
     }
 

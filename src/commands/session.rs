@@ -5,12 +5,12 @@
 use crate::cli::Config;
 use anyhow::{Context, Result};
 use reverter::{LockSet, Reverter};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Locks held and the work dir's reverter, for the whole command.
 pub struct Session {
     reverter: Option<Reverter>,
-    _locks: LockSet,
+    locks: LockSet,
 }
 
 /// How a command uses the directories.
@@ -44,7 +44,7 @@ impl Session {
             warn_pending(config);
             return Ok(Session {
                 reverter: None,
-                _locks: LockSet::new(),
+                locks: LockSet::new(),
             });
         };
         let mut locks = LockSet::new();
@@ -64,8 +64,22 @@ impl Session {
         }
         Ok(Session {
             reverter: Some(reverter),
-            _locks: locks,
+            locks,
         })
+    }
+
+    /// Lock one more directory for the rest of the command (an installer's
+    /// server root). A directory already locked, by name or through another
+    /// name, is not locked twice.
+    pub fn lock(&mut self, dir: &Path) -> Result<()> {
+        let already = match (&self.reverter, std::fs::canonicalize(dir)) {
+            (Some(r), Ok(canonical)) => canonical == r.work_dir(),
+            _ => false,
+        };
+        if !already {
+            self.locks.acquire(dir)?;
+        }
+        Ok(())
     }
 
     /// The work dir's reverter (commands that write only).
@@ -89,5 +103,69 @@ fn warn_pending(config: &Config) {
             }
         }
         Err(e) => eprintln!("certsmith: warning: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(words: &[&str], root: &Path) -> Config {
+        let mut argv: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        for (flag, dir) in [
+            ("--work-dir", "work"),
+            ("--config-dir", "config"),
+            ("--logs-dir", "logs"),
+        ] {
+            argv.push(flag.into());
+            argv.push(root.join(dir).display().to_string());
+        }
+        crate::cli::load(argv).unwrap()
+    }
+
+    #[test]
+    fn which_verbs_write() {
+        let root = Path::new("/nonexistent");
+        let reads = |words: &[&str]| access(&config(words, root)) == Access::Read;
+        assert!(reads(&["checkpoints"]));
+        assert!(reads(&["certificates"]));
+        assert!(reads(&["conf", "get", "x"]));
+        assert!(reads(&["conf", "set", "--dry-run", "x", "y"]));
+        assert!(reads(&["rollback", "--dry-run"]));
+        assert_eq!(
+            access(&config(&["conf", "set", "x", "y"], root)),
+            Access::Write(vec![])
+        );
+        let full = access(&config(&["rollback"], root));
+        assert_eq!(
+            full,
+            Access::Write(vec![root.join("config"), root.join("logs")])
+        );
+    }
+
+    #[test]
+    fn a_session_locks_its_directories_once_each() {
+        let root = std::env::temp_dir().join(format!("certsmith-session-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let config = config(&["rollback"], &root);
+        let mut session = Session::start(&config).unwrap();
+        for dir in ["config", "logs", "work"] {
+            let err = reverter::DirLock::acquire(root.join(dir))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("in use by another certsmith process"),
+                "{dir}: {err}"
+            );
+        }
+        session.lock(&root.join("work")).unwrap();
+        session.lock(&root.join("server")).unwrap();
+        session.lock(&root.join("server/../server")).unwrap();
+        assert!(reverter::DirLock::acquire(root.join("server")).is_err());
+        drop(session);
+        for dir in ["config", "logs", "work", "server"] {
+            drop(reverter::DirLock::acquire(root.join(dir)).unwrap());
+        }
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -171,6 +171,26 @@ fn dropping_a_transaction_rolls_it_back() {
 }
 
 #[test]
+fn write_creates_missing_files_with_the_mode_given_and_keeps_existing_modes() {
+    let s = Scratch::new("api-write-mode");
+    file(&s.join("kept"), "x", 0o604);
+    let mut r = Reverter::open(s.join("work")).unwrap();
+    let mut tx = r.begin(Kind::Permanent, "modes").unwrap();
+    tx.write_with_mode(s.join("key.pem"), b"secret", reverter::NewFileMode(0o600))
+        .unwrap();
+    tx.write_with_mode(s.join("kept"), b"y", reverter::NewFileMode(0o600))
+        .unwrap();
+    tx.write(s.join("plain"), b"z").unwrap();
+    let mode = |name: &str| fs::metadata(s.join(name)).unwrap().mode() & 0o7777;
+    assert_eq!(
+        (mode("key.pem"), mode("kept"), mode("plain")),
+        (0o600, 0o604, 0o644)
+    );
+    drop(tx);
+    assert!(!s.join("key.pem").exists() && !s.join("plain").exists());
+}
+
+#[test]
 fn identical_content_records_nothing_and_makes_no_checkpoint() {
     let s = Scratch::new("api-same");
     fs::write(s.join("a"), "same").unwrap();
