@@ -96,29 +96,25 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("reverter-atomic-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::test_support::support::Scratch;
 
     #[test]
     fn replaces_content_and_keeps_mode() {
-        let dir = scratch("mode");
+        let scratch = Scratch::new("atomic-mode");
+        let dir = &scratch.path;
         let file = dir.join("a.conf");
         fs::write(&file, b"old").unwrap();
         fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
         assert!(write_atomic(&file, b"new content", NewFileMode::default()).unwrap());
         assert_eq!(fs::read(&file).unwrap(), b"new content");
         assert_eq!(fs::metadata(&file).unwrap().mode() & 0o7777, 0o640);
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "no temp file left");
+        assert_eq!(fs::read_dir(dir).unwrap().count(), 1, "no temp file left");
     }
 
     #[test]
     fn identical_content_is_not_rewritten() {
-        let dir = scratch("same");
+        let scratch = Scratch::new("atomic-same");
+        let dir = &scratch.path;
         let file = dir.join("a.conf");
         fs::write(&file, b"same").unwrap();
         let before = fs::metadata(&file).unwrap().ino();
@@ -128,7 +124,8 @@ mod tests {
 
     #[test]
     fn writes_through_symlink_chain_and_keeps_links() {
-        let dir = scratch("link");
+        let scratch = Scratch::new("atomic-link");
+        let dir = &scratch.path;
         fs::write(dir.join("real"), b"x").unwrap();
         std::os::unix::fs::symlink("real", dir.join("l1")).unwrap();
         std::os::unix::fs::symlink(dir.join("l1"), dir.join("l2")).unwrap();
@@ -150,7 +147,8 @@ mod tests {
 
     #[test]
     fn new_file_gets_requested_mode() {
-        let dir = scratch("new");
+        let scratch = Scratch::new("atomic-new");
+        let dir = &scratch.path;
         let file = dir.join("key.pem");
         write_atomic(&file, b"secret", NewFileMode(0o600)).unwrap();
         assert_eq!(fs::metadata(&file).unwrap().mode() & 0o7777, 0o600);
@@ -158,7 +156,8 @@ mod tests {
 
     #[test]
     fn symlink_loop_is_an_error() {
-        let dir = scratch("loop");
+        let scratch = Scratch::new("atomic-loop");
+        let dir = &scratch.path;
         std::os::unix::fs::symlink("b", dir.join("a")).unwrap();
         std::os::unix::fs::symlink("a", dir.join("b")).unwrap();
         let err = write_atomic(&dir.join("a"), b"x", NewFileMode::default()).unwrap_err();
@@ -171,7 +170,8 @@ mod tests {
             eprintln!("skipped: needs root to give files away");
             return;
         }
-        let dir = scratch("owner");
+        let scratch = Scratch::new("atomic-owner");
+        let dir = &scratch.path;
         let file = dir.join("a.conf");
         fs::write(&file, b"old").unwrap();
         std::os::unix::fs::chown(&file, Some(4321), Some(8765)).unwrap();

@@ -180,15 +180,12 @@ impl LockSet {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("reverter-lock-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        dir
-    }
+    use crate::test_support::support::Scratch;
 
     #[test]
     fn second_lock_fails_naming_directory_and_pid() {
-        let dir = scratch("twice");
+        let scratch = Scratch::new("lock-twice");
+        let dir = scratch.path.join("d");
         let held = DirLock::acquire(&dir).unwrap();
         let err = DirLock::acquire(&dir).unwrap_err();
         let text = err.to_string();
@@ -206,7 +203,8 @@ mod tests {
     #[test]
     fn missing_directory_is_created_0755() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = scratch("create").join("a/b");
+        let scratch = Scratch::new("lock-create");
+        let dir = scratch.path.join("d").join("a/b");
         let lock = DirLock::acquire(&dir).unwrap();
         let mode = fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode & 0o755, 0o755);
@@ -215,7 +213,8 @@ mod tests {
 
     #[test]
     fn lock_set_locks_each_directory_once() {
-        let dir = scratch("set");
+        let scratch = Scratch::new("lock-set");
+        let dir = scratch.path.join("d");
         fs::create_dir_all(dir.join("x")).unwrap();
         let mut set = LockSet::new();
         set.acquire(&dir).unwrap();
@@ -229,7 +228,8 @@ mod tests {
 
     #[test]
     fn a_file_in_the_way_is_a_clear_error() {
-        let dir = scratch("file");
+        let scratch = Scratch::new("lock-file");
+        let dir = scratch.path.join("d");
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("f"), b"").unwrap();
         let err = DirLock::acquire(dir.join("f")).unwrap_err().to_string();

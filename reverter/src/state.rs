@@ -155,12 +155,12 @@ mod tests {
 
     #[test]
     fn key_resolves_directories_but_not_the_last_component() {
-        let dir = std::env::temp_dir().join(format!("reverter-key-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
+        let scratch = crate::test_support::support::Scratch::new("key");
+        let dir = &scratch.path;
         fs::create_dir_all(dir.join("real")).unwrap();
         std::os::unix::fs::symlink("real", dir.join("alias")).unwrap();
         std::os::unix::fs::symlink("elsewhere", dir.join("real/link")).unwrap();
-        let canonical = fs::canonicalize(&dir).unwrap();
+        let canonical = fs::canonicalize(dir).unwrap();
         assert_eq!(
             key(&dir.join("alias/link")).unwrap(),
             canonical.join("real/link")

@@ -124,25 +124,23 @@ fn errors_give_the_line() {
 
 #[test]
 fn read_falls_back_to_the_mirror_and_says_why() {
-    let dir = std::env::temp_dir().join(format!("reverter-manifest-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
+    let scratch = crate::test_support::support::Scratch::new("manifest");
+    let dir = &scratch.path;
     let m = sample();
-    write(&dir, &m).unwrap();
+    write(dir, &m).unwrap();
     let bytes = fs::read(dir.join(MANIFEST)).unwrap();
     fs::write(dir.join(MANIFEST), &bytes[..bytes.len() / 2]).unwrap();
-    let loaded = read(&dir).unwrap().unwrap();
+    let loaded = read(dir).unwrap().unwrap();
     assert_eq!(loaded.manifest, m);
     assert!(loaded.notes[0].contains("truncated"), "{:?}", loaded.notes);
     fs::write(dir.join(MIRROR), b"garbage").unwrap();
-    let err = read(&dir).unwrap_err().to_string();
+    let err = read(dir).unwrap_err().to_string();
     assert!(
         err.starts_with(&format!("{}:", dir.join(MANIFEST).display())),
         "{err}"
     );
     fs::remove_file(dir.join(MANIFEST)).unwrap();
-    assert!(read(&dir).unwrap_err().to_string().contains(MIRROR));
+    assert!(read(dir).unwrap_err().to_string().contains(MIRROR));
     fs::remove_file(dir.join(MIRROR)).unwrap();
-    assert!(read(&dir).unwrap().is_none());
-    fs::remove_dir_all(&dir).unwrap();
+    assert!(read(dir).unwrap().is_none());
 }
