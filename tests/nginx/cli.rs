@@ -61,10 +61,12 @@ fn get_match_set_rm() {
     let t = TempDir::new("cli-edit");
     std::fs::write(t.0.join("nginx.conf"), CONF).expect("write");
     let root = t.0.to_string_lossy().into_owned();
+    // Writing verbs lock their work dir: keep it private to this test.
+    let work = t.0.join("work").to_string_lossy().into_owned();
     let r = |args: &[&str]| {
         let mut all = vec!["conf"];
         all.extend_from_slice(args);
-        all.extend_from_slice(&["--nginx-server-root", &root]);
+        all.extend_from_slice(&["--nginx-server-root", &root, "--work-dir", &work]);
         certsmith(&all)
     };
     assert_eq!(
