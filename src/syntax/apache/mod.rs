@@ -55,6 +55,13 @@ pub struct ConfFile {
     style: Style,
 }
 
+impl Default for ConfFile {
+    /// The empty file.
+    fn default() -> ConfFile {
+        ConfFile { body: Body::default(), style: Style { indent_unit: b"    ".to_vec(), eol: b"\n" } }
+    }
+}
+
 impl ConfFile {
     /// Parse a whole file (or a `.htaccess` file: same syntax).
     pub fn parse(src: &[u8]) -> Result<ConfFile, ParseError> {

@@ -289,6 +289,44 @@ impl Body {
     }
 }
 
+impl Body {
+    /// Visit every node in document order with its index path and the 1-based line of its
+    /// name, in one pass over the bytes; `visit` returns whether to descend into a section.
+    pub fn visit_lines(&self, mut visit: impl FnMut(&[usize], &Node, usize) -> bool) {
+        visit_body(self, &mut Vec::new(), 1, &mut visit);
+    }
+}
+
+/// Returns the line after the body.
+fn visit_body(body: &Body, path: &mut Vec<usize>, mut line: usize, visit: &mut impl FnMut(&[usize], &Node, usize) -> bool) -> usize {
+    for (i, node) in body.nodes.iter().enumerate() {
+        path.push(i);
+        line += newlines(node.leading());
+        let descend = visit(path, node, line);
+        line += newlines(node.name().raw()) + node.args().iter().map(|a| newlines(&a.space) + newlines(a.word.raw())).sum::<usize>();
+        match node {
+            Node::Directive(d) => line += newlines(&d.eol),
+            Node::Section(s) => {
+                line += newlines(&s.before_gt) + newlines(&s.header_eol);
+                line = if descend { visit_body(&s.body, path, line, visit) } else { line + newlines_in_body(&s.body) };
+                line += newlines(s.close_name.raw()) + newlines(&s.close_eol);
+            }
+        }
+        path.pop();
+    }
+    line + newlines(&body.trailing)
+}
+
+fn newlines_in_body(body: &Body) -> usize {
+    let mut out = Vec::new();
+    body.print_to(&mut out);
+    newlines(&out)
+}
+
+fn newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
 fn print_args(args: &[Arg], out: &mut Vec<u8>) {
     for a in args {
         out.extend_from_slice(&a.space);

@@ -111,6 +111,12 @@ impl Word {
         Cow::Owned(out)
     }
 
+    /// The value when it needs no unescaping (almost always), else the raw bytes: a cheap
+    /// name for comparisons.
+    pub fn as_plain(&self) -> &[u8] {
+        self.plain().unwrap_or(&self.raw)
+    }
+
     /// The value as a slice of `raw`, when no escape or continuation needs removing.
     fn plain(&self) -> Option<&[u8]> {
         let raw = &self.raw[..];

@@ -1,0 +1,260 @@
+//! [`Loaded`]: every file of a configuration, includes followed, conditions evaluated; the
+//! Augeas-style path view ([`path::Tree`]) with included files spliced in place of their
+//! `Include` directives; edits kept in memory until the caller writes [`Loaded::changed_files`].
+
+use super::cond::Modules;
+use super::env::{expand, Variables};
+use crate::syntax::apache::{names_equal, ConfFile, EditError, Node, Word};
+use crate::syntax::path;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+
+/// Index of a file in [`Loaded::files`].
+pub type FileId = usize;
+
+/// A node: its file and its index path in that file. `Ord` is document order within a file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId {
+    pub file: FileId,
+    pub path: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    /// The path as Apache names it (through the include that read it).
+    pub path: PathBuf,
+    /// Symlinks resolved.
+    pub real_path: PathBuf,
+    /// The bytes as read.
+    pub original: Vec<u8>,
+    pub tree: ConfFile,
+    /// Read by Apache: the main file or reached through an active `Include`. Files parsed
+    /// only for inspection (Debian's `sites-available` without a link) are not.
+    pub enabled: bool,
+}
+
+/// A loaded configuration.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub files: Vec<LoadedFile>,
+    pub main: FileId,
+    /// ServerRoot as in force at the end of reading.
+    pub server_root: PathBuf,
+    /// `${VAR}` values at the end of reading (environment, then `Define`s).
+    pub variables: Variables,
+    /// `<IfDefine>` names at the end of reading.
+    pub defines: BTreeSet<String>,
+    /// Loaded modules: as given, or built in plus every `LoadModule` read.
+    pub modules: Modules,
+    /// Non-fatal findings (an unreadable disabled site, say).
+    pub warnings: Vec<String>,
+    pub(super) includes: HashMap<NodeId, Vec<FileId>>,
+    pub(super) inactive: HashSet<NodeId>,
+}
+
+impl Loaded {
+    pub fn file(&self, id: FileId) -> &LoadedFile {
+        &self.files[id]
+    }
+
+    pub fn node(&self, id: &NodeId) -> Option<&Node> {
+        self.files.get(id.file)?.tree.get(&id.path)
+    }
+
+    /// The files an active `Include` directive read, in order.
+    pub fn included_by(&self, id: &NodeId) -> Option<&[FileId]> {
+        self.includes.get(id).map(Vec::as_slice)
+    }
+
+    /// Does Apache apply this node? Its file is read, and no enclosing conditional section
+    /// (`<IfModule>`, `<IfDefine>`, `<IfVersion>`, `<IfFile>`) evaluated false, and it is not
+    /// inside a `<Macro>` body. (A file is read only through active includes.)
+    pub fn is_active(&self, id: &NodeId) -> bool {
+        let Some(file) = self.files.get(id.file) else { return false };
+        if !file.enabled {
+            return false;
+        }
+        let mut probe = NodeId { file: id.file, path: Vec::with_capacity(id.path.len()) };
+        for &i in &id.path {
+            probe.path.push(i);
+            if self.inactive.contains(&probe) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// `FILE:LINE` of a node.
+    pub fn location(&self, id: &NodeId) -> String {
+        let file = &self.files[id.file];
+        let line = file.tree.line_of(&id.path).unwrap_or(0);
+        format!("{}:{line}", file.path.display())
+    }
+
+    /// The node's arguments with `${VAR}` expanded.
+    pub fn arg_values(&self, id: &NodeId) -> Vec<Vec<u8>> {
+        match self.node(id) {
+            Some(n) => n.args().iter().map(|a| expand(&a.word.value(), &self.variables)).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The children of a body with includes spliced in: `Include` directives that read
+    /// files are replaced by those files' top-level nodes (recursively).
+    pub fn spliced_children(&self, parent: Option<&NodeId>) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        match parent {
+            None => self.splice(self.main, &[], &mut out),
+            Some(p) => self.splice(p.file, &p.path, &mut out),
+        }
+        out
+    }
+
+    fn splice(&self, file: FileId, prefix: &[usize], out: &mut Vec<NodeId>) {
+        let Some(body) = self.files[file].tree.body.body_at(prefix) else { return };
+        for i in 0..body.nodes.len() {
+            let mut path = prefix.to_vec();
+            path.push(i);
+            let id = NodeId { file, path };
+            match self.includes.get(&id) {
+                Some(files) => {
+                    for &f in files {
+                        self.splice(f, &[], out);
+                    }
+                }
+                None => out.push(id),
+            }
+        }
+    }
+
+    // ---- edits (in memory; see `changed_files`) ----
+
+    /// Replace the arguments of a directive or section header.
+    pub fn set_args(&mut self, id: &NodeId, args: Vec<Word>) -> Result<(), EditError> {
+        self.files[id.file].tree.set_args(&id.path, args)
+    }
+
+    /// Insert `node` as child `index` of `parent` (`None`: the main file's top level).
+    pub fn insert(&mut self, parent: Option<&NodeId>, index: usize, node: Node) -> Result<NodeId, EditError> {
+        match parent {
+            Some(p) => self.insert_at(p.file, &p.path.clone(), index, node),
+            None => self.insert_at(self.main, &[], index, node),
+        }
+    }
+
+    /// Append `node` as the last child of `parent` (`None`: the main file's top level).
+    pub fn push(&mut self, parent: Option<&NodeId>, node: Node) -> Result<NodeId, EditError> {
+        match parent {
+            Some(p) => self.push_at(p.file, &p.path.clone(), node),
+            None => self.push_at(self.main, &[], node),
+        }
+    }
+
+    /// Append `node` at the top level of `file`.
+    pub fn push_to_file(&mut self, file: FileId, node: Node) -> Result<NodeId, EditError> {
+        self.push_at(file, &[], node)
+    }
+
+    /// Insert `node` right after `id`, in the same body.
+    pub fn insert_after(&mut self, id: &NodeId, node: Node) -> Result<NodeId, EditError> {
+        let (&index, prefix) = id.path.split_last().ok_or_else(|| EditError::NoSuchNode(Vec::new()))?;
+        self.insert_at(id.file, &prefix.to_vec(), index + 1, node)
+    }
+
+    /// Insert `node` right before `id`, in the same body.
+    pub fn insert_before(&mut self, id: &NodeId, node: Node) -> Result<NodeId, EditError> {
+        let (&index, prefix) = id.path.split_last().ok_or_else(|| EditError::NoSuchNode(Vec::new()))?;
+        self.insert_at(id.file, &prefix.to_vec(), index, node)
+    }
+
+    fn push_at(&mut self, file: FileId, prefix: &[usize], node: Node) -> Result<NodeId, EditError> {
+        let body = self.files[file].tree.body.body_at(prefix);
+        let len = body.ok_or_else(|| EditError::NotASection(prefix.to_vec()))?.nodes.len();
+        self.insert_at(file, prefix, len, node)
+    }
+
+    fn insert_at(&mut self, file: FileId, prefix: &[usize], index: usize, node: Node) -> Result<NodeId, EditError> {
+        let path = self.files[file].tree.insert(prefix, index, node)?;
+        self.shift(file, prefix, index, 1);
+        Ok(NodeId { file, path })
+    }
+
+    pub fn remove(&mut self, id: &NodeId) -> Result<Node, EditError> {
+        let removed = self.files[id.file].tree.remove(&id.path)?;
+        self.forget_under(id);
+        if let Some((&index, prefix)) = id.path.split_last() {
+            self.shift(id.file, prefix, index + 1, -1);
+        }
+        Ok(removed)
+    }
+
+    pub fn replace(&mut self, id: &NodeId, node: Node) -> Result<Node, EditError> {
+        let old = self.files[id.file].tree.replace(&id.path, node)?;
+        self.forget_under(id);
+        Ok(old)
+    }
+
+    /// Files whose bytes changed: (path as Apache names it, before, after).
+    pub fn changed_files(&self) -> Vec<(PathBuf, Vec<u8>, Vec<u8>)> {
+        self.files
+            .iter()
+            .filter_map(|f| {
+                let now = f.tree.print();
+                (now != f.original).then(|| (f.path.clone(), f.original.clone(), now))
+            })
+            .collect()
+    }
+
+    /// Drop include and condition facts about `id` and everything under it.
+    fn forget_under(&mut self, id: &NodeId) {
+        let under = |k: &NodeId| k.file == id.file && k.path.starts_with(&id.path);
+        self.includes.retain(|k, _| !under(k));
+        self.inactive.retain(|k| !under(k));
+    }
+
+    /// Keep node keys valid after an insert (`delta` 1) or a removal (-1) among the children
+    /// of `prefix`: keys at or after `from` move.
+    fn shift(&mut self, file: FileId, prefix: &[usize], from: usize, delta: isize) {
+        let depth = prefix.len();
+        let moves = |k: &NodeId| k.file == file && k.path.len() > depth && k.path.starts_with(prefix) && k.path[depth] >= from;
+        let moved = |mut k: NodeId| {
+            k.path[depth] = k.path[depth].wrapping_add_signed(delta);
+            k
+        };
+        let keys: Vec<NodeId> = self.includes.keys().filter(|k| moves(k)).cloned().collect();
+        let entries: Vec<(NodeId, Vec<FileId>)> = keys.into_iter().filter_map(|k| self.includes.remove_entry(&k)).collect();
+        self.includes.extend(entries.into_iter().map(|(k, v)| (moved(k), v)));
+        let keys: Vec<NodeId> = self.inactive.iter().filter(|k| moves(k)).cloned().collect();
+        for k in keys {
+            self.inactive.remove(&k);
+            self.inactive.insert(moved(k));
+        }
+    }
+}
+
+impl path::Tree for Loaded {
+    type Node = NodeId;
+
+    fn top(&self) -> Vec<NodeId> {
+        self.spliced_children(None)
+    }
+
+    fn children(&self, node: &NodeId) -> Vec<NodeId> {
+        match self.node(node) {
+            Some(Node::Section(_)) => self.spliced_children(Some(node)),
+            _ => Vec::new(),
+        }
+    }
+
+    fn name<'a>(&'a self, node: &NodeId) -> &'a [u8] {
+        self.node(node).map_or(&[], |n| n.name().as_plain())
+    }
+
+    fn args(&self, node: &NodeId) -> Vec<Vec<u8>> {
+        self.arg_values(node)
+    }
+
+    fn names_equal(&self, a: &[u8], b: &[u8]) -> bool {
+        names_equal(a, b)
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of the Apache engine (one binary; modules under tests/apache/).
+
+mod apache {
+    pub mod common;
+    mod corpus;
+}
