@@ -3,4 +3,6 @@
 mod apache {
     pub mod common;
     mod corpus;
+    mod includes;
+    mod trees;
 }

@@ -55,6 +55,8 @@ pub struct DumpedVhost {
     pub name: String,
     pub file: PathBuf,
     pub line: usize,
+    /// Listed under `ADDR is a NameVirtualHost` (only then does `-S` print aliases).
+    pub name_based: bool,
     pub aliases: Vec<String>,
 }
 
@@ -70,20 +72,20 @@ pub fn parse_vhosts(text: &str) -> Vec<DumpedVhost> {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             [addr, "is", "a", "NameVirtualHost"] if !indented => address = addr.to_string(),
-            ["port", _, "namevhost", name, place] if indented => push(&mut out, &address, name, place),
+            ["port", _, "namevhost", name, place] if indented => push(&mut out, &address, name, place, true),
             ["alias", alias] | ["wild", "alias", alias] if indented => {
                 if let Some(last) = out.last_mut() {
                     last.aliases.push(alias.to_string());
                 }
             }
-            [addr, name, place] if !indented && place.starts_with('(') => push(&mut out, addr, name, place),
+            [addr, name, place] if !indented && place.starts_with('(') => push(&mut out, addr, name, place, false),
             _ => {}
         }
     }
     out
 }
 
-fn push(out: &mut Vec<DumpedVhost>, address: &str, name: &str, place: &str) {
+fn push(out: &mut Vec<DumpedVhost>, address: &str, name: &str, place: &str, name_based: bool) {
     let place = place.trim_start_matches('(').trim_end_matches(')');
     let Some((file, line)) = place.rsplit_once(':') else { return };
     let Ok(line) = line.parse() else { return };
@@ -92,6 +94,7 @@ fn push(out: &mut Vec<DumpedVhost>, address: &str, name: &str, place: &str) {
         name: name.to_string(),
         file: PathBuf::from(file),
         line,
+        name_based,
         aliases: Vec::new(),
     });
 }
