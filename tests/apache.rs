@@ -3,6 +3,7 @@
 mod apache {
     pub mod common;
     mod corpus;
+    mod edits;
     mod includes;
     mod trees;
 }

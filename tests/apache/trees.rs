@@ -121,3 +121,25 @@ fn path_queries_splice_included_files() {
     assert_eq!(q("Listen").len(), 1);
     assert_eq!(q("//Listen").len(), 3);
 }
+
+#[test]
+fn edits_keep_include_and_condition_facts_in_place() {
+    use certsmith::syntax::apache::{Directive, Word};
+    use certsmith::syntax::path::{select, Path as P};
+    let mut loaded = load_tree("simple_vhost", true);
+    let before = select(&loaded, &P::parse("//VirtualHost").unwrap()).len();
+    let inactive_before = select(&loaded, &P::parse("IfModule").unwrap()).iter().filter(|m| !loaded.is_active(&m.node)).count();
+    // Remove the first top-level node of apache2.conf and add two: every Include and
+    // inactive section after them moves.
+    let first = loaded.spliced_children(None)[0].clone();
+    assert_eq!(first.file, loaded.main);
+    loaded.remove(&first).unwrap();
+    let d = |v: &str| Directive::new("Define", vec![Word::new(v).unwrap()]).unwrap().into();
+    loaded.insert(None, 0, d("A")).unwrap();
+    loaded.insert(None, 0, d("B")).unwrap();
+    assert_eq!(select(&loaded, &P::parse("//VirtualHost").unwrap()).len(), before);
+    let inactive_after = select(&loaded, &P::parse("IfModule").unwrap()).iter().filter(|m| !loaded.is_active(&m.node)).count();
+    assert_eq!(inactive_after, inactive_before);
+    assert!(inactive_before > 0);
+    assert_eq!(loaded.changed_files().len(), 1);
+}
