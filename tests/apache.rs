@@ -4,6 +4,7 @@ mod apache {
     pub mod common;
     mod corpus;
     mod edits;
+    mod grammar;
     mod includes;
     mod trees;
 }

@@ -20,7 +20,7 @@
 //! blank, a comment (`#` as its first non-space byte; `#` anywhere else is data, an
 //! argument), a directive `Name arg...`, a section header `<Name arg...>` or a closing tag
 //! `</Name>`. Names compare ASCII-case-insensitively. Arguments are words as
-//! `ap_getword_conf` splits them (see [`lexer`] and [`Word`]). The normative grammar is
+//! `ap_getword_conf` splits them (see `lexer.rs` and [`Word`]). The normative grammar is
 //! `grammars/apache.pest`; a test keeps it and this parser in agreement.
 //!
 //! # Invariants
@@ -40,11 +40,13 @@
 pub mod edit;
 pub(crate) mod lexer;
 mod parser;
+mod tokens;
 mod tree;
 mod word;
 
 pub use edit::{EditError, Style};
 pub use parser::{ErrorKind, MAX_DEPTH, ParseError};
+pub use tokens::{Token, TokenKind};
 pub use tree::{Arg, Body, Directive, Node, Section, names_equal};
 pub use word::{ValueError, Word};
 
