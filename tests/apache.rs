@@ -6,5 +6,6 @@ mod apache {
     mod edits;
     mod grammar;
     mod includes;
+    mod layouts;
     mod trees;
 }
