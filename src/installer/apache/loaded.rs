@@ -111,19 +111,26 @@ impl Loaded {
     }
 
     fn splice(&self, file: FileId, prefix: &[usize], out: &mut Vec<NodeId>) {
+        let mut path = prefix.to_vec();
+        self.walk_spliced(file, &mut path, &mut |file, path, _| out.push(NodeId { file, path: path.to_vec() }));
+    }
+
+    /// Call `visit(file, path, node)` for each child of the body at `prefix` in `file`, with
+    /// the files an `Include` read in its place.
+    pub(super) fn walk_spliced(&self, file: FileId, prefix: &mut Vec<usize>, visit: &mut dyn FnMut(FileId, &[usize], &Node)) {
         let Some(body) = self.files[file].tree.body.body_at(prefix) else { return };
-        for i in 0..body.nodes.len() {
-            let mut path = prefix.to_vec();
-            path.push(i);
-            let id = NodeId { file, path };
-            match self.includes.get(&id) {
+        for (i, node) in body.nodes.iter().enumerate() {
+            prefix.push(i);
+            let included = is_include(node).then(|| self.includes.get(&NodeId { file, path: prefix.clone() })).flatten();
+            match included {
                 Some(files) => {
                     for &f in files {
-                        self.splice(f, &[], out);
+                        self.walk_spliced(f, &mut Vec::new(), visit);
                     }
                 }
-                None => out.push(id),
+                None => visit(file, prefix, node),
             }
+            prefix.pop();
         }
     }
 
@@ -230,6 +237,11 @@ impl Loaded {
             self.inactive.insert(moved(k));
         }
     }
+}
+
+fn is_include(node: &Node) -> bool {
+    let name = node.name().as_plain();
+    matches!(node, Node::Directive(_)) && (names_equal(name, b"Include") || names_equal(name, b"IncludeOptional"))
 }
 
 impl path::Tree for Loaded {

@@ -129,23 +129,26 @@ impl Loaded {
 
     /// Directives of the vhost, through includes and active conditional sections.
     fn read_vhost_body(&self, parent: &NodeId, vhost: &mut VirtualHost) {
-        for id in self.spliced_children(Some(parent)) {
-            let Some(node) = self.node(&id) else { continue };
+        let mut path = parent.path.clone();
+        self.walk_spliced(parent.file, &mut path, &mut |file, path, node| {
+            let name = node.name().as_plain();
+            let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
             let args = || node.args().iter().map(|a| self.text(&a.word.value())).collect::<Vec<_>>();
             match node {
                 Node::Section(_) => {
-                    let conditional = node.name().as_plain().get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"if"));
-                    if conditional && !self.inactive.contains(&id) && !node.is_named("If") {
+                    let conditional = name.len() > 2 && name[..2].eq_ignore_ascii_case(b"if");
+                    let id = NodeId { file, path: path.to_vec() };
+                    if conditional && !self.inactive.contains(&id) {
                         self.read_vhost_body(&id, vhost);
                     }
                 }
-                _ if node.is_named("ServerName") => vhost.server_name = args().into_iter().next(),
-                _ if node.is_named("ServerAlias") => vhost.aliases.extend(args()),
-                _ if node.is_named("DocumentRoot") => vhost.document_root = args().into_iter().next(),
-                _ if node.is_named("SSLEngine") => vhost.ssl = args().first().is_some_and(|v| v.eq_ignore_ascii_case("on")),
+                _ if is("ServerName") => vhost.server_name = args().into_iter().next(),
+                _ if is("ServerAlias") => vhost.aliases.extend(args()),
+                _ if is("DocumentRoot") => vhost.document_root = args().into_iter().next(),
+                _ if is("SSLEngine") => vhost.ssl = args().first().is_some_and(|v| v.eq_ignore_ascii_case("on")),
                 _ => {}
             }
-        }
+        });
     }
 
     fn text(&self, value: &[u8]) -> String {

@@ -13,6 +13,7 @@
 //! Apply several edits back to front (later paths first) so earlier paths stay valid.
 
 use super::lexer::is_hspace;
+use super::text::Text;
 use super::tree::{Arg, Body, Directive, Node, Section, last_line};
 use super::word::{ValueError, Word, check_name};
 use super::{ConfFile, ParseError};
@@ -41,29 +42,28 @@ pub enum EditError {
 }
 
 impl Style {
-    /// Detect the style of a parsed file.
+    /// Detect the style of a file from its bytes and tree.
     pub fn detect(src: &[u8], body: &Body) -> Style {
-        let eol: &'static [u8] = match src.iter().position(|&b| b == b'\n') {
-            Some(i) if i > 0 && src[i - 1] == b'\r' => b"\r\n",
-            _ => b"\n",
-        };
-        let mut steps: Vec<(&[u8], usize)> = Vec::new();
-        let mut saw_tab = false;
-        count_steps(body, b"", &mut steps, &mut saw_tab);
-        let best = steps
-            .iter()
-            .enumerate()
-            .max_by_key(|(i, (_, n))| (*n, usize::MAX - i))
-            .map(|(_, (s, _))| s.to_vec());
-        let indent_unit = best.unwrap_or_else(|| {
-            if saw_tab {
-                b"\t".to_vec()
-            } else {
-                b"    ".to_vec()
-            }
-        });
-        Style { indent_unit, eol }
+        Style { indent_unit: detect_indent_unit(body), eol: detect_eol(src) }
     }
+}
+
+/// `\r\n` when the first line ends so, else `\n`.
+pub(crate) fn detect_eol(src: &[u8]) -> &'static [u8] {
+    match src.iter().position(|&b| b == b'\n') {
+        Some(i) if i > 0 && src[i - 1] == b'\r' => b"\r\n",
+        _ => b"\n",
+    }
+}
+
+/// The most common step from a section's indentation to its children's; else a tab if
+/// the file indents with tabs, else four spaces.
+pub(crate) fn detect_indent_unit(body: &Body) -> Vec<u8> {
+    let mut steps: Vec<(&[u8], usize)> = Vec::new();
+    let mut saw_tab = false;
+    count_steps(body, b"", &mut steps, &mut saw_tab);
+    let best = steps.iter().enumerate().max_by_key(|(i, (_, n))| (*n, usize::MAX - i)).map(|(_, (s, _))| s.to_vec());
+    best.unwrap_or_else(|| if saw_tab { b"\t".to_vec() } else { b"    ".to_vec() })
 }
 
 fn count_steps<'a>(
@@ -95,10 +95,10 @@ impl Directive {
     pub fn new(name: &str, args: Vec<Word>) -> Result<Directive, ValueError> {
         check_name(name)?;
         Ok(Directive {
-            leading: Vec::new(),
+            leading: Text::new(),
             name: Word::new(name)?,
             args: spaced(args),
-            eol: Vec::new(),
+            eol: Text::new(),
         })
     }
 }
@@ -109,17 +109,17 @@ impl Section {
         check_name(name)?;
         let name = Word::new(name)?;
         Ok(Section {
-            leading: Vec::new(),
+            leading: Text::new(),
             close_name: name.clone(),
             name,
             args: spaced(args),
-            before_gt: Vec::new(),
-            header_eol: Vec::new(),
+            before_gt: Text::new(),
+            header_eol: Text::new(),
             body: Body {
                 nodes: children,
-                trailing: Vec::new(),
+                trailing: Text::new(),
             },
-            close_eol: Vec::new(),
+            close_eol: Text::new(),
         })
     }
 }
@@ -132,14 +132,14 @@ impl From<Directive> for Node {
 
 impl From<Section> for Node {
     fn from(s: Section) -> Node {
-        Node::Section(s)
+        Node::Section(Box::new(s))
     }
 }
 
 fn spaced(args: Vec<Word>) -> Vec<Arg> {
     args.into_iter()
         .map(|word| Arg {
-            space: b" ".to_vec(),
+            space: Text::from(b" "),
             word,
         })
         .collect()
@@ -161,7 +161,7 @@ impl ConfFile {
         index: usize,
         mut node: Node,
     ) -> Result<Vec<usize>, EditError> {
-        let style = self.style().clone();
+        let style = self.style();
         let parent_indent = self.parent_indent(parent)?;
         let top = parent.is_empty();
         let body = self
@@ -185,11 +185,11 @@ impl ConfFile {
             if !prev.ends_with(b"\n") {
                 // The previous line was the last of a file without a final line break, or
                 // the parent's closing tag followed on it.
-                prev.extend_from_slice(style.eol);
+                prev.to_mut().extend_from_slice(style.eol);
                 if top && index == len && body.trailing.is_empty() {
                     node.last_eol_mut().clear();
                 } else if index == len && body.trailing.iter().all(|&b| is_hspace(b)) {
-                    body.trailing = parent_indent;
+                    body.trailing = parent_indent.into();
                 }
             }
         }
@@ -244,7 +244,7 @@ impl ConfFile {
         let keep =
             has_comment(kept) || (!kept.is_empty() && has_next && !starts_with_blank_line(next));
         if keep {
-            next.splice(0..0, kept.iter().copied());
+            next.to_mut().splice(0..0, kept.iter().copied());
         }
         if !removed.last_eol().ends_with(b"\n") && !has_next {
             if top && body.trailing.is_empty() {
@@ -254,7 +254,7 @@ impl ConfFile {
                 }
             } else if !top && !keep && body.trailing.iter().all(|&b| is_hspace(b)) {
                 // The parent's closing tag followed on its line: put it on its own.
-                body.trailing = parent_indent;
+                body.trailing = parent_indent.into();
             }
         }
         Ok(removed)
@@ -263,7 +263,7 @@ impl ConfFile {
     /// Replace the node at `path`, keeping the old node's leading trivia and line end.
     pub fn replace(&mut self, path: &[usize], mut node: Node) -> Result<Node, EditError> {
         let (parent, index) = split(path)?;
-        let style = self.style().clone();
+        let style = self.style();
         let parent_indent = self.parent_indent(parent)?;
         let top = parent.is_empty();
         let body = self
@@ -276,15 +276,15 @@ impl ConfFile {
             .get(index)
             .ok_or_else(|| EditError::NoSuchNode(path.to_vec()))?;
         reindent(&mut node, old.indentation(), &style);
-        *node.leading_mut() = old.leading().to_vec();
-        *node.last_eol_mut() = old.last_eol().to_vec();
+        *node.leading_mut() = old.leading().into();
+        *node.last_eol_mut() = old.last_eol().into();
         let at_file_end = top && index + 1 == len && body.trailing.is_empty();
         if !node.last_eol().ends_with(b"\n") && !at_file_end && matches!(node, Node::Directive(_)) {
             // A closing tag followed the old section on its line; a directive would read it
             // as an argument.
-            *node.last_eol_mut() = style.eol.to_vec();
+            *node.last_eol_mut() = style.eol.into();
             if index + 1 == len && body.trailing.iter().all(|&b| is_hspace(b)) {
-                body.trailing = parent_indent;
+                body.trailing = parent_indent.into();
             }
         }
         Ok(std::mem::replace(&mut body.nodes[index], node))
@@ -307,7 +307,7 @@ impl ConfFile {
                     .map(|a| a.space.clone())
                     .filter(|s| !s.is_empty());
                 Arg {
-                    space: space.unwrap_or_else(|| b" ".to_vec()),
+                    space: space.unwrap_or_else(|| Text::from(b" ")),
                     word,
                 }
             })
@@ -336,7 +336,7 @@ impl ConfFile {
         {
             return Ok(());
         }
-        leading.splice(complete..complete, line);
+        leading.to_mut().splice(complete..complete, line);
         Ok(())
     }
 
@@ -389,8 +389,9 @@ fn starts_with_blank_line(trivia: &[u8]) -> bool {
     trivia.iter().find(|&&b| !is_hspace(b)) == Some(&b'\n')
 }
 
-fn strip_line_break(eol: &mut Vec<u8>) {
+fn strip_line_break(eol: &mut Text) {
     if eol.ends_with(b"\n") {
+        let eol = eol.to_mut();
         eol.pop();
         if eol.ends_with(b"\r") {
             eol.pop();
@@ -401,22 +402,22 @@ fn strip_line_break(eol: &mut Vec<u8>) {
 /// Lay out a node for insertion at `indent`: its first line and every nested line get
 /// canonical indentation (one unit per level) and the file's line ending.
 fn reindent(node: &mut Node, indent: &[u8], style: &Style) {
-    *node.leading_mut() = reindent_lines(node.leading(), indent, indent, style);
+    *node.leading_mut() = reindent_lines(node.leading(), indent, indent, style).into();
     match node {
         Node::Directive(d) => {
             convert_args(&mut d.args, style);
-            d.eol = style.eol.to_vec();
+            d.eol = style.eol.into();
         }
         Node::Section(s) => {
             convert_args(&mut s.args, style);
-            s.before_gt = convert_eol(&s.before_gt, style);
-            s.header_eol = style.eol.to_vec();
+            s.before_gt = convert_eol(&s.before_gt, style).into();
+            s.header_eol = style.eol.into();
             let inner = [indent, &style.indent_unit].concat();
             for child in &mut s.body.nodes {
                 reindent(child, &inner, style);
             }
-            s.body.trailing = reindent_lines(&s.body.trailing, &inner, indent, style);
-            s.close_eol = style.eol.to_vec();
+            s.body.trailing = reindent_lines(&s.body.trailing, &inner, indent, style).into();
+            s.close_eol = style.eol.into();
         }
     }
 }
@@ -451,7 +452,7 @@ fn reindent_lines(
 fn convert_args(args: &mut [Arg], style: &Style) {
     for a in args {
         if a.space.contains(&b'\n') {
-            a.space = convert_eol(&a.space, style);
+            a.space = convert_eol(&a.space, style).into();
         }
     }
 }

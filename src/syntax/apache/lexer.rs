@@ -39,11 +39,11 @@ pub(crate) fn skip_continuations(src: &[u8], mut pos: usize) -> usize {
 /// Skip horizontal space and continuations, stopping at `limit`.
 pub(crate) fn skip_space(src: &[u8], mut pos: usize, limit: usize) -> usize {
     while pos < limit {
-        let c = continuation_len(src, pos);
-        if c > 0 {
-            pos += c;
-        } else if is_hspace(src[pos]) {
+        let b = src[pos];
+        if is_hspace(b) {
             pos += 1;
+        } else if b == b'\\' && continuation_len(src, pos) > 0 {
+            pos += continuation_len(src, pos);
         } else {
             break;
         }
@@ -54,8 +54,8 @@ pub(crate) fn skip_space(src: &[u8], mut pos: usize, limit: usize) -> usize {
 /// The index of the LF that ends the logical line containing `pos` (or `src.len()`).
 /// An LF preceded by `\` (or `\` CR) is a continuation, not an end.
 pub(crate) fn line_end(src: &[u8], pos: usize) -> usize {
-    let mut from = pos;
-    while let Some(off) = src[from.min(src.len())..].iter().position(|&b| b == b'\n') {
+    let mut from = pos.min(src.len());
+    while let Some(off) = memchr::memchr(b'\n', &src[from..]) {
         let lf = from + off;
         let continued = (lf >= 1 && src[lf - 1] == b'\\')
             || (lf >= 2 && src[lf - 1] == b'\r' && src[lf - 2] == b'\\');
@@ -86,16 +86,16 @@ fn quoted_end(src: &[u8], pos: usize, quote: u8, limit: usize, in_header: bool) 
     let mut i = pos + 1;
     // End of the last non-space byte: an unclosed quote ends there (Apache trims lines).
     let mut content_end = i;
-    loop {
-        i = skip_continuations(src, i);
-        if i >= limit {
-            return if in_header { limit } else { content_end };
-        }
+    while i < limit {
         let b = src[i];
         if b == quote {
             return i + 1;
         }
         if b == b'\\' {
+            if continuation_len(src, i) > 0 {
+                i = skip_continuations(src, i);
+                continue;
+            }
             let next = skip_continuations(src, i + 1);
             if next < limit && (src[next] == quote || src[next] == b'\\') {
                 i = next + 1;
@@ -108,11 +108,20 @@ fn quoted_end(src: &[u8], pos: usize, quote: u8, limit: usize, in_header: bool) 
             content_end = i;
         }
     }
+    if in_header { limit } else { content_end }
 }
 
 fn bare_end(src: &[u8], pos: usize, limit: usize) -> usize {
     let mut i = pos;
     while i < limit {
+        let b = src[i];
+        if b != b'\\' {
+            if is_hspace(b) || b == b'\n' {
+                return i;
+            }
+            i += 1;
+            continue;
+        }
         if continuation_len(src, i) > 0 {
             // A continuation followed by space ends the word (it becomes trivia);
             // followed by a word byte, it joins the two halves of one word.
@@ -123,16 +132,10 @@ fn bare_end(src: &[u8], pos: usize, limit: usize) -> usize {
             i = next;
             continue;
         }
-        let b = src[i];
-        if is_hspace(b) || b == b'\n' {
-            return i;
-        }
-        if b == b'\\' {
-            let next = skip_continuations(src, i + 1);
-            if next < limit && is_hspace(src[next]) && !blank_until(src, next + 1, limit) {
-                i = next + 1;
-                continue;
-            }
+        let next = skip_continuations(src, i + 1);
+        if next < limit && is_hspace(src[next]) && !blank_until(src, next + 1, limit) {
+            i = next + 1;
+            continue;
         }
         i += 1;
     }

@@ -40,27 +40,39 @@
 pub mod edit;
 pub(crate) mod lexer;
 mod parser;
+mod text;
 mod tokens;
 mod tree;
 mod word;
 
 pub use edit::{EditError, Style};
 pub use parser::{ErrorKind, MAX_DEPTH, ParseError};
+pub use text::Text;
 pub use tokens::{Token, TokenKind};
 pub use tree::{Arg, Body, Directive, Node, Section, names_equal};
 pub use word::{ValueError, Word};
 
-/// A parsed file: its body and the layout style (indent unit, line ending) new lines use.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A parsed file: its body, and the layout new lines follow (see [`Style`]).
+#[derive(Debug, Clone)]
 pub struct ConfFile {
     pub body: Body,
-    style: Style,
+    eol: &'static [u8],
+    /// Detected on first use: only edits need it.
+    indent_unit: std::cell::OnceCell<Vec<u8>>,
 }
+
+impl PartialEq for ConfFile {
+    fn eq(&self, other: &ConfFile) -> bool {
+        self.body == other.body && self.eol == other.eol
+    }
+}
+
+impl Eq for ConfFile {}
 
 impl Default for ConfFile {
     /// The empty file.
     fn default() -> ConfFile {
-        ConfFile { body: Body::default(), style: Style { indent_unit: b"    ".to_vec(), eol: b"\n" } }
+        ConfFile { body: Body::default(), eol: b"\n", indent_unit: Default::default() }
     }
 }
 
@@ -68,8 +80,13 @@ impl ConfFile {
     /// Parse a whole file (or a `.htaccess` file: same syntax).
     pub fn parse(src: &[u8]) -> Result<ConfFile, ParseError> {
         let body = parser::parse(src)?;
-        let style = Style::detect(src, &body);
-        Ok(ConfFile { body, style })
+        Ok(ConfFile { body, eol: edit::detect_eol(src), indent_unit: Default::default() })
+    }
+
+    /// The indentation unit and line ending new lines get.
+    pub fn style(&self) -> Style {
+        let unit = self.indent_unit.get_or_init(|| edit::detect_indent_unit(&self.body));
+        Style { indent_unit: unit.clone(), eol: self.eol }
     }
 
     /// The file's bytes: exactly the input when nothing was edited.
@@ -77,10 +94,6 @@ impl ConfFile {
         let mut out = Vec::with_capacity(self.body.printed_len());
         self.body.print_to(&mut out);
         out
-    }
-
-    pub fn style(&self) -> &Style {
-        &self.style
     }
 
     /// The node at an index path (`[2, 0]`: first child of the third top-level node).

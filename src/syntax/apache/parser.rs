@@ -9,6 +9,7 @@
 //! ignored by Apache and kept in `close_eol`.
 
 use super::lexer::{line_end, skip_space, word_end};
+use super::text::Text;
 use super::tree::{Arg, Body, Directive, Node, Section, names_equal};
 use super::word::Word;
 use crate::syntax::pos::{Position, line_col};
@@ -91,7 +92,7 @@ impl fmt::Display for ErrorKind {
 
 /// Parse a whole file.
 pub fn parse(src: &[u8]) -> Result<Body, ParseError> {
-    if let Some(nul) = src.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, src) {
         return Err(error(src, nul, ErrorKind::Binary));
     }
     let mut parser = Parser { src, pos: 0 };
@@ -113,7 +114,7 @@ fn lossy(bytes: &[u8]) -> String {
 
 /// An open section: its name's value and where its `<` is.
 struct Open {
-    name: Vec<u8>,
+    name: Text,
     at: usize,
 }
 
@@ -142,7 +143,7 @@ impl Parser<'_> {
                 }
                 return Ok(Body {
                     nodes,
-                    trailing: src[trivia_start..].to_vec(),
+                    trailing: src[trivia_start..].into(),
                 });
             };
             let leading = &src[trivia_start..start];
@@ -160,11 +161,11 @@ impl Parser<'_> {
                 self.pos = start;
                 return Ok(Body {
                     nodes,
-                    trailing: leading.to_vec(),
+                    trailing: leading.into(),
                 });
             }
             let node = if src[start] == b'<' {
-                Node::Section(self.section(leading, start, open)?)
+                Node::Section(Box::new(self.section(leading, start, open)?))
             } else {
                 Node::Directive(self.directive(leading, start))
             };
@@ -201,7 +202,7 @@ impl Parser<'_> {
             }
             let end = word_end(src, start, limit, in_header);
             args.push(Arg {
-                space: src[from..start].to_vec(),
+                space: src[from..start].into(),
                 word: Word::from_raw(&src[start..end]),
             });
             from = end;
@@ -209,10 +210,10 @@ impl Parser<'_> {
     }
 
     /// The rest of the line from `from`, line break included; moves past it.
-    fn take_eol(&mut self, from: usize, end: usize) -> Vec<u8> {
+    fn take_eol(&mut self, from: usize, end: usize) -> Text {
         let stop = (end + 1).min(self.src.len());
         self.pos = stop;
-        self.src[from..stop].to_vec()
+        self.src[from..stop].into()
     }
 
     fn directive(&mut self, leading: &[u8], start: usize) -> Directive {
@@ -222,7 +223,7 @@ impl Parser<'_> {
         let (args, after) = self.args(name_end, end, false);
         let eol = self.take_eol(after, end);
         Directive {
-            leading: leading.to_vec(),
+            leading: leading.into(),
             name: Word::from_raw(&src[start..name_end]),
             args,
             eol,
@@ -280,7 +281,7 @@ impl Parser<'_> {
         let name = Word::from_raw(name);
         let header_eol = self.take_eol(gt + 1, end);
         open.push(Open {
-            name: name.value().into_owned(),
+            name: Text::from(&*name.value()),
             at: start,
         });
         let body = self.body(open)?;
@@ -303,15 +304,15 @@ impl Parser<'_> {
             // The enclosing section's closing tag follows on this line: its body's
             // trailing trivia takes the space between.
             self.pos = close_end;
-            Vec::new()
+            Text::new()
         } else {
             self.take_eol(close_end, line_end_at)
         };
         Ok(Section {
-            leading: leading.to_vec(),
+            leading: leading.into(),
             name,
             args,
-            before_gt: before_gt.to_vec(),
+            before_gt: before_gt.into(),
             header_eol,
             body,
             close_name,

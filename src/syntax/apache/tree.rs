@@ -11,54 +11,56 @@
 //!   closing tag) is `Body::trailing`;
 //! - space between words, continuations included, is the `space` of the word after it.
 
+use super::text::Text;
 use super::word::Word;
 
 /// A sequence of nodes, with the trivia after the last one.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Body {
     pub nodes: Vec<Node>,
-    pub trailing: Vec<u8>,
+    pub trailing: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
     Directive(Directive),
-    Section(Section),
+    /// Boxed: sections are rarer and larger than directives.
+    Section(Box<Section>),
 }
 
 /// `Name arg...` on one logical line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
-    pub leading: Vec<u8>,
+    pub leading: Text,
     pub name: Word,
     pub args: Vec<Arg>,
-    pub eol: Vec<u8>,
+    pub eol: Text,
 }
 
 /// An argument and the space before it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arg {
-    pub space: Vec<u8>,
+    pub space: Text,
     pub word: Word,
 }
 
 /// `<Name arg...>` body `</Name>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
-    pub leading: Vec<u8>,
+    pub leading: Text,
     /// The name as written after `<` (no `<`, no `>`).
     pub name: Word,
     pub args: Vec<Arg>,
     /// Space (and continuations) between the last argument and `>`.
-    pub before_gt: Vec<u8>,
+    pub before_gt: Text,
     /// After `>`: text Apache ignores (usually none), space, the line break.
-    pub header_eol: Vec<u8>,
+    pub header_eol: Text,
     pub body: Body,
     /// The name as written in the closing tag (between `</` and `>`).
     pub close_name: Word,
     /// After `</Name>`: ignored text, space, the line break; empty when the parent's
     /// closing tag follows on the same line (`</VirtualHost> </IfModule>`).
-    pub close_eol: Vec<u8>,
+    pub close_eol: Text,
 }
 
 impl Node {
@@ -72,7 +74,8 @@ impl Node {
     }
 
     pub fn is_named(&self, name: &str) -> bool {
-        names_equal(&self.name().value(), name.as_bytes())
+        // Names never hold escapes or quotes in practice; `as_plain` avoids unquoting.
+        names_equal(self.name().as_plain(), name.as_bytes())
     }
 
     pub fn args(&self) -> &[Arg] {
@@ -104,7 +107,7 @@ impl Node {
         }
     }
 
-    pub fn leading_mut(&mut self) -> &mut Vec<u8> {
+    pub fn leading_mut(&mut self) -> &mut Text {
         match self {
             Node::Directive(d) => &mut d.leading,
             Node::Section(s) => &mut s.leading,
@@ -119,7 +122,7 @@ impl Node {
         }
     }
 
-    pub fn last_eol_mut(&mut self) -> &mut Vec<u8> {
+    pub fn last_eol_mut(&mut self) -> &mut Text {
         match self {
             Node::Directive(d) => &mut d.eol,
             Node::Section(s) => &mut s.close_eol,
@@ -142,7 +145,7 @@ impl Node {
 
     pub fn as_section(&self) -> Option<&Section> {
         match self {
-            Node::Section(s) => Some(s),
+            Node::Section(s) => Some(s.as_ref()),
             Node::Directive(_) => None,
         }
     }
@@ -318,9 +321,22 @@ fn visit_body(body: &Body, path: &mut Vec<usize>, mut line: usize, visit: &mut i
 }
 
 fn newlines_in_body(body: &Body) -> usize {
-    let mut out = Vec::new();
-    body.print_to(&mut out);
-    newlines(&out)
+    body.nodes.iter().map(newlines_in_node).sum::<usize>() + newlines(&body.trailing)
+}
+
+fn newlines_in_node(node: &Node) -> usize {
+    let args: usize = node.args().iter().map(|a| newlines(&a.space) + newlines(a.word.raw())).sum();
+    let own = newlines(node.leading()) + newlines(node.name().raw()) + args;
+    match node {
+        Node::Directive(d) => own + newlines(&d.eol),
+        Node::Section(s) => {
+            own + newlines(&s.before_gt)
+                + newlines(&s.header_eol)
+                + newlines_in_body(&s.body)
+                + newlines(s.close_name.raw())
+                + newlines(&s.close_eol)
+        }
+    }
 }
 
 fn newlines(bytes: &[u8]) -> usize {

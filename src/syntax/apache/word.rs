@@ -2,6 +2,7 @@
 //! only way user values enter a tree ([`Word::new`]).
 
 use super::lexer::logical;
+use super::text::Text;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -12,7 +13,7 @@ use std::fmt;
 /// `\"` / `\'` / `\\` unescaped inside quotes, `\\` unescaped outside, continuations removed.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Word {
-    raw: Vec<u8>,
+    raw: Text,
 }
 
 /// Why a value cannot become a [`Word`].
@@ -41,7 +42,7 @@ impl Word {
         }
         if !value.is_empty() && value.iter().all(|&b| is_bare_safe(b)) {
             return Ok(Word {
-                raw: value.to_vec(),
+                raw: value.into(),
             });
         }
         let quote = match (value.contains(&b'"'), value.contains(&b'\'')) {
@@ -61,12 +62,12 @@ impl Word {
             raw.push(b);
         }
         raw.push(quote);
-        Ok(Word { raw })
+        Ok(Word { raw: raw.into() })
     }
 
     /// A word from bytes the lexer delimited (not re-checked).
     pub(crate) fn from_raw(raw: &[u8]) -> Word {
-        Word { raw: raw.to_vec() }
+        Word { raw: raw.into() }
     }
 
     /// The bytes as written in the file.
