@@ -48,9 +48,16 @@ fn main() {
     let config: String = (0..VHOSTS).map(vhost).collect();
     let vhosts_file = dir.join("sites/vhosts.conf");
     std::fs::write(&vhosts_file, &config).unwrap();
-    std::fs::write(dir.join("httpd.conf"), "Listen 80\nServerName localhost\nIncludeOptional sites/*.conf\n").unwrap();
+    std::fs::write(
+        dir.join("httpd.conf"),
+        "Listen 80\nServerName localhost\nIncludeOptional sites/*.conf\n",
+    )
+    .unwrap();
     let mb = config.len() as f64 / 1e6;
-    println!("apache_engine: {VHOSTS} virtual hosts, {:.2} MB in one included file", mb);
+    println!(
+        "apache_engine: {VHOSTS} virtual hosts, {:.2} MB in one included file",
+        mb
+    );
 
     let bytes = config.as_bytes();
     let (parse, parse_median) = timed(31, || {
@@ -67,7 +74,9 @@ fn main() {
     );
 
     let mut options = LoadOptions::new(&dir, "httpd.conf");
-    options.variables.insert("APACHE_LOG_DIR".into(), "/var/log/apache2".into());
+    options
+        .variables
+        .insert("APACHE_LOG_DIR".into(), "/var/log/apache2".into());
     // Timed: read, parse, follow includes, list vhosts (dropping the result is not).
     let (full, full_median) = timed(31, || {
         let mut result = None;
@@ -78,7 +87,10 @@ fn main() {
         });
         let (_, vhosts) = result.unwrap();
         assert_eq!(vhosts.len(), VHOSTS);
-        assert_eq!(vhosts[VHOSTS - 1].name().as_deref(), Some("site4999.example.com"));
+        assert_eq!(
+            vhosts[VHOSTS - 1].name().as_deref(),
+            Some("site4999.example.com")
+        );
         t
     });
     println!(
@@ -94,12 +106,21 @@ fn main() {
         assert_eq!(out.len(), bytes.len());
         t
     });
-    println!("  print the file back:                        {:8.2} ms", ms(print));
+    println!(
+        "  print the file back:                        {:8.2} ms",
+        ms(print)
+    );
 
     match augeas(&vhosts_file) {
         Some((time, count)) => {
-            println!("  augtool (Httpd lens) load + match vhosts:   {:8.2} ms  ({count} VirtualHost nodes)", ms(time));
-            println!("  ratio augtool / certsmith:                  {:8.0}x", time.as_secs_f64() / full.as_secs_f64());
+            println!(
+                "  augtool (Httpd lens) load + match vhosts:   {:8.2} ms  ({count} VirtualHost nodes)",
+                ms(time)
+            );
+            println!(
+                "  ratio augtool / certsmith:                  {:8.0}x",
+                time.as_secs_f64() / full.as_secs_f64()
+            );
         }
         None => println!("  augtool not found (apt-get install augeas-tools): no comparison"),
     }
@@ -112,12 +133,22 @@ fn augeas(file: &Path) -> Option<(Duration, usize)> {
     let run = || {
         let t = Instant::now();
         let out = Command::new("augtool")
-            .args(["-L", "-r", "/", "-A", "--transform", &format!("Httpd.lns incl {file}")])
+            .args([
+                "-L",
+                "-r",
+                "/",
+                "-A",
+                "--transform",
+                &format!("Httpd.lns incl {file}"),
+            ])
             .args(["match", &format!("/files{file}/VirtualHost")])
             .output()
             .ok()?;
         let elapsed = t.elapsed();
-        let count = String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains("VirtualHost")).count();
+        let count = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.contains("VirtualHost"))
+            .count();
         out.status.success().then_some((elapsed, count))
     };
     let mut runs: Vec<(Duration, usize)> = (0..3).map(|_| run()).collect::<Option<_>>()?;

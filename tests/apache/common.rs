@@ -15,7 +15,10 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for p in entries {
             if p.is_dir() {
@@ -37,7 +40,8 @@ impl TempDir {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static COUNT: AtomicUsize = AtomicUsize::new(0);
         let n = COUNT.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("certsmith-apache-{tag}-{}-{n}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("certsmith-apache-{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
@@ -91,7 +95,12 @@ pub fn apache2() -> PathBuf {
 
 /// `apache2 -d ROOT -f FILE -t` with the variables Debian's envvars would set (run, lock and
 /// log directories under `scratch`): (success, output).
-pub fn apache_configtest(root: &Path, file: &Path, scratch: &Path, extra: &[&str]) -> (bool, String) {
+pub fn apache_configtest(
+    root: &Path,
+    file: &Path,
+    scratch: &Path,
+    extra: &[&str],
+) -> (bool, String) {
     for d in ["run", "lock", "log"] {
         std::fs::create_dir_all(scratch.join(d)).unwrap();
     }
@@ -110,7 +119,13 @@ pub fn apache_configtest(root: &Path, file: &Path, scratch: &Path, extra: &[&str
         .env("APACHE_LOG_DIR", scratch.join("log"))
         .env("LANG", "C")
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {} (scripts/setup installs apache2): {e}", apache2().display()));
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} (scripts/setup installs apache2): {e}",
+                apache2().display()
+            )
+        });
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }

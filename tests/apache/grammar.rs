@@ -4,9 +4,9 @@
 //! its parse tree here, as the parser runs them.
 
 use super::common::*;
-use certsmith::syntax::apache::{names_equal, ConfFile, ErrorKind, Token, TokenKind, MAX_DEPTH};
-use pest::iterators::Pair;
+use certsmith::syntax::apache::{ConfFile, ErrorKind, MAX_DEPTH, Token, TokenKind, names_equal};
 use pest::Parser;
+use pest::iterators::Pair;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "grammars/apache.pest"]
@@ -26,10 +26,11 @@ fn latin1(bytes: &[u8]) -> (String, Vec<usize>) {
 /// The grammar's verdict: `Ok(tokens)`, or `Err(reason)`.
 fn grammar_tokens(bytes: &[u8]) -> Result<Vec<Token>, String> {
     let (text, map) = latin1(bytes);
-    let mut pairs = Grammar::parse(Rule::file, &text).map_err(|e| format!("grammar: {}", e.line_col_summary()))?;
+    let mut pairs = Grammar::parse(Rule::file, &text)
+        .map_err(|e| format!("grammar: {}", e.line_col_summary()))?;
     let file = pairs.next().ok_or("no file")?;
     let mut out = Vec::new();
-    walk(file, &text, &map, &mut Vec::new(), &mut out)?;
+    walk(file, &map, &mut Vec::new(), &mut out)?;
     out.sort();
     Ok(out)
 }
@@ -41,14 +42,24 @@ trait Summary {
 impl Summary for pest::error::Error<Rule> {
     fn line_col_summary(&self) -> String {
         match self.line_col {
-            pest::error::LineColLocation::Pos((l, c)) | pest::error::LineColLocation::Span((l, c), _) => format!("{l}:{c}"),
+            pest::error::LineColLocation::Pos((l, c))
+            | pest::error::LineColLocation::Span((l, c), _) => format!("{l}:{c}"),
         }
     }
 }
 
-fn walk(pair: Pair<Rule>, text: &str, map: &[usize], open: &mut Vec<String>, out: &mut Vec<Token>) -> Result<(), String> {
+fn walk(
+    pair: Pair<Rule>,
+    map: &[usize],
+    open: &mut Vec<String>,
+    out: &mut Vec<Token>,
+) -> Result<(), String> {
     let span = pair.as_span();
-    let token = |kind| Token { kind, start: map[span.start()], end: map[span.end()] };
+    let token = |kind| Token {
+        kind,
+        start: map[span.start()],
+        end: map[span.end()],
+    };
     match pair.as_rule() {
         Rule::comment_text => out.push(token(TokenKind::Comment)),
         Rule::name => out.push(token(TokenKind::Name)),
@@ -71,7 +82,7 @@ fn walk(pair: Pair<Rule>, text: &str, map: &[usize], open: &mut Vec<String>, out
         _ => {}
     }
     for inner in pair.into_inner() {
-        walk(inner, text, map, open, out)?;
+        walk(inner, map, open, out)?;
     }
     Ok(())
 }
@@ -79,7 +90,11 @@ fn walk(pair: Pair<Rule>, text: &str, map: &[usize], open: &mut Vec<String>, out
 /// `Ok(tokens)` or `Err(message)` from the hand-written parser.
 fn parser_tokens(bytes: &[u8]) -> Result<Vec<Token>, String> {
     let file = ConfFile::parse(bytes).map_err(|e| {
-        if e.kind == ErrorKind::TooDeep { "too deep".to_string() } else { e.to_string() }
+        if e.kind == ErrorKind::TooDeep {
+            "too deep".to_string()
+        } else {
+            e.to_string()
+        }
     })?;
     let mut t = file.tokens();
     t.sort();
@@ -90,8 +105,16 @@ fn agree(bytes: &[u8]) -> Result<bool, String> {
     match (parser_tokens(bytes), grammar_tokens(bytes)) {
         (Ok(a), Ok(b)) if a == b => Ok(true),
         (Ok(a), Ok(b)) => {
-            let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
-            Err(format!("tokens differ at #{first}: parser {:?} grammar {:?}", a.get(first), b.get(first)))
+            let first = a
+                .iter()
+                .zip(&b)
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
+            Err(format!(
+                "tokens differ at #{first}: parser {:?} grammar {:?}",
+                a.get(first),
+                b.get(first)
+            ))
         }
         (Err(_), Err(_)) => Ok(false),
         (Ok(_), Err(e)) => Err(format!("parser accepts, {e}")),
@@ -111,7 +134,13 @@ fn grammar_and_parser_agree_on_every_fixture() {
             Err(e) => failures.push(format!("{}: {e}", path.display())),
         }
     }
-    assert!(failures.is_empty(), "{} of {} files disagree:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} files disagree:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
     assert!(accepted > 450, "only {accepted} files accepted");
 }
 
@@ -119,15 +148,47 @@ fn grammar_and_parser_agree_on_every_fixture() {
 fn grammar_and_parser_agree_on_edge_cases() {
     let deep = "<A>\n".repeat(MAX_DEPTH + 1) + &"</A>\n".repeat(MAX_DEPTH + 1);
     let cases: &[&[u8]] = &[
-        b"", b"\n", b"# c", b"A", b"A b \"c d\" 'e' f\"g", b"A \"unclosed  \n", b"A\\\nB", b"A \\\n B", b"A\\ B", b"A\\ ",
-        b"<A>\n</A>", b"<A b>\n</a>", b"<A>x\n</A>", b"<A b> x\n</A> y\n", b"<A b>\n<B>\n</B> </A>\n", b"<A>\n</A> </B>\n",
-        b"<A \"x > y\">\n</A>\n", b"<A x\n</A>\n", b"<>\n", b"</A>\n", b"<A>\n</A\n", b"<A>\n</B>\n", b"x\0y",
-        b"<A \\\n b \\\n \\\n>\n</A>\n", b"# a \\\n b\nC\n", b"A \"x\\\"y\" 'p\\'q'", b"<A \"u>\n</A>\n", deep.as_bytes(),
-        b"<A>\r\n  B\r\n</A>", b"A \\\\\n B", b"\"quoted name\" x", b"<A\\ >\n</A\\ >\n", b"A x\\\\\\\n y",
+        b"",
+        b"\n",
+        b"# c",
+        b"A",
+        b"A b \"c d\" 'e' f\"g",
+        b"A \"unclosed  \n",
+        b"A\\\nB",
+        b"A \\\n B",
+        b"A\\ B",
+        b"A\\ ",
+        b"<A>\n</A>",
+        b"<A b>\n</a>",
+        b"<A>x\n</A>",
+        b"<A b> x\n</A> y\n",
+        b"<A b>\n<B>\n</B> </A>\n",
+        b"<A>\n</A> </B>\n",
+        b"<A \"x > y\">\n</A>\n",
+        b"<A x\n</A>\n",
+        b"<>\n",
+        b"</A>\n",
+        b"<A>\n</A\n",
+        b"<A>\n</B>\n",
+        b"x\0y",
+        b"<A \\\n b \\\n \\\n>\n</A>\n",
+        b"# a \\\n b\nC\n",
+        b"A \"x\\\"y\" 'p\\'q'",
+        b"<A \"u>\n</A>\n",
+        deep.as_bytes(),
+        b"<A>\r\n  B\r\n</A>",
+        b"A \\\\\n B",
+        b"\"quoted name\" x",
+        b"<A\\ >\n</A\\ >\n",
+        b"A x\\\\\\\n y",
     ];
     let failures: Vec<String> = cases
         .iter()
-        .filter_map(|c| agree(c).err().map(|e| format!("{:?}: {e}", String::from_utf8_lossy(c))))
+        .filter_map(|c| {
+            agree(c)
+                .err()
+                .map(|e| format!("{:?}: {e}", String::from_utf8_lossy(c)))
+        })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -135,8 +196,8 @@ fn grammar_and_parser_agree_on_edge_cases() {
 #[test]
 fn grammar_and_parser_agree_on_random_input() {
     const SOUP: &[&[u8]] = &[
-        b"<", b">", b"</", b"A", b"a", b" ", b"\t", b"\\", b"\n", b"\r\n", b"\r", b"\"", b"'", b"#", b"x", b"\\\n", b"</A>",
-        b"<A>", b"<A b>", b"\\ ", b"\\\"", b"\xe9",
+        b"<", b">", b"</", b"A", b"a", b" ", b"\t", b"\\", b"\n", b"\r\n", b"\r", b"\"", b"'",
+        b"#", b"x", b"\\\n", b"</A>", b"<A>", b"<A b>", b"\\ ", b"\\\"", b"\xe9",
     ];
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = move || {
@@ -148,10 +209,17 @@ fn grammar_and_parser_agree_on_random_input() {
     let mut failures = Vec::new();
     for _ in 0..5000 {
         let len = next() % 30;
-        let src: Vec<u8> = (0..len).flat_map(|_| SOUP[(next() % SOUP.len() as u64) as usize].to_vec()).collect();
+        let src: Vec<u8> = (0..len)
+            .flat_map(|_| SOUP[(next() % SOUP.len() as u64) as usize].to_vec())
+            .collect();
         if let Err(e) = agree(&src) {
             failures.push(format!("{:?}: {e}", String::from_utf8_lossy(&src)));
         }
     }
-    assert!(failures.is_empty(), "{} disagreements, first ones:\n{}", failures.len(), failures[..failures.len().min(10)].join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagreements, first ones:\n{}",
+        failures.len(),
+        failures[..failures.len().min(10)].join("\n")
+    );
 }

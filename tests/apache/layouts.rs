@@ -10,7 +10,10 @@ fn rhel_layout_with_conf_d_and_modules_d() {
         "conf/httpd.conf",
         "ServerRoot \"/etc/httpd\"\nListen 80\nInclude conf.modules.d/*.conf\nIncludeOptional conf.d/*.conf\n",
     );
-    dir.write("conf.modules.d/00-ssl.conf", "LoadModule ssl_module modules/mod_ssl.so\n");
+    dir.write(
+        "conf.modules.d/00-ssl.conf",
+        "LoadModule ssl_module modules/mod_ssl.so\n",
+    );
     dir.write(
         "conf.d/ssl.conf",
         "<IfModule mod_ssl.c>\nListen 443 https\n<VirtualHost _default_:443>\nServerName secure.example\nSSLEngine on\n</VirtualHost>\n</IfModule>\n",
@@ -23,11 +26,17 @@ fn rhel_layout_with_conf_d_and_modules_d() {
     options.follow_server_root = false; // the tree is a copy: /etc/httpd is not it
     let loaded = apache::load(&options).unwrap();
     let vhosts = loaded.vhosts();
-    let names: Vec<_> = vhosts.iter().map(|v| (v.name().unwrap(), v.ssl, v.active, v.aliases.clone())).collect();
+    let names: Vec<_> = vhosts
+        .iter()
+        .map(|v| (v.name().unwrap(), v.ssl, v.active, v.aliases.clone()))
+        .collect();
     assert_eq!(
         names,
         // conf.d is read in byte order: site.conf before ssl.conf.
-        [("www.example".to_string(), false, true, vec![]), ("secure.example".to_string(), true, true, vec![])]
+        [
+            ("www.example".to_string(), false, true, vec![]),
+            ("secure.example".to_string(), true, true, vec![])
+        ]
     );
     // Obeying ServerRoot sends the includes to /etc/httpd, which is not this tree.
     let mut obey = layout.options().unwrap();
@@ -39,13 +48,21 @@ fn rhel_layout_with_conf_d_and_modules_d() {
 #[test]
 fn plain_layout_and_missing_root() {
     let dir = TempDir::new("plain");
-    dir.write("httpd.conf", "<VirtualHost *:8080>\nServerName plain.example\n</VirtualHost>\n");
+    dir.write(
+        "httpd.conf",
+        "<VirtualHost *:8080>\nServerName plain.example\n</VirtualHost>\n",
+    );
     let layout = apache::detect(Some(dir.path())).unwrap();
     assert_eq!(layout.distro, Distro::Plain);
     let loaded = apache::load(&layout.options().unwrap()).unwrap();
     assert_eq!(loaded.vhosts()[0].addresses[0].port_number(), Some(8080));
-    let e = apache::detect(Some(&dir.path().join("nothing"))).unwrap_err().to_string();
-    assert!(e.contains("--apache-server-root") && e.contains("nothing"), "{e}");
+    let e = apache::detect(Some(&dir.path().join("nothing")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("--apache-server-root") && e.contains("nothing"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -61,30 +78,67 @@ fn command_line_get_set_rm_on_a_copied_tree() {
             .arg(&root)
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let path = "VirtualHost[ServerName=\"www.example.com\"]/DocumentRoot";
-    assert_eq!(run(&["get", path]), (Some(0), "/var/www/html\n".into(), String::new()));
+    assert_eq!(
+        run(&["get", path]),
+        (Some(0), "/var/www/html\n".into(), String::new())
+    );
     let (code, out, _) = run(&["match", "//ServerAlias"]);
     assert_eq!(code, Some(0));
-    assert!(out.starts_with("VirtualHost[2]/ServerAlias[1]\t") && out.trim_end().ends_with("sites-enabled/example.conf:10"), "{out}");
+    assert!(
+        out.starts_with("VirtualHost[2]/ServerAlias[1]\t")
+            && out.trim_end().ends_with("sites-enabled/example.conf:10"),
+        "{out}"
+    );
     // --dry-run prints a diff and writes nothing.
     let before = std::fs::read(root.join("sites-available/example.conf")).unwrap();
     let (code, diff, _) = run(&["set", "--dry-run", path, "/srv/my site"]);
     assert_eq!(code, Some(0));
-    assert!(diff.contains("-\tDocumentRoot /var/www/html\n+\tDocumentRoot \"/srv/my site\"\n"), "{diff}");
-    assert_eq!(std::fs::read(root.join("sites-available/example.conf")).unwrap(), before);
+    assert!(
+        diff.contains("-\tDocumentRoot /var/www/html\n+\tDocumentRoot \"/srv/my site\"\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read(root.join("sites-available/example.conf")).unwrap(),
+        before
+    );
     // set writes through the sites-enabled link; rm removes; unsafe values are refused.
     assert_eq!(run(&["set", path, "/srv/my site"]).0, Some(0));
     assert_eq!(run(&["get", path]).1, "\"/srv/my site\"\n");
-    assert!(std::fs::symlink_metadata(root.join("sites-enabled/example.conf")).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(root.join("sites-enabled/example.conf"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert_eq!(run(&["rm", path]).0, Some(0));
     assert_eq!(run(&["get", path]).0, Some(1));
-    let (code, _, err) = run(&["set", "VirtualHost[ServerName=\"www.example.com\"]/ServerAdmin", "a\nb"]);
+    let (code, _, err) = run(&[
+        "set",
+        "VirtualHost[ServerName=\"www.example.com\"]/ServerAdmin",
+        "a\nb",
+    ]);
     assert_ne!(code, Some(0));
     assert!(err.contains("line break"), "{err}");
     // A missing directive is created in the vhost, with its siblings' indentation.
-    assert_eq!(run(&["set", "VirtualHost[ServerName=\"www.example.com\"]/ServerSignature", "Off"]).0, Some(0));
+    assert_eq!(
+        run(&[
+            "set",
+            "VirtualHost[ServerName=\"www.example.com\"]/ServerSignature",
+            "Off"
+        ])
+        .0,
+        Some(0)
+    );
     let text = std::fs::read_to_string(root.join("sites-available/example.conf")).unwrap();
-    assert!(text.contains("\tCustomLog ${APACHE_LOG_DIR}/access.log combined\n\tServerSignature Off\n"), "{text}");
+    assert!(
+        text.contains("\tCustomLog ${APACHE_LOG_DIR}/access.log combined\n\tServerSignature Off\n"),
+        "{text}"
+    );
 }

@@ -3,13 +3,15 @@
 use super::Engine;
 use crate::installer::apache::{self, Loaded, NodeId};
 use crate::syntax::apache::{ConfFile, Directive, Node, Word};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 
 pub struct ApacheEngine;
 
 fn words(args: &[String]) -> Result<Vec<Word>> {
-    args.iter().map(|a| Word::new(a).with_context(|| format!("argument {a:?}"))).collect()
+    args.iter()
+        .map(|a| Word::new(a).with_context(|| format!("argument {a:?}")))
+        .collect()
 }
 
 impl Engine for ApacheEngine {
@@ -39,24 +41,36 @@ impl Engine for ApacheEngine {
     }
 
     fn raw_args(loaded: &Loaded, node: &NodeId) -> String {
-        let Some(n) = loaded.node(node) else { return String::new() };
+        let Some(n) = loaded.node(node) else {
+            return String::new();
+        };
         let raw: Vec<String> = n.args().iter().map(|a| a.word.to_string()).collect();
         raw.join(" ")
     }
 
     fn set_args(loaded: &mut Loaded, node: &NodeId, args: &[String]) -> Result<()> {
         let words = words(args)?;
-        loaded.set_args(node, words).with_context(|| loaded.location(node))?;
+        loaded
+            .set_args(node, words)
+            .with_context(|| loaded.location(node))?;
         Ok(())
     }
 
-    fn append(loaded: &mut Loaded, parent: Option<&NodeId>, name: &[u8], args: &[String]) -> Result<()> {
+    fn append(
+        loaded: &mut Loaded,
+        parent: Option<&NodeId>,
+        name: &[u8],
+        args: &[String],
+    ) -> Result<()> {
         let name = std::str::from_utf8(name).context("directive name is not UTF-8")?;
         let directive = Directive::new(name, words(args)?)?;
-        if let Some(p) = parent {
-            if !matches!(loaded.node(p), Some(Node::Section(_))) {
-                bail!("{}: not a section; cannot add {name} inside it", loaded.location(p));
-            }
+        if let Some(p) = parent
+            && !matches!(loaded.node(p), Some(Node::Section(_)))
+        {
+            bail!(
+                "{}: not a section; cannot add {name} inside it",
+                loaded.location(p)
+            );
         }
         loaded.push(parent, directive.into())?;
         Ok(())

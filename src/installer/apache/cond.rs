@@ -80,7 +80,10 @@ pub struct Version {
 impl Version {
     /// `2.4.62`, `Apache/2.4.62 (Debian)` or a whole `apache2 -v` output. Missing parts are 0.
     pub fn parse(text: &str) -> Option<Version> {
-        let start = text.find("Apache/").map(|i| i + "Apache/".len()).unwrap_or(0);
+        let start = text
+            .find("Apache/")
+            .map(|i| i + "Apache/".len())
+            .unwrap_or(0);
         let digits: String = text[start..]
             .trim_start()
             .chars()
@@ -90,7 +93,11 @@ impl Version {
         let major = parts.next()?.ok()?;
         let minor = parts.next().and_then(Result::ok).unwrap_or(0);
         let patch = parts.next().and_then(Result::ok).unwrap_or(0);
-        Some(Version { major, minor, patch })
+        Some(Version {
+            major,
+            minor,
+            patch,
+        })
     }
 }
 
@@ -141,7 +148,14 @@ mod tests {
         let mut m = Modules::builtin();
         m.insert("ssl_module");
         m.insert("mpm_event_module");
-        for name in ["ssl_module", "mod_ssl.c", "event.c", "mod_version.c", "core.c", "http_core.c"] {
+        for name in [
+            "ssl_module",
+            "mod_ssl.c",
+            "event.c",
+            "mod_version.c",
+            "core.c",
+            "http_core.c",
+        ] {
             assert!(m.contains(name), "{name}");
         }
         assert!(!m.contains("mod_rewrite.c"));
@@ -150,8 +164,22 @@ mod tests {
 
     #[test]
     fn versions() {
-        assert_eq!(Version::parse("Server version: Apache/2.4.10 (Debian)\n"), Some(Version { major: 2, minor: 4, patch: 10 }));
-        assert_eq!(Version::parse("2.4"), Some(Version { major: 2, minor: 4, patch: 0 }));
+        assert_eq!(
+            Version::parse("Server version: Apache/2.4.10 (Debian)\n"),
+            Some(Version {
+                major: 2,
+                minor: 4,
+                patch: 10
+            })
+        );
+        assert_eq!(
+            Version::parse("2.4"),
+            Some(Version {
+                major: 2,
+                minor: 4,
+                patch: 0
+            })
+        );
         assert_eq!(Version::parse("x"), None);
         let v = Version::parse("2.4.10").unwrap();
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();

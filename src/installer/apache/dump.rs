@@ -10,10 +10,11 @@ pub fn parse_modules(text: &str) -> Modules {
     let mut modules = Modules::new();
     for line in text.lines() {
         let mut words = line.split_whitespace();
-        if let (Some(id), Some(kind)) = (words.next(), words.next()) {
-            if id.ends_with("_module") && (kind == "(static)" || kind == "(shared)") {
-                modules.insert(id);
-            }
+        if let (Some(id), Some(kind)) = (words.next(), words.next())
+            && id.ends_with("_module")
+            && (kind == "(static)" || kind == "(shared)")
+        {
+            modules.insert(id);
         }
     }
     modules
@@ -72,13 +73,17 @@ pub fn parse_vhosts(text: &str) -> Vec<DumpedVhost> {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             [addr, "is", "a", "NameVirtualHost"] if !indented => address = addr.to_string(),
-            ["port", _, "namevhost", name, place] if indented => push(&mut out, &address, name, place, true),
+            ["port", _, "namevhost", name, place] if indented => {
+                push(&mut out, &address, name, place, true)
+            }
             ["alias", alias] | ["wild", "alias", alias] if indented => {
                 if let Some(last) = out.last_mut() {
                     last.aliases.push(alias.to_string());
                 }
             }
-            [addr, name, place] if !indented && place.starts_with('(') => push(&mut out, addr, name, place, false),
+            [addr, name, place] if !indented && place.starts_with('(') => {
+                push(&mut out, addr, name, place, false)
+            }
             _ => {}
         }
     }
@@ -87,7 +92,9 @@ pub fn parse_vhosts(text: &str) -> Vec<DumpedVhost> {
 
 fn push(out: &mut Vec<DumpedVhost>, address: &str, name: &str, place: &str, name_based: bool) {
     let place = place.trim_start_matches('(').trim_end_matches(')');
-    let Some((file, line)) = place.rsplit_once(':') else { return };
+    let Some((file, line)) = place.rsplit_once(':') else {
+        return;
+    };
     let Ok(line) = line.parse() else { return };
     out.push(DumpedVhost {
         address: address.to_string(),
@@ -108,15 +115,26 @@ mod tests {
         let text = "VirtualHost configuration:\n*:443                  example.com (/etc/apache2/sites-enabled/example-ssl.conf:1)\n*:80                   is a NameVirtualHost\n         default server 127.0.1.1 (/etc/apache2/sites-enabled/000-default.conf:1)\n         port 80 namevhost 127.0.1.1 (/etc/apache2/sites-enabled/000-default.conf:1)\n         port 80 namevhost example.com (/etc/apache2/sites-enabled/example.conf:3)\n                 alias www.example.com\nServerRoot: \"/etc/apache2\"\n";
         let v = parse_vhosts(text);
         assert_eq!(v.len(), 3);
-        assert_eq!((v[0].address.as_str(), v[0].name.as_str(), v[0].line), ("*:443", "example.com", 1));
+        assert_eq!(
+            (v[0].address.as_str(), v[0].name.as_str(), v[0].line),
+            ("*:443", "example.com", 1)
+        );
         assert_eq!(v[2].address, "*:80");
-        assert_eq!(v[2].file, PathBuf::from("/etc/apache2/sites-enabled/example.conf"));
-        assert_eq!((v[2].line, v[2].aliases.clone()), (3, vec!["www.example.com".to_string()]));
+        assert_eq!(
+            v[2].file,
+            PathBuf::from("/etc/apache2/sites-enabled/example.conf")
+        );
+        assert_eq!(
+            (v[2].line, v[2].aliases.clone()),
+            (3, vec!["www.example.com".to_string()])
+        );
     }
 
     #[test]
     fn run_cfg() {
-        let cfg = parse_run_cfg("ServerRoot: \"/etc/apache2\"\nDefine: DUMP_RUN_CFG\nDefine: BAR=baz\nDefine: QUX\n");
+        let cfg = parse_run_cfg(
+            "ServerRoot: \"/etc/apache2\"\nDefine: DUMP_RUN_CFG\nDefine: BAR=baz\nDefine: QUX\n",
+        );
         assert_eq!(cfg.server_root, Some(PathBuf::from("/etc/apache2")));
         assert_eq!(cfg.defines.get("BAR"), Some(&Some("baz".to_string())));
         assert_eq!(cfg.defines.get("QUX"), Some(&None));

@@ -18,14 +18,14 @@ pub fn expand(value: &[u8], vars: &Variables) -> Vec<u8> {
     let mut out = Vec::with_capacity(value.len());
     let mut i = 0;
     while i < value.len() {
-        if value[i..].starts_with(b"${") {
-            if let Some(len) = value[i + 2..].iter().position(|&b| b == b'}') {
-                let name = String::from_utf8_lossy(&value[i + 2..i + 2 + len]);
-                if let Some(v) = vars.get(name.as_ref()) {
-                    out.extend_from_slice(v.as_bytes());
-                    i += 2 + len + 1;
-                    continue;
-                }
+        if value[i..].starts_with(b"${")
+            && let Some(len) = value[i + 2..].iter().position(|&b| b == b'}')
+        {
+            let name = String::from_utf8_lossy(&value[i + 2..i + 2 + len]);
+            if let Some(v) = vars.get(name.as_ref()) {
+                out.extend_from_slice(v.as_bytes());
+                i += 2 + len + 1;
+                continue;
             }
         }
         out.push(value[i]);
@@ -58,15 +58,24 @@ pub fn parse_envvars(text: &str) -> Variables {
                     exported.push(name.to_string());
                 }
             }
-            None if is_export => exported.extend(rest.split_whitespace().filter(|n| is_name(n)).map(str::to_string)),
+            None if is_export => exported.extend(
+                rest.split_whitespace()
+                    .filter(|n| is_name(n))
+                    .map(str::to_string),
+            ),
             _ => {}
         }
     }
-    exported.into_iter().filter_map(|n| shell.get(&n).map(|v| (n, v.clone()))).collect()
+    exported
+        .into_iter()
+        .filter_map(|n| shell.get(&n).map(|v| (n, v.clone())))
+        .collect()
 }
 
 fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') && !s.as_bytes()[0].is_ascii_digit()
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !s.as_bytes()[0].is_ascii_digit()
 }
 
 /// One shell word: quotes removed, `$NAME` and `${NAME}` substituted (unknown: empty).
@@ -135,9 +144,18 @@ export LANG
     #[test]
     fn debian_envvars() {
         let vars = parse_envvars(DEBIAN);
-        assert_eq!(vars.get("APACHE_LOG_DIR").map(String::as_str), Some("/var/log/apache2"));
-        assert_eq!(vars.get("APACHE_PID_FILE").map(String::as_str), Some("/var/run/apache2/apache2.pid"));
-        assert_eq!(vars.get("APACHE_RUN_USER").map(String::as_str), Some("www-data"));
+        assert_eq!(
+            vars.get("APACHE_LOG_DIR").map(String::as_str),
+            Some("/var/log/apache2")
+        );
+        assert_eq!(
+            vars.get("APACHE_PID_FILE").map(String::as_str),
+            Some("/var/run/apache2/apache2.pid")
+        );
+        assert_eq!(
+            vars.get("APACHE_RUN_USER").map(String::as_str),
+            Some("www-data")
+        );
         assert_eq!(vars.get("LANG").map(String::as_str), Some("C"));
         assert!(!vars.contains_key("SUFFIX"), "not exported");
         assert!(!vars.contains_key("APACHE_LYNX"), "commented out");

@@ -25,9 +25,15 @@ pub fn resolve(pattern: &Path, optional: bool) -> Result<Vec<PathBuf>, String> {
         plain(pattern, optional, 0, &mut out)?;
     } else {
         if !pattern.is_absolute() {
-            return Err(format!("Include must have an absolute path, {}", pattern.display()));
+            return Err(format!(
+                "Include must have an absolute path, {}",
+                pattern.display()
+            ));
         }
-        let parts: Vec<&[u8]> = bytes.split(|&b| b == b'/').filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&[u8]> = bytes
+            .split(|&b| b == b'/')
+            .filter(|p| !p.is_empty())
+            .collect();
         walk(Path::new("/"), &parts, optional, &mut out)?;
     }
     Ok(out)
@@ -42,7 +48,8 @@ fn plain(path: &Path, optional: bool, depth: usize, out: &mut Vec<PathBuf>) -> R
                 path.display()
             ));
         }
-        let entries = std::fs::read_dir(path).map_err(|e| format!("Could not open config directory {}: {e}", path.display()))?;
+        let entries = std::fs::read_dir(path)
+            .map_err(|e| format!("Could not open config directory {}: {e}", path.display()))?;
         let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         sort_bytewise(&mut children);
         for child in children {
@@ -57,7 +64,12 @@ fn plain(path: &Path, optional: bool, depth: usize, out: &mut Vec<PathBuf>) -> R
     Ok(())
 }
 
-fn walk(base: &Path, parts: &[&[u8]], optional: bool, out: &mut Vec<PathBuf>) -> Result<(), String> {
+fn walk(
+    base: &Path,
+    parts: &[&[u8]],
+    optional: bool,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), String> {
     let Some((first, rest)) = parts.split_first() else {
         return plain(base, optional, 0, out);
     };
@@ -68,7 +80,12 @@ fn walk(base: &Path, parts: &[&[u8]], optional: bool, out: &mut Vec<PathBuf>) ->
     let entries = match std::fs::read_dir(base) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && optional => return Ok(()),
-        Err(e) => return Err(format!("Could not open config directory {}: {e}", base.display())),
+        Err(e) => {
+            return Err(format!(
+                "Could not open config directory {}: {e}",
+                base.display()
+            ));
+        }
     };
     let mut candidates = Vec::new();
     for entry in entries.flatten() {
@@ -137,7 +154,9 @@ pub fn fnmatch(pattern: &[u8], name: &[u8]) -> bool {
                     Some((set, end)) => (t < name.len() && set.matches(name[t])).then_some(end - p),
                     None => (name.get(t) == Some(&b'[')).then_some(1),
                 },
-                b'\\' if p + 1 < pattern.len() => (name.get(t) == Some(&pattern[p + 1])).then_some(2),
+                b'\\' if p + 1 < pattern.len() => {
+                    (name.get(t) == Some(&pattern[p + 1])).then_some(2)
+                }
                 c => (name.get(t) == Some(&c)).then_some(1),
             };
             if let Some(len) = step {

@@ -36,7 +36,12 @@ pub struct Layout {
 }
 
 /// Server roots tried, in order, when none is given.
-pub const DEFAULT_ROOTS: &[&str] = &["/etc/apache2", "/etc/httpd", "/usr/local/apache2", "/usr/local/etc/apache24"];
+pub const DEFAULT_ROOTS: &[&str] = &[
+    "/etc/apache2",
+    "/etc/httpd",
+    "/usr/local/apache2",
+    "/usr/local/etc/apache24",
+];
 
 /// Detect the layout under `root` (the `--apache-server-root` value), or under the first
 /// of [`DEFAULT_ROOTS`] that holds a configuration.
@@ -48,12 +53,15 @@ pub fn detect(root: Option<&Path>) -> Result<Layout, LoadError> {
                 r.display()
             ))
         }),
-        None => DEFAULT_ROOTS.iter().find_map(|r| detect_at(Path::new(r))).ok_or_else(|| {
-            LoadError::Layout(format!(
-                "no Apache configuration found in {}; give --apache-server-root",
-                DEFAULT_ROOTS.join(", ")
-            ))
-        }),
+        None => DEFAULT_ROOTS
+            .iter()
+            .find_map(|r| detect_at(Path::new(r)))
+            .ok_or_else(|| {
+                LoadError::Layout(format!(
+                    "no Apache configuration found in {}; give --apache-server-root",
+                    DEFAULT_ROOTS.join(", ")
+                ))
+            }),
     }
 }
 
@@ -84,7 +92,11 @@ fn detect_at(root: &Path) -> Option<Layout> {
         });
     }
     if root.join("conf/httpd.conf").is_file() {
-        let distro = if dir("conf.d").is_some() || dir("conf.modules.d").is_some() { Distro::Rhel } else { Distro::Plain };
+        let distro = if dir("conf.d").is_some() || dir("conf.modules.d").is_some() {
+            Distro::Rhel
+        } else {
+            Distro::Plain
+        };
         return Some(Layout {
             conf_d: dir("conf.d"),
             conf_modules_d: dir("conf.modules.d"),
@@ -101,15 +113,27 @@ impl Layout {
     /// Loading options for this layout: the `envvars` variables, and Debian's
     /// `sites-available` files parsed for inspection (disabled vhosts).
     pub fn options(&self) -> Result<LoadOptions, LoadError> {
-        let relative = self.config_file.strip_prefix(&self.server_root).unwrap_or(&self.config_file);
+        let relative = self
+            .config_file
+            .strip_prefix(&self.server_root)
+            .unwrap_or(&self.config_file);
         let mut options = LoadOptions::new(&self.server_root, relative);
         if let Some(envvars) = &self.envvars {
-            let text = std::fs::read(envvars).map_err(|error| LoadError::Io { path: envvars.clone(), error })?;
+            let text = std::fs::read(envvars).map_err(|error| LoadError::Io {
+                path: envvars.clone(),
+                error,
+            })?;
             options.variables = parse_envvars(&String::from_utf8_lossy(&text));
         }
         if let Some(dir) = &self.sites_available {
-            let entries = std::fs::read_dir(dir).map_err(|error| LoadError::Io { path: dir.clone(), error })?;
-            let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+            let entries = std::fs::read_dir(dir).map_err(|error| LoadError::Io {
+                path: dir.clone(),
+                error,
+            })?;
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
             files.sort();
             options.extra_files = files;
         }

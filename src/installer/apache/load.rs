@@ -4,12 +4,12 @@
 //! they come, so an `Include` inside an inactive `<IfModule>` is not followed.
 //! `${VAR}` is expanded in every argument that matters here.
 
-use super::cond::{if_version, negation, Modules, Version};
-use super::env::{expand, Variables};
+use super::cond::{Modules, Version, if_version, negation};
+use super::env::{Variables, expand};
 use super::glob;
 use super::loaded::{FileId, Loaded, LoadedFile, NodeId};
 use crate::syntax::apache::{Body, ConfFile, Node, ParseError};
-use crate::syntax::pos::{line_col, Position};
+use crate::syntax::pos::{Position, line_col};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -43,7 +43,11 @@ impl LoadOptions {
             variables: Variables::new(),
             defines: BTreeMap::new(),
             modules: None,
-            version: Version { major: 2, minor: 4, patch: 62 },
+            version: Version {
+                major: 2,
+                minor: 4,
+                patch: 62,
+            },
             follow_server_root: true,
             extra_files: Vec::new(),
         }
@@ -56,9 +60,16 @@ pub enum LoadError {
     #[error("{}:{error}", file.display())]
     Parse { file: PathBuf, error: ParseError },
     #[error("{}:{pos}: {message}", file.display())]
-    Directive { file: PathBuf, pos: Position, message: String },
+    Directive {
+        file: PathBuf,
+        pos: Position,
+        message: String,
+    },
     #[error("{}: {error}", path.display())]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("{0}")]
     Layout(String),
 }
@@ -92,7 +103,10 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, LoadError> {
         version: options.version,
     };
     let main_path = options.server_root.join(&options.config_file);
-    let bytes = std::fs::read(&main_path).map_err(|error| LoadError::Io { path: main_path.clone(), error })?;
+    let bytes = std::fs::read(&main_path).map_err(|error| LoadError::Io {
+        path: main_path.clone(),
+        error,
+    })?;
     let main = walker.register(&main_path, bytes)?;
     walker.loaded.main = main;
     walker.walk_file(main)?;
@@ -115,11 +129,20 @@ struct Walker {
 impl Walker {
     /// Parse and remember a file Apache reads.
     fn register(&mut self, path: &Path, bytes: Vec<u8>) -> Result<FileId, LoadError> {
-        let tree = ConfFile::parse(&bytes).map_err(|error| LoadError::Parse { file: path.to_path_buf(), error })?;
+        let tree = ConfFile::parse(&bytes).map_err(|error| LoadError::Parse {
+            file: path.to_path_buf(),
+            error,
+        })?;
         let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let id = self.loaded.files.len();
         self.by_real.insert(real.clone(), id);
-        self.loaded.files.push(LoadedFile { path: path.to_path_buf(), real_path: real, original: bytes, tree, enabled: true });
+        self.loaded.files.push(LoadedFile {
+            path: path.to_path_buf(),
+            real_path: real,
+            original: bytes,
+            tree,
+            enabled: true,
+        });
         Ok(id)
     }
 
@@ -134,7 +157,10 @@ impl Walker {
                 Ok(id) => self.loaded.files[id].enabled = false,
                 Err(e) => self.loaded.warnings.push(e.to_string()),
             },
-            Err(e) => self.loaded.warnings.push(format!("{}: {e}", path.display())),
+            Err(e) => self
+                .loaded
+                .warnings
+                .push(format!("{}: {e}", path.display())),
         }
     }
 
@@ -147,8 +173,15 @@ impl Walker {
         result
     }
 
-    fn walk_body(&mut self, file: FileId, tree: &ConfFile, prefix: &mut Vec<usize>) -> Result<(), LoadError> {
-        let Some(body) = tree.body.body_at(prefix) else { return Ok(()) };
+    fn walk_body(
+        &mut self,
+        file: FileId,
+        tree: &ConfFile,
+        prefix: &mut Vec<usize>,
+    ) -> Result<(), LoadError> {
+        let Some(body) = tree.body.body_at(prefix) else {
+            return Ok(());
+        };
         let body: &Body = body;
         for (i, node) in body.nodes.iter().enumerate() {
             prefix.push(i);
@@ -159,13 +192,22 @@ impl Walker {
         Ok(())
     }
 
-    fn walk_node(&mut self, file: FileId, tree: &ConfFile, path: &mut Vec<usize>, node: &Node) -> Result<(), LoadError> {
+    fn walk_node(
+        &mut self,
+        file: FileId,
+        tree: &ConfFile,
+        path: &mut Vec<usize>,
+        node: &Node,
+    ) -> Result<(), LoadError> {
         let name = node.name().as_plain();
         let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
         let args = |this: &Walker| -> Vec<String> {
             node.args()
                 .iter()
-                .map(|a| String::from_utf8_lossy(&expand(&a.word.value(), &this.loaded.variables)).into_owned())
+                .map(|a| {
+                    String::from_utf8_lossy(&expand(&a.word.value(), &this.loaded.variables))
+                        .into_owned()
+                })
                 .collect()
         };
         match node {
@@ -188,10 +230,11 @@ impl Walker {
                     if let Some(m) = args(self).first() {
                         self.loaded.modules.insert(m);
                     }
-                } else if is("ServerRoot") && self.follow_server_root {
-                    if let Some(r) = args(self).first() {
-                        self.loaded.server_root = PathBuf::from(r);
-                    }
+                } else if is("ServerRoot")
+                    && self.follow_server_root
+                    && let Some(r) = args(self).first()
+                {
+                    self.loaded.server_root = PathBuf::from(r);
                 }
             }
             Node::Section(_) => {
@@ -206,7 +249,10 @@ impl Walker {
                 if active {
                     self.walk_body(file, tree, path)?;
                 } else {
-                    self.loaded.inactive.insert(NodeId { file, path: path.clone() });
+                    self.loaded.inactive.insert(NodeId {
+                        file,
+                        path: path.clone(),
+                    });
                 }
             }
         }
@@ -228,14 +274,29 @@ impl Walker {
         Some(found != negated)
     }
 
-    fn include(&mut self, file: FileId, tree: &ConfFile, path: &[usize], args: &[String], optional: bool) -> Result<(), LoadError> {
+    fn include(
+        &mut self,
+        file: FileId,
+        tree: &ConfFile,
+        path: &[usize],
+        args: &[String],
+        optional: bool,
+    ) -> Result<(), LoadError> {
         let directive_error = |this: &Walker, message: String| {
             let offset = tree.body.offset_of(path).unwrap_or(0);
             let f = &this.loaded.files[file];
-            LoadError::Directive { file: f.path.clone(), pos: line_col(&f.original, offset), message }
+            LoadError::Directive {
+                file: f.path.clone(),
+                pos: line_col(&f.original, offset),
+                message,
+            }
         };
         let [target] = args else {
-            let word = if optional { "IncludeOptional" } else { "Include" };
+            let word = if optional {
+                "IncludeOptional"
+            } else {
+                "Include"
+            };
             return Err(directive_error(self, format!("{word} takes one argument")));
         };
         let pattern = self.loaded.server_root.join(target);
@@ -247,19 +308,42 @@ impl Walker {
                 Some(&id) => id,
                 None => {
                     let bytes = std::fs::read(&target).map_err(|e| {
-                        directive_error(self, format!("Could not open configuration file {}: {e}", target.display()))
+                        directive_error(
+                            self,
+                            format!(
+                                "Could not open configuration file {}: {e}",
+                                target.display()
+                            ),
+                        )
                     })?;
                     self.register(&target, bytes)?
                 }
             };
             if self.stack.contains(&id) {
-                let chain: Vec<String> = self.stack.iter().map(|&f| self.loaded.files[f].path.display().to_string()).collect();
-                return Err(directive_error(self, format!("include cycle: {} -> {}", chain.join(" -> "), target.display())));
+                let chain: Vec<String> = self
+                    .stack
+                    .iter()
+                    .map(|&f| self.loaded.files[f].path.display().to_string())
+                    .collect();
+                return Err(directive_error(
+                    self,
+                    format!(
+                        "include cycle: {} -> {}",
+                        chain.join(" -> "),
+                        target.display()
+                    ),
+                ));
             }
             self.walk_file(id)?;
             ids.push(id);
         }
-        self.loaded.includes.insert(NodeId { file, path: path.to_vec() }, ids);
+        self.loaded.includes.insert(
+            NodeId {
+                file,
+                path: path.to_vec(),
+            },
+            ids,
+        );
         Ok(())
     }
 }

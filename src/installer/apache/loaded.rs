@@ -3,8 +3,8 @@
 //! `Include` directives; edits kept in memory until the caller writes [`Loaded::changed_files`].
 
 use super::cond::Modules;
-use super::env::{expand, Variables};
-use crate::syntax::apache::{names_equal, ConfFile, EditError, Node, Word};
+use super::env::{Variables, expand};
+use crate::syntax::apache::{ConfFile, EditError, Node, Word, names_equal};
 use crate::syntax::path;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -70,11 +70,16 @@ impl Loaded {
     /// (`<IfModule>`, `<IfDefine>`, `<IfVersion>`, `<IfFile>`) evaluated false, and it is not
     /// inside a `<Macro>` body. (A file is read only through active includes.)
     pub fn is_active(&self, id: &NodeId) -> bool {
-        let Some(file) = self.files.get(id.file) else { return false };
+        let Some(file) = self.files.get(id.file) else {
+            return false;
+        };
         if !file.enabled {
             return false;
         }
-        let mut probe = NodeId { file: id.file, path: Vec::with_capacity(id.path.len()) };
+        let mut probe = NodeId {
+            file: id.file,
+            path: Vec::with_capacity(id.path.len()),
+        };
         for &i in &id.path {
             probe.path.push(i);
             if self.inactive.contains(&probe) {
@@ -94,7 +99,11 @@ impl Loaded {
     /// The node's arguments with `${VAR}` expanded.
     pub fn arg_values(&self, id: &NodeId) -> Vec<Vec<u8>> {
         match self.node(id) {
-            Some(n) => n.args().iter().map(|a| expand(&a.word.value(), &self.variables)).collect(),
+            Some(n) => n
+                .args()
+                .iter()
+                .map(|a| expand(&a.word.value(), &self.variables))
+                .collect(),
             None => Vec::new(),
         }
     }
@@ -112,16 +121,35 @@ impl Loaded {
 
     fn splice(&self, file: FileId, prefix: &[usize], out: &mut Vec<NodeId>) {
         let mut path = prefix.to_vec();
-        self.walk_spliced(file, &mut path, &mut |file, path, _| out.push(NodeId { file, path: path.to_vec() }));
+        self.walk_spliced(file, &mut path, &mut |file, path, _| {
+            out.push(NodeId {
+                file,
+                path: path.to_vec(),
+            })
+        });
     }
 
     /// Call `visit(file, path, node)` for each child of the body at `prefix` in `file`, with
     /// the files an `Include` read in its place.
-    pub(super) fn walk_spliced(&self, file: FileId, prefix: &mut Vec<usize>, visit: &mut dyn FnMut(FileId, &[usize], &Node)) {
-        let Some(body) = self.files[file].tree.body.body_at(prefix) else { return };
+    pub(super) fn walk_spliced(
+        &self,
+        file: FileId,
+        prefix: &mut Vec<usize>,
+        visit: &mut dyn FnMut(FileId, &[usize], &Node),
+    ) {
+        let Some(body) = self.files[file].tree.body.body_at(prefix) else {
+            return;
+        };
         for (i, node) in body.nodes.iter().enumerate() {
             prefix.push(i);
-            let included = is_include(node).then(|| self.includes.get(&NodeId { file, path: prefix.clone() })).flatten();
+            let included = is_include(node)
+                .then(|| {
+                    self.includes.get(&NodeId {
+                        file,
+                        path: prefix.clone(),
+                    })
+                })
+                .flatten();
             match included {
                 Some(files) => {
                     for &f in files {
@@ -142,7 +170,12 @@ impl Loaded {
     }
 
     /// Insert `node` as child `index` of `parent` (`None`: the main file's top level).
-    pub fn insert(&mut self, parent: Option<&NodeId>, index: usize, node: Node) -> Result<NodeId, EditError> {
+    pub fn insert(
+        &mut self,
+        parent: Option<&NodeId>,
+        index: usize,
+        node: Node,
+    ) -> Result<NodeId, EditError> {
         match parent {
             Some(p) => self.insert_at(p.file, &p.path.clone(), index, node),
             None => self.insert_at(self.main, &[], index, node),
@@ -164,23 +197,38 @@ impl Loaded {
 
     /// Insert `node` right after `id`, in the same body.
     pub fn insert_after(&mut self, id: &NodeId, node: Node) -> Result<NodeId, EditError> {
-        let (&index, prefix) = id.path.split_last().ok_or_else(|| EditError::NoSuchNode(Vec::new()))?;
-        self.insert_at(id.file, &prefix.to_vec(), index + 1, node)
+        let (&index, prefix) = id
+            .path
+            .split_last()
+            .ok_or_else(|| EditError::NoSuchNode(Vec::new()))?;
+        self.insert_at(id.file, prefix, index + 1, node)
     }
 
     /// Insert `node` right before `id`, in the same body.
     pub fn insert_before(&mut self, id: &NodeId, node: Node) -> Result<NodeId, EditError> {
-        let (&index, prefix) = id.path.split_last().ok_or_else(|| EditError::NoSuchNode(Vec::new()))?;
-        self.insert_at(id.file, &prefix.to_vec(), index, node)
+        let (&index, prefix) = id
+            .path
+            .split_last()
+            .ok_or_else(|| EditError::NoSuchNode(Vec::new()))?;
+        self.insert_at(id.file, prefix, index, node)
     }
 
     fn push_at(&mut self, file: FileId, prefix: &[usize], node: Node) -> Result<NodeId, EditError> {
         let body = self.files[file].tree.body.body_at(prefix);
-        let len = body.ok_or_else(|| EditError::NotASection(prefix.to_vec()))?.nodes.len();
+        let len = body
+            .ok_or_else(|| EditError::NotASection(prefix.to_vec()))?
+            .nodes
+            .len();
         self.insert_at(file, prefix, len, node)
     }
 
-    fn insert_at(&mut self, file: FileId, prefix: &[usize], index: usize, node: Node) -> Result<NodeId, EditError> {
+    fn insert_at(
+        &mut self,
+        file: FileId,
+        prefix: &[usize],
+        index: usize,
+        node: Node,
+    ) -> Result<NodeId, EditError> {
         let path = self.files[file].tree.insert(prefix, index, node)?;
         self.shift(file, prefix, index, 1);
         Ok(NodeId { file, path })
@@ -223,14 +271,23 @@ impl Loaded {
     /// of `prefix`: keys at or after `from` move.
     fn shift(&mut self, file: FileId, prefix: &[usize], from: usize, delta: isize) {
         let depth = prefix.len();
-        let moves = |k: &NodeId| k.file == file && k.path.len() > depth && k.path.starts_with(prefix) && k.path[depth] >= from;
+        let moves = |k: &NodeId| {
+            k.file == file
+                && k.path.len() > depth
+                && k.path.starts_with(prefix)
+                && k.path[depth] >= from
+        };
         let moved = |mut k: NodeId| {
             k.path[depth] = k.path[depth].wrapping_add_signed(delta);
             k
         };
         let keys: Vec<NodeId> = self.includes.keys().filter(|k| moves(k)).cloned().collect();
-        let entries: Vec<(NodeId, Vec<FileId>)> = keys.into_iter().filter_map(|k| self.includes.remove_entry(&k)).collect();
-        self.includes.extend(entries.into_iter().map(|(k, v)| (moved(k), v)));
+        let entries: Vec<(NodeId, Vec<FileId>)> = keys
+            .into_iter()
+            .filter_map(|k| self.includes.remove_entry(&k))
+            .collect();
+        self.includes
+            .extend(entries.into_iter().map(|(k, v)| (moved(k), v)));
         let keys: Vec<NodeId> = self.inactive.iter().filter(|k| moves(k)).cloned().collect();
         for k in keys {
             self.inactive.remove(&k);
@@ -241,7 +298,8 @@ impl Loaded {
 
 fn is_include(node: &Node) -> bool {
     let name = node.name().as_plain();
-    matches!(node, Node::Directive(_)) && (names_equal(name, b"Include") || names_equal(name, b"IncludeOptional"))
+    matches!(node, Node::Directive(_))
+        && (names_equal(name, b"Include") || names_equal(name, b"IncludeOptional"))
 }
 
 impl path::Tree for Loaded {

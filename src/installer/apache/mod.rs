@@ -32,7 +32,7 @@ mod loaded;
 pub mod vhost;
 
 pub use cond::{Modules, Version};
-pub use layout::{detect, Distro, Layout};
-pub use load::{load, LoadError, LoadOptions};
+pub use layout::{Distro, Layout, detect};
+pub use load::{LoadError, LoadOptions, load};
 pub use loaded::{FileId, Loaded, LoadedFile, NodeId};
 pub use vhost::{Address, VirtualHost};

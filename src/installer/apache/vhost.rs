@@ -40,13 +40,23 @@ pub struct Address {
 impl Address {
     pub fn parse(text: &str) -> Address {
         let split = if text.starts_with('[') {
-            text.find(']').and_then(|close| text[close + 1..].strip_prefix(':').map(|p| (&text[..=close], p)))
+            text.find(']').and_then(|close| {
+                text[close + 1..]
+                    .strip_prefix(':')
+                    .map(|p| (&text[..=close], p))
+            })
         } else {
             text.rsplit_once(':')
         };
         match split {
-            Some((host, port)) => Address { host: host.to_string(), port: Some(port.to_string()) },
-            None => Address { host: text.to_string(), port: None },
+            Some((host, port)) => Address {
+                host: host.to_string(),
+                port: Some(port.to_string()),
+            },
+            None => Address {
+                host: text.to_string(),
+                port: None,
+            },
         }
     }
 
@@ -82,7 +92,10 @@ impl VirtualHost {
 
     /// ServerName host and aliases.
     pub fn names(&self) -> Vec<String> {
-        self.name().into_iter().chain(self.aliases.iter().map(|a| a.to_ascii_lowercase())).collect()
+        self.name()
+            .into_iter()
+            .chain(self.aliases.iter().map(|a| a.to_ascii_lowercase()))
+            .collect()
     }
 }
 
@@ -107,8 +120,15 @@ impl Loaded {
             if !node.is_named("VirtualHost") {
                 return true;
             }
-            let id = NodeId { file, path: path.to_vec() };
-            let addresses = s.args.iter().map(|a| Address::parse(&self.text(&a.word.value()))).collect();
+            let id = NodeId {
+                file,
+                path: path.to_vec(),
+            };
+            let addresses = s
+                .args
+                .iter()
+                .map(|a| Address::parse(&self.text(&a.word.value())))
+                .collect();
             let mut vhost = VirtualHost {
                 file: f.path.clone(),
                 line,
@@ -133,11 +153,19 @@ impl Loaded {
         self.walk_spliced(parent.file, &mut path, &mut |file, path, node| {
             let name = node.name().as_plain();
             let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
-            let args = || node.args().iter().map(|a| self.text(&a.word.value())).collect::<Vec<_>>();
+            let args = || {
+                node.args()
+                    .iter()
+                    .map(|a| self.text(&a.word.value()))
+                    .collect::<Vec<_>>()
+            };
             match node {
                 Node::Section(_) => {
                     let conditional = name.len() > 2 && name[..2].eq_ignore_ascii_case(b"if");
-                    let id = NodeId { file, path: path.to_vec() };
+                    let id = NodeId {
+                        file,
+                        path: path.to_vec(),
+                    };
                     if conditional && !self.inactive.contains(&id) {
                         self.read_vhost_body(&id, vhost);
                     }
@@ -145,7 +173,9 @@ impl Loaded {
                 _ if is("ServerName") => vhost.server_name = args().into_iter().next(),
                 _ if is("ServerAlias") => vhost.aliases.extend(args()),
                 _ if is("DocumentRoot") => vhost.document_root = args().into_iter().next(),
-                _ if is("SSLEngine") => vhost.ssl = args().first().is_some_and(|v| v.eq_ignore_ascii_case("on")),
+                _ if is("SSLEngine") => {
+                    vhost.ssl = args().first().is_some_and(|v| v.eq_ignore_ascii_case("on"))
+                }
                 _ => {}
             }
         });

@@ -44,7 +44,10 @@ pub enum EditError {
 impl Style {
     /// Detect the style of a file from its bytes and tree.
     pub fn detect(src: &[u8], body: &Body) -> Style {
-        Style { indent_unit: detect_indent_unit(body), eol: detect_eol(src) }
+        Style {
+            indent_unit: detect_indent_unit(body),
+            eol: detect_eol(src),
+        }
     }
 }
 
@@ -62,8 +65,18 @@ pub(crate) fn detect_indent_unit(body: &Body) -> Vec<u8> {
     let mut steps: Vec<(&[u8], usize)> = Vec::new();
     let mut saw_tab = false;
     count_steps(body, b"", &mut steps, &mut saw_tab);
-    let best = steps.iter().enumerate().max_by_key(|(i, (_, n))| (*n, usize::MAX - i)).map(|(_, (s, _))| s.to_vec());
-    best.unwrap_or_else(|| if saw_tab { b"\t".to_vec() } else { b"    ".to_vec() })
+    let best = steps
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, n))| (*n, usize::MAX - i))
+        .map(|(_, (s, _))| s.to_vec());
+    best.unwrap_or_else(|| {
+        if saw_tab {
+            b"\t".to_vec()
+        } else {
+            b"    ".to_vec()
+        }
+    })
 }
 
 fn count_steps<'a>(

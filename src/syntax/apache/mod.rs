@@ -72,7 +72,11 @@ impl Eq for ConfFile {}
 impl Default for ConfFile {
     /// The empty file.
     fn default() -> ConfFile {
-        ConfFile { body: Body::default(), eol: b"\n", indent_unit: Default::default() }
+        ConfFile {
+            body: Body::default(),
+            eol: b"\n",
+            indent_unit: Default::default(),
+        }
     }
 }
 
@@ -80,13 +84,22 @@ impl ConfFile {
     /// Parse a whole file (or a `.htaccess` file: same syntax).
     pub fn parse(src: &[u8]) -> Result<ConfFile, ParseError> {
         let body = parser::parse(src)?;
-        Ok(ConfFile { body, eol: edit::detect_eol(src), indent_unit: Default::default() })
+        Ok(ConfFile {
+            body,
+            eol: edit::detect_eol(src),
+            indent_unit: Default::default(),
+        })
     }
 
     /// The indentation unit and line ending new lines get.
     pub fn style(&self) -> Style {
-        let unit = self.indent_unit.get_or_init(|| edit::detect_indent_unit(&self.body));
-        Style { indent_unit: unit.clone(), eol: self.eol }
+        let unit = self
+            .indent_unit
+            .get_or_init(|| edit::detect_indent_unit(&self.body));
+        Style {
+            indent_unit: unit.clone(),
+            eol: self.eol,
+        }
     }
 
     /// The file's bytes: exactly the input when nothing was edited.

@@ -288,15 +288,15 @@ impl Parser<'_> {
         let opened = open.pop();
         let close_at = self.pos;
         let (close_name, close_end) = self.close_tag(close_at)?;
-        if let Some(o) = opened {
-            if !names_equal(&close_name.value(), &o.name) {
-                let kind = ErrorKind::MismatchedClose {
-                    expected: lossy(&o.name),
-                    found: lossy(&close_name.value()),
-                    opened_at: line_col(src, o.at),
-                };
-                return Err(error(src, close_at, kind));
-            }
+        if let Some(o) = opened
+            && !names_equal(&close_name.value(), &o.name)
+        {
+            let kind = ErrorKind::MismatchedClose {
+                expected: lossy(&o.name),
+                found: lossy(&close_name.value()),
+                opened_at: line_col(src, o.at),
+            };
+            return Err(error(src, close_at, kind));
         }
         let line_end_at = line_end(src, close_end);
         let next = skip_space(src, close_end, line_end_at);

@@ -19,7 +19,10 @@ enum Repr {
 
 impl Text {
     pub const fn new() -> Text {
-        Text(Repr::Inline { len: 0, buf: [0; INLINE] })
+        Text(Repr::Inline {
+            len: 0,
+            buf: [0; INLINE],
+        })
     }
 
     pub fn as_slice(&self) -> &[u8] {
@@ -56,7 +59,10 @@ impl From<&[u8]> for Text {
         if bytes.len() <= INLINE {
             let mut buf = [0; INLINE];
             buf[..bytes.len()].copy_from_slice(bytes);
-            Text(Repr::Inline { len: bytes.len() as u8, buf })
+            Text(Repr::Inline {
+                len: bytes.len() as u8,
+                buf,
+            })
         } else {
             Text(Repr::Heap(bytes.to_vec()))
         }
@@ -71,7 +77,11 @@ impl<const N: usize> From<&[u8; N]> for Text {
 
 impl From<Vec<u8>> for Text {
     fn from(bytes: Vec<u8>) -> Text {
-        if bytes.len() <= INLINE { Text::from(&bytes[..]) } else { Text(Repr::Heap(bytes)) }
+        if bytes.len() <= INLINE {
+            Text::from(&bytes[..])
+        } else {
+            Text(Repr::Heap(bytes))
+        }
     }
 }
 

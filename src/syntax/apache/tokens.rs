@@ -1,9 +1,9 @@
 //! A flat view of a parsed file: where each comment, name and argument lies. Used to check
 //! the parser against `grammars/apache.pest`, and handy for highlighting or debugging.
 
+use super::ConfFile;
 use super::lexer::{line_end, skip_space};
 use super::tree::{Arg, Body, Node};
-use super::ConfFile;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TokenKind {
@@ -61,7 +61,11 @@ fn body_tokens(body: &Body, mut at: usize, out: &mut Vec<Token>) -> usize {
 }
 
 fn token(kind: TokenKind, start: usize, len: usize, out: &mut Vec<Token>) -> usize {
-    out.push(Token { kind, start, end: start + len });
+    out.push(Token {
+        kind,
+        start,
+        end: start + len,
+    });
     start + len
 }
 
@@ -81,7 +85,11 @@ fn comments(trivia: &[u8], base: usize, out: &mut Vec<Token>) -> usize {
             Some(b'\n') => pos = p + 1,
             Some(b'#') => {
                 let end = line_end(trivia, p);
-                out.push(Token { kind: TokenKind::Comment, start: base + p, end: base + end });
+                out.push(Token {
+                    kind: TokenKind::Comment,
+                    start: base + p,
+                    end: base + end,
+                });
                 pos = end + 1;
             }
             _ => return base + trivia.len(),

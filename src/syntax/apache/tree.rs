@@ -301,17 +301,31 @@ impl Body {
 }
 
 /// Returns the line after the body.
-fn visit_body(body: &Body, path: &mut Vec<usize>, mut line: usize, visit: &mut impl FnMut(&[usize], &Node, usize) -> bool) -> usize {
+fn visit_body(
+    body: &Body,
+    path: &mut Vec<usize>,
+    mut line: usize,
+    visit: &mut impl FnMut(&[usize], &Node, usize) -> bool,
+) -> usize {
     for (i, node) in body.nodes.iter().enumerate() {
         path.push(i);
         line += newlines(node.leading());
         let descend = visit(path, node, line);
-        line += newlines(node.name().raw()) + node.args().iter().map(|a| newlines(&a.space) + newlines(a.word.raw())).sum::<usize>();
+        line += newlines(node.name().raw())
+            + node
+                .args()
+                .iter()
+                .map(|a| newlines(&a.space) + newlines(a.word.raw()))
+                .sum::<usize>();
         match node {
             Node::Directive(d) => line += newlines(&d.eol),
             Node::Section(s) => {
                 line += newlines(&s.before_gt) + newlines(&s.header_eol);
-                line = if descend { visit_body(&s.body, path, line, visit) } else { line + newlines_in_body(&s.body) };
+                line = if descend {
+                    visit_body(&s.body, path, line, visit)
+                } else {
+                    line + newlines_in_body(&s.body)
+                };
                 line += newlines(s.close_name.raw()) + newlines(&s.close_eol);
             }
         }
@@ -325,7 +339,11 @@ fn newlines_in_body(body: &Body) -> usize {
 }
 
 fn newlines_in_node(node: &Node) -> usize {
-    let args: usize = node.args().iter().map(|a| newlines(&a.space) + newlines(a.word.raw())).sum();
+    let args: usize = node
+        .args()
+        .iter()
+        .map(|a| newlines(&a.space) + newlines(a.word.raw()))
+        .sum();
     let own = newlines(node.leading()) + newlines(node.name().raw()) + args;
     match node {
         Node::Directive(d) => own + newlines(&d.eol),

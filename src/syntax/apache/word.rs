@@ -41,9 +41,7 @@ impl Word {
             return Err(ValueError::ControlCharacter(lossy()));
         }
         if !value.is_empty() && value.iter().all(|&b| is_bare_safe(b)) {
-            return Ok(Word {
-                raw: value.into(),
-            });
+            return Ok(Word { raw: value.into() });
         }
         let quote = match (value.contains(&b'"'), value.contains(&b'\'')) {
             (true, true) => return Err(ValueError::BothQuotes(lossy())),
@@ -98,14 +96,13 @@ impl Word {
             if Some(b) == quote {
                 break;
             }
-            if b == b'\\' {
-                if let Some(&n) = bytes.peek() {
-                    if n == b'\\' || Some(n) == quote {
-                        bytes.next();
-                        out.push(n);
-                        continue;
-                    }
-                }
+            if b == b'\\'
+                && let Some(&n) = bytes.peek()
+                && (n == b'\\' || Some(n) == quote)
+            {
+                bytes.next();
+                out.push(n);
+                continue;
             }
             out.push(b);
         }

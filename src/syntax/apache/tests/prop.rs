@@ -23,6 +23,9 @@ impl Rng {
     pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
+    pub(crate) fn pick_copy<T: Copy>(&mut self, items: &[T]) -> T {
+        *self.pick(items)
+    }
 }
 
 const SOUP: &[&[u8]] = &[
@@ -61,7 +64,7 @@ fn byte_soup_never_panics_and_round_trips() {
     for _ in 0..20_000 {
         let mut src = Vec::new();
         for _ in 0..rng.below(40) {
-            src.extend_from_slice(*rng.pick(SOUP));
+            src.extend_from_slice(rng.pick_copy(SOUP));
         }
         if rng.below(200) == 0 {
             src.push(0);
@@ -126,7 +129,7 @@ fn random_body(rng: &mut Rng, out: &mut String, depth: usize, count: usize, eol:
                         " ".to_string()
                     };
                     out.push_str(&sep);
-                    out.push_str(*rng.pick(ARGS));
+                    out.push_str(rng.pick_copy(ARGS));
                 }
                 out.push_str(eol);
             }
