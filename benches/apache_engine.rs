@@ -4,7 +4,7 @@
 //! the ratio. Run: `scripts/bench apache_engine` (release build).
 
 use certsmith::installer::apache::{self, LoadOptions};
-use certsmith::syntax::apache::ConfFile;
+use certsmith::syntax::apache::Document;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -62,7 +62,7 @@ fn main() {
     let bytes = config.as_bytes();
     let (parse, parse_median) = timed(31, || {
         let mut file = None;
-        let t = clock(|| file = Some(ConfFile::parse(bytes).unwrap()));
+        let t = clock(|| file = Some(Document::parse(bytes).unwrap()));
         assert_eq!(file.map(|f| f.body.nodes.len()), Some(VHOSTS));
         t
     });

@@ -1,7 +1,7 @@
 //! Every corpus file round-trips byte for byte; failing cases behave as Apache does.
 
 use super::common::*;
-use certsmith::syntax::apache::ConfFile;
+use certsmith::syntax::apache::Document;
 
 #[test]
 fn every_corpus_file_round_trips() {
@@ -15,7 +15,7 @@ fn every_corpus_file_round_trips() {
     let mut failures = Vec::new();
     for path in &files {
         let bytes = std::fs::read(path).unwrap();
-        match ConfFile::parse(&bytes) {
+        match Document::parse(&bytes) {
             Ok(f) if f.print() == bytes => {}
             Ok(_) => failures.push(format!("{}: round trip changed the file", path.display())),
             Err(e) => failures.push(format!("{}:{e}", path.display())),
@@ -92,7 +92,7 @@ fn failing_cases_are_handled_as_apache_does() {
             _ => {}
         }
         let bytes = std::fs::read(&case).unwrap();
-        match ConfFile::parse(&bytes) {
+        match Document::parse(&bytes) {
             Ok(f) if f.print() != bytes => failures.push(format!("{name}: round trip changed it")),
             Ok(f) => {
                 let n = f

@@ -4,7 +4,7 @@
 //! its parse tree here, as the parser runs them.
 
 use super::common::*;
-use certsmith::syntax::apache::{ConfFile, ErrorKind, MAX_DEPTH, Token, TokenKind, names_equal};
+use certsmith::syntax::apache::{Document, ErrorKind, MAX_DEPTH, Token, TokenKind, names_equal};
 use pest::Parser;
 use pest::iterators::Pair;
 
@@ -89,7 +89,7 @@ fn walk(
 
 /// `Ok(tokens)` or `Err(message)` from the hand-written parser.
 fn parser_tokens(bytes: &[u8]) -> Result<Vec<Token>, String> {
-    let file = ConfFile::parse(bytes).map_err(|e| {
+    let file = Document::parse(bytes).map_err(|e| {
         if e.kind == ErrorKind::TooDeep {
             "too deep".to_string()
         } else {

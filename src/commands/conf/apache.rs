@@ -2,7 +2,7 @@
 
 use super::Engine;
 use crate::installer::apache::{self, Loaded, NodeId};
-use crate::syntax::apache::{ConfFile, Directive, Node, Word};
+use crate::syntax::apache::{Document, Directive, Node, Word};
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 
@@ -30,7 +30,7 @@ impl Engine for ApacheEngine {
     }
 
     fn reprint(file_name: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>> {
-        match ConfFile::parse(bytes) {
+        match Document::parse(bytes) {
             Ok(file) => Ok(file.print()),
             Err(e) => bail!("{}:{e}", file_name.display()),
         }

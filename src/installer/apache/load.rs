@@ -8,7 +8,7 @@ use super::cond::{Modules, Version, if_version, negation};
 use super::env::{Variables, expand};
 use super::glob;
 use super::loaded::{FileId, Loaded, LoadedFile, NodeId};
-use crate::syntax::apache::{Body, ConfFile, Node, ParseError};
+use crate::syntax::apache::{Body, Document, Node, ParseError};
 use crate::syntax::pos::{Position, line_col};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -129,7 +129,7 @@ struct Walker {
 impl Walker {
     /// Parse and remember a file Apache reads.
     fn register(&mut self, path: &Path, bytes: Vec<u8>) -> Result<FileId, LoadError> {
-        let tree = ConfFile::parse(&bytes).map_err(|error| LoadError::Parse {
+        let tree = Document::parse(&bytes).map_err(|error| LoadError::Parse {
             file: path.to_path_buf(),
             error,
         })?;
@@ -176,7 +176,7 @@ impl Walker {
     fn walk_body(
         &mut self,
         file: FileId,
-        tree: &ConfFile,
+        tree: &Document,
         prefix: &mut Vec<usize>,
     ) -> Result<(), LoadError> {
         let Some(body) = tree.body.body_at(prefix) else {
@@ -195,7 +195,7 @@ impl Walker {
     fn walk_node(
         &mut self,
         file: FileId,
-        tree: &ConfFile,
+        tree: &Document,
         path: &mut Vec<usize>,
         node: &Node,
     ) -> Result<(), LoadError> {
@@ -277,7 +277,7 @@ impl Walker {
     fn include(
         &mut self,
         file: FileId,
-        tree: &ConfFile,
+        tree: &Document,
         path: &[usize],
         args: &[String],
         optional: bool,

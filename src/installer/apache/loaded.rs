@@ -4,7 +4,7 @@
 
 use super::cond::Modules;
 use super::env::{Variables, expand};
-use crate::syntax::apache::{ConfFile, EditError, Node, Word, names_equal};
+use crate::syntax::apache::{Document, EditError, Node, Word, names_equal};
 use crate::syntax::path;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -27,7 +27,7 @@ pub struct LoadedFile {
     pub real_path: PathBuf,
     /// The bytes as read.
     pub original: Vec<u8>,
-    pub tree: ConfFile,
+    pub tree: Document,
     /// Read by Apache: the main file or reached through an active `Include`. Files parsed
     /// only for inspection (Debian's `sites-available` without a link) are not.
     pub enabled: bool,
@@ -188,6 +188,24 @@ impl Loaded {
             Some(p) => self.push_at(p.file, &p.path.clone(), node),
             None => self.push_at(self.main, &[], node),
         }
+    }
+
+    /// Append the nodes of a constant template to `parent` (re-indented); returns them.
+    pub fn push_template(
+        &mut self,
+        parent: Option<&NodeId>,
+        snippet: &[u8],
+    ) -> Result<Vec<NodeId>, EditError> {
+        let nodes = crate::syntax::apache::edit::parse_snippet(snippet)?;
+        nodes
+            .into_iter()
+            .map(|node| self.push(parent, node))
+            .collect()
+    }
+
+    /// Put a full-line comment `# text` above a node (see [`Document::set_comment`]).
+    pub fn set_comment(&mut self, id: &NodeId, text: &str) -> Result<(), EditError> {
+        self.files[id.file].tree.set_comment(&id.path, text)
     }
 
     /// Append `node` at the top level of `file`.

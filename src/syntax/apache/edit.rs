@@ -1,4 +1,4 @@
-//! Edits on a [`ConfFile`], addressed by index paths (`&[usize]` through section bodies).
+//! Edits on a [`Document`], addressed by index paths (`&[usize]` through section bodies).
 //!
 //! Each edit handles trivia in exactly one place:
 //! - a new node gets the indentation of its nearest sibling (previous, else next), else its
@@ -16,7 +16,7 @@ use super::lexer::is_hspace;
 use super::text::Text;
 use super::tree::{Arg, Body, Directive, Node, Section, last_line};
 use super::word::{ValueError, Word, check_name};
-use super::{ConfFile, ParseError};
+use super::{Document, ParseError};
 
 /// The layout new lines follow: the file's indentation unit and line ending.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +105,7 @@ fn count_steps<'a>(
 
 impl Directive {
     /// A new directive `name args...` (layout is filled in when it is inserted).
-    pub fn new(name: &str, args: Vec<Word>) -> Result<Directive, ValueError> {
+    pub fn new(name: &str, args: impl IntoIterator<Item = Word>) -> Result<Directive, ValueError> {
         check_name(name)?;
         Ok(Directive {
             leading: Text::new(),
@@ -118,7 +118,11 @@ impl Directive {
 
 impl Section {
     /// A new section `<name args...>` holding `children`.
-    pub fn new(name: &str, args: Vec<Word>, children: Vec<Node>) -> Result<Section, ValueError> {
+    pub fn new(
+        name: &str,
+        args: impl IntoIterator<Item = Word>,
+        children: impl IntoIterator<Item = Node>,
+    ) -> Result<Section, ValueError> {
         check_name(name)?;
         let name = Word::new(name)?;
         Ok(Section {
@@ -129,7 +133,7 @@ impl Section {
             before_gt: Text::new(),
             header_eol: Text::new(),
             body: Body {
-                nodes: children,
+                nodes: children.into_iter().collect(),
                 trailing: Text::new(),
             },
             close_eol: Text::new(),
@@ -149,7 +153,7 @@ impl From<Section> for Node {
     }
 }
 
-fn spaced(args: Vec<Word>) -> Vec<Arg> {
+fn spaced(args: impl IntoIterator<Item = Word>) -> Vec<Arg> {
     args.into_iter()
         .map(|word| Arg {
             space: Text::from(b" "),
@@ -159,13 +163,13 @@ fn spaced(args: Vec<Word>) -> Vec<Arg> {
 }
 
 /// Nodes from a constant snippet (a template), to be inserted (and re-indented) with
-/// [`ConfFile::insert`]. User values go in afterwards, through [`ConfFile::set_args`] or
+/// [`Document::insert`]. User values go in afterwards, through [`Document::set_args`] or
 /// [`Word::new`], never by formatting them into the snippet.
 pub fn parse_snippet(snippet: &[u8]) -> Result<Vec<Node>, ParseError> {
-    Ok(ConfFile::parse(snippet)?.body.nodes)
+    Ok(Document::parse(snippet)?.body.nodes)
 }
 
-impl ConfFile {
+impl Document {
     /// Insert `node` as child number `index` of the section at `parent` (`&[]`: top level).
     /// Returns the new node's path.
     pub fn insert(
@@ -219,6 +223,20 @@ impl ConfFile {
             .nodes
             .len();
         self.insert(parent, len, node)
+    }
+
+    /// Parse a constant `snippet` (a template) and append its nodes to `parent`,
+    /// re-indented; returns their paths. Fill in user values afterwards with
+    /// [`Document::set_args`].
+    pub fn push_template(
+        &mut self,
+        parent: &[usize],
+        snippet: &[u8],
+    ) -> Result<Vec<Vec<usize>>, EditError> {
+        parse_snippet(snippet)?
+            .into_iter()
+            .map(|node| self.push(parent, node))
+            .collect()
     }
 
     /// Insert `node` right after the node at `path`.
@@ -331,7 +349,7 @@ impl ConfFile {
 
     /// Put a full-line comment `# text` right above the node at `path` (no-op when that
     /// exact line is already there).
-    pub fn set_comment_above(&mut self, path: &[usize], text: &str) -> Result<(), EditError> {
+    pub fn set_comment(&mut self, path: &[usize], text: &str) -> Result<(), EditError> {
         if text.bytes().any(|b| b < 0x20 && b != b'\t') || text.ends_with('\\') {
             return Err(ValueError::BadComment(text.to_string()).into());
         }

@@ -1,10 +1,10 @@
 //! The lossless Apache httpd syntax tree: parser, printer, edits. Pure: no I/O.
 //!
 //! ```
-//! use certsmith::syntax::apache::{ConfFile, Directive, Word};
+//! use certsmith::syntax::apache::{Document, Directive, Word};
 //!
 //! let src = b"<VirtualHost *:80>\n\tServerName example.com\n</VirtualHost>\n";
-//! let mut file = ConfFile::parse(src).unwrap();
+//! let mut file = Document::parse(src).unwrap();
 //! assert_eq!(file.print(), src);                      // byte-exact round trip
 //! let vhost = file.find(&[], "VirtualHost").unwrap();  // index path [0]
 //! let alias = Directive::new("ServerAlias", vec![Word::new("www.example.com").unwrap()]).unwrap();
@@ -34,7 +34,7 @@
 //! # Comments and markers
 //! Apache has no same-line comments (`Timeout 30 # x` passes `#` and `x` as arguments), so
 //! certsmith marks nothing by default, as Certbot does on Apache: undo is the reverter's job.
-//! [`ConfFile::set_comment_above`] puts a full-line comment above a node for callers that
+//! [`Document::set_comment`] puts a full-line comment above a node for callers that
 //! want one; removing the node keeps comments above it, like any other comment.
 
 pub mod edit;
@@ -54,25 +54,25 @@ pub use word::{ValueError, Word};
 
 /// A parsed file: its body, and the layout new lines follow (see [`Style`]).
 #[derive(Debug, Clone)]
-pub struct ConfFile {
+pub struct Document {
     pub body: Body,
     eol: &'static [u8],
     /// Detected on first use: only edits need it.
     indent_unit: std::cell::OnceCell<Vec<u8>>,
 }
 
-impl PartialEq for ConfFile {
-    fn eq(&self, other: &ConfFile) -> bool {
+impl PartialEq for Document {
+    fn eq(&self, other: &Document) -> bool {
         self.body == other.body && self.eol == other.eol
     }
 }
 
-impl Eq for ConfFile {}
+impl Eq for Document {}
 
-impl Default for ConfFile {
+impl Default for Document {
     /// The empty file.
-    fn default() -> ConfFile {
-        ConfFile {
+    fn default() -> Document {
+        Document {
             body: Body::default(),
             eol: b"\n",
             indent_unit: Default::default(),
@@ -80,11 +80,11 @@ impl Default for ConfFile {
     }
 }
 
-impl ConfFile {
+impl Document {
     /// Parse a whole file (or a `.htaccess` file: same syntax).
-    pub fn parse(src: &[u8]) -> Result<ConfFile, ParseError> {
+    pub fn parse(src: &[u8]) -> Result<Document, ParseError> {
         let body = parser::parse(src)?;
-        Ok(ConfFile {
+        Ok(Document {
             body,
             eol: edit::detect_eol(src),
             indent_unit: Default::default(),
@@ -112,6 +112,36 @@ impl ConfFile {
     /// The node at an index path (`[2, 0]`: first child of the third top-level node).
     pub fn get(&self, path: &[usize]) -> Option<&Node> {
         self.body.get(path)
+    }
+
+    pub fn get_mut(&mut self, path: &[usize]) -> Option<&mut Node> {
+        self.body.get_mut(path)
+    }
+
+    /// The body of the section at `parent` (`&[]`: the top level).
+    pub fn body_at(&self, parent: &[usize]) -> Option<&Body> {
+        self.body.body_at(parent)
+    }
+
+    pub fn body_at_mut(&mut self, parent: &[usize]) -> Option<&mut Body> {
+        self.body.body_at_mut(parent)
+    }
+
+    /// Every node with its index path, in document order.
+    pub fn walk(&self) -> Vec<(Vec<usize>, &Node)> {
+        fn go<'a>(body: &'a Body, prefix: &mut Vec<usize>, out: &mut Vec<(Vec<usize>, &'a Node)>) {
+            for (i, node) in body.nodes.iter().enumerate() {
+                prefix.push(i);
+                out.push((prefix.clone(), node));
+                if let Some(b) = node.body() {
+                    go(b, prefix, out);
+                }
+                prefix.pop();
+            }
+        }
+        let mut out = Vec::new();
+        go(&self.body, &mut Vec::new(), &mut out);
+        out
     }
 
     /// The index path of the first child of `parent` named `name` (case-insensitive).
@@ -151,7 +181,7 @@ pub enum RoundTripError {
 /// whatever parses prints back byte for byte and re-parses to the same tree. `Ok(false)`:
 /// the input was rejected with a positioned error (which is fine).
 pub fn check_roundtrip(src: &[u8]) -> Result<bool, RoundTripError> {
-    let Ok(file) = ConfFile::parse(src) else {
+    let Ok(file) = Document::parse(src) else {
         return Ok(false);
     };
     let printed = file.print();
@@ -163,7 +193,7 @@ pub fn check_roundtrip(src: &[u8]) -> Result<bool, RoundTripError> {
             .unwrap_or(printed.len().min(src.len()));
         return Err(RoundTripError::Changed(at));
     }
-    match ConfFile::parse(&printed) {
+    match Document::parse(&printed) {
         Ok(again) if again == file => Ok(true),
         _ => Err(RoundTripError::Unstable),
     }

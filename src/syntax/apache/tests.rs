@@ -2,14 +2,14 @@
 
 use super::*;
 
-fn parse(src: &str) -> ConfFile {
-    let file = ConfFile::parse(src.as_bytes()).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+fn parse(src: &str) -> Document {
+    let file = Document::parse(src.as_bytes()).unwrap_or_else(|e| panic!("{src:?}: {e}"));
     assert_eq!(file.print(), src.as_bytes(), "round trip of {src:?}");
     file
 }
 
 fn err(src: &str) -> ParseError {
-    ConfFile::parse(src.as_bytes()).expect_err(src)
+    Document::parse(src.as_bytes()).expect_err(src)
 }
 
 fn names(body: &Body) -> Vec<String> {

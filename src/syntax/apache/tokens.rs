@@ -1,7 +1,7 @@
 //! A flat view of a parsed file: where each comment, name and argument lies. Used to check
 //! the parser against `grammars/apache.pest`, and handy for highlighting or debugging.
 
-use super::ConfFile;
+use super::Document;
 use super::lexer::{line_end, skip_space};
 use super::tree::{Arg, Body, Node};
 
@@ -29,7 +29,7 @@ pub struct Token {
     pub end: usize,
 }
 
-impl ConfFile {
+impl Document {
     /// Every token, in document order.
     pub fn tokens(&self) -> Vec<Token> {
         let mut out = Vec::new();

@@ -3,16 +3,16 @@
 use super::super::*;
 use super::parse_snippet;
 
-fn file(src: &str) -> ConfFile {
-    ConfFile::parse(src.as_bytes()).unwrap()
+fn file(src: &str) -> Document {
+    Document::parse(src.as_bytes()).unwrap()
 }
 
-fn text(f: &ConfFile) -> String {
+fn text(f: &Document) -> String {
     String::from_utf8(f.print()).unwrap()
 }
 
 fn directive(name: &str, args: &[&str]) -> Node {
-    Directive::new(name, args.iter().map(|a| Word::new(a).unwrap()).collect())
+    Directive::new(name, args.iter().map(|a| Word::new(a).unwrap()))
         .unwrap()
         .into()
 }
@@ -123,13 +123,11 @@ fn templates_are_reindented() {
 #[test]
 fn comments_above_are_idempotent_and_checked() {
     let mut f = file("<V>\n  A\n</V>\n");
-    f.set_comment_above(&[0, 0], "managed by certsmith")
-        .unwrap();
-    f.set_comment_above(&[0, 0], "managed by certsmith")
-        .unwrap();
+    f.set_comment(&[0, 0], "managed by certsmith").unwrap();
+    f.set_comment(&[0, 0], "managed by certsmith").unwrap();
     assert_eq!(text(&f), "<V>\n  # managed by certsmith\n  A\n</V>\n");
-    assert!(f.set_comment_above(&[0, 0], "a\nb").is_err());
-    assert!(f.set_comment_above(&[0, 0], "ends \\").is_err());
+    assert!(f.set_comment(&[0, 0], "a\nb").is_err());
+    assert!(f.set_comment(&[0, 0], "ends \\").is_err());
 }
 
 #[test]
@@ -145,4 +143,39 @@ fn bad_paths_are_errors() {
         Err(EditError::OutOfRange { .. })
     ));
     assert!(Directive::new("Bad Name", vec![]).is_err());
+}
+
+#[test]
+fn push_template_then_fill_values() {
+    let mut f = file("<VirtualHost *:80>\n  ServerName a\n</VirtualHost>\n");
+    let paths = f
+        .push_template(
+            &[0],
+            b"RewriteEngine on\nRewriteRule ^ https://x%{REQUEST_URI} [L,R=301]\n",
+        )
+        .unwrap();
+    assert_eq!(paths, [vec![0, 1], vec![0, 2]]);
+    let target = Word::new("^").unwrap();
+    f.set_args(
+        &paths[1],
+        vec![
+            target,
+            Word::new("https://a%{REQUEST_URI}").unwrap(),
+            Word::new("[L,R=301]").unwrap(),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        text(&f),
+        "<VirtualHost *:80>\n  ServerName a\n  RewriteEngine on\n  RewriteRule ^ https://a%{REQUEST_URI} [L,R=301]\n</VirtualHost>\n"
+    );
+    let names: Vec<String> = f
+        .walk()
+        .iter()
+        .map(|(_, n)| n.name().to_string_lossy())
+        .collect();
+    assert_eq!(
+        names,
+        ["VirtualHost", "ServerName", "RewriteEngine", "RewriteRule"]
+    );
 }

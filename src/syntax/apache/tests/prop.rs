@@ -147,7 +147,7 @@ fn shape(body: &Body, depth: usize, out: &mut Vec<(usize, String, Vec<Vec<u8>>)>
     }
 }
 
-fn shape_of(file: &ConfFile) -> Vec<(usize, String, Vec<Vec<u8>>)> {
+fn shape_of(file: &Document) -> Vec<(usize, String, Vec<Vec<u8>>)> {
     let mut out = Vec::new();
     shape(&file.body, 0, &mut out);
     out
@@ -166,7 +166,7 @@ fn paths(body: &Body, prefix: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
 }
 
 /// Position in document order (`shape` index) of the node at `path`.
-fn flat_index(file: &ConfFile, path: &[usize]) -> usize {
+fn flat_index(file: &Document, path: &[usize]) -> usize {
     let mut all = Vec::new();
     paths(&file.body, &mut Vec::new(), &mut all);
     all.iter().position(|p| p == path).unwrap()
@@ -185,7 +185,7 @@ fn random_edits_keep_invariants() {
         let unit = *rng.pick(&["\t", "  ", "    "]);
         let src = random_config(&mut rng, eol, unit);
         let mut file =
-            ConfFile::parse(src.as_bytes()).unwrap_or_else(|e| panic!("round {round}: {e}\n{src}"));
+            Document::parse(src.as_bytes()).unwrap_or_else(|e| panic!("round {round}: {e}\n{src}"));
         assert_eq!(file.print(), src.as_bytes());
         let before = file.print();
         let mut all = Vec::new();
@@ -268,7 +268,7 @@ fn random_edits_keep_invariants() {
             _ => continue,
         }
         let printed = file.print();
-        let reparsed = ConfFile::parse(&printed).unwrap_or_else(|e| {
+        let reparsed = Document::parse(&printed).unwrap_or_else(|e| {
             panic!("round {round}: {e}\n{}", String::from_utf8_lossy(&printed))
         });
         assert_eq!(
