@@ -123,11 +123,10 @@ impl Word {
                 let inner = raw.get(1..raw.len() - 1)?;
                 (raw.len() >= 2
                     && raw[raw.len() - 1] == q
-                    && !inner.contains(&b'\\')
-                    && !inner.contains(&q))
+                    && memchr::memchr2(b'\\', q, inner).is_none())
                 .then_some(inner)
             }
-            _ => (!raw.contains(&b'\\')).then_some(raw),
+            _ => memchr::memchr(b'\\', raw).is_none().then_some(raw),
         }
     }
 
