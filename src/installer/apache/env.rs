@@ -5,15 +5,16 @@
 //! Debian, `apache2ctl` sources `/etc/apache2/envvars` first, so `${APACHE_LOG_DIR}` and
 //! friends come from there.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Names to values, for `${NAME}` expansion.
 pub type Variables = BTreeMap<String, String>;
 
 /// Replace every `${NAME}` whose name is known; leave the others as written.
-pub fn expand(value: &[u8], vars: &Variables) -> Vec<u8> {
+pub fn expand<'a>(value: &'a [u8], vars: &Variables) -> Cow<'a, [u8]> {
     if !value.windows(2).any(|w| w == b"${") {
-        return value.to_vec();
+        return Cow::Borrowed(value);
     }
     let mut out = Vec::with_capacity(value.len());
     let mut i = 0;
@@ -31,7 +32,7 @@ pub fn expand(value: &[u8], vars: &Variables) -> Vec<u8> {
         out.push(value[i]);
         i += 1;
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The variables a Debian-style `envvars` file exports.
@@ -164,7 +165,10 @@ export LANG
     #[test]
     fn expansion_keeps_unknown_names() {
         let vars: Variables = [("A".to_string(), "/x".to_string())].into();
-        assert_eq!(expand(b"${A}/log ${B} ${A", &vars), b"/x/log ${B} ${A");
-        assert_eq!(expand(b"plain", &vars), b"plain");
+        assert_eq!(&*expand(b"${A}/log ${B} ${A", &vars), b"/x/log ${B} ${A");
+        assert!(matches!(
+            expand(b"plain", &vars),
+            std::borrow::Cow::Borrowed(b"plain")
+        ));
     }
 }

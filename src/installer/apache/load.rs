@@ -202,7 +202,10 @@ impl Walker {
         let name = node.name().raw();
         // Only names starting with these letters matter while reading (Include, Define,
         // UnDefine, LoadModule, ServerRoot, Macro, If...): skip the rest cheaply.
-        if !matches!(name.first().map(u8::to_ascii_lowercase), Some(b'i' | b'd' | b'u' | b'l' | b's' | b'm')) {
+        if !matches!(
+            name.first().map(u8::to_ascii_lowercase),
+            Some(b'i' | b'd' | b'u' | b'l' | b's' | b'm')
+        ) {
             return match node {
                 Node::Section(_) => self.walk_body(file, tree, path),
                 Node::Directive(_) => Ok(()),

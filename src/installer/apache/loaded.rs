@@ -102,7 +102,7 @@ impl Loaded {
             Some(n) => n
                 .args()
                 .iter()
-                .map(|a| expand(&a.word.value(), &self.variables))
+                .map(|a| expand(&a.word.value(), &self.variables).into_owned())
                 .collect(),
             None => Vec::new(),
         }

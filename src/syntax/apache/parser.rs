@@ -95,7 +95,12 @@ pub fn parse(src: &[u8]) -> Result<Body, ParseError> {
     if let Some(nul) = memchr::memchr(0, src) {
         return Err(error(src, nul, ErrorKind::Binary));
     }
-    let mut parser = Parser { src, pos: 0 };
+    let mut parser = Parser {
+        src,
+        pos: 0,
+        nodes: Vec::new(),
+        args: Vec::new(),
+    };
     let mut open = Vec::new();
     parser.body(&mut open)
 }
@@ -121,6 +126,11 @@ struct Open {
 struct Parser<'a> {
     src: &'a [u8],
     pos: usize,
+    /// Nodes of the bodies being parsed, innermost last; each body takes its own off the
+    /// top when it ends, so every `Vec<Node>` is allocated once at its exact size.
+    nodes: Vec<Node>,
+    /// The same for the arguments of one line.
+    args: Vec<Arg>,
 }
 
 impl Parser<'_> {
@@ -128,7 +138,7 @@ impl Parser<'_> {
     /// innermost open section, which is left for the caller.
     fn body(&mut self, open: &mut Vec<Open>) -> Result<Body, ParseError> {
         let src = self.src;
-        let mut nodes = Vec::new();
+        let base = self.nodes.len();
         loop {
             let trivia_start = self.pos;
             let Some(start) = self.skip_blank_and_comment_lines() else {
@@ -142,7 +152,7 @@ impl Parser<'_> {
                     ));
                 }
                 return Ok(Body {
-                    nodes,
+                    nodes: self.nodes.drain(base..).collect(),
                     trailing: src[trivia_start..].into(),
                 });
             };
@@ -160,7 +170,7 @@ impl Parser<'_> {
                 }
                 self.pos = start;
                 return Ok(Body {
-                    nodes,
+                    nodes: self.nodes.drain(base..).collect(),
                     trailing: leading.into(),
                 });
             }
@@ -169,7 +179,7 @@ impl Parser<'_> {
             } else {
                 Node::Directive(self.directive(leading, start))
             };
-            nodes.push(node);
+            self.nodes.push(node);
         }
     }
 
@@ -192,16 +202,15 @@ impl Parser<'_> {
     }
 
     /// Arguments from `from` up to `limit`: (args, trailing space).
-    fn args(&self, mut from: usize, limit: usize, in_header: bool) -> (Vec<Arg>, usize) {
+    fn args(&mut self, mut from: usize, limit: usize, in_header: bool) -> (Vec<Arg>, usize) {
         let src = self.src;
-        let mut args = Vec::new();
         loop {
             let start = skip_space(src, from, limit);
             if start >= limit || src[start] == b'\n' {
-                return (args, from);
+                return (self.args.drain(..).collect(), from);
             }
             let end = word_end(src, start, limit, in_header);
-            args.push(Arg {
+            self.args.push(Arg {
                 space: src[from..start].into(),
                 word: Word::from_raw(&src[start..end]),
             });
