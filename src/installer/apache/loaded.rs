@@ -76,17 +76,11 @@ impl Loaded {
         if !file.enabled {
             return false;
         }
-        let mut probe = NodeId {
-            file: id.file,
-            path: Vec::with_capacity(id.path.len()),
-        };
-        for &i in &id.path {
-            probe.path.push(i);
-            if self.inactive.contains(&probe) {
-                return false;
-            }
-        }
-        true
+        // Few sections are inactive: scan them rather than probing every prefix.
+        !self
+            .inactive
+            .iter()
+            .any(|k| k.file == id.file && id.path.starts_with(&k.path))
     }
 
     /// `FILE:LINE` of a node.

@@ -139,8 +139,9 @@ impl Loaded {
                 document_root: None,
                 enabled: f.enabled,
                 active: self.is_active(&id),
-                node: id.clone(),
+                node: id,
             };
+            let id = vhost.node.clone();
             self.read_vhost_body(&id, &mut vhost);
             out.push(vhost);
             false
@@ -153,28 +154,26 @@ impl Loaded {
         self.walk_spliced(parent.file, &mut path, &mut |file, path, node| {
             let name = node.name().as_plain();
             let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
-            let args = || {
-                node.args()
-                    .iter()
-                    .map(|a| self.text(&a.word.value()))
-                    .collect::<Vec<_>>()
-            };
+            let first = || node.args().first().map(|a| self.text(&a.word.value()));
             match node {
                 Node::Section(_) => {
-                    let conditional = name.len() > 2 && name[..2].eq_ignore_ascii_case(b"if");
-                    let id = NodeId {
-                        file,
-                        path: path.to_vec(),
-                    };
-                    if conditional && !self.inactive.contains(&id) {
-                        self.read_vhost_body(&id, vhost);
+                    if name.len() > 2 && name[..2].eq_ignore_ascii_case(b"if") {
+                        let id = NodeId {
+                            file,
+                            path: path.to_vec(),
+                        };
+                        if !self.inactive.contains(&id) {
+                            self.read_vhost_body(&id, vhost);
+                        }
                     }
                 }
-                _ if is("ServerName") => vhost.server_name = args().into_iter().next(),
-                _ if is("ServerAlias") => vhost.aliases.extend(args()),
-                _ if is("DocumentRoot") => vhost.document_root = args().into_iter().next(),
+                _ if is("ServerName") => vhost.server_name = first(),
+                _ if is("ServerAlias") => vhost
+                    .aliases
+                    .extend(node.args().iter().map(|a| self.text(&a.word.value()))),
+                _ if is("DocumentRoot") => vhost.document_root = first(),
                 _ if is("SSLEngine") => {
-                    vhost.ssl = args().first().is_some_and(|v| v.eq_ignore_ascii_case("on"))
+                    vhost.ssl = first().is_some_and(|v| v.eq_ignore_ascii_case("on"))
                 }
                 _ => {}
             }

@@ -358,7 +358,11 @@ fn newlines_in_node(node: &Node) -> usize {
 }
 
 fn newlines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
+    if bytes.len() < 32 {
+        bytes.iter().filter(|&&b| b == b'\n').count()
+    } else {
+        memchr::memchr_iter(b'\n', bytes).count()
+    }
 }
 
 fn print_args(args: &[Arg], out: &mut Vec<u8>) {
