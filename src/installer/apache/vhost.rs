@@ -156,17 +156,16 @@ impl Loaded {
             let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
             let first = || node.args().first().map(|a| self.text(&a.word.value()));
             match node {
-                Node::Section(_) => {
-                    if name.len() > 2 && name[..2].eq_ignore_ascii_case(b"if") {
-                        let id = NodeId {
-                            file,
-                            path: path.to_vec(),
-                        };
-                        if !self.inactive.contains(&id) {
-                            self.read_vhost_body(&id, vhost);
-                        }
+                Node::Section(_) if name.len() > 2 && name[..2].eq_ignore_ascii_case(b"if") => {
+                    let id = NodeId {
+                        file,
+                        path: path.to_vec(),
+                    };
+                    if !self.inactive.contains(&id) {
+                        self.read_vhost_body(&id, vhost);
                     }
                 }
+                Node::Section(_) => {}
                 _ if is("ServerName") => vhost.server_name = first(),
                 _ if is("ServerAlias") => vhost
                     .aliases
