@@ -2,7 +2,7 @@
 
 use super::Engine;
 use crate::installer::apache::{self, Loaded, NodeId};
-use crate::syntax::apache::{Document, Directive, Node, Word};
+use crate::syntax::apache::{Directive, Document, Node, Word};
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 
@@ -26,7 +26,11 @@ impl Engine for ApacheEngine {
         let layout = apache::detect(root.as_deref())?;
         let mut options = layout.options()?;
         options.follow_server_root = root.is_none();
-        Ok(apache::load(&options)?)
+        let loaded = apache::load(&options)?;
+        for warning in &loaded.warnings {
+            eprintln!("certsmith: warning: {warning}");
+        }
+        Ok(loaded)
     }
 
     fn reprint(file_name: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>> {

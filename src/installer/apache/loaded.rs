@@ -53,8 +53,8 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    pub fn file(&self, id: FileId) -> &LoadedFile {
-        &self.files[id]
+    pub fn file(&self, id: FileId) -> Option<&LoadedFile> {
+        self.files.get(id)
     }
 
     pub fn node(&self, id: &NodeId) -> Option<&Node> {
@@ -85,7 +85,9 @@ impl Loaded {
 
     /// `FILE:LINE` of a node.
     pub fn location(&self, id: &NodeId) -> String {
-        let file = &self.files[id.file];
+        let Some(file) = self.files.get(id.file) else {
+            return format!("(no file {})", id.file);
+        };
         let line = file.tree.line_of(&id.path).unwrap_or(0);
         format!("{}:{line}", file.path.display())
     }
@@ -131,7 +133,11 @@ impl Loaded {
         prefix: &mut Vec<usize>,
         visit: &mut dyn FnMut(FileId, &[usize], &Node),
     ) {
-        let Some(body) = self.files[file].tree.body.body_at(prefix) else {
+        let Some(body) = self
+            .files
+            .get(file)
+            .and_then(|f| f.tree.body.body_at(prefix))
+        else {
             return;
         };
         for (i, node) in body.nodes.iter().enumerate() {
@@ -160,7 +166,7 @@ impl Loaded {
 
     /// Replace the arguments of a directive or section header.
     pub fn set_args(&mut self, id: &NodeId, args: Vec<Word>) -> Result<(), EditError> {
-        self.files[id.file].tree.set_args(&id.path, args)
+        self.tree_mut(id.file)?.set_args(&id.path, args)
     }
 
     /// Insert `node` as child `index` of `parent` (`None`: the main file's top level).
@@ -199,7 +205,7 @@ impl Loaded {
 
     /// Put a full-line comment `# text` above a node (see [`Document::set_comment`]).
     pub fn set_comment(&mut self, id: &NodeId, text: &str) -> Result<(), EditError> {
-        self.files[id.file].tree.set_comment(&id.path, text)
+        self.tree_mut(id.file)?.set_comment(&id.path, text)
     }
 
     /// Append `node` at the top level of `file`.
@@ -226,7 +232,7 @@ impl Loaded {
     }
 
     fn push_at(&mut self, file: FileId, prefix: &[usize], node: Node) -> Result<NodeId, EditError> {
-        let body = self.files[file].tree.body.body_at(prefix);
+        let body = self.tree_mut(file)?.body.body_at(prefix);
         let len = body
             .ok_or_else(|| EditError::NotASection(prefix.to_vec()))?
             .nodes
@@ -241,13 +247,13 @@ impl Loaded {
         index: usize,
         node: Node,
     ) -> Result<NodeId, EditError> {
-        let path = self.files[file].tree.insert(prefix, index, node)?;
+        let path = self.tree_mut(file)?.insert(prefix, index, node)?;
         self.shift(file, prefix, index, 1);
         Ok(NodeId { file, path })
     }
 
     pub fn remove(&mut self, id: &NodeId) -> Result<Node, EditError> {
-        let removed = self.files[id.file].tree.remove(&id.path)?;
+        let removed = self.tree_mut(id.file)?.remove(&id.path)?;
         self.forget_under(id);
         if let Some((&index, prefix)) = id.path.split_last() {
             self.shift(id.file, prefix, index + 1, -1);
@@ -256,7 +262,7 @@ impl Loaded {
     }
 
     pub fn replace(&mut self, id: &NodeId, node: Node) -> Result<Node, EditError> {
-        let old = self.files[id.file].tree.replace(&id.path, node)?;
+        let old = self.tree_mut(id.file)?.replace(&id.path, node)?;
         self.forget_under(id);
         Ok(old)
     }
@@ -270,6 +276,14 @@ impl Loaded {
                 (now != f.original).then(|| (f.path.clone(), f.original.clone(), now))
             })
             .collect()
+    }
+
+    /// The tree of `file`, for editing (an unknown id is an error, not a panic).
+    fn tree_mut(&mut self, file: FileId) -> Result<&mut Document, EditError> {
+        match self.files.get_mut(file) {
+            Some(f) => Ok(&mut f.tree),
+            None => Err(EditError::NoSuchNode(Vec::new())),
+        }
     }
 
     /// Drop include and condition facts about `id` and everything under it.
