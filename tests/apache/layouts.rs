@@ -142,3 +142,44 @@ fn command_line_get_set_rm_on_a_copied_tree() {
         "{text}"
     );
 }
+
+#[test]
+fn macro_templates_iffile_and_defines_from_the_caller() {
+    let dir = TempDir::new("macro");
+    dir.write(
+        "httpd.conf",
+        "<Macro VHost $host>\n<VirtualHost *:80>\n  ServerName $host\n</VirtualHost>\n</Macro>\nUse VHost a.example\n\
+         <IfFile extra.conf>\n  Include extra.conf\n</IfFile>\n<IfFile !missing.conf>\n  Include ${SITE}.conf\n</IfFile>\n\
+         <IfDefine FROM_CALLER>\n  <VirtualHost *:8080>\n    ServerName caller.example\n  </VirtualHost>\n</IfDefine>\n",
+    );
+    dir.write(
+        "extra.conf",
+        "<VirtualHost *:81>\nServerName extra.example\n</VirtualHost>\n",
+    );
+    dir.write(
+        "site.conf",
+        "<VirtualHost *:82>\nServerName site.example\n</VirtualHost>\n",
+    );
+    let mut options = apache::LoadOptions::new(dir.path(), "httpd.conf");
+    options.variables.insert("SITE".into(), "site".into());
+    let names = |loaded: &apache::Loaded| -> Vec<(String, bool)> {
+        loaded
+            .vhosts()
+            .iter()
+            .map(|v| (v.name().unwrap_or_default(), v.active))
+            .collect()
+    };
+    let loaded = apache::load(&options).unwrap();
+    // The vhost inside <Macro> is a template (`Use` is not expanded), not a vhost.
+    assert_eq!(
+        names(&loaded),
+        [
+            ("caller.example".into(), false),
+            ("extra.example".into(), true),
+            ("site.example".into(), true)
+        ]
+    );
+    options.defines.insert("FROM_CALLER".into(), None);
+    let loaded = apache::load(&options).unwrap();
+    assert!(names(&loaded).contains(&("caller.example".into(), true)));
+}
