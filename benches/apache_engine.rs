@@ -125,7 +125,7 @@ fn main() {
     );
     let (print, _) = timed(31, || {
         let mut out = Vec::new();
-        let t = clock(|| out = loaded.files[1].tree.print());
+        let t = clock(|| out = loaded.files()[1].tree.print());
         assert_eq!(out.len(), bytes.len());
         t
     });

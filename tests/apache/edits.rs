@@ -31,7 +31,7 @@ fn directive(name: &str, values: &[&str]) -> certsmith::syntax::apache::Node {
 fn find(loaded: &Loaded, file: FileId, names: &[&str]) -> NodeId {
     let mut path = Vec::new();
     for name in names {
-        let body = loaded.files[file].tree.body.body_at(&path).unwrap();
+        let body = loaded.files()[file].tree.body.body_at(&path).unwrap();
         let i = body
             .nodes
             .iter()
@@ -241,7 +241,7 @@ fn run_case(case: &Case, bless: bool) -> Result<(), String> {
     let mut loaded = apache::load(&options).map_err(|e| e.to_string())?;
     let real = std::fs::canonicalize(&target).unwrap();
     let file = loaded
-        .files
+        .files()
         .iter()
         .position(|f| f.real_path == real && f.enabled)
         .ok_or("target not read by the tree")?;

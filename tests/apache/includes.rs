@@ -81,7 +81,7 @@ fn includes_are_read_in_apache_order() {
     let theirs = apache_includes(&dir, "httpd.conf");
     let loaded = load(&dir, "httpd.conf").unwrap();
     let ours: Vec<String> = loaded
-        .files
+        .files()
         .iter()
         .map(|f| f.path.display().to_string())
         .collect();
@@ -119,7 +119,7 @@ fn missing_include_is_a_positioned_error_optional_is_not() {
         "IncludeOptional conf.d/*.conf\nIncludeOptional nope/*.conf\nIncludeOptional nope.conf\n",
     );
     let loaded = load(&dir, "httpd.conf").unwrap();
-    assert_eq!(loaded.files.len(), 1);
+    assert_eq!(loaded.files().len(), 1);
 }
 
 #[test]

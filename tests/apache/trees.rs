@@ -106,7 +106,7 @@ fn trees_list_the_vhosts_apache_saw() {
 fn trees_follow_includes_in_apache_order() {
     let loaded = load_tree("simple_vhost", true);
     let names: Vec<String> = loaded
-        .files
+        .files()
         .iter()
         .filter(|f| f.enabled)
         .map(|f| relative_to_root(&f.path, &loaded.server_root))
@@ -127,7 +127,7 @@ fn trees_follow_includes_in_apache_order() {
     assert!(pos("sites-enabled/000-default.conf") < pos("sites-enabled/example.conf"));
     // Disabled sites are parsed for inspection, not read.
     let disabled: Vec<_> = loaded
-        .files
+        .files()
         .iter()
         .filter(|f| !f.enabled)
         .map(|f| relative_to_root(&f.path, &loaded.server_root))

@@ -95,6 +95,7 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, LoadError> {
             warnings: Vec::new(),
             includes: HashMap::new(),
             inactive: Default::default(),
+            line_starts: Default::default(),
         },
         by_real: HashMap::new(),
         stack: Vec::new(),

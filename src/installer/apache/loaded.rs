@@ -6,6 +6,7 @@ use super::cond::Modules;
 use super::env::{Variables, expand};
 use crate::syntax::apache::{Document, EditError, Node, Word, names_equal};
 use crate::syntax::path;
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -36,7 +37,8 @@ pub struct LoadedFile {
 /// A loaded configuration.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    pub files: Vec<LoadedFile>,
+    /// Private so that every edit goes through a method that keeps the caches right.
+    pub(super) files: Vec<LoadedFile>,
     pub main: FileId,
     /// ServerRoot as in force at the end of reading.
     pub server_root: PathBuf,
@@ -50,11 +52,41 @@ pub struct Loaded {
     pub warnings: Vec<String>,
     pub(super) includes: HashMap<NodeId, Vec<FileId>>,
     pub(super) inactive: HashSet<NodeId>,
+    /// Per file, the line each top-level node starts on (for `location`); cleared by edits.
+    pub(super) line_starts: RefCell<HashMap<FileId, Vec<usize>>>,
 }
 
 impl Loaded {
     pub fn file(&self, id: FileId) -> Option<&LoadedFile> {
         self.files.get(id)
+    }
+
+    /// Every file read (main first, then in reading order), then files parsed for
+    /// inspection only.
+    pub fn files(&self) -> &[LoadedFile] {
+        &self.files
+    }
+
+    /// The tree of a file, to edit directly (prefer the `NodeId` methods, which also keep
+    /// include and condition records in step).
+    pub fn tree_mut(&mut self, file: FileId) -> Result<&mut Document, EditError> {
+        self.line_starts.get_mut().clear();
+        match self.files.get_mut(file) {
+            Some(f) => Ok(&mut f.tree),
+            None => Err(EditError::NoSuchNode(Vec::new())),
+        }
+    }
+
+    /// The 1-based line of a node's name (fast on repeated calls: top-level line starts
+    /// are computed once per file until the next edit).
+    pub fn line_of(&self, id: &NodeId) -> Option<usize> {
+        let tree = &self.files.get(id.file)?.tree;
+        let (&first, rest) = id.path.split_first()?;
+        let mut cache = self.line_starts.borrow_mut();
+        let starts = cache
+            .entry(id.file)
+            .or_insert_with(|| tree.body.line_starts(1));
+        Some(*starts.get(first)? + tree.body.nodes.get(first)?.lines_to(rest)?)
     }
 
     pub fn node(&self, id: &NodeId) -> Option<&Node> {
@@ -88,7 +120,7 @@ impl Loaded {
         let Some(file) = self.files.get(id.file) else {
             return format!("(no file {})", id.file);
         };
-        let line = file.tree.line_of(&id.path).unwrap_or(0);
+        let line = self.line_of(id).unwrap_or(0);
         format!("{}:{line}", file.path.display())
     }
 
@@ -276,14 +308,6 @@ impl Loaded {
                 (now != f.original).then(|| (f.path.clone(), f.original.clone(), now))
             })
             .collect()
-    }
-
-    /// The tree of `file`, for editing (an unknown id is an error, not a panic).
-    fn tree_mut(&mut self, file: FileId) -> Result<&mut Document, EditError> {
-        match self.files.get_mut(file) {
-            Some(f) => Ok(&mut f.tree),
-            None => Err(EditError::NoSuchNode(Vec::new())),
-        }
     }
 
     /// Drop include and condition facts about `id` and everything under it.

@@ -155,16 +155,9 @@ impl Document {
 
     /// The 1-based line on which the node at `path` starts (its name, after comments).
     pub fn line_of(&self, path: &[usize]) -> Option<usize> {
-        let offset = self.body.offset_of(path)?;
-        let mut printed = Vec::with_capacity(offset);
-        self.body.print_to(&mut printed);
-        Some(
-            printed[..offset.min(printed.len())]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1,
-        )
+        let (&first, rest) = path.split_first()?;
+        let start = *self.body.line_starts(1).get(first)?;
+        Some(start + self.body.nodes.get(first)?.lines_to(rest)?)
     }
 }
 

@@ -293,6 +293,18 @@ impl Body {
 }
 
 impl Body {
+    /// For each node, the 1-based line on which its bytes (its leading trivia) start, when
+    /// the body starts on `first_line`. One pass, no printing.
+    pub fn line_starts(&self, first_line: usize) -> Vec<usize> {
+        let mut line = first_line;
+        let mut out = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            out.push(line);
+            line += newlines_in_node(node);
+        }
+        out
+    }
+
     /// Visit every node in document order with its index path and the 1-based line of its
     /// name, in one pass over the bytes; `visit` returns whether to descend into a section.
     pub fn visit_lines(&self, mut visit: impl FnMut(&[usize], &Node, usize) -> bool) {
@@ -332,6 +344,32 @@ fn visit_body(
         path.pop();
     }
     line + newlines(&body.trailing)
+}
+
+impl Node {
+    /// Line breaks from the node's first byte to the name of its descendant at `path`
+    /// (empty: to its own name).
+    pub fn lines_to(&self, path: &[usize]) -> Option<usize> {
+        let mut lines = newlines(self.leading());
+        let Some((&i, rest)) = path.split_first() else {
+            return Some(lines);
+        };
+        let Node::Section(s) = self else { return None };
+        lines += newlines(s.name.raw())
+            + s.args
+                .iter()
+                .map(|a| newlines(&a.space) + newlines(a.word.raw()))
+                .sum::<usize>();
+        lines += newlines(&s.before_gt) + newlines(&s.header_eol);
+        lines += s
+            .body
+            .nodes
+            .get(..i)?
+            .iter()
+            .map(newlines_in_node)
+            .sum::<usize>();
+        Some(lines + s.body.nodes.get(i)?.lines_to(rest)?)
+    }
 }
 
 fn newlines_in_body(body: &Body) -> usize {

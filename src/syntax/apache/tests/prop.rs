@@ -292,3 +292,28 @@ fn random_edits_keep_invariants() {
         }
     }
 }
+
+#[test]
+fn line_numbers_match_the_printed_text() {
+    let mut rng = Rng::new(11);
+    for round in 0..300 {
+        let eol = *rng.pick(&["\n", "\r\n"]);
+        let src = random_config(&mut rng, eol, "  ");
+        let file = Document::parse(src.as_bytes()).unwrap();
+        let mut all = Vec::new();
+        paths(&file.body, &mut Vec::new(), &mut all);
+        for path in all {
+            let offset = file.body.offset_of(&path).unwrap();
+            let want = src.as_bytes()[..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            assert_eq!(
+                file.line_of(&path),
+                Some(want),
+                "round {round} {path:?}\n{src}"
+            );
+        }
+    }
+}
