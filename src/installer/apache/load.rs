@@ -200,7 +200,7 @@ impl Walker {
         path: &mut Vec<usize>,
         node: &Node,
     ) -> Result<(), LoadError> {
-        let name = node.name().raw();
+        let name = node.name_bytes();
         // Only names starting with these letters matter while reading (Include, Define,
         // UnDefine, LoadModule, ServerRoot, Macro, If...): skip the rest cheaply.
         if !matches!(
@@ -212,7 +212,7 @@ impl Walker {
                 Node::Directive(_) => Ok(()),
             };
         }
-        let name = node.name().as_plain();
+        let name = node.name_bytes();
         let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
         let args = |this: &Walker| -> Vec<String> {
             node.args()

@@ -347,7 +347,7 @@ impl Loaded {
 }
 
 fn is_include(node: &Node) -> bool {
-    let name = node.name().as_plain();
+    let name = node.name_bytes();
     matches!(node, Node::Directive(_))
         && (names_equal(name, b"Include") || names_equal(name, b"IncludeOptional"))
 }
@@ -367,7 +367,7 @@ impl path::Tree for Loaded {
     }
 
     fn name<'a>(&'a self, node: &NodeId) -> &'a [u8] {
-        self.node(node).map_or(&[], |n| n.name().as_plain())
+        self.node(node).map_or(&[], |n| n.name_bytes())
     }
 
     fn args(&self, node: &NodeId) -> Vec<Vec<u8>> {

@@ -152,7 +152,7 @@ impl Loaded {
     fn read_vhost_body(&self, parent: &NodeId, vhost: &mut VirtualHost) {
         let mut path = parent.path.clone();
         self.walk_spliced(parent.file, &mut path, &mut |file, path, node| {
-            let name = node.name().as_plain();
+            let name = node.name_bytes();
             let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
             let first = || node.args().first().map(|a| self.text(&a.word.value()));
             match node {

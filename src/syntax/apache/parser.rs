@@ -164,7 +164,7 @@ impl Parser<'_> {
                         src,
                         start,
                         ErrorKind::UnmatchedClose {
-                            name: lossy(&name.value()),
+                            name: lossy(&name.bare_value()),
                         },
                     ));
                 }
@@ -290,7 +290,7 @@ impl Parser<'_> {
         let name = Word::from_raw(name);
         let header_eol = self.take_eol(gt + 1, end);
         open.push(Open {
-            name: Text::from(&*name.value()),
+            name: Text::from(&*name.bare_value()),
             at: start,
         });
         let body = self.body(open)?;
@@ -298,11 +298,11 @@ impl Parser<'_> {
         let close_at = self.pos;
         let (close_name, close_end) = self.close_tag(close_at)?;
         if let Some(o) = opened
-            && !names_equal(&close_name.value(), &o.name)
+            && !names_equal(&close_name.bare_value(), &o.name)
         {
             let kind = ErrorKind::MismatchedClose {
                 expected: lossy(&o.name),
-                found: lossy(&close_name.value()),
+                found: lossy(&close_name.bare_value()),
                 opened_at: line_col(src, o.at),
             };
             return Err(error(src, close_at, kind));

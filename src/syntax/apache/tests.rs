@@ -204,6 +204,18 @@ fn errors_have_positions() {
 }
 
 #[test]
+fn section_names_are_bare_words() {
+    // After `<`, quotes are data, as Apache reads `<"x">`: `</>` does not close `<"">`.
+    assert!(matches!(
+        err("<\"\">\n</>\n").kind,
+        ErrorKind::MismatchedClose { .. }
+    ));
+    let f = parse("<\"x\" a>\n</\"x\">\n");
+    assert_eq!(&*f.body.nodes[0].name_value(), b"\"x\"");
+    assert!(f.body.nodes[0].is_named("\"x\""));
+}
+
+#[test]
 fn nesting_depth_is_limited() {
     let ok = "<A>\n".repeat(MAX_DEPTH) + &"</A>\n".repeat(MAX_DEPTH);
     parse(&ok);

@@ -13,6 +13,7 @@
 
 use super::text::Text;
 use super::word::Word;
+use std::borrow::Cow;
 
 /// A sequence of nodes, with the trivia after the last one.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -73,9 +74,25 @@ impl Node {
         }
     }
 
+    /// The name as Apache reads it: a directive's first word unquoted, a section's name as
+    /// a bare word (after `<`, quotes are data).
+    pub fn name_value(&self) -> Cow<'_, [u8]> {
+        match self {
+            Node::Directive(d) => d.name.value(),
+            Node::Section(s) => s.name.bare_value(),
+        }
+    }
+
+    /// [`Node::name_value`] without allocating: exact unless the name holds a backslash.
+    pub fn name_bytes(&self) -> &[u8] {
+        match self {
+            Node::Directive(d) => d.name.as_plain(),
+            Node::Section(s) => s.name.raw(),
+        }
+    }
+
     pub fn is_named(&self, name: &str) -> bool {
-        // Names never hold escapes or quotes in practice; `as_plain` avoids unquoting.
-        names_equal(self.name().as_plain(), name.as_bytes())
+        names_equal(&self.name_value(), name.as_bytes())
     }
 
     pub fn args(&self) -> &[Arg] {

@@ -109,6 +109,23 @@ impl Word {
         Cow::Owned(out)
     }
 
+    /// The word read as a bare word, as Apache reads a section's name after `<` or `</`:
+    /// quotes are data; only continuations and `\\` (to `\`) are removed.
+    pub fn bare_value(&self) -> Cow<'_, [u8]> {
+        if memchr::memchr(b'\\', &self.raw).is_none() {
+            return Cow::Borrowed(&self.raw);
+        }
+        let mut bytes = logical(&self.raw).peekable();
+        let mut out = Vec::with_capacity(self.raw.len());
+        while let Some(b) = bytes.next() {
+            if b == b'\\' && bytes.peek() == Some(&b'\\') {
+                bytes.next();
+            }
+            out.push(b);
+        }
+        Cow::Owned(out)
+    }
+
     /// The value when it needs no unescaping (almost always), else the raw bytes: a cheap
     /// name for comparisons.
     pub fn as_plain(&self) -> &[u8] {
