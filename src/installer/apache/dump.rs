@@ -27,6 +27,8 @@ pub struct RunConfig {
     /// `Define: NAME` (value `None`) and `Define: NAME=value`, without the `DUMP_*` ones
     /// the dump itself sets.
     pub defines: BTreeMap<String, Option<String>>,
+    /// `PidFile: "..."`: where the running server keeps its process id.
+    pub pid_file: Option<PathBuf>,
 }
 
 pub fn parse_run_cfg(text: &str) -> RunConfig {
@@ -34,6 +36,8 @@ pub fn parse_run_cfg(text: &str) -> RunConfig {
     for line in text.lines() {
         if let Some(root) = line.strip_prefix("ServerRoot: ") {
             cfg.server_root = Some(PathBuf::from(root.trim().trim_matches('"')));
+        } else if let Some(pid) = line.strip_prefix("PidFile: ") {
+            cfg.pid_file = Some(PathBuf::from(pid.trim().trim_matches('"')));
         } else if let Some(def) = line.strip_prefix("Define: ") {
             let (name, value) = match def.trim().split_once('=') {
                 Some((n, v)) => (n, Some(v.to_string())),
@@ -133,7 +137,11 @@ mod tests {
     #[test]
     fn run_cfg() {
         let cfg = parse_run_cfg(
-            "ServerRoot: \"/etc/apache2\"\nDefine: DUMP_RUN_CFG\nDefine: BAR=baz\nDefine: QUX\n",
+            "ServerRoot: \"/etc/apache2\"\nPidFile: \"/run/apache2/apache2.pid\"\nDefine: DUMP_RUN_CFG\nDefine: BAR=baz\nDefine: QUX\n",
+        );
+        assert_eq!(
+            cfg.pid_file,
+            Some(PathBuf::from("/run/apache2/apache2.pid"))
         );
         assert_eq!(cfg.server_root, Some(PathBuf::from("/etc/apache2")));
         assert_eq!(cfg.defines.get("BAR"), Some(&Some("baz".to_string())));

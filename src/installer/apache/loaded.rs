@@ -67,6 +67,20 @@ impl Loaded {
         &self.files
     }
 
+    /// Add a file that does not exist yet (a vhost file the installer creates): its
+    /// `original` is empty, so [`Loaded::changed_files`] lists it with its whole content.
+    /// It counts as read by Apache (the installer enables it in the same change).
+    pub fn add_file(&mut self, path: PathBuf, tree: Document) -> FileId {
+        self.files.push(LoadedFile {
+            real_path: path.clone(),
+            path,
+            original: Vec::new(),
+            tree,
+            enabled: true,
+        });
+        self.files.len() - 1
+    }
+
     /// The tree of a file, to edit directly (prefer the `NodeId` methods, which also keep
     /// include and condition records in step).
     pub fn tree_mut(&mut self, file: FileId) -> Result<&mut Document, EditError> {

@@ -22,13 +22,28 @@
 //! - [`vhost`]: the `<VirtualHost>` model.
 //! - [`dump`]: parsers for `apache2ctl -M`, `-D DUMP_RUN_CFG`, `-S`.
 
+pub mod challenge;
+pub mod choose;
 pub mod cond;
+mod ctl;
 pub mod dump;
+mod enhance;
 pub mod env;
+mod error;
 pub mod glob;
+mod install;
 pub mod layout;
 mod load;
 mod loaded;
+mod modules;
+pub mod options;
+mod plan;
+mod probe;
+pub mod query;
+mod server;
+mod sites;
+mod solver;
+mod ssl_vhost;
 pub mod vhost;
 
 pub use cond::{Modules, Version};
@@ -36,3 +51,15 @@ pub use layout::{Distro, Layout, detect};
 pub use load::{LoadError, LoadOptions, load};
 pub use loaded::{FileId, Loaded, LoadedFile, NodeId};
 pub use vhost::{Address, VirtualHost};
+
+pub use choose::{Choice, Match, Purpose};
+pub use ctl::{Ctl, CtlError, Restart, ServerInfo};
+pub use error::InstallError;
+pub use install::{
+    Ask, CertFiles, Enhancements, InstallRequest, Report, Settings, install, no_questions,
+};
+pub use modules::ModulePolicy;
+pub use plan::{ExtraFile, Link, Plan, WriteError};
+pub use server::{Apache, DeployError, Deployed};
+pub use solver::ApacheSolver;
+pub use ssl_vhost::FileNaming;

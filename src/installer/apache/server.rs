@@ -1,0 +1,172 @@
+//! One Apache installation: its layout, its control program, and the way every change
+//! reaches it: written through the reverter as one checkpoint, configuration test (undone
+//! with Apache's own message if it fails), graceful restart (undone, and Apache brought
+//! back, if Apache does not survive it).
+
+use super::ctl::{Ctl, CtlError, Restart, ServerInfo, running};
+use super::error::InstallError;
+use super::layout::{Layout, detect};
+use super::load::load;
+use super::plan::{Plan, WriteError};
+use reverter::{Checkpoint, Kind, Reverter};
+use std::path::Path;
+
+/// The layout and control program of one Apache.
+#[derive(Debug, Clone)]
+pub struct Apache {
+    pub layout: Layout,
+    pub ctl: Ctl,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("{0}")]
+    Reverter(#[from] reverter::Error),
+    #[error(
+        "Apache rejects the changed configuration, so certsmith undid the change (your files are as they were):\n{output}"
+    )]
+    Rejected { output: String },
+    #[error("{error}\ncertsmith undid the change{undo}")]
+    Restart { error: CtlError, undo: String },
+    #[error(transparent)]
+    Ctl(#[from] CtlError),
+}
+
+/// What [`Apache::deploy`] did.
+#[derive(Debug, Default)]
+pub struct Deployed {
+    /// `None` when there was nothing to change.
+    pub checkpoint: Option<Checkpoint>,
+    pub restart: Option<Restart>,
+    /// Lines the configuration test prints now that it did not print before.
+    pub new_warnings: Vec<String>,
+}
+
+impl Apache {
+    /// Apache under `server_root` (`--apache-server-root`, else the distribution's place),
+    /// run through `ctl` (`--apache-ctl`, else `apache2ctl`/`apachectl`).
+    pub fn new(server_root: Option<&Path>, ctl: Option<&Path>) -> Result<Apache, InstallError> {
+        let layout = detect(server_root)?;
+        let ctl = Ctl::new(ctl, &layout);
+        Ok(Apache { layout, ctl })
+    }
+
+    /// Ask Apache about itself; refuse when its configuration fails before anything was
+    /// changed (certsmith must not be blamed for, or build on, a broken configuration).
+    pub fn inspect(&self) -> Result<ServerInfo, InstallError> {
+        self.ctl.inspect().map_err(|e| match e {
+            CtlError::ConfigTest { output, .. } => InstallError::BrokenBefore { output },
+            other => other.into(),
+        })
+    }
+
+    /// Load the configuration as the running Apache reads it (its modules and defines
+    /// decide which conditional sections count) into an empty plan.
+    pub fn load(&self, info: &ServerInfo) -> Result<Plan, InstallError> {
+        let mut options = self.layout.options()?;
+        options.modules = Some(info.modules.clone());
+        options.defines = info.run.defines.clone();
+        if let Some(version) = info.version {
+            options.version = version;
+        }
+        options.follow_server_root = false;
+        Ok(Plan::new(self.layout.clone(), load(&options)?))
+    }
+
+    /// Write `plan` as one permanent checkpoint titled `title`, test the configuration
+    /// (undo and fail with Apache's message if it fails), commit, restart gracefully
+    /// (starting Apache if it was not running); if Apache does not survive the restart,
+    /// undo the checkpoint and bring Apache back with the old configuration.
+    pub fn deploy(
+        &self,
+        reverter: &mut Reverter,
+        title: &str,
+        plan: &Plan,
+        info: &ServerInfo,
+    ) -> Result<Deployed, DeployError> {
+        if plan.is_empty() {
+            return Ok(Deployed::default());
+        }
+        let pid_file = info.pid_file()?.to_path_buf();
+        plan.check_writable()?;
+        let mut tx = reverter.begin(Kind::Permanent, title)?;
+        plan.write(&mut tx)?;
+        let warnings = match self.ctl.configtest() {
+            Ok(w) => w,
+            Err(CtlError::ConfigTest { output, .. }) => {
+                tx.rollback()?;
+                return Err(DeployError::Rejected { output });
+            }
+            Err(e) => {
+                tx.rollback()?;
+                return Err(e.into());
+            }
+        };
+        let was_running = running(&pid_file).is_some();
+        let checkpoint = tx.commit()?;
+        match self.ctl.graceful(&pid_file) {
+            Ok(restart) => Ok(Deployed {
+                checkpoint,
+                restart: Some(restart),
+                new_warnings: warnings
+                    .into_iter()
+                    .filter(|w| !info.warnings.contains(w))
+                    .collect(),
+            }),
+            Err(error) => {
+                let undo = match reverter.rollback_latest() {
+                    Ok(_) => match self.recover(&pid_file, was_running) {
+                        Ok(()) => String::new(),
+                        Err(e) => format!("; bringing Apache back failed too: {e}"),
+                    },
+                    Err(e) => format!(", but undoing failed: {e}"),
+                };
+                Err(DeployError::Restart { error, undo })
+            }
+        }
+    }
+
+    /// After files Apache reads were put back: restart gracefully if Apache runs, and
+    /// start it again if it was running and did not survive the restart.
+    fn recover(&self, pid_file: &Path, was_running: bool) -> Result<(), CtlError> {
+        if running(pid_file).is_none() {
+            return if was_running {
+                self.ctl.start(pid_file)
+            } else {
+                Ok(())
+            };
+        }
+        match self.ctl.graceful(pid_file) {
+            Err(CtlError::Died) => self.ctl.start(pid_file),
+            other => other.map(drop),
+        }
+    }
+
+    /// Test and restart gracefully (start when not running): after certificate files
+    /// changed (renewal), or after a change written elsewhere.
+    pub fn restart(&self) -> Result<Restart, InstallError> {
+        let info = self.ctl.inspect()?;
+        Ok(self.ctl.graceful(info.pid_file()?)?)
+    }
+
+    /// After `rollback` put files back: when Apache runs, test and restart it gracefully,
+    /// and start it again if it did not survive that (rolling back `SSLStaplingCache`
+    /// can stop Apache, AH00819). `None` when Apache was not running.
+    pub fn after_rollback(&self) -> Result<Option<Restart>, InstallError> {
+        let info = self.ctl.inspect()?;
+        let pid_file = info.pid_file()?;
+        if running(pid_file).is_none() {
+            return Ok(None);
+        }
+        match self.ctl.graceful(pid_file) {
+            Ok(r) => Ok(Some(r)),
+            Err(CtlError::Died) => {
+                self.ctl.start(pid_file)?;
+                Ok(Some(Restart::Started))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
