@@ -9,4 +9,5 @@ mod support;
 mod apache_installer {
     pub mod common;
     mod corpus;
+    mod live;
 }
