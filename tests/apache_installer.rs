@@ -7,6 +7,7 @@
 mod support;
 
 mod apache_installer {
+    mod bad_input;
     pub mod common;
     mod corpus;
     mod live;

@@ -30,12 +30,23 @@ fn certificate_names(plan: &Plan) -> Vec<String> {
 
 /// The whole cycle for one case; `Err` says what went wrong.
 pub fn run_case(tree: &Tree, names: &[&str], golden_rel: &str) -> Result<(), String> {
+    run_case_with(tree, names, golden_rel, |_| {})
+}
+
+/// [`run_case`] with the request adjusted by `adjust` (more enhancements, say).
+pub fn run_case_with(
+    tree: &Tree,
+    names: &[&str],
+    golden_rel: &str,
+    adjust: impl Fn(&mut certsmith::installer::apache::InstallRequest),
+) -> Result<(), String> {
     let before = tree.snapshot();
     let apache = tree.apache();
     let info = apache.inspect().map_err(|e| format!("inspect: {e}"))?;
     let mut plan = apache.load(&info).map_err(|e| format!("load: {e}"))?;
     let cert = tree.test_cert(names);
-    let request = tree.request(names, &cert);
+    let mut request = tree.request(names, &cert);
+    adjust(&mut request);
     let report = match install(&mut plan, &request, &mut no_questions) {
         Ok(r) => r,
         Err(e) => {
@@ -140,6 +151,25 @@ fn all_names_of_a_vhost_at_once() {
         .into_iter()
         .collect(),
     );
+}
+
+#[test]
+fn uir_and_ocsp_stapling_in_new_and_existing_tls_vhosts() {
+    let mut failures = Vec::new();
+    for (tree_name, name) in [
+        ("simple_vhost", "example.com"),
+        ("vhost_with_tls", "example.com"),
+    ] {
+        let tree = Tree::corpus(tree_name);
+        let golden = format!("{tree_name}/{name}-uir-staple.diff");
+        if let Err(e) = run_case_with(&tree, &[name], &golden, |r| {
+            r.enhance.uir = true;
+            r.enhance.staple_ocsp = true;
+        }) {
+            failures.push(format!("{tree_name} {name}: {e}"));
+        }
+    }
+    report(failures);
 }
 
 const MULTI: &str = "\

@@ -235,3 +235,98 @@ fn issue_install_enhance_and_roll_back_through_apache() {
     ]);
     assert!(!ok, "https still answers after the rollback");
 }
+
+fn running_pid(tree: &Tree) -> Option<String> {
+    let pid = std::fs::read_to_string(tree.state().join("run/apache2.pid")).ok()?;
+    let pid = pid.trim().to_string();
+    Path::new(&format!("/proc/{pid}")).exists().then_some(pid)
+}
+
+/// Rolling back `SSLStaplingCache` with a graceful restart can stop Apache (AH00819):
+/// `after_rollback` must leave it running. A certificate whose key does not match passes
+/// `apache2 -t` but stops Apache at the restart: the change is undone and Apache brought
+/// back with the old configuration.
+#[test]
+fn apache_keeps_running_through_stapling_rollback_and_a_failed_restart() {
+    let (http, https) = (free_port(), free_port());
+    let names = ["staple.example.test"];
+    let tree = loopback_tree("staple", &names, http, https);
+    let _running = Running(tree.state().join("run/apache2.pid"));
+    let apache = tree.apache();
+    apache.restart().unwrap();
+    assert!(running_pid(&tree).is_some(), "Apache did not start");
+    let before = tree.snapshot();
+    let info = apache.inspect().unwrap();
+    let settings = Settings {
+        http_port: http,
+        https_port: https,
+        ..Settings::default()
+    };
+    let cert = tree.test_cert(&names);
+    let mut request = tree.request(&names, &cert);
+    request.settings = settings;
+    request.enhance.staple_ocsp = true;
+    let mut plan = apache.load(&info).unwrap();
+    let report = install(&mut plan, &request, &mut no_questions).unwrap();
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("names no OCSP responder")),
+        "{report:?}"
+    );
+    let mut reverter = Reverter::open(tree.work()).unwrap();
+    apache
+        .deploy(&mut reverter, "staple", &plan, &info)
+        .unwrap();
+    let https_url = format!("https://{}:{https}/", names[0]);
+    let resolve = format!("{}:{https}:127.0.0.1", names[0]);
+    let (ok, out) = curl(&["-k", "--resolve", &resolve, &https_url]);
+    assert!(ok && out.contains("plain site"), "{out}");
+
+    reverter.rollback_latest().unwrap();
+    apache.after_rollback().unwrap();
+    assert!(
+        running_pid(&tree).is_some(),
+        "Apache stopped after the rollback"
+    );
+    let plain = format!("http://127.0.0.1:{http}/");
+    let (ok, out) = curl(&["-H", &format!("Host: {}", names[0]), &plain]);
+    assert!(ok && out.contains("plain site"), "{out}");
+    assert!(
+        snapshot_diff(&before, &tree.snapshot())
+            .iter()
+            .all(|l| l.contains("/config/"))
+    );
+
+    // A key that does not match the certificate.
+    let other = Tree::plain("other-key", &[]);
+    let wrong = other.test_cert(&names);
+    let mut request = tree.request(&names, &cert);
+    request.settings.http_port = http;
+    request.settings.https_port = https;
+    if let Some(c) = request.cert.as_mut() {
+        c.key = wrong.key.clone();
+    }
+    let info = apache.inspect().unwrap();
+    let mut plan = apache.load(&info).unwrap();
+    install(&mut plan, &request, &mut no_questions).unwrap();
+    let err = apache
+        .deploy(&mut reverter, "mismatch", &plan, &info)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("certsmith undid the change"), "{err}");
+    let log = std::fs::read_to_string(tree.state().join("log/error.log")).unwrap_or_default();
+    assert!(
+        running_pid(&tree).is_some(),
+        "Apache is down after the undo: {err}\nerror.log:\n{log}"
+    );
+    let (ok, out) = curl(&["-H", &format!("Host: {}", names[0]), &plain]);
+    assert!(ok && out.contains("plain site"), "{out}");
+    let left: Vec<String> = snapshot_diff(&before, &tree.snapshot())
+        .into_iter()
+        .filter(|l| !l.contains("/config/"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(reverter.checkpoints().unwrap().is_empty());
+}

@@ -213,11 +213,16 @@ impl Ctl {
 
     /// Start Apache and wait until its first children run.
     pub fn start(&self, pid_file: &Path) -> Result<(), CtlError> {
+        // Apache refuses to start while its pid file names a process that exists, and a
+        // parent that just died exists as a zombie until it is reaped.
+        let deadline = Instant::now() + WAIT;
+        while read_pid(pid_file).is_some_and(zombie) && Instant::now() < deadline {
+            std::thread::sleep(POLL);
+        }
         let out = self.run(&["-k", "start"])?;
         if !out.status.success() {
             return Err(self.failed("-k start", &out));
         }
-        let deadline = Instant::now() + WAIT;
         loop {
             if let Some(parent) = running(pid_file)
                 && !children(parent).is_empty()
@@ -266,14 +271,20 @@ fn warnings(output: &str) -> Vec<String> {
         .collect()
 }
 
+fn read_pid(pid_file: &Path) -> Option<u32> {
+    std::fs::read_to_string(pid_file).ok()?.trim().parse().ok()
+}
+
 /// The pid in `pid_file` when that process is alive.
 pub fn running(pid_file: &Path) -> Option<u32> {
-    let pid: u32 = std::fs::read_to_string(pid_file)
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    alive(pid).then_some(pid)
+    read_pid(pid_file).filter(|&pid| alive(pid))
+}
+
+/// Exited, not yet reaped.
+fn zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .is_some_and(|stat| stat_fields(&stat).is_some_and(|(state, _)| state == "Z"))
 }
 
 fn alive(pid: u32) -> bool {
