@@ -9,6 +9,7 @@ mod support;
 mod apache_installer {
     mod bad_input;
     pub mod common;
+    mod compare;
     mod corpus;
     mod live;
 }

@@ -10,7 +10,7 @@ use certsmith::installer::apache::{Plan, install, no_questions};
 use reverter::{Kind, Reverter};
 
 /// Names a certificate can carry (two labels at least, no wildcard).
-fn certificate_names(plan: &Plan) -> Vec<String> {
+pub fn certificate_names(plan: &Plan) -> Vec<String> {
     let mut names: Vec<String> = plan
         .loaded
         .vhosts()
@@ -172,7 +172,7 @@ fn uir_and_ocsp_stapling_in_new_and_existing_tls_vhosts() {
     report(failures);
 }
 
-const MULTI: &str = "\
+pub const MULTI: &str = "\
 # Three sites in one file.
 <VirtualHost *:80>
     ServerName a.example.org
@@ -194,7 +194,7 @@ const MULTI: &str = "\
 </VirtualHost>
 ";
 
-const IFMODULE: &str = "\
+pub const IFMODULE: &str = "\
 <IfModule mod_alias.c>
 \t<VirtualHost *:80>
 \t\tServerName active.example.org
@@ -209,9 +209,9 @@ const IFMODULE: &str = "\
 </IfModule>
 ";
 
-const DEFAULT: &str = "<VirtualHost *:80>\n\tDocumentRoot /var/www/html\n</VirtualHost>\n";
+pub const DEFAULT: &str = "<VirtualHost *:80>\n\tDocumentRoot /var/www/html\n</VirtualHost>\n";
 
-const DEFINED: &str = "\
+pub const DEFINED: &str = "\
 Define SITE defined.example.org
 <VirtualHost *:80>
   ServerName ${SITE}
@@ -220,7 +220,7 @@ Define SITE defined.example.org
 </VirtualHost>
 ";
 
-const MACRO: &str = "\
+pub const MACRO: &str = "\
 <Macro Site $name>
   <VirtualHost *:80>
     ServerName $name
@@ -231,7 +231,95 @@ Use Site macro.example.org
 UndefMacro Site
 ";
 
-const CRLF: &str = "<VirtualHost *:80>\r\n\tServerName crlf.example.org\r\n\tDocumentRoot /var/www/html\r\n</VirtualHost>";
+pub const CRLF: &str = "<VirtualHost *:80>\r\n\tServerName crlf.example.org\r\n\tDocumentRoot /var/www/html\r\n</VirtualHost>";
+
+/// Generated one-file Debian sites for the comparison with Certbot: (what, file, text, name).
+pub const GENERATED: &[(&str, &str, &str, &str)] = &[
+    (
+        "several vhosts in one file",
+        "sites-available/multi.conf",
+        MULTI,
+        "b.example.org",
+    ),
+    (
+        "redirect rules in the http vhost",
+        "sites-available/multi.conf",
+        MULTI,
+        "c.example.org",
+    ),
+    (
+        "vhosts in <IfModule>",
+        "sites-available/modules.conf",
+        IFMODULE,
+        "active.example.org",
+    ),
+    (
+        "Define'd ServerName",
+        "sites-available/defined.conf",
+        DEFINED,
+        "defined.example.org",
+    ),
+    (
+        "mod_macro user",
+        "sites-available/macro.conf",
+        MACRO,
+        "macro.example.org",
+    ),
+    (
+        "CRLF, no final newline",
+        "sites-available/crlf.conf",
+        CRLF,
+        "crlf.example.org",
+    ),
+    (
+        "ServerAlias continued on the next line",
+        "sites-available/cont.conf",
+        "<VirtualHost *:80>\n\tServerName main.example.org\n\tServerAlias one.example.org \\\n\t\ttwo.example.org\n\tDocumentRoot /var/www/html\n</VirtualHost>\n",
+        "two.example.org",
+    ),
+    (
+        "section header continued on the next line",
+        "sites-available/head.conf",
+        "<VirtualHost \\\n    *:80>\n\tServerName head.example.org\n</VirtualHost>\n",
+        "head.example.org",
+    ),
+    (
+        "text after the closing tag",
+        "sites-available/after.conf",
+        "<VirtualHost *:80>\n\tServerName after.example.org\n</VirtualHost> # end of site\n",
+        "after.example.org",
+    ),
+    (
+        "name in an included file",
+        "sites-available/inc.conf",
+        "<VirtualHost *:80>\n\tInclude /etc/apache2/conf-available/charset.conf\n\tServerName inc.example.org\n</VirtualHost>\n",
+        "inc.example.org",
+    ),
+    (
+        "Latin-1 comment",
+        "sites-available/latin1.conf",
+        "# Caf\u{e9} \u{e0} la carte\n<VirtualHost *:80>\n\tServerName latin.example.org\n</VirtualHost>\n",
+        "latin.example.org",
+    ),
+    (
+        "ServerName with scheme and port",
+        "sites-available/scheme.conf",
+        "<VirtualHost *:80>\n\tServerName http://scheme.example.org:80\n</VirtualHost>\n",
+        "scheme.example.org",
+    ),
+    (
+        "vhost in <IfDefine !X>",
+        "sites-available/ifdefine.conf",
+        "<IfDefine !NOSITE>\n<VirtualHost *:80>\n\tServerName ifdefine.example.org\n</VirtualHost>\n</IfDefine>\n",
+        "ifdefine.example.org",
+    ),
+    (
+        "mod_alias redirect already there",
+        "sites-available/alias.conf",
+        "<VirtualHost *:80>\n\tServerName alias.example.org\n\tRedirect permanent / https://alias.example.org/\n</VirtualHost>\n",
+        "alias.example.org",
+    ),
+];
 
 fn generated_cases(label: &str, files: &[(&str, &str)], modules: &[&str], names: &[&str]) {
     let mut failures = Vec::new();

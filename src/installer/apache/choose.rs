@@ -49,7 +49,7 @@ pub enum Choice {
 pub fn match_name(vhost: &VirtualHost, name: &str) -> Option<Match> {
     let name = name.to_ascii_lowercase();
     let names = vhost.names();
-    if names.iter().any(|n| *n == name) {
+    if names.contains(&name) {
         return Some(Match::Exact);
     }
     if names
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn addresses_match_ip_names() {
-        let vhosts = vec![vhost("[2001:db8::1]:80", None, &[], false)];
+        let vhosts = [vhost("[2001:db8::1]:80", None, &[], false)];
         assert!(matches!(
             match_name(&vhosts[0], "2001:db8::1"),
             Some(Match::Address)

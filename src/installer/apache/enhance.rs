@@ -292,12 +292,11 @@ fn add_redirect(
             .iter()
             .position(|n| n.is_named("RewriteCond") || n.is_named("RewriteRule"))
     });
-    let mut index = first_rule.unwrap_or_else(|| body.map_or(0, |b| b.nodes.len()));
-    for node in new {
+    let start = first_rule.unwrap_or_else(|| body.map_or(0, |b| b.nodes.len()));
+    for (index, node) in (start..).zip(new) {
         plan.loaded
             .insert(Some(&vhost.node), index, node)
             .map_err(edit("the redirect"))?;
-        index += 1;
     }
     Ok(true)
 }

@@ -197,6 +197,9 @@ pub fn install(
     Ok(report)
 }
 
+/// Vhosts with the names each serves and how they matched.
+pub(crate) type Picks = Vec<(VirtualHost, Vec<(String, Match)>)>;
+
 /// The vhost for each name, grouped: vhosts in the order first chosen, each with its
 /// names and how they matched. No vhost for a name is an error.
 pub(crate) fn pick(
@@ -204,9 +207,9 @@ pub(crate) fn pick(
     names: &[String],
     purpose: Purpose,
     ask: &mut Ask<'_>,
-) -> Result<Vec<(VirtualHost, Vec<(String, Match)>)>, InstallError> {
+) -> Result<Picks, InstallError> {
     let vhosts = plan.loaded.vhosts();
-    let mut out: Vec<(VirtualHost, Vec<(String, Match)>)> = Vec::new();
+    let mut out: Picks = Vec::new();
     for name in names {
         let Some((vhost, m)) = resolve(name, choose::choose(&vhosts, name, purpose), ask)? else {
             let macros = choose::macro_uses(&plan.loaded, name);
@@ -325,12 +328,11 @@ fn add_names(plan: &mut Plan, vhost: &VirtualHost, names: &[&str]) -> Result<(),
                 .rposition(|n| n.is_named("ServerName") || n.is_named("ServerAlias"))
         })
         .unwrap_or(None);
-    let mut index = body.map_or(0, |i| i + 1);
-    for d in directives {
+    let start = body.map_or(0, |i| i + 1);
+    for (index, d) in (start..).zip(directives) {
         plan.loaded
             .insert(Some(&vhost.node), index, d.into())
             .map_err(edit("ServerName"))?;
-        index += 1;
     }
     Ok(())
 }
