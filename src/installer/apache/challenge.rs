@@ -165,11 +165,14 @@ fn pre_conf(tokens_dir: &Path) -> Result<Vec<u8>, InstallError> {
     let mut doc = Document::parse(PRE).map_err(|e| InstallError::Other(e.to_string()))?;
     let mut target = tokens_dir.as_os_str().as_bytes().to_vec();
     target.extend_from_slice(b"/$1");
-    let args = vec![
-        Word::new("^/\\.well-known/acme-challenge/([A-Za-z0-9_-]+)$")?,
-        Word::new(target)?,
-        Word::new("[END]")?,
-    ];
+    // The pattern and flags stay as the template spells them; the target is the user's.
+    let mut args: Vec<Word> = doc
+        .get(&[1])
+        .map(|rule| rule.args().iter().map(|a| a.word.clone()).collect())
+        .unwrap_or_default();
+    if let Some(slot) = args.get_mut(1) {
+        *slot = Word::new(target)?;
+    }
     doc.set_args(&[1], args)
         .map_err(edit("the challenge rule"))?;
     Ok(doc.print())
