@@ -132,6 +132,7 @@ pub fn cert_request(config: &Config, names: Vec<String>) -> anyhow::Result<CertR
         preferred_challenges: preferred_challenges(config)?,
         allow_subset_of_names: config.args.flag("allow-subset-of-names"),
         preferred_chain: config.args.value("preferred-chain").map(str::to_string),
+        replaces: None,
     })
 }
 

@@ -10,7 +10,11 @@ pub mod certificates;
 pub mod certonly;
 pub mod conf;
 pub mod delete;
+pub mod hooks;
+pub mod install_timer;
 pub mod issue;
+pub mod reconfigure;
+pub mod renew;
 pub mod revoke;
 
 /// Run the configured verb. `Ok` carries the exit code for commands whose
@@ -26,6 +30,9 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
         "update_account" => accounts::update(config),
         "unregister" => accounts::unregister(config),
         "show_account" => accounts::show(config),
+        "renew" => renew::run(config),
+        "reconfigure" => reconfigure::run(config),
+        "install-timer" => install_timer::run(config),
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
     }
 }

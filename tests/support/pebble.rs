@@ -37,6 +37,8 @@ pub struct Builder {
     nonce_reject: Option<u8>,
     http_port: Option<u16>,
     env: Vec<(String, String)>,
+    /// Extra keys of Pebble's JSON config (`certificateValidityPeriod`...).
+    config: Vec<(String, serde_json::Value)>,
 }
 
 impl Builder {
@@ -57,6 +59,13 @@ impl Builder {
     }
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.into(), value.into()));
+        self
+    }
+    /// Issue certificates valid for this many seconds (Pebble 2.4's
+    /// `certificateValidityPeriod`; its default is 5 years).
+    pub fn validity_secs(mut self, secs: u64) -> Self {
+        self.config
+            .push(("certificateValidityPeriod".into(), secs.into()));
         self
     }
     /// Start Pebble; a port taken by another process between probing and
@@ -118,6 +127,7 @@ impl Pebble {
             nonce_reject: None,
             http_port: None,
             env: Vec::new(),
+            config: Vec::new(),
         }
     }
 
@@ -141,7 +151,7 @@ impl Pebble {
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect();
-        let config = serde_json::json!({"pebble": {
+        let mut config = serde_json::json!({"pebble": {
             "listenAddress": format!("127.0.0.1:{acme_port}"),
             "managementListenAddress": format!("127.0.0.1:{management_port}"),
             "certificate": cert, "privateKey": key,
@@ -149,6 +159,9 @@ impl Pebble {
             "ocspResponderURL": "", "externalAccountBindingRequired": !eab.is_empty(),
             "externalAccountMACKeys": eab,
         }});
+        for (key, value) in &b.config {
+            config["pebble"][key] = value.clone();
+        }
         let config_path = dir.path().join("pebble.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
         let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
