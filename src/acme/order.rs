@@ -398,6 +398,9 @@ async fn finish(
         .backoff(1.5)
         .timeout(Duration::from_secs(120));
     let mut fullchain = order.poll_certificate(&policy).await?;
+    if let Some(url) = &order.state().certificate {
+        crate::log::info(format!("certificate: {url}"));
+    }
     if let Some(wanted) = &request.preferred_chain
         && let Some(cert_url) = order.state().certificate.clone()
         && let Some(alternate) = preferred_chain(ctx, &cert_url, &fullchain, wanted).await?

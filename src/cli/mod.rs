@@ -115,13 +115,12 @@ fn load_reporting(argv: Vec<String>) -> Result<(Config, Vec<PathBuf>), UsageErro
     Ok((Config::from_args(raw.with_file_defaults(defaults))?, files))
 }
 
-/// Verbs that change nothing write no log file.
+/// Verbs that change nothing write no log file, and neither do the `conf`
+/// verbs (a tool for scripts; their changes are in the reverter's records).
 fn logs_run(config: &Config) -> bool {
-    let sub = config.positionals().first().map(String::as_str);
     !matches!(
-        (config.verb, sub),
-        ("certificates" | "checkpoints" | "show_account", _)
-            | ("conf", Some("get" | "match" | "check" | "print"))
+        config.verb,
+        "certificates" | "checkpoints" | "show_account" | "conf"
     )
 }
 

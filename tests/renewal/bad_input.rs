@@ -16,6 +16,7 @@ fn each_broken_lineage_fails_alone_with_a_clear_message() {
         "broken.example.com",
         "hang.example.com",
         "noexec.example.com",
+        "noinst.example.com",
         "good2.example.com",
     ] {
         w.standalone(&["-d", name]).ok();
@@ -40,6 +41,8 @@ fn each_broken_lineage_fails_alone_with_a_clear_message() {
         "noexec.example.com",
         &format!("renew_hook = {}\n", noexec.display()),
     );
+    // An installer certsmith does not have: checked before anything is ordered.
+    w.append_conf("noinst.example.com", "installer = lighttpd\n");
 
     let post = w.dir.join("post.log");
     let started = Instant::now();
@@ -79,7 +82,8 @@ fn each_broken_lineage_fails_alone_with_a_clear_message() {
             noexec.display().to_string(),
             noexec.display()
         ),
-        "certsmith: 5 of 7 renewal(s) failed; 0 certificate(s) not due.".to_string(),
+        "certsmith: noinst.example.com: renewal failed: the \"lighttpd\" installer is not available in this version of certsmith".to_string(),
+        "certsmith: 6 of 8 renewal(s) failed; 0 certificate(s) not due.".to_string(),
     ];
     for line in &expect {
         assert!(
@@ -97,7 +101,8 @@ fn each_broken_lineage_fails_alone_with_a_clear_message() {
     assert_eq!(
         fs::read_to_string(&post).unwrap(),
         "good1.example.com good2.example.com hang.example.com noexec.example.com|\
-         broken.example.com corrupt.example.com hang.example.com missing.example.com noexec.example.com\n"
+         broken.example.com corrupt.example.com hang.example.com missing.example.com noexec.example.com \
+         noinst.example.com\n"
     );
     // The broken ones were left as they were.
     assert_eq!(
@@ -106,4 +111,5 @@ fn each_broken_lineage_fails_alone_with_a_clear_message() {
     );
     assert!(!etc.join("archive/missing.example.com/cert2.pem").exists());
     assert!(!etc.join("archive/broken.example.com/cert2.pem").exists());
+    assert!(!etc.join("archive/noinst.example.com/cert2.pem").exists());
 }

@@ -50,6 +50,7 @@ impl RunState {
         if let Some(s) = self.sessions.get(&key) {
             return Ok(s.clone());
         }
+        crate::log::info(format!("ACME server {}", options.directory_url));
         let session = Rc::new(Session::new(&options)?);
         self.sessions.insert(key, session.clone());
         Ok(session)
@@ -209,6 +210,10 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         );
     }
     let names = lineage_names(config)?;
+    if names.is_empty() {
+        summary(config, 0, 0, 0);
+        return Ok(ExitCode::SUCCESS);
+    }
     let lock_file = config.config_dir.join(storage::lock::CERTBOT_LOCK);
     let lock_existed = lock_file.exists();
     let lock = storage::lock_config_dir(&config.config_dir)?;
