@@ -201,3 +201,47 @@ fn renew_before_expiry_and_command_line_options_are_used_and_saved() {
     assert!(conf.contains("renew_before_expiry = 2000 days\n"), "{conf}");
     assert!(conf.contains("authenticator = standalone\n"), "{conf}");
 }
+
+#[test]
+fn unattended_renewal_sleeps_at_random_before_the_first_renewal() {
+    use std::io::{BufRead, BufReader};
+    let w = World::new();
+    w.standalone(&["-d", "sleepy.example.com"]).ok();
+    // Nothing due: no sleep at all, even without a terminal.
+    let started = std::time::Instant::now();
+    w.certsmith(&["renew"]).ok();
+    assert!(started.elapsed() < Duration::from_secs(20));
+    // Due, no terminal, no --no-random-sleep-on-renew: it says it waits.
+    let mut child = w
+        .command(&["renew", "--force-renewal"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut said = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let waiting = line.starts_with("Non-interactive renewal: waiting");
+        said.push(line);
+        if waiting {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let last = said.last().cloned().unwrap_or_default();
+    let secs: f64 = last
+        .trim_start_matches("Non-interactive renewal: waiting ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("{said:?}"));
+    assert!((1.0..=480.0).contains(&secs), "{said:?}");
+    assert_eq!(
+        w.version("sleepy.example.com"),
+        1,
+        "renewed before the sleep ended"
+    );
+}
