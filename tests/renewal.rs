@@ -80,7 +80,7 @@ impl Default for World {
 
 impl World {
     pub fn new() -> World {
-        World::with(Pebble::start())
+        World::with(pebble().start())
     }
     pub fn with(pebble: Pebble) -> World {
         let server = pebble.directory_url();
@@ -245,6 +245,14 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, (String, u32, Vec<u8>)> {
     let mut out = BTreeMap::new();
     walk(dir, dir, &mut out);
     out
+}
+
+/// Pebble for these tests: it rejects no good nonce. (By default it
+/// rejects 5%, and instant-acme gives up after 3 badNonce answers in a row:
+/// a 1-in-8000 failure per request, which the hundreds of requests of this
+/// binary would hit now and then. Retrying badNonce is tested in tests/acme.)
+pub fn pebble() -> support::pebble::Builder {
+    Pebble::builder().nonce_reject(0)
 }
 
 /// Seconds since the Unix epoch.

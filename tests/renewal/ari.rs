@@ -3,8 +3,8 @@
 //! that renews names the certificate it replaces.
 
 use super::World;
+use super::pebble;
 use super::support::ari::AriProxy;
-use super::support::pebble::Pebble;
 use certsmith::acme::ari::cert_id;
 use certsmith::storage::certinfo::format_utc;
 
@@ -15,7 +15,7 @@ fn rfc3339(unix: i64) -> String {
 
 #[test]
 fn the_window_drives_the_decision_and_replaces_is_sent() {
-    let pebble = Pebble::start();
+    let pebble = pebble().start();
     let proxy = AriProxy::start(&pebble);
     let mut w = World::with(pebble);
     w.server = proxy.directory_url();

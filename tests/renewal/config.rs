@@ -1,7 +1,7 @@
 //! cli.ini locations, log files, `reconfigure`, `install-timer`.
 
+use super::pebble;
 use super::support::TempDir;
-use super::support::pebble::Pebble;
 use super::{Run, World, snapshot};
 use std::fs;
 use std::process::Command;
@@ -114,7 +114,7 @@ fn default_cli_ini_applies_and_the_command_line_wins() {
 #[test]
 fn logs_rotate_and_never_hold_secrets() {
     let hmac = "c2VjcmV0LWhtYWMta2V5LWZvci1lYWItMTIzNDU2Nzg";
-    let w = World::with(Pebble::builder().eab("kid-1", hmac).start());
+    let w = World::with(pebble().eab("kid-1", hmac).start());
     w.standalone(&[
         "-d",
         "log.example.com",
@@ -178,7 +178,7 @@ fn logs_rotate_and_never_hold_secrets() {
 #[test]
 fn reconfigure_saves_only_what_a_dry_run_proved() {
     // Pebble would reuse half of the valid authorizations, skipping validation.
-    let w = World::with(Pebble::builder().env("PEBBLE_AUTHZREUSE", "0").start());
+    let w = World::with(pebble().env("PEBBLE_AUTHZREUSE", "0").start());
     w.standalone(&["-d", "rc.example.com"]).ok();
     let before = snapshot(&w.config_dir());
     // A port where Pebble will not find the challenge: the trial fails.

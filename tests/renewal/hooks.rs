@@ -2,7 +2,7 @@
 //! deploy hooks after certonly, and one failing lineage among several.
 
 use super::World;
-use super::support::pebble::Pebble;
+use super::pebble;
 use std::fs;
 
 /// A hook command that appends its label and the Certbot variables to `log`.
@@ -154,7 +154,7 @@ fn certonly_runs_the_deploy_hook_and_renewal_reuses_the_stored_one() {
 #[test]
 fn one_failing_lineage_does_not_stop_the_others() {
     // Pebble would reuse half of the valid authorizations, skipping validation.
-    let w = World::with(Pebble::builder().env("PEBBLE_AUTHZREUSE", "0").start());
+    let w = World::with(pebble().env("PEBBLE_AUTHZREUSE", "0").start());
     for name in ["a.example.com", "b.example.com", "c.example.com"] {
         w.standalone(&["-d", name]).ok();
     }

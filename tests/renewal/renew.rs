@@ -1,6 +1,6 @@
 //! `renew` on real Pebble: due or not, dry runs, forced renewals, pruning.
 
-use super::support::pebble::Pebble;
+use super::pebble;
 use super::{World, now, snapshot};
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 fn short_lived_certificate_is_skipped_until_due_then_renewed() {
     // Pebble issues 16-second certificates (notBefore = issuance): with a
     // lifetime under 10 days renewal is due once half of it is left.
-    let w = World::with(Pebble::builder().validity_secs(16).start());
+    let w = World::with(pebble().validity_secs(16).start());
     w.standalone(&["-d", "short.example.com"]).ok();
     let first = w.cert("short.example.com");
     assert_eq!(first.not_after - first.not_before, 15, "Pebble's validity");

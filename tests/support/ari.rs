@@ -3,8 +3,8 @@
 //! Pebble and adds what an ARI CA does:
 //! - `renewalInfo` in the directory, served by the proxy with the window the
 //!   test sets ([`AriProxy::set_window`]);
-//! - `replaces` echoed in the newOrder response (RFC 9773 §5), and every
-//!   newOrder payload recorded ([`AriProxy::new_orders`]).
+//! - `replaces` echoed in the newOrder response (RFC 9773 §5), and the
+//!   payload of every newOrder the CA accepted recorded ([`AriProxy::new_orders`]).
 //!
 //! The `Host` header is passed through unchanged, so Pebble builds every URL
 //! (and checks every JWS `url`) against the proxy's address, and clients
@@ -117,7 +117,7 @@ impl AriProxy {
         self.shared.state.lock().unwrap().window = (start.to_string(), end.to_string());
     }
 
-    /// The JSON payloads of every newOrder request so far.
+    /// The JSON payloads of the newOrder requests Pebble accepted so far.
     pub fn new_orders(&self) -> Vec<Value> {
         self.shared.state.lock().unwrap().orders.clone()
     }
@@ -318,7 +318,10 @@ fn handle(shared: &Shared, req: &Request) -> std::io::Result<Response> {
             order["replaces"] = replaces.clone();
             response.body = serde_json::to_vec_pretty(&order).unwrap();
         }
-        shared.state.lock().unwrap().orders.push(payload);
+        // A refused attempt (Pebble rejects some nonces; clients retry) is no order.
+        if ok {
+            shared.state.lock().unwrap().orders.push(payload);
+        }
     }
     Ok(response)
 }

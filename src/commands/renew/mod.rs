@@ -209,6 +209,8 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
              certonly --cert-name NAME -d ..."
         );
     }
+    // Bad options (--hook-timeout) fail first, whatever is due.
+    let mut state = RunState::new(config)?;
     let names = lineage_names(config)?;
     if names.is_empty() {
         summary(config, 0, 0, 0);
@@ -217,7 +219,6 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let lock_file = config.config_dir.join(storage::lock::CERTBOT_LOCK);
     let lock_existed = lock_file.exists();
     let lock = storage::lock_config_dir(&config.config_dir)?;
-    let mut state = RunState::new(config)?;
     let (mut renewed, mut failed, mut not_due) = (Vec::new(), Vec::new(), 0usize);
     let mut errors = 0usize;
     for name in &names {

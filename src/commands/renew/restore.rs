@@ -57,6 +57,8 @@ const AUTHENTICATOR_FLAGS: &[&str] = &[
     "dns-rfc2136",
 ];
 const INSTALLER_FLAGS: &[&str] = &["installer", "nginx", "apache"];
+/// `--staging` given now replaces the stored server as `--server` does.
+const SERVER_FLAGS: &[&str] = &["server", "staging"];
 
 fn flag_for(key: &str) -> Option<&'static flags::Flag> {
     if let Some((_, long)) = RENAMED.iter().find(|(k, _)| *k == key) {
@@ -170,6 +172,7 @@ pub fn lineage_config(
         let long = o.flag.long;
         !(AUTHENTICATOR_FLAGS.contains(&long) && given_now(now, AUTHENTICATOR_FLAGS)
             || INSTALLER_FLAGS.contains(&long) && given_now(now, INSTALLER_FLAGS)
+            || long == "server" && given_now(now, SERVER_FLAGS)
             || matches!(long, "webroot-path" | "webroot-map") && webroot_now)
     });
     let has_key_type =
@@ -281,6 +284,13 @@ b.example = /srv/b
         let c =
             lineage_config(&config(&["renew", "--dry-run"]), &lineage(&pebble), "ECDSA").unwrap();
         assert_eq!(c.args.value("server"), Some("https://127.0.0.1:14000/dir"));
+        let c =
+            lineage_config(&config(&["renew", "--staging"]), &lineage(&pebble), "ECDSA").unwrap();
+        assert_eq!(c.args.value("server"), None);
+        assert_eq!(
+            crate::commands::acme_args::directory_url(&c),
+            acme::LETS_ENCRYPT_STAGING
+        );
     }
 
     #[test]
