@@ -2,6 +2,7 @@
 //! `#[path = "support/mod.rs"] mod support;`.
 #![allow(dead_code)]
 
+pub mod bind;
 pub mod nginx;
 pub mod pebble;
 
