@@ -66,6 +66,12 @@ pub struct World {
     pub dir: TempDir,
 }
 
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl World {
     pub fn new() -> World {
         World::with_bind(Bind::start())
