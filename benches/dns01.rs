@@ -44,13 +44,14 @@ fn main() {
     let ours: Vec<Duration> = (0..RUNS)
         .map(|i| world.run(world.certsmith(&format!("c{i}"))))
         .collect();
-    println!(
-        "dns-01, wildcard + apex, BIND 9 on 127.0.0.1, Pebble 2.4.0 (PEBBLE_VA_NOSLEEP=1)"
-    );
+    println!("dns-01, wildcard + apex, BIND 9 on 127.0.0.1, Pebble 2.4.0 (PEBBLE_VA_NOSLEEP=1)");
     println!(
         "  certsmith (poll until visible)     median of {RUNS}: {:>9.1} ms  (runs: {})",
         ms(median(ours.clone())),
-        ours.iter().map(|d| format!("{:.0}", ms(*d))).collect::<Vec<_>>().join(", ")
+        ours.iter()
+            .map(|d| format!("{:.0}", ms(*d)))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
     world.run(world.certbot_register());
@@ -114,7 +115,16 @@ impl World<'_> {
         let [apex, wild] = World::names(tag);
         cmd.args(["certonly", "--dns-rfc2136", "--dns-rfc2136-credentials"])
             .arg(self.cred)
-            .args(["-d", &apex, "-d", &wild, "--agree-tos", "-m", "b@example.com", "-n"])
+            .args([
+                "-d",
+                &apex,
+                "-d",
+                &wild,
+                "--agree-tos",
+                "-m",
+                "b@example.com",
+                "-n",
+            ])
             .args(["--server", &self.pebble.directory_url()])
             .arg("--ca-bundle")
             .arg(&self.pebble.ca_bundle)

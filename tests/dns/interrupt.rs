@@ -20,10 +20,11 @@ fn wait_for(what: &str, child: &mut Child, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// SIGINT to certsmith; its exit must be a failure saying it cleaned up.
-fn interrupt(child: Child) {
+/// A signal (`-INT`, `-TERM`) to certsmith; its exit must be a failure
+/// saying it cleaned up.
+fn interrupt(child: Child, signal: &str) {
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -37,37 +38,41 @@ fn interrupt(child: Child) {
 }
 
 #[test]
-fn ctrl_c_during_the_propagation_wait_removes_the_records() {
+fn ctrl_c_or_sigterm_during_the_propagation_wait_removes_the_records() {
     let w = World::new();
     let cred = w.credentials(&[]).display().to_string();
-    let started = Instant::now();
-    let mut child = w
-        .command(&[
-            "certonly",
-            "--dns-rfc2136",
-            "--dns-rfc2136-credentials",
-            &cred,
-            "--dns-rfc2136-propagation-seconds",
-            "120",
-            "--agree-tos",
-            "-m",
-            "i@example.com",
-            "-d",
-            "example.test",
-            "-d",
-            "*.example.test",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for("both TXT values are in the zone", &mut child, || {
-        w.bind.txt("_acme-challenge.example.test").len() == 2
-    });
-    interrupt(child);
-    assert!(w.bind.txt("_acme-challenge.example.test").is_empty());
-    assert!(started.elapsed() < Duration::from_secs(60));
-    assert!(!w.live("example.test", "cert.pem").exists());
+    for (signal, name) in [("-INT", "int.example.test"), ("-TERM", "term.example.test")] {
+        let started = Instant::now();
+        let wildcard = format!("*.{name}");
+        let mut child = w
+            .command(&[
+                "certonly",
+                "--dns-rfc2136",
+                "--dns-rfc2136-credentials",
+                &cred,
+                "--dns-rfc2136-propagation-seconds",
+                "120",
+                "--agree-tos",
+                "-m",
+                "i@example.com",
+                "-d",
+                name,
+                "-d",
+                &wildcard,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let txt = format!("_acme-challenge.{name}");
+        wait_for("both TXT values are in the zone", &mut child, || {
+            w.bind.txt(&txt).len() == 2
+        });
+        interrupt(child, signal);
+        assert!(w.bind.txt(&txt).is_empty(), "{signal}");
+        assert!(started.elapsed() < Duration::from_secs(60));
+        assert!(!w.live(name, "cert.pem").exists());
+    }
 }
 
 #[test]
@@ -110,6 +115,6 @@ fn ctrl_c_while_the_ca_validates_removes_the_records() {
     wait_for("Pebble starts validating", &mut child, || {
         silent.recv(&mut buf).is_ok()
     });
-    interrupt(child);
+    interrupt(child, "-INT");
     assert!(bind.txt("_acme-challenge.v.example.test").is_empty());
 }

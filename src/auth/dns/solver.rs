@@ -56,12 +56,6 @@ impl Rfc2136 {
             timeout: EXCHANGE_TIMEOUT,
         }
     }
-
-    fn say(&self, text: &str) {
-        if !self.quiet {
-            println!("{text}");
-        }
-    }
 }
 
 /// `_acme-challenge` names with their values, in challenge order; a name and
@@ -149,9 +143,10 @@ impl Solver for Rfc2136 {
     fn present(&mut self, challenges: &[Challenge]) -> Result<(), SolveError> {
         let groups = group(challenges).map_err(to_solve)?;
         let client = self.client();
-        let configured = self.credentials.zone.clone();
+        let (configured, wait, quiet) = (self.credentials.zone.clone(), self.wait, self.quiet);
         let added = &mut self.added;
-        let adding = run_blocking(true, async {
+        // One interruptible run from the first query to the end of the wait.
+        run_blocking(true, async {
             for (name, values) in groups {
                 let zone = match &configured {
                     Some(z) => {
@@ -170,21 +165,21 @@ impl Solver for Rfc2136 {
                     }
                     return Err(e);
                 }
+                say(
+                    quiet,
+                    &format!(
+                        "Added {} TXT record{} {} in zone {} on {}",
+                        set.values.len(),
+                        if set.values.len() == 1 { "" } else { "s" },
+                        set.name.to_ascii(),
+                        set.zone.to_ascii(),
+                        client.server
+                    ),
+                );
             }
-            Ok(())
-        });
-        adding.map_err(to_solve)?;
-        for set in &self.added {
-            self.say(&format!(
-                "Added {} TXT record{} {} in zone {} on {}",
-                set.values.len(),
-                if set.values.len() == 1 { "" } else { "s" },
-                set.name.to_ascii(),
-                set.zone.to_ascii(),
-                client.server
-            ));
-        }
-        self.wait_for_propagation(&client).map_err(to_solve)
+            wait_for_propagation(&client, wait, added, quiet).await
+        })
+        .map_err(to_solve)
     }
 
     fn cleanup(&mut self, _challenges: &[Challenge]) -> Result<(), SolveError> {
@@ -218,57 +213,66 @@ impl Solver for Rfc2136 {
     }
 }
 
-impl Rfc2136 {
-    fn wait_for_propagation(&self, client: &Client) -> Result<(), DnsError> {
-        let sets = self.added.clone();
-        match self.wait {
-            Wait::Fixed(d) => {
-                self.say(&format!(
-                    "Waiting {} seconds for DNS changes to propagate",
-                    d.as_secs()
-                ));
-                run_blocking(true, async {
-                    tokio::time::sleep(d).await;
-                    Ok(())
-                })
-            }
-            Wait::Poll => {
-                let started = Instant::now();
-                let poller = Client {
-                    timeout: Duration::from_secs(2),
-                    ..client.clone()
-                };
-                let outcome = run_blocking(true, async {
-                    let mut servers = Vec::new();
-                    for zone in unique_zones(&sets) {
-                        for s in propagation::authoritative_servers(client, &zone).await {
-                            if !servers.contains(&s) {
-                                servers.push(s);
-                            }
-                        }
-                    }
-                    let seen =
-                        propagation::wait_visible(&poller, &servers, &sets, POLL_TIMEOUT).await;
-                    Ok((servers, seen))
-                })?;
-                match outcome {
-                    (servers, Ok(())) => self.say(&format!(
-                        "The records are visible on {} authoritative server{} (after {:.2} s)",
-                        servers.len(),
-                        if servers.len() == 1 { "" } else { "s" },
-                        started.elapsed().as_secs_f64()
-                    )),
-                    (_, Err(missing)) => eprintln!(
-                        "Warning: after {} s the TXT records are still not visible on {}; \
-                         asking the CA to validate anyway",
-                        POLL_TIMEOUT.as_secs(),
-                        missing.0.join(", ")
-                    ),
-                }
-                Ok(())
+fn say(quiet: bool, text: &str) {
+    if !quiet {
+        println!("{text}");
+    }
+}
+
+async fn wait_for_propagation(
+    client: &Client,
+    wait: Wait,
+    sets: &[TxtSet],
+    quiet: bool,
+) -> Result<(), DnsError> {
+    let d = match wait {
+        Wait::Fixed(d) => d,
+        Wait::Poll => return poll_until_visible(client, sets, quiet).await,
+    };
+    say(
+        quiet,
+        &format!(
+            "Waiting {} seconds for DNS changes to propagate",
+            d.as_secs()
+        ),
+    );
+    tokio::time::sleep(d).await;
+    Ok(())
+}
+
+async fn poll_until_visible(client: &Client, sets: &[TxtSet], quiet: bool) -> Result<(), DnsError> {
+    let started = Instant::now();
+    let mut servers = Vec::new();
+    for zone in unique_zones(sets) {
+        for s in propagation::authoritative_servers(client, &zone).await {
+            if !servers.contains(&s) {
+                servers.push(s);
             }
         }
     }
+    // Short per-query timeouts: a silent server must not stall the others.
+    let poller = Client {
+        timeout: Duration::from_secs(2),
+        ..client.clone()
+    };
+    match propagation::wait_visible(&poller, &servers, sets, POLL_TIMEOUT).await {
+        Ok(()) => say(
+            quiet,
+            &format!(
+                "The records are visible on {} authoritative server{} (after {:.2} s)",
+                servers.len(),
+                if servers.len() == 1 { "" } else { "s" },
+                started.elapsed().as_secs_f64()
+            ),
+        ),
+        Err(missing) => eprintln!(
+            "Warning: after {} s the TXT records are still not visible on {}; \
+             asking the CA to validate anyway",
+            POLL_TIMEOUT.as_secs(),
+            missing.0.join(", ")
+        ),
+    }
+    Ok(())
 }
 
 fn unique_zones(sets: &[TxtSet]) -> Vec<Name> {
