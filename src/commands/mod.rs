@@ -1,4 +1,4 @@
-//! One module per verb; each has a small `run(&Config)`.
+//! One module per verb; each has a small `run(&Config, &mut Session)`.
 
 use crate::cli::Config;
 use std::process::ExitCode;
@@ -8,24 +8,39 @@ pub mod accounts;
 pub mod acme_args;
 pub mod certificates;
 pub mod certonly;
+pub mod checkpoints;
 pub mod conf;
 pub mod delete;
 pub mod issue;
 pub mod revoke;
+pub mod rollback;
+pub mod session;
+
+pub use session::Session;
+
+type Run = fn(&Config, &mut Session) -> anyhow::Result<ExitCode>;
 
 /// Run the configured verb. `Ok` carries the exit code for commands whose
 /// success has degrees (`conf check` exits 1 when a file fails).
+///
+/// Every verb goes through the same prologue, [`Session::start`]: a verb
+/// that may write locks its directories and recovers an interrupted run
+/// before anything else; a verb that only reads warns about one.
 pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
-    match config.verb {
-        "conf" => conf::run(config),
-        "certonly" => certonly::run(config),
-        "certificates" => certificates::run(config),
-        "delete" => delete::run(config),
-        "revoke" => revoke::run(config),
-        "register" => accounts::register(config),
-        "update_account" => accounts::update(config),
-        "unregister" => accounts::unregister(config),
-        "show_account" => accounts::show(config),
+    let run: Run = match config.verb {
+        "conf" => |config, _| conf::run(config),
+        "rollback" => rollback::run,
+        "checkpoints" => checkpoints::run,
+        "certonly" => |config, _| certonly::run(config),
+        "certificates" => |config, _| certificates::run(config),
+        "delete" => |config, _| delete::run(config),
+        "revoke" => |config, _| revoke::run(config),
+        "register" => |config, _| accounts::register(config),
+        "update_account" => |config, _| accounts::update(config),
+        "unregister" => |config, _| accounts::unregister(config),
+        "show_account" => |config, _| accounts::show(config),
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
-    }
+    };
+    let mut session = Session::start(config)?;
+    run(config, &mut session)
 }

@@ -60,7 +60,7 @@ pub fn lock_config_dir(config_dir: &Path) -> Result<CertbotLock, StorageError> {
         .mode(0o755)
         .create(config_dir)
         .map_err(|e| StorageError::io(config_dir, e))?;
-    // TODO(reverter): take `reverter::lock::DirLock` on the config dir here,
-    // once the reverter crate provides it; this is the single call site.
+    // The directory lock (`reverter::DirLock`) is taken for every writing
+    // verb by `commands::session`; this adds Certbot's own lock on top.
     CertbotLock::acquire(config_dir).map_err(StorageError::from)
 }
