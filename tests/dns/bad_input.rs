@@ -164,6 +164,10 @@ fn dns_rfc2136_without_credentials_says_which_flag_is_missing() {
         .args(["certonly", "--dns-rfc2136", "-d", "example.test", "-n"])
         .arg("--config-dir")
         .arg(dir.join("etc"))
+        .arg("--work-dir")
+        .arg(dir.join("work"))
+        .arg("--logs-dir")
+        .arg(dir.join("logs"))
         .output()
         .unwrap();
     let line = Run::from(out).one_error_line();
