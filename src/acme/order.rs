@@ -191,8 +191,15 @@ async fn authorize(
         return Ok(Ok(()));
     }
     if let Err(e) = solver.present(&challenges) {
-        let _ = solver.cleanup(&challenges);
-        return Err(AcmeError::Solve(e).into());
+        let cleaned = solver.cleanup(&challenges);
+        if let Err(c) = &cleaned {
+            eprintln!("Warning: cleaning up challenges failed: {c}");
+        }
+        return Err(match (e, cleaned) {
+            (super::SolveError::Interrupted, Ok(())) => AcmeError::Interrupted,
+            (e, _) => AcmeError::Solve(e),
+        }
+        .into());
     }
     let outcome = tokio::select! {
         r = validate(order, &challenges) => r,

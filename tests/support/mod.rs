@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod ari;
+pub mod bind;
 pub mod nginx;
 pub mod pebble;
 

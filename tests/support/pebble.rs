@@ -36,6 +36,7 @@ pub struct Builder {
     eab: Vec<(String, String)>,
     nonce_reject: Option<u8>,
     http_port: Option<u16>,
+    dns_server: Option<String>,
     env: Vec<(String, String)>,
     /// Extra keys of Pebble's JSON config (`certificateValidityPeriod`...).
     config: Vec<(String, serde_json::Value)>,
@@ -55,6 +56,13 @@ impl Builder {
     /// Require external account binding, accepting this key.
     pub fn eab(mut self, kid: &str, hmac_b64url: &str) -> Self {
         self.eab.push((kid.into(), hmac_b64url.into()));
+        self
+    }
+    /// Resolve through this DNS server (`127.0.0.1:PORT`, e.g. a test
+    /// BIND) instead of a pebble-challtestsrv, which is then not started
+    /// (`set_txt` is unavailable; `dns_port` is this server's port).
+    pub fn dns_server(mut self, addr: &str) -> Self {
+        self.dns_server = Some(addr.into());
         self
     }
     pub fn env(mut self, key: &str, value: &str) -> Self {
@@ -126,6 +134,7 @@ impl Pebble {
             eab: Vec::new(),
             nonce_reject: None,
             http_port: None,
+            dns_server: None,
             env: Vec::new(),
             config: Vec::new(),
         }
@@ -165,33 +174,52 @@ impl Pebble {
         let config_path = dir.path().join("pebble.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
         let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
-        let dns = Command::new("pebble-challtestsrv")
-            .args([
-                "-defaultIPv4",
-                "127.0.0.1",
-                "-defaultIPv6",
-                "",
-                "-http01",
-                "",
-                "-https01",
-                "",
-                "-tlsalpn01",
-                "",
-            ])
-            .arg("-dns01")
-            .arg(format!("127.0.0.1:{dns_port}"))
-            .arg("-management")
-            .arg(format!("127.0.0.1:{dns_management_port}"))
-            .stdout(log("challtestsrv.log"))
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pebble-challtestsrv (Debian package pebble) must be installed");
+        let mut children = Vec::new();
+        let (dns_addr, dns_port, dns_management_port) = match &b.dns_server {
+            Some(addr) => {
+                let port = addr
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0);
+                (addr.clone(), port, 0)
+            }
+            None => {
+                let dns = Command::new("pebble-challtestsrv")
+                    .args([
+                        "-defaultIPv4",
+                        "127.0.0.1",
+                        "-defaultIPv6",
+                        "",
+                        "-http01",
+                        "",
+                        "-https01",
+                        "",
+                        "-tlsalpn01",
+                        "",
+                    ])
+                    .arg("-dns01")
+                    .arg(format!("127.0.0.1:{dns_port}"))
+                    .arg("-management")
+                    .arg(format!("127.0.0.1:{dns_management_port}"))
+                    .stdout(log("challtestsrv.log"))
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("pebble-challtestsrv (Debian package pebble) must be installed");
+                children.push(dns);
+                (
+                    format!("127.0.0.1:{dns_port}"),
+                    dns_port,
+                    dns_management_port,
+                )
+            }
+        };
         let mut pebble = Command::new("pebble");
         pebble
             .arg("-config")
             .arg(&config_path)
             .arg("-dnsserver")
-            .arg(format!("127.0.0.1:{dns_port}"))
+            .arg(&dns_addr)
             .env("PEBBLE_VA_NOSLEEP", "1")
             .stdout(log("pebble.log"))
             .stderr(Stdio::null());
@@ -204,6 +232,7 @@ impl Pebble {
         let pebble_child = pebble
             .spawn()
             .expect("pebble (Debian package pebble) must be installed");
+        children.insert(0, pebble_child);
         let this = Pebble {
             dir,
             acme_port,
@@ -213,7 +242,7 @@ impl Pebble {
             dns_port,
             dns_management_port,
             ca_bundle,
-            children: vec![pebble_child, dns],
+            children,
         };
         let mut this = this;
         this.wait_ready()?;
@@ -233,7 +262,8 @@ impl Pebble {
                 }
             }
             let log = std::fs::read_to_string(self.dir.join("pebble.log")).unwrap_or_default();
-            let dns_up = TcpStream::connect(("127.0.0.1", self.dns_management_port)).is_ok();
+            let dns_up = self.dns_management_port == 0
+                || TcpStream::connect(("127.0.0.1", self.dns_management_port)).is_ok();
             if log.contains("ACME directory available") && dns_up {
                 return Ok(());
             }
