@@ -20,6 +20,8 @@ mod config;
 mod hooks;
 #[path = "renewal/interop.rs"]
 mod interop;
+#[path = "renewal/plugins.rs"]
+mod plugins;
 #[path = "renewal/renew.rs"]
 mod renew;
 

@@ -44,7 +44,11 @@ pub static AUTHENTICATORS: &[Authenticator] = &[
         name: "manual",
         build: acme_args::solver,
     },
-    // nginx, apache and dns-rfc2136 plug in here.
+    Authenticator {
+        name: "dns-rfc2136",
+        build: acme_args::solver,
+    },
+    // nginx and apache plug in here.
 ];
 
 pub static INSTALLERS: &[Installer] = &[
@@ -83,7 +87,7 @@ mod tests {
             .to_string();
         assert!(
             err.starts_with("the \"dns-cloudflare\" authenticator is not available")
-                && err.contains("standalone, webroot, manual"),
+                && err.contains("standalone, webroot, manual, dns-rfc2136"),
             "{err}"
         );
         let err = super::installer("lighttpd").err().unwrap().to_string();
