@@ -1,5 +1,5 @@
-//! `certonly`: obtain a certificate with a standalone, webroot or manual
-//! authenticator and save it as a lineage (no installation).
+//! `certonly`: obtain a certificate with a standalone, webroot, manual or
+//! dns-rfc2136 authenticator and save it as a lineage (no installation).
 
 use super::{acme_args, issue};
 use crate::cli::Config;
@@ -11,10 +11,12 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         Some(n) => n,
         None if acme_args::non_interactive(config) => {
             bail!(
-                "choose how to prove control of the names: --standalone, --webroot -w DIR, or --manual"
+                "choose how to prove control of the names: --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
             )
         }
-        None => bail!("choose an authenticator: --standalone, --webroot -w DIR, or --manual"),
+        None => bail!(
+            "choose an authenticator: --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
+        ),
     };
     // Check everything that can be checked before touching disk or network.
     let names = acme_args::names(config)?;
