@@ -38,7 +38,13 @@ impl Netns {
             dir,
             children: Vec::new(),
         };
-        assert!(ns.cmd("ip").args(["link", "set", "lo", "up"]).status().unwrap().success());
+        assert!(
+            ns.cmd("ip")
+                .args(["link", "set", "lo", "up"])
+                .status()
+                .unwrap()
+                .success()
+        );
         let (cert, key) = ns.listener_certificate();
         let config = serde_json::json!({"pebble": {
             "listenAddress": "127.0.0.1:14000",
@@ -118,7 +124,10 @@ impl Netns {
             if log.contains(needle) {
                 return;
             }
-            assert!(Instant::now() < deadline, "{file}: no {needle:?} after 20 s:\n{log}");
+            assert!(
+                Instant::now() < deadline,
+                "{file}: no {needle:?} after 20 s:\n{log}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -178,6 +187,8 @@ impl Drop for Netns {
         for pid in pids() {
             let _ = Command::new("kill").args(["-KILL", &pid]).status();
         }
-        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
     }
 }
