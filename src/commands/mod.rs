@@ -6,6 +6,7 @@ use std::process::ExitCode;
 pub mod account;
 pub mod accounts;
 pub mod acme_args;
+pub mod apache;
 pub mod certificates;
 pub mod certonly;
 pub mod checkpoints;

@@ -1,5 +1,28 @@
 //! Apache httpd: loading a config tree (includes, defines, modules), the virtual host model,
-//! and (next) the installer.
+//! and the installer (certificates, enhancements, http-01 through Apache).
+//!
+//! The installer (see `docs/ARCHITECTURE.md`, "Apache installer"):
+//!
+//! ```no_run
+//! use certsmith::installer::apache::{Apache, CertFiles, Enhancements, InstallRequest, Settings, install, no_questions};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let apache = Apache::new(None, None)?;            // /etc/apache2 + apache2ctl, /etc/httpd + apachectl ...
+//! let info = apache.inspect()?;                     // refuses a configuration that already fails
+//! let mut plan = apache.load(&info)?;
+//! let report = install(&mut plan, &InstallRequest {
+//!     names: vec!["example.com".into()],
+//!     cert: Some(CertFiles { fullchain: "/etc/letsencrypt/live/example.com/fullchain.pem".into(),
+//!                            key: "/etc/letsencrypt/live/example.com/privkey.pem".into() }),
+//!     enhance: Enhancements { redirect: true, hsts: true, ..Default::default() },
+//!     config_dir: "/etc/letsencrypt".into(),
+//!     settings: Settings::default(),
+//! }, &mut no_questions)?;
+//! let mut reverter = reverter::Reverter::open("/var/lib/certsmith")?;
+//! apache.deploy(&mut reverter, "Installed example.com", &plan, &info)?; // checkpoint, -t, graceful
+//! # Ok(()) }
+//! ```
+//!
+//! Loading alone:
 //!
 //! ```no_run
 //! use certsmith::installer::apache::{detect, load};
@@ -21,6 +44,8 @@
 //! - [`Loaded`]: files, spliced path view (`syntax::path::Tree`), edits, changed files.
 //! - [`vhost`]: the `<VirtualHost>` model.
 //! - [`dump`]: parsers for `apache2ctl -M`, `-D DUMP_RUN_CFG`, `-S`.
+//! - Installer: [`Apache`] (layout + [`Ctl`], inspect, load, deploy, restart,
+//!   after_rollback), [`Plan`], [`install()`], [`choose`], [`ApacheSolver`], [`challenge`].
 
 pub mod challenge;
 pub mod choose;
