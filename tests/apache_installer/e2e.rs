@@ -1,0 +1,128 @@
+//! End to end through the command line, in a network namespace of its own with Pebble
+//! validating http-01 on port 80: `certsmith --apache -d NAMES --redirect --hsts -n` on a
+//! Debian tree whose Apache is not running, then curl: http answers 301 to https, https
+//! serves a chain that verifies against Pebble's root with the HSTS header; a second run
+//! changes nothing; `certsmith rollback` restores every file and link byte for byte,
+//! disables what it enabled, and Apache serves plain http again.
+
+use super::common::*;
+use super::netns::{ACME_URL, Netns};
+
+fn certsmith(ns: &Netns, tree: &Tree, args: &[&str]) -> (bool, String, String) {
+    let out = ns
+        .cmd(env!("CARGO_BIN_EXE_certsmith"))
+        .args(args)
+        .arg("--config-dir")
+        .arg(tree.config())
+        .arg("--work-dir")
+        .arg(tree.work())
+        .arg("--logs-dir")
+        .arg(tree.dir.join("logs"))
+        .env_remove("SSL_CERT_FILE")
+        .env_remove("REQUESTS_CA_BUNDLE")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn site_tree(names: &[&str]) -> Tree {
+    let tree = Tree::debian("e2e", &[]);
+    let www = tree.dir.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), "plain site\n").unwrap();
+    tree.write(
+        "sites-available/site.conf",
+        &format!(
+            "<VirtualHost *:80>\n\tServerName {}\n\tServerAlias {}\n\tDocumentRoot {}\n\tErrorLog ${{APACHE_LOG_DIR}}/error.log\n</VirtualHost>\n",
+            names[0],
+            names[1..].join(" "),
+            www.display()
+        ),
+    );
+    std::os::unix::fs::symlink(
+        "../sites-available/site.conf",
+        tree.root.join("sites-enabled/site.conf"),
+    )
+    .unwrap();
+    tree
+}
+
+#[test]
+fn apache_from_nothing_to_https_and_back() {
+    let ns = Netns::up();
+    let names = ["e2e.example.test", "www.e2e.example.test"];
+    let tree = site_tree(&names);
+    let before = tree.snapshot();
+    let root = tree.root.display().to_string();
+    let ca = ns.ca_bundle.display().to_string();
+    let run = [
+        "--apache",
+        "-d",
+        names[0],
+        "-d",
+        names[1],
+        "--redirect",
+        "--hsts",
+        "-n",
+        "--agree-tos",
+        "-m",
+        "e2e@example.org",
+        "--apache-server-root",
+        &root,
+        "--server",
+        ACME_URL,
+        "--ca-bundle",
+        &ca,
+    ];
+    let (ok, stdout, stderr) = certsmith(&ns, &tree, &run);
+    assert!(ok, "certsmith --apache failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("HTTPS is enabled for https://e2e.example.test"), "{stdout}");
+
+    let (ok, head) = ns.curl(
+        names[1],
+        80,
+        &["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "http://www.e2e.example.test/a?b=1"],
+    );
+    assert!(ok, "{head}");
+    assert_eq!(head, "301 https://www.e2e.example.test/a?b=1");
+    let pebble_root = ns.root_pem.display().to_string();
+    let (ok, out) = ns.curl(
+        names[0],
+        443,
+        &["-D", "-", "--cacert", &pebble_root, "https://e2e.example.test/"],
+    );
+    assert!(ok, "https does not verify against Pebble's root: {out}");
+    assert!(out.contains("plain site"), "{out}");
+    assert!(
+        out.to_ascii_lowercase()
+            .contains("strict-transport-security: max-age=31536000"),
+        "{out}"
+    );
+    let enabled = tree.root.join("mods-enabled/ssl.load");
+    assert!(enabled.exists(), "mod_ssl is not enabled");
+
+    // The same command again: the certificate is kept and nothing changes.
+    let after_first = tree.snapshot();
+    let (ok, stdout, stderr) = certsmith(&ns, &tree, &run);
+    assert!(ok, "second run failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("nothing changed"), "{stdout}");
+    assert!(snapshot_diff(&after_first, &tree.snapshot()).is_empty());
+
+    let (ok, stdout, stderr) = certsmith(&ns, &tree, &["rollback"]);
+    assert!(ok, "rollback failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("disabled apache module ssl"), "{stdout}");
+    let left: Vec<String> = snapshot_diff(&before, &tree.snapshot())
+        .into_iter()
+        .filter(|l| !l.contains("/config/"))
+        .collect();
+    assert!(left.is_empty(), "rollback left differences: {left:?}");
+    assert!(!enabled.exists());
+    let (ok, body) = ns.curl(names[0], 80, &["http://e2e.example.test/"]);
+    assert!(ok && body.contains("plain site"), "{body}");
+    let (ok, _) = ns.curl(names[0], 443, &["--cacert", &pebble_root, "https://e2e.example.test/"]);
+    assert!(!ok, "https still answers after the rollback");
+}
