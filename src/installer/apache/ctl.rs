@@ -128,12 +128,19 @@ impl Ctl {
         ctl
     }
 
-    fn run(&self, args: &[&str]) -> Result<Output, CtlError> {
-        Command::new(&self.binary)
-            .args(&self.prefix)
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.binary);
+        cmd.args(&self.prefix)
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
+            .stderr(Stdio::null());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Result<Output, CtlError> {
+        let mut cmd = self.command(args);
+        cmd.stderr(Stdio::piped())
             .output()
             .map_err(|source| CtlError::NotFound {
                 binary: self.binary.clone(),
@@ -161,10 +168,14 @@ impl Ctl {
         Ok(warnings(&text(&out)))
     }
 
-    /// Loaded modules, defines, pid file and version, in two runs of the control program;
-    /// fails like [`Ctl::configtest`] when the configuration does not pass.
+    /// Loaded modules, defines, pid file and version, in two runs of the control program
+    /// (at the same time); fails like [`Ctl::configtest`] when the configuration does not
+    /// pass.
     pub fn inspect(&self) -> Result<ServerInfo, CtlError> {
-        let out = self.run(&["-t", "-D", "DUMP_RUN_CFG", "-D", "DUMP_MODULES"])?;
+        let version = self.command(&["-v"]).stdout(Stdio::piped()).spawn();
+        let out = self.run(&["-t", "-D", "DUMP_RUN_CFG", "-D", "DUMP_MODULES"]);
+        let version_out = version.and_then(|child| child.wait_with_output());
+        let out = out?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
             return Err(CtlError::ConfigTest {
@@ -172,7 +183,10 @@ impl Ctl {
                 output: text(&out),
             });
         }
-        let version_out = self.run(&["-v"])?;
+        let version_out = version_out.map_err(|source| CtlError::NotFound {
+            binary: self.binary.clone(),
+            source,
+        })?;
         Ok(ServerInfo {
             modules: dump::parse_modules(&stdout),
             run: dump::parse_run_cfg(&stdout),
