@@ -253,6 +253,7 @@ pub fn check_plan(
 }
 
 /// Install `request` into Apache as one checkpoint, test, restart; print what was done.
+/// Returns whether files changed. `--dry-run`: show the diff, write nothing.
 pub fn deploy(
     config: &Config,
     session: &mut Session,
@@ -261,7 +262,7 @@ pub fn deploy(
     request: &InstallRequest,
     title: &str,
     chooser: &mut Chooser,
-) -> Result<()> {
+) -> Result<bool> {
     let mut plan = apache.load(info)?;
     let report = install(&mut plan, request, &mut |n, c| chooser.choose(n, c))?;
     let say = |s: &str| {
@@ -271,6 +272,19 @@ pub fn deploy(
     };
     for note in &report.notes {
         eprintln!("Note: {note}");
+    }
+    if config.dry_run {
+        if !config.quiet {
+            for line in &report.done {
+                println!("  would: {line}");
+            }
+            if plan.is_empty() {
+                println!("Dry run: Apache already has all of this; nothing would change.");
+            }
+            std::io::stdout().lock().write_all(&plan.diff())?;
+            println!("Dry run: nothing was written and Apache was not restarted.");
+        }
+        return Ok(false);
     }
     let reverter = session.reverter()?;
     let deployed = apache.deploy(reverter, title, &plan, info)?;
@@ -293,12 +307,13 @@ pub fn deploy(
             ));
         }
     }
-    Ok(())
+    Ok(deployed.checkpoint.is_some())
 }
 
 /// Obtain a certificate for `names` through Apache (`--apache`, `-a apache`, or no
 /// authenticator chosen), else with the chosen authenticator. The lineage kept when the
-/// certificate is not yet due is returned too (`None` only for `--dry-run`).
+/// certificate is not yet due is returned too, with whether the certificate is new
+/// (`None` only for `--dry-run`).
 pub fn obtain(
     config: &Config,
     session: &mut Session,
@@ -306,7 +321,7 @@ pub fn obtain(
     info: &ServerInfo,
     names: &[String],
     installer: Option<&str>,
-) -> Result<Option<Lineage>> {
+) -> Result<Option<(Lineage, bool)>> {
     let got = match acme_args::authenticator_name(config)?.as_deref() {
         None | Some("apache") => {
             let mut params = RenewalParams::default();
@@ -331,12 +346,15 @@ pub fn obtain(
             issue::obtain_and_save(config, names, solver.as_mut(), params, installer)?
         }
     };
-    if got.is_some() || config.dry_run {
-        return Ok(got);
+    if let Some(l) = got {
+        return Ok(Some((l, true)));
+    }
+    if config.dry_run {
+        return Ok(None);
     }
     // Not due: obtain_and_save kept the existing certificate.
     match issue::choose_target(config, names)? {
-        issue::Target::Keep(l) | issue::Target::Replace(l) => Ok(Some(l)),
+        issue::Target::Keep(l) | issue::Target::Replace(l) => Ok(Some((l, false))),
         issue::Target::New(_) => Ok(None),
     }
 }
@@ -363,13 +381,25 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     };
     let planned = request(config, names.clone(), Some(planned), enhance)?;
     check_plan(&apache, &info, &planned, &mut chooser)?;
-    let Some(lineage) = obtain(config, session, &apache, &info, &names, Some("apache"))? else {
+    let Some((lineage, fresh)) = obtain(config, session, &apache, &info, &names, Some("apache"))?
+    else {
         if config.dry_run {
+            // What installing would change, with the paths the lineage would have.
+            let info = apache.inspect()?;
+            deploy(
+                config,
+                session,
+                &apache,
+                &info,
+                &planned,
+                "dry run",
+                &mut chooser,
+            )?;
             return Ok(ExitCode::SUCCESS);
         }
         bail!("internal error: no certificate to install");
     };
-    install_lineage(
+    let changed = install_lineage(
         config,
         session,
         &apache,
@@ -378,6 +408,15 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
         enhance,
         &mut chooser,
     )?;
+    if fresh && !changed {
+        // Same paths, new files: Apache reads certificates when it loads its configuration.
+        apache.restart()?;
+        if !config.quiet {
+            println!(
+                "Configuration test: ok; Apache restarted gracefully to serve the new certificate."
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -410,7 +449,7 @@ fn install_lineage(
     names: Vec<String>,
     enhance: Enhancements,
     chooser: &mut Chooser,
-) -> Result<()> {
+) -> Result<bool> {
     let info = apache.inspect()?;
     let request = request(config, names.clone(), Some(lineage_files(lineage)), enhance)?;
     if !config.quiet {
@@ -425,8 +464,8 @@ fn install_lineage(
         lineage.name,
         names.join(", ")
     );
-    deploy(config, session, apache, &info, &request, &title, chooser)?;
-    if !config.quiet {
+    let changed = deploy(config, session, apache, &info, &request, &title, chooser)?;
+    if !config.quiet && !config.dry_run {
         let urls: Vec<String> = names
             .iter()
             .filter(|n| !n.starts_with("*."))
@@ -436,7 +475,7 @@ fn install_lineage(
             println!("HTTPS is enabled for {}.", urls.join(" and "));
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// `install --apache --cert-name NAME` (or `--cert-path`, `--key-path`,
