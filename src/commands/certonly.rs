@@ -1,21 +1,28 @@
-//! `certonly`: obtain a certificate with a standalone, webroot or manual
-//! authenticator and save it as a lineage (no installation).
+//! `certonly`: obtain a certificate with a standalone, webroot, manual or
+//! nginx authenticator and save it as a lineage (no installation).
 
-use super::{acme_args, issue};
+use super::session::Session;
+use super::{acme_args, issue, nginx as ng, run as run_verb};
 use crate::cli::Config;
+use crate::installer::nginx::NginxSolver;
 use anyhow::bail;
 use std::process::ExitCode;
 
-pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+pub fn run(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
     let name = match acme_args::authenticator_name(config)? {
         Some(n) => n,
         None if acme_args::non_interactive(config) => {
             bail!(
-                "choose how to prove control of the names: --standalone, --webroot -w DIR, or --manual"
+                "choose how to prove control of the names: --nginx, --standalone, --webroot -w DIR, or --manual"
             )
         }
-        None => bail!("choose an authenticator: --standalone, --webroot -w DIR, or --manual"),
+        None => {
+            bail!("choose an authenticator: --nginx, --standalone, --webroot -w DIR, or --manual")
+        }
     };
+    if name == "nginx" {
+        return run_nginx(config, session);
+    }
     // Check everything that can be checked before touching disk or network.
     let names = acme_args::names(config)?;
     acme_args::cert_request(config, names.clone())?;
@@ -25,5 +32,24 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     } else {
         issue::obtain_and_save(config, &names, solver.as_mut(), params, None)?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `certonly --nginx`: http-01 answered by nginx (temporary edits, undone
+/// after validation); names from `-d`, else offered from `server_name`.
+fn run_nginx(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
+    let nginx = ng::nginx(config);
+    let (loaded, _) = ng::open(session, &nginx)?;
+    if config.args.value("csr").is_some() {
+        acme_args::cert_request(config, Vec::new())?;
+        let http_port = ng::http_port(config)?;
+        let reverter = session.reverter()?;
+        let mut solver = NginxSolver::new(nginx, http_port, reverter, config.quiet);
+        issue::obtain_for_csr(config, &mut solver)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let names = ng::names(config, &loaded)?;
+    acme_args::cert_request(config, names.clone())?;
+    run_verb::obtain(config, session, &nginx, &names, None)?;
     Ok(ExitCode::SUCCESS)
 }

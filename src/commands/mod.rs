@@ -11,9 +11,13 @@ pub mod certonly;
 pub mod checkpoints;
 pub mod conf;
 pub mod delete;
+pub mod enhance;
+pub mod install;
 pub mod issue;
+pub mod nginx;
 pub mod revoke;
 pub mod rollback;
+pub mod run;
 pub mod session;
 
 pub use session::Session;
@@ -31,7 +35,10 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
         "conf" => |config, _| conf::run(config),
         "rollback" => rollback::run,
         "checkpoints" => checkpoints::run,
-        "certonly" => |config, _| certonly::run(config),
+        "run" => run::run,
+        "install" => install::run,
+        "enhance" => enhance::run,
+        "certonly" => certonly::run,
         "certificates" => |config, _| certificates::run(config),
         "delete" => |config, _| delete::run(config),
         "revoke" => |config, _| revoke::run(config),

@@ -1,0 +1,276 @@
+//! What `run`, `install`, `enhance` and `certonly --nginx` share for nginx:
+//! flags, the checks before anything changes, names from `server_name`,
+//! and the deploy step (one checkpoint, `nginx -t`, reload) with its report.
+
+use super::acme_args::{check_name, non_interactive};
+use super::session::Session;
+use crate::cli::Config;
+use crate::installer::nginx::{
+    CertFiles, CtlError, Enhancements, InstallRequest, Nginx, NginxConfig, Restart, ServerName,
+    install, tls_options,
+};
+use crate::storage::{Lineage, RenewalParams};
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_ROOT: &str = "/etc/nginx";
+pub const DEFAULT_CTL: &str = "nginx";
+
+/// `--nginx-server-root` and `--nginx-ctl`.
+pub fn nginx(config: &Config) -> Nginx {
+    let root = config
+        .args
+        .path("nginx-server-root")
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_ROOT));
+    let ctl = config
+        .args
+        .path("nginx-ctl")
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CTL));
+    Nginx::new(&root, &ctl)
+}
+
+/// The renewal conf values that let renewal find this nginx again.
+pub fn renewal_params(config: &Config, params: &mut RenewalParams) {
+    for (flag, key) in [
+        ("nginx-server-root", "nginx_server_root"),
+        ("nginx-ctl", "nginx_ctl"),
+    ] {
+        if let Some(v) = config.args.value(flag) {
+            params.set(key, v);
+        }
+    }
+}
+
+pub fn https_port(config: &Config) -> Result<u16> {
+    Ok(config.args.parsed::<u16>("https-port")?.unwrap_or(443))
+}
+
+pub fn http_port(config: &Config) -> Result<u16> {
+    Ok(config.args.parsed::<u16>("http-01-port")?.unwrap_or(80))
+}
+
+/// Lock the server root, check that nginx runs and accepts its current
+/// configuration (refusing to start otherwise: nothing is changed), load
+/// it. Returns the warnings `nginx -t` prints today.
+pub fn open(session: &mut Session, nginx: &Nginx) -> Result<(NginxConfig, Vec<String>)> {
+    if !nginx.conf().is_file() {
+        bail!(
+            "--nginx-server-root {}: no nginx.conf there (give the directory holding nginx.conf)",
+            nginx.root.display()
+        );
+    }
+    session.lock(&nginx.root)?;
+    let warnings = match nginx.ctl.configtest() {
+        Ok(w) => w,
+        Err(CtlError::ConfigTest { output, .. }) => bail!(
+            "nginx -t already fails, before certsmith changed anything (nothing was changed); fix this first:\n{output}"
+        ),
+        Err(e) => bail!(e),
+    };
+    let loaded = nginx.load()?;
+    Ok((loaded, warnings))
+}
+
+/// `-d` names, or (interactive) the names nginx serves to choose from.
+pub fn names(config: &Config, loaded: &NginxConfig) -> Result<Vec<String>> {
+    let given = super::acme_args::names(config)?;
+    if !given.is_empty() {
+        return Ok(given);
+    }
+    let mut offered: Vec<String> = Vec::new();
+    for server in loaded.servers() {
+        for n in &server.names {
+            if let ServerName::Exact(e) = n
+                && let Ok(name) = check_name(e)
+                && !offered.contains(&name)
+            {
+                offered.push(name);
+            }
+        }
+    }
+    if non_interactive(config) {
+        if offered.is_empty() {
+            bail!(
+                "no names given: use -d NAME (no server_name in the nginx configuration names a domain)"
+            );
+        }
+        bail!(
+            "no names given: use -d NAME (repeatable); names nginx serves here: {}",
+            offered.join(", ")
+        );
+    }
+    if offered.is_empty() {
+        bail!(
+            "no server_name in the nginx configuration names a domain: give the names with -d NAME"
+        );
+    }
+    println!("Names found in the nginx configuration:");
+    for (i, n) in offered.iter().enumerate() {
+        println!("  {}: {n}", i + 1);
+    }
+    let answer = ask("Numbers of the names to get a certificate for (blank: all, c: cancel): ")?;
+    let answer = answer.trim();
+    if answer.eq_ignore_ascii_case("c") {
+        bail!("cancelled");
+    }
+    if answer.is_empty() {
+        return Ok(offered);
+    }
+    let mut chosen = Vec::new();
+    for part in answer.split(|c: char| c == ',' || c.is_whitespace()) {
+        if part.is_empty() {
+            continue;
+        }
+        let i: usize = part
+            .parse()
+            .ok()
+            .filter(|&i| (1..=offered.len()).contains(&i))
+            .with_context(|| format!("{part:?} is not one of the numbers shown"))?;
+        if !chosen.contains(&offered[i - 1]) {
+            chosen.push(offered[i - 1].clone());
+        }
+    }
+    Ok(chosen)
+}
+
+fn ask(prompt: &str) -> Result<String> {
+    print!("{prompt}");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line)? == 0 {
+        bail!("no answer (end of input)");
+    }
+    Ok(line)
+}
+
+/// The enhancements asked for. `redirect_default`: what `--redirect`
+/// defaults to when neither it nor `--no-redirect` is given (`run` and
+/// `install`: ask, or yes under `-n`, as Certbot does; `enhance`: no).
+pub fn enhancements(config: &Config, redirect_default: bool) -> Result<Enhancements> {
+    let redirect = match config.args.switch("redirect") {
+        Some(v) => v,
+        None if !redirect_default => false,
+        None if non_interactive(config) => true,
+        None => {
+            let a = ask("Redirect http:// to https:// for these names? [Y/n] ")?;
+            !a.trim().to_ascii_lowercase().starts_with('n')
+        }
+    };
+    Ok(Enhancements {
+        redirect,
+        hsts: config.args.flag("hsts"),
+        uir: config.args.flag("uir"),
+        staple: config.args.flag("staple-ocsp"),
+    })
+}
+
+/// The lineage's live files, as nginx should name them (absolute).
+pub fn lineage_files(lineage: &Lineage) -> CertFiles {
+    CertFiles {
+        fullchain: absolute(&lineage.path("fullchain")),
+        key: absolute(&lineage.path("privkey")),
+    }
+}
+
+pub fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
+    }
+}
+
+pub fn request(
+    config: &Config,
+    names: Vec<String>,
+    cert: Option<CertFiles>,
+    chain: Option<PathBuf>,
+    enhance: Enhancements,
+) -> Result<InstallRequest> {
+    Ok(InstallRequest {
+        names,
+        chain,
+        options: cert
+            .as_ref()
+            .map(|_| absolute(&config.config_dir).join(crate::installer::nginx::OPTIONS_FILE)),
+        cert,
+        https_port: https_port(config)?,
+        http_port: http_port(config)?,
+        enhance,
+    })
+}
+
+/// Dry-run the installation on a copy (errors such as "no block serves
+/// this name" show before a certificate is ordered), and check the files
+/// it would change can be written.
+pub fn check_plan(nginx: &Nginx, loaded: &NginxConfig, request: &InstallRequest) -> Result<()> {
+    let mut copy = loaded.clone();
+    install(&mut copy, request)?;
+    nginx.check_writable(&copy)?;
+    Ok(())
+}
+
+/// Install `request` into nginx as one checkpoint, test, reload; print
+/// what was done.
+pub fn deploy(
+    config: &Config,
+    session: &mut Session,
+    nginx: &Nginx,
+    request: &InstallRequest,
+    title: &str,
+    warnings_before: &[String],
+) -> Result<()> {
+    let mut loaded = nginx.load()?;
+    let report = install(&mut loaded, request)?;
+    let mut extra = Vec::new();
+    let files_changed = !loaded.changed_files().is_empty();
+    if request.cert.is_some() && files_changed {
+        let plan = tls_options(&absolute(&config.config_dir))?;
+        if let Some(note) = &plan.note {
+            eprintln!("Note: {note}");
+        }
+        extra = plan.files;
+    }
+    nginx.check_writable(&loaded)?;
+    let say = |s: &str| {
+        if !config.quiet {
+            println!("{s}");
+        }
+    };
+    for w in &report.warnings {
+        eprintln!("Warning: {w}");
+    }
+    let reverter = session.reverter()?;
+    let deployed = nginx.deploy(reverter, title, &loaded, &extra, warnings_before)?;
+    for line in &report.lines {
+        say(&format!("  {line}"));
+    }
+    if config.verbosity > 0 {
+        for n in &report.notes {
+            say(&format!("  ({n})"));
+        }
+    }
+    for w in &deployed.new_warnings {
+        eprintln!("Warning from nginx -t: {w}");
+    }
+    match (&deployed.checkpoint, deployed.restart) {
+        (None, _) => {
+            say("nginx already has all of this: nothing changed.");
+            for n in &report.notes {
+                say(&format!("  {n}"));
+            }
+        }
+        (Some(cp), restart) => {
+            let how = match restart {
+                Some(Restart::Started) => "nginx was not running: started it",
+                _ => "nginx reloaded",
+            };
+            say(&format!(
+                "nginx -t: ok; {how}. Checkpoint {} (`certsmith rollback` undoes it).",
+                cp.id
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,304 @@
+//! Running nginx itself: `nginx -c CONF -t`, `-s reload`, and starting it
+//! when it is not running.
+//!
+//! Whether nginx runs is read from the pid file its configuration names
+//! (`pid`, else the default compiled into the binary, from `nginx -V`), and
+//! checked against `/proc`. A reload is asynchronous in nginx (the master
+//! re-reads its configuration, starts new workers and asks the old ones to
+//! finish), so [`Ctl::reload_or_start`] waits until new workers run and the
+//! old ones no longer accept connections: when it returns, requests are
+//! answered with the new configuration.
+
+use super::load::NginxConfig;
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a reload or a start may take before certsmith gives up waiting.
+const WAIT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(3);
+
+/// The nginx binary and the main configuration file it is run with.
+#[derive(Debug, Clone)]
+pub struct Ctl {
+    pub binary: PathBuf,
+    pub conf: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CtlError {
+    #[error(
+        "cannot run nginx as {}: {source} (is nginx installed? give its path with --nginx-ctl)",
+        binary.display()
+    )]
+    NotFound {
+        binary: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`nginx -t` fails for {}:\n{output}", conf.display())]
+    ConfigTest { conf: PathBuf, output: String },
+    #[error("`nginx -s reload` failed:\n{output}")]
+    Reload { output: String },
+    #[error("starting nginx failed:\n{output}")]
+    Start { output: String },
+    #[error("nginx (pid {pid}) did not take the new configuration within {} s; see its error log", WAIT.as_secs())]
+    ReloadTimeout { pid: u32 },
+    #[error("nginx did not start within {} s (no live process in its pid file {})", WAIT.as_secs(), pid_file.display())]
+    StartTimeout { pid_file: PathBuf },
+    #[error(
+        "nginx is not running, and {} says `daemon off;`: start it the way you normally do",
+        conf.display()
+    )]
+    DaemonOff { conf: PathBuf },
+}
+
+/// What [`Ctl::reload_or_start`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restart {
+    Reloaded,
+    Started,
+}
+
+/// Facts from `nginx -V`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildInfo {
+    pub prefix: Option<PathBuf>,
+    pub pid_path: Option<PathBuf>,
+}
+
+impl Ctl {
+    pub fn new(binary: impl Into<PathBuf>, conf: impl Into<PathBuf>) -> Ctl {
+        Ctl {
+            binary: binary.into(),
+            conf: conf.into(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Result<Output, CtlError> {
+        let mut cmd = Command::new(&self.binary);
+        cmd.arg("-c").arg(&self.conf).args(args);
+        self.output(cmd)
+    }
+
+    fn output(&self, mut cmd: Command) -> Result<Output, CtlError> {
+        cmd.stdin(Stdio::null())
+            .output()
+            .map_err(|source| CtlError::NotFound {
+                binary: self.binary.clone(),
+                source,
+            })
+    }
+
+    /// `nginx -t`. `Ok` carries the warnings nginx printed.
+    pub fn configtest(&self) -> Result<Vec<String>, CtlError> {
+        let out = self.run(&["-t"])?;
+        let text = text_of(&out);
+        if out.status.success() {
+            Ok(text
+                .lines()
+                .filter(|l| l.contains("[warn]"))
+                .map(str::to_string)
+                .collect())
+        } else {
+            Err(CtlError::ConfigTest {
+                conf: self.conf.clone(),
+                output: text.trim_end().to_string(),
+            })
+        }
+    }
+
+    /// `nginx -V`: the compiled-in prefix and pid path.
+    pub fn build_info(&self) -> Result<BuildInfo, CtlError> {
+        let mut cmd = Command::new(&self.binary);
+        cmd.arg("-V");
+        let out = self.output(cmd)?;
+        let text = text_of(&out);
+        let flag = |name: &str| {
+            text.split_whitespace()
+                .find_map(|w| w.strip_prefix(name))
+                .map(PathBuf::from)
+        };
+        Ok(BuildInfo {
+            prefix: flag("--prefix="),
+            pid_path: flag("--pid-path="),
+        })
+    }
+
+    /// The pid file: the configuration's `pid`, else the compiled default
+    /// (relative paths are relative to nginx's prefix).
+    pub fn pid_file(&self, config: &NginxConfig) -> Result<PathBuf, CtlError> {
+        let named = main_value(config, "pid");
+        let info = self.build_info()?;
+        let prefix = info
+            .prefix
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("/usr/share/nginx"));
+        let path = match named {
+            Some(p) => PathBuf::from(p),
+            None => info
+                .pid_path
+                .unwrap_or_else(|| PathBuf::from("logs/nginx.pid")),
+        };
+        Ok(if path.is_absolute() {
+            path
+        } else {
+            prefix.join(path)
+        })
+    }
+
+    /// The master's pid when nginx runs with this pid file.
+    pub fn running(&self, pid_file: &Path) -> Option<u32> {
+        let text = std::fs::read_to_string(pid_file).ok()?;
+        let pid: u32 = text.trim().parse().ok()?;
+        is_nginx(pid).then_some(pid)
+    }
+
+    /// Reload nginx, or start it when it is not running; return once the
+    /// new configuration answers requests. Run [`Ctl::configtest`] first.
+    pub fn reload_or_start(&self, config: &NginxConfig) -> Result<Restart, CtlError> {
+        let pid_file = self.pid_file(config)?;
+        match self.running(&pid_file) {
+            Some(pid) => {
+                let before = children(pid);
+                let out = self.run(&["-s", "reload"])?;
+                if !out.status.success() {
+                    return Err(CtlError::Reload {
+                        output: text_of(&out).trim_end().to_string(),
+                    });
+                }
+                wait_for_new_workers(pid, &before)?;
+                Ok(Restart::Reloaded)
+            }
+            None => {
+                if main_value(config, "daemon").is_some_and(|v| v == "off") {
+                    return Err(CtlError::DaemonOff {
+                        conf: self.conf.clone(),
+                    });
+                }
+                let out = self.run(&[])?;
+                if !out.status.success() {
+                    return Err(CtlError::Start {
+                        output: text_of(&out).trim_end().to_string(),
+                    });
+                }
+                self.wait_started(&pid_file)?;
+                Ok(Restart::Started)
+            }
+        }
+    }
+
+    fn wait_started(&self, pid_file: &Path) -> Result<(), CtlError> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(pid) = self.running(pid_file)
+                && (!children(pid).is_empty() || !master_process(pid))
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(CtlError::StartTimeout {
+                    pid_file: pid_file.to_path_buf(),
+                });
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+fn text_of(out: &Output) -> String {
+    let mut s = String::from_utf8_lossy(&out.stderr).into_owned();
+    s.push_str(&String::from_utf8_lossy(&out.stdout));
+    s
+}
+
+/// A directive of the main context (`pid`, `daemon`), includes followed.
+fn main_value(config: &NginxConfig, name: &str) -> Option<String> {
+    config.top().iter().rev().find_map(|n| {
+        let d = config.directive(n)?;
+        if d.is(name) && d.block().is_none() {
+            d.args().next().map(|a| a.value_str().into_owned())
+        } else {
+            None
+        }
+    })
+}
+
+fn proc_file(pid: u32, name: &str) -> Option<Vec<u8>> {
+    std::fs::read(format!("/proc/{pid}/{name}")).ok()
+}
+
+fn is_nginx(pid: u32) -> bool {
+    proc_file(pid, "comm").is_some_and(|c| c.starts_with(b"nginx"))
+}
+
+/// A master process has "master process" in its title; with
+/// `master_process off` the single process has no workers to wait for.
+fn master_process(pid: u32) -> bool {
+    proc_file(pid, "cmdline").is_some_and(|c| contains(&c, b"master process"))
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The pids whose parent is `parent` (scanning `/proc/*/stat`).
+fn children(parent: u32) -> HashSet<u32> {
+    let mut out = HashSet::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let name: OsString = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Some(stat) = proc_file(pid, "stat") else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`: comm may hold spaces and parentheses.
+        let Some(close) = stat.iter().rposition(|&b| b == b')') else {
+            continue;
+        };
+        let rest = String::from_utf8_lossy(&stat[close + 1..]).into_owned();
+        let ppid = rest
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(parent) {
+            out.insert(pid);
+        }
+    }
+    out
+}
+
+/// Old workers either gone or told to finish ("shutting down": they no
+/// longer accept connections), and a new one running.
+fn wait_for_new_workers(master: u32, before: &HashSet<u32>) -> Result<(), CtlError> {
+    if before.is_empty() {
+        // No workers to compare with (`master_process off`): nothing to wait for.
+        return Ok(());
+    }
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let now = children(master);
+        let fresh = now.iter().any(|p| !before.contains(p));
+        let old_done = before.iter().all(|&p| {
+            !now.contains(&p)
+                || proc_file(p, "cmdline").is_none_or(|c| contains(&c, b"shutting down"))
+        });
+        if fresh && old_done {
+            return Ok(());
+        }
+        if !is_nginx(master) {
+            return Err(CtlError::Reload {
+                output: format!("the nginx master process {master} exited during the reload"),
+            });
+        }
+        if Instant::now() > deadline {
+            return Err(CtlError::ReloadTimeout { pid: master });
+        }
+        std::thread::sleep(POLL);
+    }
+}

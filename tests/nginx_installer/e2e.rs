@@ -1,0 +1,334 @@
+//! End to end: a real nginx and a real Pebble in a private network
+//! namespace, certsmith run as a user would, checked with curl.
+
+use super::testbed::{ACME_URL, Testbed};
+use super::util::{Run, TempDir, certsmith_bin, differing, snapshot, write};
+use std::path::PathBuf;
+
+/// A site: a server root with nginx.conf (pid, logs, temp paths private)
+/// and `sites/*.conf`, served by a real nginx in the testbed.
+pub struct Site {
+    pub tb: Testbed,
+    pub dir: TempDir,
+    pub root: PathBuf,
+}
+
+impl Site {
+    pub fn new(sites: &[(&str, &str)]) -> Site {
+        let tb = Testbed::up();
+        let dir = TempDir::new("site");
+        let root = dir.join("nginx");
+        let d = dir.path().display();
+        write(
+            &root.join("nginx.conf"),
+            format!(
+                "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{\n    worker_connections 64;\n}}\n\
+                 http {{\n    access_log {d}/access.log;\n    default_type text/plain;\n\
+                 \x20   client_body_temp_path {d}/tmp-body;\n    proxy_temp_path {d}/tmp-proxy;\n\
+                 \x20   fastcgi_temp_path {d}/tmp-fastcgi;\n    uwsgi_temp_path {d}/tmp-uwsgi;\n\
+                 \x20   scgi_temp_path {d}/tmp-scgi;\n    include sites/*.conf;\n}}\n"
+            ),
+        );
+        for (file, text) in sites {
+            write(
+                &root.join("sites").join(file),
+                text.replace("@DIR@", &d.to_string()),
+            );
+        }
+        write(&dir.join("www/index.html"), "hello from nginx\n");
+        Site { tb, dir, root }
+    }
+
+    pub fn start_nginx(&self) {
+        Run::of(
+            self.tb
+                .cmd("nginx")
+                .arg("-c")
+                .arg(self.root.join("nginx.conf")),
+        )
+        .ok();
+    }
+
+    /// certsmith inside the namespace, on this site's dirs and Pebble.
+    pub fn certsmith(&self, args: &[&str]) -> Run {
+        Run::of(
+            self.tb
+                .cmd(certsmith_bin())
+                .args(args)
+                .arg("--nginx-server-root")
+                .arg(&self.root)
+                .arg("--config-dir")
+                .arg(self.dir.join("letsencrypt"))
+                .arg("--work-dir")
+                .arg(self.dir.join("work"))
+                .arg("--logs-dir")
+                .arg(self.dir.join("logs"))
+                .args(["--server", ACME_URL, "--ca-bundle"])
+                .arg(&self.tb.ca_bundle),
+        )
+    }
+
+    pub fn live(&self, name: &str, file: &str) -> PathBuf {
+        self.dir.join("letsencrypt/live").join(name).join(file)
+    }
+}
+
+const DEMO: &str = "server {\n    listen 80;\n    server_name demo.example www.demo.example;\n    root @DIR@/www;\n}\n";
+
+fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+    response.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+#[test]
+fn https_with_redirect_and_hsts_then_rollback() {
+    let site = Site::new(&[("demo.conf", DEMO)]);
+    site.start_nginx();
+    let before = snapshot(&site.root);
+    let args = [
+        "--nginx",
+        "-d",
+        "demo.example",
+        "-d",
+        "www.demo.example",
+        "--redirect",
+        "--hsts",
+        "-n",
+        "--agree-tos",
+        "-m",
+        "admin@demo.example",
+    ];
+    let first = site.certsmith(&args).ok();
+    assert!(
+        first.stdout.contains("HTTPS is enabled"),
+        "{}",
+        first.stdout
+    );
+
+    for host in ["demo.example", "www.demo.example"] {
+        let http = site
+            .tb
+            .curl(&format!("http://{host}/page?q=1"), &["-i"])
+            .ok();
+        assert!(http.stdout.starts_with("HTTP/1.1 301"), "{}", http.stdout);
+        assert_eq!(
+            header(&http.stdout, "location"),
+            Some(format!("https://{host}/page?q=1").as_str())
+        );
+        // The chain verifies against Pebble's root (curl fails otherwise).
+        let root = site.tb.root_pem.display().to_string();
+        let https = site
+            .tb
+            .curl(&format!("https://{host}/"), &["-i", "--cacert", &root])
+            .ok();
+        assert!(https.stdout.starts_with("HTTP/1.1 200"), "{}", https.stdout);
+        assert!(
+            https.stdout.ends_with("hello from nginx\n"),
+            "{}",
+            https.stdout
+        );
+        assert_eq!(
+            header(&https.stdout, "strict-transport-security"),
+            Some("max-age=31536000")
+        );
+    }
+    let installed = snapshot(&site.root);
+    let conf = String::from_utf8_lossy(&installed["sites/demo.conf"]).into_owned();
+    assert!(
+        conf.contains("listen 443 ssl; # managed by certsmith"),
+        "{conf}"
+    );
+    assert!(
+        !conf.contains("acme-challenge"),
+        "challenge edits left behind:\n{conf}"
+    );
+
+    // The same command again changes nothing.
+    let second = site.certsmith(&args).ok();
+    assert!(
+        second.stdout.contains("nothing changed"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(snapshot(&site.root), installed, "second run changed files");
+
+    let listed = site.certsmith(&["checkpoints"]).ok();
+    assert!(
+        listed.stdout.contains("Installed certificate demo.example"),
+        "{}",
+        listed.stdout
+    );
+    let undone = site.certsmith(&["rollback"]).ok();
+    assert!(
+        undone.stdout.contains("nginx reloaded") || undone.stdout.contains(") reloaded."),
+        "{}",
+        undone.stdout
+    );
+    let after = snapshot(&site.root);
+    assert!(
+        after == before,
+        "rollback left differences: {:?}",
+        differing(&before, &after)
+    );
+    let plain = site.tb.curl("http://demo.example/", &["-i"]).ok();
+    assert!(plain.stdout.starts_with("HTTP/1.1 200"), "{}", plain.stdout);
+    assert!(plain.stdout.ends_with("hello from nginx\n"));
+    let tls = site.tb.curl("https://demo.example/", &["-k"]);
+    assert_ne!(
+        tls.code, 0,
+        "https still answers after rollback: {}",
+        tls.stdout
+    );
+}
+
+#[test]
+fn certonly_through_nginx_leaves_the_config_as_it_was() {
+    // One name served by a block that redirects everything at server level
+    // (the challenge must get past that), one served by no block (a
+    // temporary block answers it), one served through a wildcard.
+    let site = Site::new(&[
+        (
+            "a.conf",
+            "server {\n\tlisten 80;\n\tserver_name redirected.example;\n\treturn 301 https://elsewhere.example$request_uri;\n}\n",
+        ),
+        (
+            "b.conf",
+            "server {\r\n    listen 80 default_server;\r\n    server_name _;\r\n    return 444;\r\n}\r\nserver {\r\n    listen 80;\r\n    server_name *.wild.example;\r\n    root @DIR@/www;\r\n}\r\n",
+        ),
+    ]);
+    site.start_nginx();
+    let before = snapshot(&site.root);
+    let run = site
+        .certsmith(&[
+            "certonly",
+            "--nginx",
+            "-d",
+            "redirected.example",
+            "-d",
+            "unserved.example",
+            "-d",
+            "x.wild.example",
+            "-n",
+            "--agree-tos",
+            "-m",
+            "admin@redirected.example",
+        ])
+        .ok();
+    assert!(
+        run.stdout.contains("Successfully received certificate"),
+        "{}",
+        run.stdout
+    );
+    let after = snapshot(&site.root);
+    assert!(
+        after == before,
+        "files changed: {:?}",
+        differing(&before, &after)
+    );
+    assert!(site.live("redirected.example", "fullchain.pem").exists());
+    // nginx runs the original configuration again.
+    let r = site.tb.curl("http://redirected.example/x", &["-i"]).ok();
+    assert!(r.stdout.starts_with("HTTP/1.1 301"), "{}", r.stdout);
+    let probe = site.tb.curl(
+        "http://unserved.example/.well-known/acme-challenge/anything",
+        &["-i"],
+    );
+    assert!(!probe.stdout.contains("200 OK"), "{}", probe.stdout);
+    let listed = site.certsmith(&["checkpoints"]).ok();
+    assert!(
+        listed.stdout.contains("No checkpoints"),
+        "{}",
+        listed.stdout
+    );
+}
+
+#[test]
+fn install_then_enhance_on_a_running_nginx() {
+    let site = Site::new(&[(
+        "shop.conf",
+        "server {\n    listen 80;\n    server_name shop.example;\n    root @DIR@/www;\n    location /api/ {\n        add_header X-Api yes;\n        return 200 \"api\\n\";\n    }\n}\n",
+    )]);
+    site.start_nginx();
+    let certs = site.dir.join("certs");
+    super::util::test_certificate(&certs, &["shop.example"]);
+    let files = |f: &str| certs.join(f).display().to_string();
+    let (cert, key, full) = (
+        files("cert.pem"),
+        files("privkey.pem"),
+        files("fullchain.pem"),
+    );
+    site.certsmith(&[
+        "install",
+        "--nginx",
+        "--cert-path",
+        &cert,
+        "--key-path",
+        &key,
+        "--fullchain-path",
+        &full,
+        "--no-redirect",
+        "-n",
+    ])
+    .ok();
+    let http = site.tb.curl("http://shop.example/", &["-i"]).ok();
+    assert!(
+        http.stdout.starts_with("HTTP/1.1 200"),
+        "--no-redirect: {}",
+        http.stdout
+    );
+    site.certsmith(&[
+        "enhance",
+        "--nginx",
+        "-d",
+        "shop.example",
+        "--hsts",
+        "--uir",
+        "-n",
+    ])
+    .ok();
+    // The location with its own add_header gets the headers too.
+    let api = site
+        .tb
+        .curl("https://shop.example/api/", &["-i", "-k"])
+        .ok();
+    assert_eq!(header(&api.stdout, "x-api"), Some("yes"), "{}", api.stdout);
+    assert_eq!(
+        header(&api.stdout, "strict-transport-security"),
+        Some("max-age=31536000")
+    );
+    assert_eq!(
+        header(&api.stdout, "content-security-policy"),
+        Some("upgrade-insecure-requests"),
+        "{}",
+        api.stdout
+    );
+    let again = site
+        .certsmith(&[
+            "enhance",
+            "--nginx",
+            "-d",
+            "shop.example",
+            "--hsts",
+            "--uir",
+            "-n",
+        ])
+        .ok();
+    assert!(again.stdout.contains("nothing changed"), "{}", again.stdout);
+    site.certsmith(&[
+        "enhance",
+        "--nginx",
+        "-d",
+        "shop.example",
+        "--redirect",
+        "-n",
+    ])
+    .ok();
+    let http = site.tb.curl("http://shop.example/", &["-i"]).ok();
+    assert!(http.stdout.starts_with("HTTP/1.1 301"), "{}", http.stdout);
+    // Three checkpoints, undone newest first: back to plain http.
+    site.certsmith(&["rollback", "--checkpoints", "3"]).ok();
+    let http = site.tb.curl("http://shop.example/", &["-i"]).ok();
+    assert!(http.stdout.starts_with("HTTP/1.1 200"), "{}", http.stdout);
+}
