@@ -11,3 +11,6 @@ mod testbed;
 
 #[path = "nginx_installer/e2e.rs"]
 mod e2e;
+
+#[path = "nginx_installer/corpus.rs"]
+mod corpus;

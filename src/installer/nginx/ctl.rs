@@ -96,11 +96,7 @@ impl Ctl {
         let out = self.run(&["-t"])?;
         let text = text_of(&out);
         if out.status.success() {
-            Ok(text
-                .lines()
-                .filter(|l| l.contains("[warn]"))
-                .map(str::to_string)
-                .collect())
+            Ok(text.lines().filter_map(warning_text).collect())
         } else {
             Err(CtlError::ConfigTest {
                 conf: self.conf.clone(),
@@ -177,15 +173,49 @@ impl Ctl {
                         conf: self.conf.clone(),
                     });
                 }
-                let out = self.run(&[])?;
-                if !out.status.success() {
-                    return Err(CtlError::Start {
-                        output: text_of(&out).trim_end().to_string(),
-                    });
-                }
+                self.start()?;
                 self.wait_started(&pid_file)?;
                 Ok(Restart::Started)
             }
+        }
+    }
+
+    /// Start nginx. It daemonizes, and the daemon keeps the stderr it was
+    /// given: a pipe would never reach end of file, so its output goes to
+    /// a file read once the starting process has exited.
+    fn start(&self) -> Result<(), CtlError> {
+        let log = std::env::temp_dir().join(format!(
+            "certsmith-nginx-start-{}-{}.log",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        let file = std::fs::File::create(&log).map_err(|e| CtlError::Start {
+            output: format!("cannot create {}: {e}", log.display()),
+        })?;
+        let err = file.try_clone().map_err(|e| CtlError::Start {
+            output: e.to_string(),
+        })?;
+        let status = Command::new(&self.binary)
+            .arg("-c")
+            .arg(&self.conf)
+            .stdin(Stdio::null())
+            .stdout(file)
+            .stderr(err)
+            .status();
+        let output = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_file(&log);
+        let status = status.map_err(|source| CtlError::NotFound {
+            binary: self.binary.clone(),
+            source,
+        })?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(CtlError::Start {
+                output: output.trim_end().to_string(),
+            })
         }
     }
 
@@ -205,6 +235,17 @@ impl Ctl {
             std::thread::sleep(POLL);
         }
     }
+}
+
+/// `2025/01/01 10:00:00 [warn] 123#123: TEXT` -> `TEXT` (comparable
+/// between runs).
+fn warning_text(line: &str) -> Option<String> {
+    let rest = &line[line.find("[warn] ")? + "[warn] ".len()..];
+    let text = match rest.split_once(": ") {
+        Some((pid, text)) if pid.bytes().all(|b| b.is_ascii_digit() || b == b'#') => text,
+        _ => rest,
+    };
+    Some(text.to_string())
 }
 
 fn text_of(out: &Output) -> String {

@@ -90,3 +90,6 @@ pub fn add_challenges(
 ) -> Result<Vec<Probe>, InstallError> {
     challenge::add(config, tokens, http_port)
 }
+
+#[cfg(test)]
+mod tests;

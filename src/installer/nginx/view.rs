@@ -276,11 +276,16 @@ pub fn own_children(config: &NginxConfig, node: &NodeRef) -> Vec<NodeRef> {
         .collect()
 }
 
-/// Whether every name of `server` is an exact name in `names`.
+/// Whether every name `server` answers to is a name of the certificate
+/// (`names`): exact names, `*.suffix` by the same wildcard, `.name` by both
+/// `name` and `*.name`. Regexes and trailing wildcards never are.
 pub fn names_covered(server: &Server, names: &[String]) -> bool {
+    let has = |n: &str| names.iter().any(|c| c.eq_ignore_ascii_case(n));
     !server.names.is_empty()
         && server.names.iter().all(|n| match n {
-            ServerName::Exact(e) => names.iter().any(|c| c.eq_ignore_ascii_case(e)),
+            ServerName::Exact(e) => has(e),
+            ServerName::LeadingWildcard(suffix) => has(&format!("*{suffix}")),
+            ServerName::Dot(base) => has(base) && has(&format!("*.{base}")),
             _ => false,
         })
 }
