@@ -14,3 +14,6 @@ mod e2e;
 
 #[path = "nginx_installer/corpus.rs"]
 mod corpus;
+
+#[path = "nginx_installer/bad_input.rs"]
+mod bad_input;

@@ -30,12 +30,12 @@ pub struct Ctl {
 #[derive(Debug, thiserror::Error)]
 pub enum CtlError {
     #[error(
-        "cannot run nginx as {}: {source} (is nginx installed? give its path with --nginx-ctl)",
+        "cannot run nginx as {}: {error} (is nginx installed? give its path with --nginx-ctl)",
         binary.display()
     )]
     NotFound {
         binary: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("`nginx -t` fails for {}:\n{output}", conf.display())]
     ConfigTest { conf: PathBuf, output: String },
@@ -85,9 +85,9 @@ impl Ctl {
     fn output(&self, mut cmd: Command) -> Result<Output, CtlError> {
         cmd.stdin(Stdio::null())
             .output()
-            .map_err(|source| CtlError::NotFound {
+            .map_err(|error| CtlError::NotFound {
                 binary: self.binary.clone(),
-                source,
+                error,
             })
     }
 
@@ -206,9 +206,9 @@ impl Ctl {
             .status();
         let output = std::fs::read_to_string(&log).unwrap_or_default();
         let _ = std::fs::remove_file(&log);
-        let status = status.map_err(|source| CtlError::NotFound {
+        let status = status.map_err(|error| CtlError::NotFound {
             binary: self.binary.clone(),
-            source,
+            error,
         })?;
         if status.success() {
             Ok(())

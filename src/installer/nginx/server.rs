@@ -21,10 +21,10 @@ pub struct Nginx {
 pub enum DeployError {
     #[error("{0}")]
     Reverter(#[from] reverter::Error),
-    #[error("{}: cannot read it again before writing: {source}", path.display())]
+    #[error("{}: cannot read it again before writing: {error}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{}: changed on disk while certsmith worked; nothing was written, run certsmith again", .0.display())]
     Changed(PathBuf),
@@ -95,9 +95,9 @@ impl Nginx {
         extra: &[ExtraFile],
     ) -> Result<(), DeployError> {
         for (path, before, after) in config.changed_files() {
-            let now = std::fs::read(&path).map_err(|source| DeployError::Read {
+            let now = std::fs::read(&path).map_err(|error| DeployError::Read {
                 path: path.clone(),
-                source,
+                error,
             })?;
             if now != before {
                 return Err(DeployError::Changed(path));
