@@ -39,7 +39,7 @@ pub fn run(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
 /// after validation); names from `-d`, else offered from `server_name`.
 fn run_nginx(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
     let nginx = ng::nginx(config);
-    let (loaded, _) = ng::open(session, &nginx)?;
+    let (loaded, _) = ng::open(session, &nginx)?.preflight()?;
     if config.args.value("csr").is_some() {
         acme_args::cert_request(config, Vec::new())?;
         let http_port = ng::http_port(config)?;

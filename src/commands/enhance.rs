@@ -47,7 +47,7 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
         .map(|l| ng::absolute(&l.path("chain")))
         .or_else(|| config.args.path("chain-path").map(|p| ng::absolute(&p)));
     let nginx = ng::nginx(config);
-    let (_, warnings) = ng::open(session, &nginx)?;
+    let (_, warnings) = ng::open(session, &nginx)?.preflight()?;
     let request = ng::request(config, names.clone(), None, chain, enhance)?;
     let mut what = Vec::new();
     for (on, label) in [

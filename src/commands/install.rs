@@ -21,7 +21,7 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     if let Some(name) = config.args.value("cert-name") {
         storage::validate_name(name)?;
         let lineage = Lineage::load(&config.config_dir, name)?;
-        let (_, warnings) = ng::open(session, &nginx)?;
+        let opened = ng::open(session, &nginx)?;
         let names = names_or(config, lineage.cert_info()?.names)?;
         let enhance = ng::enhancements(config, true)?;
         let request = ng::request(
@@ -31,17 +31,19 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
             None,
             enhance,
         )?;
-        ng::check_plan(&nginx, &nginx.load()?, &request)?;
+        let (_, warnings, ()) =
+            opened.preflight_with(|loaded| ng::check_plan(&nginx, loaded, &request))?;
         install_lineage(config, session, &nginx, &lineage, names, enhance, &warnings)?;
         return Ok(ExitCode::SUCCESS);
     }
     let (cert, names) = files_from_flags(config)?;
-    let (_, warnings) = ng::open(session, &nginx)?;
+    let opened = ng::open(session, &nginx)?;
     let names = names_or(config, names)?;
     let enhance = ng::enhancements(config, true)?;
     let chain = config.args.path("chain-path").map(|p| ng::absolute(&p));
     let request = ng::request(config, names.clone(), Some(cert), chain, enhance)?;
-    ng::check_plan(&nginx, &nginx.load()?, &request)?;
+    let (_, warnings, ()) =
+        opened.preflight_with(|loaded| ng::check_plan(&nginx, loaded, &request))?;
     if !config.quiet {
         println!(
             "Deploying {} to nginx ({}):",

@@ -6,8 +6,8 @@ use super::acme_args::{check_name, non_interactive};
 use super::session::Session;
 use crate::cli::Config;
 use crate::installer::nginx::{
-    CertFiles, CtlError, Enhancements, InstallRequest, Nginx, NginxConfig, Restart, ServerName,
-    install, tls_options,
+    CertFiles, CtlError, Enhancements, InstallRequest, Nginx, NginxConfig, PendingTest, Restart,
+    ServerName, install, tls_options,
 };
 use crate::storage::{Lineage, RenewalParams};
 use anyhow::{Context, Result, bail};
@@ -50,10 +50,41 @@ pub fn http_port(config: &Config) -> Result<u16> {
     Ok(config.args.parsed::<u16>("http-01-port")?.unwrap_or(80))
 }
 
-/// Lock the server root, check that nginx runs and accepts its current
-/// configuration (refusing to start otherwise: nothing is changed), load
-/// it. Returns the warnings `nginx -t` prints today.
-pub fn open(session: &mut Session, nginx: &Nginx) -> Result<(NginxConfig, Vec<String>)> {
+/// The configuration as loaded, and the `nginx -t` of it still running.
+pub struct Opened {
+    pub loaded: NginxConfig,
+    test: PendingTest,
+}
+
+impl Opened {
+    /// The verdict of `nginx -t` on the configuration as it was before any
+    /// change: its warnings, or a refusal (nothing was changed).
+    pub fn preflight(self) -> Result<(NginxConfig, Vec<String>)> {
+        match self.test.finish() {
+            Ok(w) => Ok((self.loaded, w)),
+            Err(CtlError::ConfigTest { output, .. }) => bail!(
+                "nginx -t already fails, before certsmith changed anything (nothing was changed); fix this first:\n{output}"
+            ),
+            Err(e) => bail!(e),
+        }
+    }
+
+    /// Run `work` (planning: reads only) while `nginx -t` runs; a failing
+    /// `nginx -t` is reported first, since it may be the cause.
+    pub fn preflight_with<T>(
+        self,
+        work: impl FnOnce(&NginxConfig) -> Result<T>,
+    ) -> Result<(NginxConfig, Vec<String>, T)> {
+        let result = work(&self.loaded);
+        let (loaded, warnings) = self.preflight()?;
+        Ok((loaded, warnings, result?))
+    }
+}
+
+/// Lock the server root, start `nginx -t` on the configuration as it is
+/// (see [`Opened::preflight`]: certsmith refuses to change a configuration
+/// nginx already rejects), and load it meanwhile.
+pub fn open(session: &mut Session, nginx: &Nginx) -> Result<Opened> {
     if !nginx.conf().is_file() {
         bail!(
             "--nginx-server-root {}: no nginx.conf there (give the directory holding nginx.conf)",
@@ -61,15 +92,20 @@ pub fn open(session: &mut Session, nginx: &Nginx) -> Result<(NginxConfig, Vec<St
         );
     }
     session.lock(&nginx.root)?;
-    let warnings = match nginx.ctl.configtest() {
-        Ok(w) => w,
-        Err(CtlError::ConfigTest { output, .. }) => bail!(
-            "nginx -t already fails, before certsmith changed anything (nothing was changed); fix this first:\n{output}"
-        ),
-        Err(e) => bail!(e),
+    let test = nginx.ctl.spawn_configtest()?;
+    let loaded = match nginx.load() {
+        Ok(l) => l,
+        Err(e) => {
+            // nginx's own verdict first: it names the same problem its way.
+            if let Err(CtlError::ConfigTest { output, .. }) = test.finish() {
+                bail!(
+                    "nginx -t already fails, before certsmith changed anything (nothing was changed); fix this first:\n{output}"
+                );
+            }
+            bail!(e);
+        }
     };
-    let loaded = nginx.load()?;
-    Ok((loaded, warnings))
+    Ok(Opened { loaded, test })
 }
 
 /// `-d` names, or (interactive) the names nginx serves to choose from.
@@ -205,6 +241,9 @@ pub fn request(
 /// this name" show before a certificate is ordered), and check the files
 /// it would change can be written.
 pub fn check_plan(nginx: &Nginx, loaded: &NginxConfig, request: &InstallRequest) -> Result<()> {
+    if request.names.is_empty() {
+        bail!("no names to install the certificate for");
+    }
     let mut copy = loaded.clone();
     install(&mut copy, request)?;
     nginx.check_writable(&copy)?;

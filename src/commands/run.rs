@@ -43,8 +43,8 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
 
 fn run_nginx(config: &Config, session: &mut Session) -> Result<ExitCode> {
     let nginx = ng::nginx(config);
-    let (loaded, warnings) = ng::open(session, &nginx)?;
-    let names = ng::names(config, &loaded)?;
+    let opened = ng::open(session, &nginx)?;
+    let names = ng::names(config, &opened.loaded)?;
     let enhance = ng::enhancements(config, true)?;
     // The same installation with the certificate's future paths, on a copy:
     // a name no block can serve fails now, before a certificate is ordered.
@@ -59,7 +59,8 @@ fn run_nginx(config: &Config, session: &mut Session) -> Result<ExitCode> {
         key: future.join("privkey.pem"),
     };
     let request = ng::request(config, names.clone(), Some(planned), None, enhance)?;
-    ng::check_plan(&nginx, &loaded, &request)?;
+    let (_, warnings, ()) =
+        opened.preflight_with(|loaded| ng::check_plan(&nginx, loaded, &request))?;
     let Some(lineage) = obtain(config, session, &nginx, &names, Some("nginx"))? else {
         if config.dry_run {
             return Ok(ExitCode::SUCCESS);

@@ -110,7 +110,9 @@ fn https_with_redirect_and_hsts_then_rollback() {
     for host in ["demo.example", "www.demo.example"] {
         let http = site
             .tb
-            .curl(&format!("http://{host}/page?q=1"), &["-i"])
+            .curl_until(&format!("http://{host}/page?q=1"), &["-i"], |r| {
+                r.stdout.starts_with("HTTP/1.1 301")
+            })
             .ok();
         assert!(http.stdout.starts_with("HTTP/1.1 301"), "{}", http.stdout);
         assert_eq!(
@@ -172,10 +174,17 @@ fn https_with_redirect_and_hsts_then_rollback() {
         "rollback left differences: {:?}",
         differing(&before, &after)
     );
-    let plain = site.tb.curl("http://demo.example/", &["-i"]).ok();
+    let plain = site
+        .tb
+        .curl_until("http://demo.example/", &["-i"], |r| {
+            r.stdout.starts_with("HTTP/1.1 200")
+        })
+        .ok();
     assert!(plain.stdout.starts_with("HTTP/1.1 200"), "{}", plain.stdout);
     assert!(plain.stdout.ends_with("hello from nginx\n"));
-    let tls = site.tb.curl("https://demo.example/", &["-k"]);
+    let tls = site
+        .tb
+        .curl_until("https://demo.example/", &["-k"], |r| r.code != 0);
     assert_ne!(
         tls.code, 0,
         "https still answers after rollback: {}",
@@ -291,7 +300,11 @@ fn install_then_enhance_on_a_running_nginx() {
     // The location with its own add_header gets the headers too.
     let api = site
         .tb
-        .curl("https://shop.example/api/", &["-i", "-k"])
+        .curl_until("https://shop.example/api/", &["-i", "-k"], |r| {
+            r.stdout
+                .to_ascii_lowercase()
+                .contains("content-security-policy")
+        })
         .ok();
     assert_eq!(header(&api.stdout, "x-api"), Some("yes"), "{}", api.stdout);
     assert_eq!(
@@ -325,10 +338,20 @@ fn install_then_enhance_on_a_running_nginx() {
         "-n",
     ])
     .ok();
-    let http = site.tb.curl("http://shop.example/", &["-i"]).ok();
+    let http = site
+        .tb
+        .curl_until("http://shop.example/", &["-i"], |r| {
+            r.stdout.starts_with("HTTP/1.1 301")
+        })
+        .ok();
     assert!(http.stdout.starts_with("HTTP/1.1 301"), "{}", http.stdout);
     // Three checkpoints, undone newest first: back to plain http.
     site.certsmith(&["rollback", "--checkpoints", "3"]).ok();
-    let http = site.tb.curl("http://shop.example/", &["-i"]).ok();
+    let http = site
+        .tb
+        .curl_until("http://shop.example/", &["-i"], |r| {
+            r.stdout.starts_with("HTTP/1.1 200")
+        })
+        .ok();
     assert!(http.stdout.starts_with("HTTP/1.1 200"), "{}", http.stdout);
 }

@@ -160,6 +160,26 @@ impl Testbed {
     }
 }
 
+impl Testbed {
+    /// [`Testbed::curl`] until `ready` holds (at most 3 s): after a reload
+    /// nginx keeps its old workers accepting for about 100 ms.
+    pub fn curl_until(
+        &self,
+        url: &str,
+        extra: &[&str],
+        ready: impl Fn(&super::util::Run) -> bool,
+    ) -> super::util::Run {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let run = self.curl(url, extra);
+            if ready(&run) || Instant::now() > deadline {
+                return run;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 impl Drop for Testbed {
     fn drop(&mut self) {
         for child in &mut self.children {

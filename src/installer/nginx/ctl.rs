@@ -3,11 +3,16 @@
 //!
 //! Whether nginx runs is read from the pid file its configuration names
 //! (`pid`, else the default compiled into the binary, from `nginx -V`), and
-//! checked against `/proc`. A reload is asynchronous in nginx (the master
-//! re-reads its configuration, starts new workers and asks the old ones to
-//! finish), so [`Ctl::reload_or_start`] waits until new workers run and the
-//! old ones no longer accept connections: when it returns, requests are
-//! answered with the new configuration.
+//! checked against `/proc`. A reload is asynchronous in nginx: the master
+//! re-reads its configuration, starts new workers (or, if it cannot apply
+//! the configuration, e.g. a port is taken, logs it and keeps the old
+//! ones), and only about 100 ms later asks the old workers to finish; until
+//! then both old and new workers accept connections. So
+//! [`Ctl::reload_or_start`] waits until new workers run (a reload nginx
+//! could not apply is an error, not a silent success), and with
+//! [`Settle::OldGone`] also until the old workers stopped accepting: from
+//! then on every request sees the new configuration (what the http-01
+//! challenge needs, since the CA fetches the token several times).
 
 use super::load::NginxConfig;
 use std::collections::HashSet;
@@ -54,6 +59,45 @@ pub enum CtlError {
     DaemonOff { conf: PathBuf },
 }
 
+/// A running `nginx -t` ([`Ctl::spawn_configtest`]).
+#[derive(Debug)]
+pub struct PendingTest {
+    child: std::process::Child,
+    conf: PathBuf,
+    binary: PathBuf,
+}
+
+impl PendingTest {
+    /// Wait for the verdict: the warnings nginx printed, or its error.
+    pub fn finish(self) -> Result<Vec<String>, CtlError> {
+        let out = self
+            .child
+            .wait_with_output()
+            .map_err(|error| CtlError::NotFound {
+                binary: self.binary.clone(),
+                error,
+            })?;
+        let text = text_of(&out);
+        if out.status.success() {
+            Ok(text.lines().filter_map(warning_text).collect())
+        } else {
+            Err(CtlError::ConfigTest {
+                conf: self.conf,
+                output: text.trim_end().to_string(),
+            })
+        }
+    }
+}
+
+/// How long [`Ctl::reload_or_start`] waits after a reload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    /// Until new workers run: nginx applied the configuration.
+    NewWorkers,
+    /// Also until the old workers stopped accepting connections.
+    OldGone,
+}
+
 /// What [`Ctl::reload_or_start`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Restart {
@@ -76,12 +120,6 @@ impl Ctl {
         }
     }
 
-    fn run(&self, args: &[&str]) -> Result<Output, CtlError> {
-        let mut cmd = Command::new(&self.binary);
-        cmd.arg("-c").arg(&self.conf).args(args);
-        self.output(cmd)
-    }
-
     fn output(&self, mut cmd: Command) -> Result<Output, CtlError> {
         cmd.stdin(Stdio::null())
             .output()
@@ -93,16 +131,29 @@ impl Ctl {
 
     /// `nginx -t`. `Ok` carries the warnings nginx printed.
     pub fn configtest(&self) -> Result<Vec<String>, CtlError> {
-        let out = self.run(&["-t"])?;
-        let text = text_of(&out);
-        if out.status.success() {
-            Ok(text.lines().filter_map(warning_text).collect())
-        } else {
-            Err(CtlError::ConfigTest {
-                conf: self.conf.clone(),
-                output: text.trim_end().to_string(),
-            })
-        }
+        self.spawn_configtest()?.finish()
+    }
+
+    /// Start `nginx -t` and let the caller do other work meanwhile (it
+    /// reads the files as they are now).
+    pub fn spawn_configtest(&self) -> Result<PendingTest, CtlError> {
+        let child = Command::new(&self.binary)
+            .arg("-c")
+            .arg(&self.conf)
+            .arg("-t")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| CtlError::NotFound {
+                binary: self.binary.clone(),
+                error,
+            })?;
+        Ok(PendingTest {
+            child,
+            conf: self.conf.clone(),
+            binary: self.binary.clone(),
+        })
     }
 
     /// `nginx -V`: the compiled-in prefix and pid path.
@@ -125,13 +176,17 @@ impl Ctl {
     /// The pid file: the configuration's `pid`, else the compiled default
     /// (relative paths are relative to nginx's prefix).
     pub fn pid_file(&self, config: &NginxConfig) -> Result<PathBuf, CtlError> {
-        let named = main_value(config, "pid");
+        if let Some(p) = main_value(config, "pid").map(PathBuf::from)
+            && p.is_absolute()
+        {
+            return Ok(p);
+        }
         let info = self.build_info()?;
         let prefix = info
             .prefix
             .clone()
             .unwrap_or_else(|| PathBuf::from("/usr/share/nginx"));
-        let path = match named {
+        let path = match main_value(config, "pid") {
             Some(p) => PathBuf::from(p),
             None => info
                 .pid_path
@@ -151,20 +206,31 @@ impl Ctl {
         is_nginx(pid).then_some(pid)
     }
 
-    /// Reload nginx, or start it when it is not running; return once the
-    /// new configuration answers requests. Run [`Ctl::configtest`] first.
-    pub fn reload_or_start(&self, config: &NginxConfig) -> Result<Restart, CtlError> {
+    /// Reload nginx, or start it when it is not running, and wait as
+    /// `settle` says. Run [`Ctl::configtest`] first.
+    pub fn reload_or_start(
+        &self,
+        config: &NginxConfig,
+        settle: Settle,
+    ) -> Result<Restart, CtlError> {
         let pid_file = self.pid_file(config)?;
         match self.running(&pid_file) {
             Some(pid) => {
                 let before = children(pid);
-                let out = self.run(&["-s", "reload"])?;
-                if !out.status.success() {
-                    return Err(CtlError::Reload {
-                        output: text_of(&out).trim_end().to_string(),
-                    });
-                }
-                wait_for_new_workers(pid, &before)?;
+                // What `nginx -s reload` does, without it parsing the
+                // whole configuration again just to find the pid.
+                let raw = i32::try_from(pid).ok().filter(|p| *p > 0);
+                let master = raw
+                    .and_then(rustix::process::Pid::from_raw)
+                    .ok_or_else(|| CtlError::Reload {
+                        output: format!("{}: invalid pid {pid}", pid_file.display()),
+                    })?;
+                rustix::process::kill_process(master, rustix::process::Signal::HUP).map_err(
+                    |e| CtlError::Reload {
+                        output: format!("cannot signal the nginx master process {pid}: {e}"),
+                    },
+                )?;
+                wait_for_new_workers(pid, &before, settle)?;
                 Ok(Restart::Reloaded)
             }
             None => {
@@ -314,9 +380,13 @@ fn children(parent: u32) -> HashSet<u32> {
     out
 }
 
-/// Old workers either gone or told to finish ("shutting down": they no
-/// longer accept connections), and a new one running.
-fn wait_for_new_workers(master: u32, before: &HashSet<u32>) -> Result<(), CtlError> {
+/// A new worker running and, for [`Settle::OldGone`], the old ones gone or
+/// told to finish ("shutting down": they no longer accept connections).
+fn wait_for_new_workers(
+    master: u32,
+    before: &HashSet<u32>,
+    settle: Settle,
+) -> Result<(), CtlError> {
     if before.is_empty() {
         // No workers to compare with (`master_process off`): nothing to wait for.
         return Ok(());
@@ -325,10 +395,11 @@ fn wait_for_new_workers(master: u32, before: &HashSet<u32>) -> Result<(), CtlErr
     loop {
         let now = children(master);
         let fresh = now.iter().any(|p| !before.contains(p));
-        let old_done = before.iter().all(|&p| {
-            !now.contains(&p)
-                || proc_file(p, "cmdline").is_none_or(|c| contains(&c, b"shutting down"))
-        });
+        let old_done = settle == Settle::NewWorkers
+            || before.iter().all(|&p| {
+                !now.contains(&p)
+                    || proc_file(p, "cmdline").is_none_or(|c| contains(&c, b"shutting down"))
+            });
         if fresh && old_done {
             return Ok(());
         }

@@ -3,7 +3,7 @@
 //! `nginx -t`, undone if nginx rejects it, then nginx reloaded (started if
 //! it was not running), undone if that fails.
 
-use super::ctl::{Ctl, CtlError, Restart};
+use super::ctl::{Ctl, CtlError, Restart, Settle};
 use super::error::InstallError;
 use super::load::{LoadError, LoadOptions, NginxConfig};
 use super::options::ExtraFile;
@@ -139,7 +139,7 @@ impl Nginx {
             }
         };
         let checkpoint = tx.commit()?;
-        match self.ctl.reload_or_start(config) {
+        match self.ctl.reload_or_start(config, Settle::NewWorkers) {
             Ok(restart) => Ok(Deployed {
                 checkpoint,
                 restart: Some(restart),
@@ -166,7 +166,7 @@ impl Nginx {
     pub fn restart(&self) -> Result<Restart, InstallError> {
         let config = self.load()?;
         self.ctl.configtest()?;
-        Ok(self.ctl.reload_or_start(&config)?)
+        Ok(self.ctl.reload_or_start(&config, Settle::NewWorkers)?)
     }
 
     /// `nginx -t` and reload when nginx runs (after undoing a change);
@@ -178,7 +178,7 @@ impl Nginx {
             return Ok(false);
         }
         self.ctl.configtest()?;
-        self.ctl.reload_or_start(&config)?;
+        self.ctl.reload_or_start(&config, Settle::NewWorkers)?;
         Ok(true)
     }
 }
