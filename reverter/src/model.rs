@@ -55,7 +55,7 @@ impl fmt::Display for UndoAction {
             }
             UndoAction::SiteEnabled { server, site } => write!(f, "enabled {server} site {site}"),
             UndoAction::ReloadServer { server, config } => {
-                write!(f, "{server} ({}) reloaded", config.display())
+                write!(f, "{server} ({}) to reload when undone", config.display())
             }
         }
     }

@@ -262,14 +262,21 @@ pub fn deploy(
 ) -> Result<()> {
     let mut loaded = nginx.load()?;
     let report = install(&mut loaded, request)?;
+    // certsmith's TLS settings file, when a changed file now includes it.
     let mut extra = Vec::new();
-    let files_changed = !loaded.changed_files().is_empty();
-    if request.cert.is_some() && files_changed {
-        let plan = tls_options(&absolute(&config.config_dir))?;
-        if let Some(note) = &plan.note {
-            eprintln!("Note: {note}");
+    if let Some(options) = &request.options {
+        let named = options.as_os_str().as_encoded_bytes();
+        let included = loaded
+            .changed_files()
+            .iter()
+            .any(|(_, _, after)| after.windows(named.len()).any(|w| w == named));
+        if included {
+            let plan = tls_options(&absolute(&config.config_dir))?;
+            if let Some(note) = &plan.note {
+                eprintln!("Note: {note}");
+            }
+            extra = plan.files;
         }
-        extra = plan.files;
     }
     nginx.check_writable(&loaded)?;
     let say = |s: &str| {

@@ -8,11 +8,11 @@
 //! let nginx = Nginx::new("/etc/nginx".as_ref(), "nginx".as_ref());
 //! let warnings = nginx.ctl.configtest()?;            // refuse to start on a broken config
 //! let mut config = nginx.load()?;
-//! let report = certsmith::installer::nginx::install(&mut config, &InstallRequest {
+//! let _report = certsmith::installer::nginx::install(&mut config, &InstallRequest {
 //!     names: vec!["example.com".into()],
 //!     cert: Some(CertFiles { fullchain: "/etc/letsencrypt/live/example.com/fullchain.pem".into(),
-//!                            key: "/etc/letsencrypt/live/example.com/privkey.pem".into(), chain: None }),
-//!     options: None, https_port: 443, http_port: 80,
+//!                            key: "/etc/letsencrypt/live/example.com/privkey.pem".into() }),
+//!     chain: None, options: None, https_port: 443, http_port: 80,
 //!     enhance: Enhancements { redirect: true, hsts: true, ..Default::default() },
 //! })?;
 //! let mut reverter = reverter::Reverter::open("/var/lib/certsmith")?;

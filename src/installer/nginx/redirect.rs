@@ -117,7 +117,7 @@ fn redirect_block(
     if full && movable && !plain.is_empty() {
         split(config, s, &plain, port)?;
         report.line(format!(
-            "redirect: split the server block at {where_}: it keeps HTTPS; http://{} now answers 301 from a new block after it",
+            "redirect: split the server block at {where_}: it keeps HTTPS; a new block after it answers http://{} with 301",
             names.join(", http://")
         ));
         return Ok(());
