@@ -125,8 +125,9 @@ impl Nginx {
             return Ok(Deployed::default());
         }
         let mut tx = reverter.begin(Kind::Permanent, title)?;
-        self.write(&mut tx, config, extra)?;
+        // The record first: whoever undoes any of the writes reloads nginx.
         tx.record(self.reload_action())?;
+        self.write(&mut tx, config, extra)?;
         let warnings = match self.ctl.configtest() {
             Ok(w) => w,
             Err(CtlError::ConfigTest { output, .. }) => {

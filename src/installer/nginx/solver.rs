@@ -101,12 +101,14 @@ impl Solver for NginxSolver<'_> {
             Ok(tx) => tx,
             Err(e) => return Err(message(e.to_string())),
         };
-        let written = self
-            .nginx
-            .write(&mut tx, &config, &[])
+        // The record first: a crash after any write below finds it, and the
+        // recovery reloads nginx after undoing.
+        let written = tx
+            .record(self.nginx.reload_action())
             .map_err(|e| message(e.to_string()))
             .and_then(|()| {
-                tx.record(self.nginx.reload_action())
+                self.nginx
+                    .write(&mut tx, &config, &[])
                     .map_err(|e| message(e.to_string()))
             });
         self.open = Some(tx);
