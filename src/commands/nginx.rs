@@ -30,16 +30,37 @@ pub fn nginx(config: &Config) -> Nginx {
     Nginx::new(&root, &ctl)
 }
 
-/// The renewal conf values that let renewal find this nginx again.
+/// The renewal conf values that let renewal find this nginx again (paths
+/// made absolute: renewal runs from another directory).
 pub fn renewal_params(config: &Config, params: &mut RenewalParams) {
-    for (flag, key) in [
-        ("nginx-server-root", "nginx_server_root"),
-        ("nginx-ctl", "nginx_ctl"),
-    ] {
-        if let Some(v) = config.args.value(flag) {
-            params.set(key, v);
-        }
+    if let Some(root) = config.args.path("nginx-server-root") {
+        params.set("nginx_server_root", absolute(&root).display().to_string());
     }
+    if let Some(ctl) = config.args.path("nginx-ctl") {
+        // A bare name is looked up in PATH; a relative path is not.
+        let ctl = if ctl.components().count() > 1 {
+            absolute(&ctl)
+        } else {
+            ctl
+        };
+        params.set("nginx_ctl", ctl.display().to_string());
+    }
+}
+
+/// The nginx a lineage was installed into, from its renewal conf
+/// (`nginx_server_root`, `nginx_ctl`; defaults otherwise): what renewal
+/// reloads (`Nginx::restart`) and answers http-01 with (`NginxSolver`).
+pub fn nginx_of(lineage: &Lineage) -> Nginx {
+    use crate::storage::renewal_conf::PARAMS;
+    let root = lineage
+        .conf
+        .get(PARAMS, "nginx_server_root")
+        .unwrap_or_else(|| DEFAULT_ROOT.to_string());
+    let ctl = lineage
+        .conf
+        .get(PARAMS, "nginx_ctl")
+        .unwrap_or_else(|| DEFAULT_CTL.to_string());
+    Nginx::new(Path::new(&root), Path::new(&ctl))
 }
 
 pub fn https_port(config: &Config) -> Result<u16> {

@@ -136,6 +136,16 @@ fn https_with_redirect_and_hsts_then_rollback() {
             Some("max-age=31536000")
         );
     }
+    // Renewal finds the same nginx again.
+    let conf =
+        std::fs::read_to_string(site.dir.join("letsencrypt/renewal/demo.example.conf")).unwrap();
+    for line in [
+        "authenticator = nginx".to_string(),
+        "installer = nginx".to_string(),
+        format!("nginx_server_root = {}", site.root.display()),
+    ] {
+        assert!(conf.contains(&line), "{line:?} not in:\n{conf}");
+    }
     let installed = snapshot(&site.root);
     let conf = String::from_utf8_lossy(&installed["sites/demo.conf"]).into_owned();
     assert!(
