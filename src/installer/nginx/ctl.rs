@@ -414,3 +414,39 @@ fn wait_for_new_workers(
         std::thread::sleep(POLL);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_compare_without_time_and_pid() {
+        let a = "2026/11/29 10:00:00 [warn] 123#123: conflicting server name \"a\" on 0.0.0.0:80, ignored";
+        let b = "2026/11/29 11:11:11 [warn] 9#9: conflicting server name \"a\" on 0.0.0.0:80, ignored";
+        assert_eq!(warning_text(a), warning_text(b));
+        assert_eq!(
+            warning_text(a).as_deref(),
+            Some("conflicting server name \"a\" on 0.0.0.0:80, ignored")
+        );
+        assert_eq!(warning_text("nginx: configuration file x test is successful"), None);
+        assert_eq!(
+            warning_text("[warn] no pid here").as_deref(),
+            Some("no pid here")
+        );
+    }
+
+    #[test]
+    fn only_a_live_nginx_counts_as_running() {
+        let dir = std::env::temp_dir().join(format!("certsmith-ctl-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pid_file = dir.join("nginx.pid");
+        let ctl = Ctl::new("nginx", dir.join("nginx.conf"));
+        assert_eq!(ctl.running(&pid_file), None, "no pid file");
+        // This test process is alive but is not nginx.
+        std::fs::write(&pid_file, format!("{}\n", std::process::id())).unwrap();
+        assert_eq!(ctl.running(&pid_file), None);
+        std::fs::write(&pid_file, "garbage\n").unwrap();
+        assert_eq!(ctl.running(&pid_file), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
