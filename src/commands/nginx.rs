@@ -272,7 +272,7 @@ pub fn check_plan(nginx: &Nginx, loaded: &NginxConfig, request: &InstallRequest)
 }
 
 /// Install `request` into nginx as one checkpoint, test, reload; print
-/// what was done.
+/// what was done. `Ok(false)`: nothing needed changing.
 pub fn deploy(
     config: &Config,
     session: &mut Session,
@@ -280,7 +280,7 @@ pub fn deploy(
     request: &InstallRequest,
     title: &str,
     warnings_before: &[String],
-) -> Result<()> {
+) -> Result<bool> {
     let mut loaded = nginx.load()?;
     let report = install(&mut loaded, request)?;
     // certsmith's TLS settings file, when a changed file now includes it.
@@ -339,5 +339,5 @@ pub fn deploy(
             ));
         }
     }
-    Ok(())
+    Ok(deployed.checkpoint.is_some())
 }

@@ -61,27 +61,34 @@ fn run_nginx(config: &Config, session: &mut Session) -> Result<ExitCode> {
     let request = ng::request(config, names.clone(), Some(planned), None, enhance)?;
     let (_, warnings, ()) =
         opened.preflight_with(|loaded| ng::check_plan(&nginx, loaded, &request))?;
-    let Some(lineage) = obtain(config, session, &nginx, &names, Some("nginx"))? else {
+    let Some((lineage, fresh)) = obtain(config, session, &nginx, &names, Some("nginx"))? else {
         if config.dry_run {
             return Ok(ExitCode::SUCCESS);
         }
         bail!("internal error: no certificate to install");
     };
-    install_lineage(config, session, &nginx, &lineage, names, enhance, &warnings)?;
+    let changed = install_lineage(config, session, &nginx, &lineage, names, enhance, &warnings)?;
+    if fresh && !changed {
+        // Same paths, new files: nginx reads certificates when it loads its configuration.
+        nginx.restart()?;
+        if !config.quiet {
+            println!("nginx -t: ok; nginx reloaded to serve the new certificate.");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Obtain a certificate for `names`: through nginx (`--nginx`, `-a nginx`,
-/// or no authenticator chosen), else with the chosen authenticator. The
-/// lineage kept when the certificate is not yet due is returned too
-/// (`None` only for `--dry-run`).
+/// or no authenticator chosen), else with the chosen authenticator. Returns
+/// the lineage and whether its certificate is new (`false`: not yet due,
+/// kept); `None` only for `--dry-run`.
 pub fn obtain(
     config: &Config,
     session: &mut Session,
     nginx: &Nginx,
     names: &[String],
     installer: Option<&str>,
-) -> Result<Option<Lineage>> {
+) -> Result<Option<(Lineage, bool)>> {
     let authenticator = acme_args::authenticator_name(config)?;
     let got = match authenticator.as_deref() {
         None | Some("nginx") => {
@@ -99,12 +106,15 @@ pub fn obtain(
             issue::obtain_and_save(config, names, solver.as_mut(), params, installer)?
         }
     };
-    if got.is_some() || config.dry_run {
-        return Ok(got);
+    if let Some(l) = got {
+        return Ok(Some((l, true)));
+    }
+    if config.dry_run {
+        return Ok(None);
     }
     // Not due: obtain_and_save kept the existing certificate.
     match issue::choose_target(config, names)? {
-        issue::Target::Keep(l) | issue::Target::Replace(l) => Ok(Some(l)),
+        issue::Target::Keep(l) | issue::Target::Replace(l) => Ok(Some((l, false))),
         issue::Target::New(_) => Ok(None),
     }
 }
@@ -117,7 +127,7 @@ pub fn install_lineage(
     names: Vec<String>,
     enhance: crate::installer::nginx::Enhancements,
     warnings: &[String],
-) -> Result<()> {
+) -> Result<bool> {
     if enhance.staple {
         warn_without_ocsp(lineage);
     }
@@ -141,7 +151,7 @@ pub fn install_lineage(
         lineage.name,
         names.join(", ")
     );
-    ng::deploy(config, session, nginx, &request, &title, warnings)?;
+    let changed = ng::deploy(config, session, nginx, &request, &title, warnings)?;
     if !config.quiet {
         let urls: Vec<String> = names
             .iter()
@@ -152,7 +162,7 @@ pub fn install_lineage(
             println!("HTTPS is enabled for {}.", urls.join(" and "));
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 pub fn warn_without_ocsp(lineage: &Lineage) {

@@ -166,6 +166,46 @@ fn https_with_redirect_and_hsts_then_rollback() {
     );
     assert_eq!(snapshot(&site.root), installed, "second run changed files");
 
+    // A new certificate at the same paths: no change to the files, but
+    // nginx is reloaded and serves it.
+    let mut forced = args.to_vec();
+    forced.push("--force-renewal");
+    let renewed = site.certsmith(&forced).ok();
+    assert!(
+        renewed
+            .stdout
+            .contains("reloaded to serve the new certificate"),
+        "{}",
+        renewed.stdout
+    );
+    assert_eq!(snapshot(&site.root), installed, "renewal changed files");
+    let live = std::fs::read_to_string(site.live("demo.example", "cert.pem")).unwrap();
+    let serial = certsmith::storage::certinfo::parse_pem(&live)
+        .unwrap()
+        .serial_hex;
+    let served = || {
+        let out = site
+            .tb
+            .cmd("sh")
+            .arg("-c")
+            .arg("openssl s_client -connect 127.0.0.1:443 -servername demo.example </dev/null 2>/dev/null | openssl x509 -noout -serial")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .to_ascii_lowercase()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !served().ends_with(&serial.to_ascii_lowercase()) && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        served().ends_with(&serial.to_ascii_lowercase()),
+        "served {} not {serial}",
+        served()
+    );
+
     let listed = site.certsmith(&["checkpoints"]).ok();
     assert!(
         listed.stdout.contains("Installed certificate demo.example"),

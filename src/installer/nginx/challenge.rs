@@ -68,8 +68,8 @@ pub fn add(
         }
     }
     let mut probes = Vec::new();
-    // Back to front: edits inside a block never move an earlier block, and
-    // the temporary block goes last.
+    // Edits inside a block move no other block, and the temporary block is
+    // appended at the end of `http`, after every node already addressed.
     per_block.sort_by(|a, b| view.servers[b.0].node.cmp(&view.servers[a.0].node));
     if !unserved.is_empty() {
         let endpoints = match view.plain_endpoints(http_port) {

@@ -422,13 +422,17 @@ mod tests {
     #[test]
     fn warnings_compare_without_time_and_pid() {
         let a = "2026/11/29 10:00:00 [warn] 123#123: conflicting server name \"a\" on 0.0.0.0:80, ignored";
-        let b = "2026/11/29 11:11:11 [warn] 9#9: conflicting server name \"a\" on 0.0.0.0:80, ignored";
+        let b =
+            "2026/11/29 11:11:11 [warn] 9#9: conflicting server name \"a\" on 0.0.0.0:80, ignored";
         assert_eq!(warning_text(a), warning_text(b));
         assert_eq!(
             warning_text(a).as_deref(),
             Some("conflicting server name \"a\" on 0.0.0.0:80, ignored")
         );
-        assert_eq!(warning_text("nginx: configuration file x test is successful"), None);
+        assert_eq!(
+            warning_text("nginx: configuration file x test is successful"),
+            None
+        );
         assert_eq!(
             warning_text("[warn] no pid here").as_deref(),
             Some("no pid here")
