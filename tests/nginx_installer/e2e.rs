@@ -502,3 +502,71 @@ fn interrupted_during_validation_cleans_up() {
     assert!(after == before, "left: {:?}", differing(&before, &after));
     assert!(!site.dir.join("work/reverter/in-progress").exists());
 }
+
+/// The subject and names of the certificate nginx serves for `name`.
+fn served_subject(site: &Site, name: &str) -> String {
+    let out = site
+        .tb
+        .cmd("sh")
+        .arg("-c")
+        .arg(format!(
+            "openssl s_client -connect 127.0.0.1:443 -servername {name} </dev/null 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName"
+        ))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_certificate_shared_by_two_sites_is_overridden_for_one_only() {
+    let site = Site::new(&[(
+        "shared.conf",
+        "server {\n    listen 443 ssl;\n    include @DIR@/nginx/snippets/tls.conf;\n    server_name one.example;\n    root @DIR@/www;\n}\n\
+         server {\n    listen 443 ssl;\n    include @DIR@/nginx/snippets/tls.conf;\n    server_name two.example;\n    root @DIR@/www;\n}\n",
+    )]);
+    let shared = super::util::repo().join("fixtures/nginx/tls");
+    super::util::write(
+        &site.root.join("snippets/tls.conf"),
+        format!(
+            "ssl_certificate {}/cert.pem;\nssl_certificate_key {}/key.pem;\n",
+            shared.display(),
+            shared.display()
+        ),
+    );
+    site.start_nginx();
+    let snippet = std::fs::read(site.root.join("snippets/tls.conf")).unwrap();
+    assert!(served_subject(&site, "one.example").contains("certsmith.test"));
+    let certs = site.dir.join("certs");
+    super::util::test_certificate(&certs, &["one.example"]);
+    let f = |n: &str| certs.join(n).display().to_string();
+    site.certsmith(&[
+        "install",
+        "--nginx",
+        "--cert-path",
+        &f("cert.pem"),
+        "--key-path",
+        &f("privkey.pem"),
+        "--fullchain-path",
+        &f("fullchain.pem"),
+        "--no-redirect",
+        "-n",
+    ])
+    .ok();
+    // The other site's file is untouched; one.example now serves the new certificate.
+    assert_eq!(
+        std::fs::read(site.root.join("snippets/tls.conf")).unwrap(),
+        snippet
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !served_subject(&site, "one.example").contains("one.example")
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        served_subject(&site, "one.example").contains("one.example"),
+        "{}",
+        served_subject(&site, "one.example")
+    );
+    assert!(served_subject(&site, "two.example").contains("certsmith.test"));
+}

@@ -178,7 +178,7 @@ fn deploy_certificate(
     for (b, is_tls, name) in jobs {
         let where_ = at(config, &view.servers[b].node);
         if is_tls {
-            if tls::set_certificate(config, &view, b, cert, &name, report)? {
+            if tls::set_certificate(config, &view, b, cert, report)? {
                 report.line(format!(
                     "certificate: set in the TLS server block at {where_}"
                 ));

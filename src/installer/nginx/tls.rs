@@ -45,53 +45,67 @@ pub fn at(config: &NginxConfig, node: &NodeRef) -> String {
 
 /// Replace (or add) the certificate lines of a server block that already
 /// runs TLS. Returns whether anything changed.
+///
+/// nginx pairs the n-th `ssl_certificate` with the n-th
+/// `ssl_certificate_key` and, of several certificates of one key type,
+/// serves the last: so the last pair is the one replaced. When that pair
+/// comes from a file other sites include too, it stays as it is (it is
+/// theirs as well) and certsmith's own pair goes at the end of the block,
+/// after it, where it wins.
 pub fn set_certificate(
     config: &mut NginxConfig,
     view: &View,
     server: usize,
     cert: &CertFiles,
-    name: &str,
     report: &mut Report,
 ) -> Result<bool, InstallError> {
     let block = view.servers[server].node.clone();
-    let mut changed = false;
-    for (directive, path) in [
-        ("ssl_certificate", &cert.fullchain),
-        ("ssl_certificate_key", &cert.key),
-    ] {
-        let found = config.children_named(&block, directive);
-        let Some(node) = found.first().cloned() else {
+    let certs = config.children_named(&block, "ssl_certificate");
+    let keys = config.children_named(&block, "ssl_certificate_key");
+    let pair = [
+        (certs.last().cloned(), &cert.fullchain, "ssl_certificate"),
+        (keys.last().cloned(), &cert.key, "ssl_certificate_key"),
+    ];
+    let editable = |n: &Option<NodeRef>| {
+        n.as_ref()
+            .is_some_and(|n| n.file == block.file || !view.is_shared(n.file))
+    };
+    if pair.iter().all(|(n, _, _)| n.is_none()) {
+        for (_, path, directive) in &pair {
             build::add_to_server(config, &block, build::with_path(directive, path)?)?;
-            changed = true;
+        }
+        return Ok(true);
+    }
+    if !pair.iter().all(|(n, _, _)| editable(n)) || certs.len() != keys.len() {
+        if pair.iter().all(|(n, path, _)| names_path(config, n, path)) {
+            return Ok(false);
+        }
+        for (_, path, directive) in &pair {
+            let added = config.push(&block, build::with_path(directive, path)?)?;
+            build::mark(config, &added)?;
+        }
+        report.note(format!(
+            "{}: its certificate lines come from a file other sites include too; certsmith added its own after them (nginx serves the last certificate of each key type)",
+            at(config, &block)
+        ));
+        return Ok(true);
+    }
+    if certs.len() > 1 {
+        report.note(format!(
+            "{} has {} certificates; certsmith replaced the last one",
+            at(config, &block),
+            certs.len()
+        ));
+    }
+    let mut changed = false;
+    for (node, path, _) in pair {
+        let Some(node) = node else { continue };
+        if names_path(config, &Some(node.clone()), path) {
             continue;
-        };
-        if found.len() > 1 {
-            report.warn(format!(
-                "{} has {} `{directive}` lines; certsmith replaced the first one only",
-                at(config, &block),
-                found.len()
-            ));
         }
-        let (same, commented) = match config.directive(&node) {
-            Some(d) => (
-                d.args().len() == 1
-                    && d.args()
-                        .next()
-                        .is_some_and(|a| *a.value() == *path.as_os_str().as_bytes()),
-                d.comment().is_some(),
-            ),
-            None => (false, false),
-        };
-        if same {
-            continue;
-        }
-        if node.file != block.file && view.is_shared(node.file) {
-            return Err(InstallError::Shared {
-                what: format!("`{directive}`"),
-                name: name.to_string(),
-                at: at(config, &node),
-            });
-        }
+        let commented = config
+            .directive(&node)
+            .is_some_and(|d| d.comment().is_some());
         config.set_args(&node, [build::path_word(path)?])?;
         if !commented {
             config.set_comment(&node, MARK)?;
@@ -99,6 +113,18 @@ pub fn set_certificate(
         changed = true;
     }
     Ok(changed)
+}
+
+/// Whether the directive at `node` names exactly `path`.
+fn names_path(config: &NginxConfig, node: &Option<NodeRef>, path: &Path) -> bool {
+    node.as_ref()
+        .and_then(|n| config.directive(n))
+        .is_some_and(|d| {
+            d.args().len() == 1
+                && d.args()
+                    .next()
+                    .is_some_and(|a| *a.value() == *path.as_os_str().as_bytes())
+        })
 }
 
 /// Make a plain server block serve TLS too: `listen ... ssl` for each
@@ -156,7 +182,7 @@ pub fn convert(
             }
         }
     }
-    set_certificate(config, view, server, cert, name, report)?;
+    set_certificate(config, view, server, cert, report)?;
     if let Some(options) = &request.options {
         include_options(config, &block, options, report)?;
     }
