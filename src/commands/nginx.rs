@@ -283,6 +283,9 @@ pub fn deploy(
 ) -> Result<bool> {
     let mut loaded = nginx.load()?;
     let report = install(&mut loaded, request)?;
+    if config.dry_run {
+        return preview(config, &loaded, &report);
+    }
     // certsmith's TLS settings file, when a changed file now includes it.
     let mut extra = Vec::new();
     if let Some(options) = &request.options {
@@ -340,4 +343,28 @@ pub fn deploy(
         }
     }
     Ok(deployed.checkpoint.is_some())
+}
+
+/// `--dry-run`: what would change, as unified diffs; nothing is written.
+fn preview(
+    config: &Config,
+    loaded: &NginxConfig,
+    report: &crate::installer::nginx::Report,
+) -> Result<bool> {
+    let changed = loaded.changed_files();
+    if config.quiet {
+        return Ok(false);
+    }
+    for line in &report.lines {
+        println!("  would: {line}");
+    }
+    if changed.is_empty() {
+        println!("Dry run: nginx already has all of this; nothing would change.");
+    }
+    let mut out = std::io::stdout().lock();
+    for (path, before, after) in &changed {
+        out.write_all(&crate::diff::unified(path, before, after))?;
+    }
+    println!("Dry run: nothing was written and nginx was not reloaded.");
+    Ok(false)
 }

@@ -63,6 +63,8 @@ fn run_nginx(config: &Config, session: &mut Session) -> Result<ExitCode> {
         opened.preflight_with(|loaded| ng::check_plan(&nginx, loaded, &request))?;
     let Some((lineage, fresh)) = obtain(config, session, &nginx, &names, Some("nginx"))? else {
         if config.dry_run {
+            // What installing would change, with the paths the lineage would have.
+            ng::deploy(config, session, &nginx, &request, "dry run", &warnings)?;
             return Ok(ExitCode::SUCCESS);
         }
         bail!("internal error: no certificate to install");

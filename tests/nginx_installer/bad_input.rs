@@ -219,3 +219,32 @@ fn bad_flags_name_the_flag() {
     );
     c.fails_cleanly("", &["install", "--nginx", "-n"], "--cert-name");
 }
+
+#[test]
+fn dry_run_shows_the_diff_and_changes_nothing() {
+    let c = Case::new(SITE);
+    let mut args = c.cert_args();
+    args.extend(["--redirect".into(), "--hsts".into(), "--dry-run".into()]);
+    let before = snapshot(&c.root);
+    let run = c.run(&strs(&args)).ok();
+    assert!(
+        run.stdout
+            .contains("+    listen 443 ssl; # managed by certsmith"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("-    listen 80;"), "{}", run.stdout);
+    assert!(run.stdout.contains("nothing was written"), "{}", run.stdout);
+    assert!(snapshot(&c.root) == before);
+    assert!(
+        !c.dir
+            .join("letsencrypt/certsmith-options-ssl-nginx.conf")
+            .exists()
+    );
+    let listed = c.run(&["checkpoints"]).ok();
+    assert!(
+        listed.stdout.contains("No checkpoints"),
+        "{}",
+        listed.stdout
+    );
+}
