@@ -11,5 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod diff;
 pub mod installer;
+pub mod log;
+pub mod renewal;
 pub mod storage;
 pub mod syntax;

@@ -10,6 +10,7 @@
 //! let issued = session.obtain(&account, &request, &mut solver)?;
 //! ```
 
+pub mod ari;
 pub mod csr;
 pub mod der;
 pub mod error;
@@ -59,6 +60,9 @@ pub struct CertRequest {
     pub allow_subset_of_names: bool,
     /// Prefer the alternate chain whose topmost issuer has this common name.
     pub preferred_chain: Option<String>,
+    /// ARI: the [`ari::cert_id`] of the certificate this order replaces
+    /// (only for a CA whose directory has `renewalInfo`).
+    pub replaces: Option<String>,
 }
 
 /// A certificate as the CA issued it.
@@ -97,6 +101,8 @@ pub struct Session {
     rt: tokio::runtime::Runtime,
     transport: Transport,
     pub directory_url: String,
+    /// The directory object, fetched once (for ARI's `renewalInfo`).
+    directory: std::sync::OnceLock<serde_json::Value>,
 }
 
 /// Revocation reasons by the names `--reason` accepts.
@@ -137,6 +143,7 @@ impl Session {
             rt,
             transport,
             directory_url: options.directory_url.clone(),
+            directory: std::sync::OnceLock::new(),
         })
     }
 
@@ -313,6 +320,61 @@ impl Session {
         self.rt
             .block_on(account.account.deactivate())
             .map_err(|e| self.map(e))
+    }
+
+    /// The CA's directory object (fetched on first use, then kept).
+    pub fn directory(&self) -> Result<&serde_json::Value, AcmeError> {
+        if let Some(d) = self.directory.get() {
+            return Ok(d);
+        }
+        let url = self.directory_url.clone();
+        let (status, body) = self
+            .rt
+            .block_on(self.transport.get(&url))
+            .map_err(|e| self.map(e))?;
+        let not_acme = |detail: String| AcmeError::NotAcme {
+            url: url.clone(),
+            detail,
+        };
+        if !status.is_success() {
+            return Err(not_acme(format!("HTTP {status}; check --server")));
+        }
+        let value: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| not_acme(e.to_string()))?;
+        if !value["newOrder"].is_string() {
+            return Err(not_acme("no newOrder; check --server".into()));
+        }
+        crate::log::debug(format!("directory {url}: {value}"));
+        Ok(self.directory.get_or_init(|| value))
+    }
+
+    /// ARI: the CA's suggested renewal window for a certificate it issued;
+    /// `None` when the CA offers no renewalInfo.
+    pub fn renewal_window(&self, cert_der: &[u8]) -> Result<Option<ari::Window>, AcmeError> {
+        let Some(base) = self.directory()?["renewalInfo"]
+            .as_str()
+            .map(str::to_string)
+        else {
+            return Ok(None);
+        };
+        let url = format!("{}/{}", base.trim_end_matches('/'), ari::cert_id(cert_der)?);
+        crate::log::info(format!("ARI: GET {url}"));
+        let (status, body) = self
+            .rt
+            .block_on(self.transport.get(&url))
+            .map_err(|e| self.map(e))?;
+        if !status.is_success() {
+            return Err(AcmeError::Other(format!(
+                "renewalInfo {url}: HTTP {status}: {}",
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            )));
+        }
+        ari::parse_window(&body)
+            .map(Some)
+            .map_err(|e| AcmeError::Other(format!("renewalInfo {url}: {e}")))
     }
 
     /// The account object as the CA has it (status, contacts).

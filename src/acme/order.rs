@@ -131,11 +131,49 @@ async fn new_order(
     names: &[String],
 ) -> Result<Order, Failure> {
     let identifiers: Vec<Identifier> = names.iter().map(|n| identifier(n)).collect();
-    let mut new = NewOrder::new(&identifiers);
-    if let Some(profile) = &request.profile {
-        new = new.profile(profile);
-    }
-    Ok(ctx.account.account.new_order(&new).await?)
+    let replaces = request
+        .replaces
+        .as_deref()
+        .and_then(|id| id.split_once('.'));
+    let build = |with_replaces: bool| {
+        let mut new = NewOrder::new(&identifiers);
+        if let Some(profile) = &request.profile {
+            new = new.profile(profile);
+        }
+        if let Some((aki, serial)) = replaces.filter(|_| with_replaces) {
+            new = new.replaces(instant_acme::CertificateIdentifier {
+                authority_key_identifier: aki.into(),
+                serial: serial.into(),
+            });
+        }
+        new
+    };
+    let order = match ctx.account.account.new_order(&build(true)).await {
+        // A certificate replaced already (by an earlier attempt that failed
+        // later, say) cannot be named again: order without `replaces`.
+        Err(instant_acme::Error::Api(p))
+            if replaces.is_some()
+                && p.r#type.as_deref() == Some("urn:ietf:params:acme:error:alreadyReplaced") =>
+        {
+            crate::log::warning(format!(
+                "the CA refused `replaces` ({}); ordering without it",
+                p.detail.as_deref().unwrap_or("alreadyReplaced")
+            ));
+            ctx.account.account.new_order(&build(false)).await?
+        }
+        other => other?,
+    };
+    crate::log::info(format!(
+        "order for {}{}: {}",
+        names.join(", "),
+        request
+            .replaces
+            .as_deref()
+            .map(|r| format!(" (replaces {r})"))
+            .unwrap_or_default(),
+        order.url()
+    ));
+    Ok(order)
 }
 
 /// Collect the challenges to answer, present them, tell the CA, wait for the
@@ -153,8 +191,15 @@ async fn authorize(
         return Ok(Ok(()));
     }
     if let Err(e) = solver.present(&challenges) {
-        let _ = solver.cleanup(&challenges);
-        return Err(AcmeError::Solve(e).into());
+        let cleaned = solver.cleanup(&challenges);
+        if let Err(c) = &cleaned {
+            eprintln!("Warning: cleaning up challenges failed: {c}");
+        }
+        return Err(match (e, cleaned) {
+            (super::SolveError::Interrupted, Ok(())) => AcmeError::Interrupted,
+            (e, _) => AcmeError::Solve(e),
+        }
+        .into());
     }
     let outcome = tokio::select! {
         r = validate(order, &challenges) => r,
@@ -285,7 +330,12 @@ async fn validate(
         .initial_delay(Duration::from_millis(100))
         .backoff(1.5)
         .timeout(Duration::from_secs(180));
-    let status = match order.poll_ready(&policy).await {
+    let status = match crate::log::waiting(
+        "Waiting for the CA to validate",
+        order.poll_ready(&policy),
+    )
+    .await
+    {
         Ok(status) => status,
         Err(instant_acme::Error::Api(_)) => OrderStatus::Invalid,
         Err(instant_acme::Error::Timeout(_)) => {
@@ -355,6 +405,9 @@ async fn finish(
         .backoff(1.5)
         .timeout(Duration::from_secs(120));
     let mut fullchain = order.poll_certificate(&policy).await?;
+    if let Some(url) = &order.state().certificate {
+        crate::log::info(format!("certificate: {url}"));
+    }
     if let Some(wanted) = &request.preferred_chain
         && let Some(cert_url) = order.state().certificate.clone()
         && let Some(alternate) = preferred_chain(ctx, &cert_url, &fullchain, wanted).await?

@@ -259,6 +259,29 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 /// `#` and `;` comments, `[section]` headers ignored. Unknown keys are errors
 /// with the file and line.
 pub fn parse_ini(path: &Path, text: &str) -> Result<Vec<Occurrence>, UsageError> {
+    parse_ini_with(path, text, &mut |e| Err(e))
+}
+
+/// [`parse_ini`] for a file shared with Certbot (its default locations):
+/// keys certsmith has no flag for are skipped, each reported in the returned
+/// warnings; every other mistake is still an error.
+pub fn parse_ini_lenient(
+    path: &Path,
+    text: &str,
+) -> Result<(Vec<Occurrence>, Vec<UsageError>), UsageError> {
+    let mut skipped = Vec::new();
+    let found = parse_ini_with(path, text, &mut |e| {
+        skipped.push(e);
+        Ok(())
+    })?;
+    Ok((found, skipped))
+}
+
+fn parse_ini_with(
+    path: &Path,
+    text: &str,
+    unknown: &mut dyn FnMut(UsageError) -> Result<(), UsageError>,
+) -> Result<Vec<Occurrence>, UsageError> {
     let mut out = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -277,8 +300,10 @@ pub fn parse_ini(path: &Path, text: &str) -> Result<Vec<Occurrence>, UsageError>
             Some((k, v)) => (k.trim(), Some(v.trim().to_string())),
             None => (line, None),
         };
-        let (flag, negated) = flags::by_long(key)
-            .ok_or_else(|| UsageError(format!("{source}: unknown option {key:?}")))?;
+        let Some((flag, negated)) = flags::by_long(key) else {
+            unknown(UsageError(format!("{source}: unknown option {key:?}")))?;
+            continue;
+        };
         let value = match (flag.arity, value) {
             (Arity::Value(_), Some(v)) => Value::Text(v),
             (Arity::Value(m), None) => {

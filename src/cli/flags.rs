@@ -812,6 +812,34 @@ pub static FLAGS: &[Flag] = &[
         "renew",
         "Renew this many days before expiry"
     ),
+    // --- install-timer
+    flag!(
+        "timer",
+        None,
+        NONE,
+        None,
+        Value("auto|systemd|cron"),
+        "install-timer",
+        "Which scheduler to use (default auto: systemd when it runs, else cron)"
+    ),
+    flag!(
+        "systemd-dir",
+        None,
+        NONE,
+        None,
+        Value("DIR"),
+        "install-timer",
+        "Where the systemd units go (default /etc/systemd/system)"
+    ),
+    flag!(
+        "cron-dir",
+        None,
+        NONE,
+        None,
+        Value("DIR"),
+        "install-timer",
+        "Where the cron file goes (default /etc/cron.d)"
+    ),
 ];
 
 /// The verbs. `run` is the default when none is given.

@@ -2,7 +2,7 @@
 //! disk or the network: server URL, names, key type, challenges, solver.
 
 use crate::acme::{self, AcmeOptions, CertRequest, ChallengeKind, KeySpec, Solver};
-use crate::auth::{Manual, Standalone, Webroot, webroot};
+use crate::auth::{Manual, Standalone, Webroot, dns, webroot};
 use crate::cli::Config;
 use crate::cli::args::Value;
 use crate::storage::RenewalParams;
@@ -132,6 +132,7 @@ pub fn cert_request(config: &Config, names: Vec<String>) -> anyhow::Result<CertR
         preferred_challenges: preferred_challenges(config)?,
         allow_subset_of_names: config.args.flag("allow-subset-of-names"),
         preferred_chain: config.args.value("preferred-chain").map(str::to_string),
+        replaces: None,
     })
 }
 
@@ -271,9 +272,34 @@ pub fn solver(
                 Manual::new(auth, cleanup, !non_interactive(config)).map_err(anyhow::Error::msg)?,
             )
         }
+        "dns-rfc2136" => Box::new(dns_rfc2136(config, &mut params)?),
         other => bail!("the {other} authenticator is not available in this version of certsmith"),
     };
     Ok((solver, params))
+}
+
+/// The RFC 2136 solver from `--dns-rfc2136-credentials` (read and checked
+/// now, before the CA is contacted) and `--dns-rfc2136-propagation-seconds`.
+fn dns_rfc2136(config: &Config, params: &mut RenewalParams) -> anyhow::Result<dns::Rfc2136> {
+    let Some(path) = config.args.path("dns-rfc2136-credentials") else {
+        bail!(
+            "--dns-rfc2136 needs --dns-rfc2136-credentials FILE (Certbot's RFC 2136 credentials format)"
+        );
+    };
+    let credentials = dns::Credentials::load(&path)?;
+    let absolute = std::path::absolute(&path).unwrap_or(path);
+    params.set("dns_rfc2136_credentials", absolute.display().to_string());
+    let wait = match config
+        .args
+        .parsed::<u64>("dns-rfc2136-propagation-seconds")?
+    {
+        Some(seconds) => {
+            params.set("dns_rfc2136_propagation_seconds", seconds.to_string());
+            dns::Wait::Fixed(std::time::Duration::from_secs(seconds))
+        }
+        None => dns::Wait::Poll,
+    };
+    Ok(dns::Rfc2136::new(credentials, wait, config.quiet))
 }
 
 #[cfg(test)]

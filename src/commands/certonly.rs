@@ -1,10 +1,10 @@
-//! `certonly`: obtain a certificate with a standalone, webroot, manual or
-//! nginx authenticator and save it as a lineage (no installation).
+//! `certonly`: obtain a certificate with a standalone, webroot, manual,
+//! dns-rfc2136 or nginx authenticator and save it as a lineage (no
+//! installation).
 
 use super::session::Session;
 use super::{acme_args, issue, nginx as ng, run as run_verb};
 use crate::cli::Config;
-use crate::installer::nginx::NginxSolver;
 use anyhow::bail;
 use std::process::ExitCode;
 
@@ -13,12 +13,12 @@ pub fn run(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
         Some(n) => n,
         None if acme_args::non_interactive(config) => {
             bail!(
-                "choose how to prove control of the names: --nginx, --standalone, --webroot -w DIR, or --manual"
+                "choose how to prove control of the names: --nginx, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
             )
         }
-        None => {
-            bail!("choose an authenticator: --nginx, --standalone, --webroot -w DIR, or --manual")
-        }
+        None => bail!(
+            "choose an authenticator: --nginx, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
+        ),
     };
     if name == "nginx" {
         return run_nginx(config, session);
@@ -42,14 +42,13 @@ fn run_nginx(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode>
     let (loaded, _) = ng::open(session, &nginx)?.preflight()?;
     if config.args.value("csr").is_some() {
         acme_args::cert_request(config, Vec::new())?;
-        let http_port = ng::http_port(config)?;
         let reverter = session.reverter()?;
-        let mut solver = NginxSolver::new(nginx, http_port, reverter, config.quiet);
+        let (mut solver, _) = ng::solver(config, reverter)?;
         issue::obtain_for_csr(config, &mut solver)?;
         return Ok(ExitCode::SUCCESS);
     }
     let names = ng::names(config, &loaded)?;
     acme_args::cert_request(config, names.clone())?;
-    run_verb::obtain(config, session, &nginx, &names, None)?;
+    run_verb::obtain(config, session, &names, None)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 //! certificate goes to, the way Certbot does (`--cert-name`, same names,
 //! `--expand`, `--duplicate`), orders it, and saves it with renewal options.
 
+use super::hooks::HookRunner;
 use super::{account, acme_args};
 use crate::acme::{Issued, Session, Solver};
 use crate::cli::Config;
@@ -98,8 +99,9 @@ pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target
     )))
 }
 
-/// The renewal conf values every lineage gets.
-fn common_params(
+/// The renewal conf values every lineage gets (renewal saves them again,
+/// with the options it was given).
+pub fn common_params(
     config: &Config,
     session: &Session,
     account_id: &str,
@@ -126,13 +128,22 @@ fn common_params(
         ("reuse-key", "reuse_key"),
         ("allow-subset-of-names", "allow_subset_of_names"),
     ] {
-        if config.args.flag(flag) {
-            params.set(key, "True");
+        match config.args.switch(flag) {
+            Some(true) => {
+                params.set(key, "True");
+            }
+            // Turned off now (`--new-key`): the stored value goes.
+            Some(false) => params.remove.push(key.to_string()),
+            None => {}
         }
     }
     for (flag, key) in [
         ("preferred-chain", "preferred_chain"),
         ("profile", "profile"),
+        ("pre-hook", "pre_hook"),
+        ("post-hook", "post_hook"),
+        // Certbot's name for the deploy hook in renewal confs.
+        ("deploy-hook", "renew_hook"),
     ] {
         if let Some(v) = config.args.value(flag) {
             params.set(key, v);
@@ -150,7 +161,7 @@ pub fn obtain_and_save(
     config: &Config,
     names: &[String],
     solver: &mut dyn Solver,
-    mut params: RenewalParams,
+    params: RenewalParams,
     installer: Option<&str>,
 ) -> anyhow::Result<Option<Lineage>> {
     let names: Vec<String> = names
@@ -167,7 +178,6 @@ pub fn obtain_and_save(
     if names.is_empty() {
         bail!("no names given: use -d example.com (repeatable, or comma-separated)");
     }
-    let options = acme_args::options(config);
     let _lock = storage::lock_config_dir(&config.config_dir)?;
     let target = choose_target(config, &names)?;
     if let Target::Keep(lineage) = &target
@@ -186,7 +196,40 @@ pub fn obtain_and_save(
     {
         request.reuse_key_pem = Some(lineage.read("privkey")?);
     }
-    let session = Session::new(&options)?;
+    let mut hooks = HookRunner::new(config)?;
+    hooks.pre(config.args.value("pre-hook"));
+    hooks.queue_post(config.args.value("post-hook"));
+    let saved = obtain_into(config, &names, solver, params, installer, request, target);
+    match &saved {
+        Ok(Some(lineage)) => {
+            let live = lineage.path("cert").parent().map(PathBuf::from);
+            let failed = hooks.deploy(
+                &live.unwrap_or_default(),
+                &names,
+                config.args.value("deploy-hook"),
+            );
+            hooks.run_posts(&names, &[]);
+            if let Some(e) = failed.into_iter().next() {
+                bail!("the certificate was saved, but deploying it failed: {e}");
+            }
+        }
+        Ok(None) => hooks.run_posts(&[], &[]),
+        Err(_) => hooks.run_posts(&[], &names),
+    }
+    saved
+}
+
+/// Order the certificate and save it to its target (nothing in a dry run).
+fn obtain_into(
+    config: &Config,
+    names: &[String],
+    solver: &mut dyn Solver,
+    mut params: RenewalParams,
+    installer: Option<&str>,
+    request: crate::acme::CertRequest,
+    target: Target,
+) -> anyhow::Result<Option<Lineage>> {
+    let session = Session::new(&acme_args::options(config))?;
     let wanted = match &target {
         Target::Replace(l) | Target::Keep(l) => {
             l.conf.get(storage::renewal_conf::PARAMS, "account")
@@ -212,6 +255,11 @@ pub fn obtain_and_save(
             lineage
         }
     };
+    crate::log::info(format!(
+        "saved {} ({})",
+        lineage.name,
+        lineage.path("fullchain").display()
+    ));
     if !config.quiet {
         report(&lineage, &issued);
     }

@@ -12,9 +12,13 @@ pub mod checkpoints;
 pub mod conf;
 pub mod delete;
 pub mod enhance;
+pub mod hooks;
 pub mod install;
+pub mod install_timer;
 pub mod issue;
 pub mod nginx;
+pub mod reconfigure;
+pub mod renew;
 pub mod revoke;
 pub mod rollback;
 pub mod run;
@@ -46,6 +50,9 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
         "update_account" => |config, _| accounts::update(config),
         "unregister" => |config, _| accounts::unregister(config),
         "show_account" => |config, _| accounts::show(config),
+        "renew" => |config, _| renew::run(config),
+        "reconfigure" => |config, _| reconfigure::run(config),
+        "install-timer" => |config, _| install_timer::run(config),
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
     };
     let mut session = Session::start(config)?;

@@ -47,20 +47,32 @@ pub fn renewal_params(config: &Config, params: &mut RenewalParams) {
     }
 }
 
-/// The nginx a lineage was installed into, from its renewal conf
-/// (`nginx_server_root`, `nginx_ctl`; defaults otherwise): what renewal
-/// reloads (`Nginx::restart`) and answers http-01 with (`NginxSolver`).
-pub fn nginx_of(lineage: &Lineage) -> Nginx {
-    use crate::storage::renewal_conf::PARAMS;
-    let root = lineage
-        .conf
-        .get(PARAMS, "nginx_server_root")
-        .unwrap_or_else(|| DEFAULT_ROOT.to_string());
-    let ctl = lineage
-        .conf
-        .get(PARAMS, "nginx_ctl")
-        .unwrap_or_else(|| DEFAULT_CTL.to_string());
-    Nginx::new(Path::new(&root), Path::new(&ctl))
+/// Renewal's reload hook for lineages installed into nginx (the `Reload`
+/// of `commands::renew::plugins`; `config` carries the lineage's stored
+/// `--nginx-server-root`/`--nginx-ctl`): `nginx -t`, then reload, or start
+/// nginx when it is not running. Nothing is reinstalled.
+pub fn reload_for_renewal(config: &Config) -> Result<()> {
+    nginx(config).restart()?;
+    Ok(())
+}
+
+/// The nginx authenticator (for `run`, `certonly` and renewal): the solver,
+/// which needs the session's reverter for its temporary challenge edits,
+/// and the renewal values that let renewal build it again.
+pub fn solver<'r>(
+    config: &Config,
+    reverter: &'r mut reverter::Reverter,
+) -> Result<(crate::installer::nginx::NginxSolver<'r>, RenewalParams)> {
+    let mut params = RenewalParams::default();
+    params.set("authenticator", "nginx");
+    renewal_params(config, &mut params);
+    let solver = crate::installer::nginx::NginxSolver::new(
+        nginx(config),
+        http_port(config)?,
+        reverter,
+        config.quiet,
+    );
+    Ok((solver, params))
 }
 
 pub fn https_port(config: &Config) -> Result<u16> {

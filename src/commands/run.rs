@@ -6,8 +6,8 @@ use super::nginx::{self as ng, lineage_files};
 use super::session::Session;
 use super::{acme_args, issue};
 use crate::cli::Config;
-use crate::installer::nginx::{CertFiles, Nginx, NginxSolver};
-use crate::storage::{Lineage, RenewalParams};
+use crate::installer::nginx::{CertFiles, Nginx};
+use crate::storage::Lineage;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
@@ -61,7 +61,7 @@ fn run_nginx(config: &Config, session: &mut Session) -> Result<ExitCode> {
     let request = ng::request(config, names.clone(), Some(planned), None, enhance)?;
     let (_, warnings, ()) =
         opened.preflight_with(|loaded| ng::check_plan(&nginx, loaded, &request))?;
-    let Some((lineage, fresh)) = obtain(config, session, &nginx, &names, Some("nginx"))? else {
+    let Some((lineage, fresh)) = obtain(config, session, &names, Some("nginx"))? else {
         if config.dry_run {
             // What installing would change, with the paths the lineage would have.
             ng::deploy(config, session, &nginx, &request, "dry run", &warnings)?;
@@ -87,19 +87,14 @@ fn run_nginx(config: &Config, session: &mut Session) -> Result<ExitCode> {
 pub fn obtain(
     config: &Config,
     session: &mut Session,
-    nginx: &Nginx,
     names: &[String],
     installer: Option<&str>,
 ) -> Result<Option<(Lineage, bool)>> {
     let authenticator = acme_args::authenticator_name(config)?;
     let got = match authenticator.as_deref() {
         None | Some("nginx") => {
-            let mut params = RenewalParams::default();
-            params.set("authenticator", "nginx");
-            ng::renewal_params(config, &mut params);
-            let http_port = ng::http_port(config)?;
             let reverter = session.reverter()?;
-            let mut solver = NginxSolver::new(nginx.clone(), http_port, reverter, config.quiet);
+            let (mut solver, params) = ng::solver(config, reverter)?;
             issue::obtain_and_save(config, names, &mut solver, params, installer)?
         }
         Some(other) => {

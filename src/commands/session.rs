@@ -33,6 +33,10 @@ pub fn access(config: &Config) -> Access {
         ("certificates" | "checkpoints", _) => Access::Read,
         ("conf", Some("get" | "match" | "check" | "print")) => Access::Read,
         ("conf" | "rollback", _) if config.dry_run => Access::Read,
+        // A dry run leaves the config dir byte for byte as it was, so it
+        // writes no pid into a lock file there; Certbot's lock (taken by
+        // `renew`, contentless) still keeps writers out meanwhile.
+        ("renew", _) if config.dry_run => Access::Write(vec![config.logs_dir.clone()]),
         ("conf", _) => Access::Write(vec![]),
         _ => Access::Write(vec![config.config_dir.clone(), config.logs_dir.clone()]),
     }

@@ -318,6 +318,84 @@ impl Lineage {
         Ok(version)
     }
 
+    /// Write new renewal options without a new version (`reconfigure`).
+    pub fn save_params(&mut self, params: &RenewalParams) -> Result<(), StorageError> {
+        params.apply(&mut self.conf);
+        write_file(&self.conf_path, self.conf.render().as_bytes(), 0o644)
+    }
+
+    /// Every live file must be a symlink to an existing file of one version,
+    /// as Certbot checks before it renews; a broken lineage is named exactly.
+    pub fn check_links(&self) -> Result<Version, StorageError> {
+        let mut versions = Vec::new();
+        for kind in KINDS {
+            let link = self.path(kind);
+            let target = fs::read_link(&link).map_err(|e| {
+                let why = if e.kind() == std::io::ErrorKind::InvalidInput {
+                    "is not a symlink (live files must link into the archive)".to_string()
+                } else {
+                    e.to_string()
+                };
+                StorageError::corrupt(link.clone(), why)
+            })?;
+            let resolved = link.parent().unwrap_or(Path::new(".")).join(&target);
+            if !resolved.is_file() {
+                return Err(StorageError::corrupt(
+                    link,
+                    format!(
+                        "broken link: its target {} does not exist",
+                        target.display()
+                    ),
+                ));
+            }
+            versions.push((kind, version_of(&target)));
+        }
+        match versions.as_slice() {
+            [(_, Some(v)), rest @ ..] if rest.iter().all(|(_, w)| *w == Some(*v)) => Ok(*v),
+            _ => Err(StorageError::corrupt(
+                self.path("cert")
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+                format!(
+                    "the live links point at different versions ({})",
+                    versions
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {}", v.map_or("?".into(), |v| v.to_string())))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// Delete archived versions older than the newest `keep` (the live one
+    /// is always among those kept). Returns the versions removed.
+    pub fn prune(&self, keep: Version) -> Result<Vec<Version>, StorageError> {
+        let current = self.current_version()?;
+        let oldest_kept = current.saturating_sub(keep.saturating_sub(1)).max(1);
+        let dir = self.archive_dir();
+        let entries = fs::read_dir(&dir).map_err(|e| StorageError::io(&dir, e))?;
+        let mut removed = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(version) = version_of(&path) else {
+                continue;
+            };
+            let ours = KINDS.iter().any(|k| {
+                path.file_name().and_then(|n| n.to_str()) == Some(&format!("{k}{version}.pem"))
+            });
+            if ours && version < oldest_kept {
+                fs::remove_file(&path).map_err(|e| StorageError::io(&path, e))?;
+                if !removed.contains(&version) {
+                    removed.push(version);
+                }
+            }
+        }
+        removed.sort_unstable();
+        Ok(removed)
+    }
+
     /// Remove the conf, then the live folder, then the archive.
     pub fn delete(self) -> Result<(), StorageError> {
         let live_dir = self.path("cert").parent().map(Path::to_path_buf);

@@ -194,6 +194,11 @@ impl RenewalConf {
         }
     }
 
+    /// The 1-based line of an entry, as parsed (for messages about it).
+    pub fn line_of(&self, path: SectionPath, key: &str) -> Option<usize> {
+        self.find(path, key).map(|i| i + 1)
+    }
+
     /// A scalar value, unquoted.
     pub fn get(&self, path: SectionPath, key: &str) -> Option<String> {
         self.get_raw(path, key).map(unquote)

@@ -2,6 +2,8 @@
 //! `#[path = "support/mod.rs"] mod support;`.
 #![allow(dead_code)]
 
+pub mod ari;
+pub mod bind;
 pub mod nginx;
 pub mod pebble;
 

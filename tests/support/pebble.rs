@@ -3,7 +3,7 @@
 //! tests can run in parallel.
 //!
 //! ```ignore
-//! let pebble = Pebble::start();                 // or Pebble::builder().nonce_reject(0).start()
+//! let pebble = Pebble::start();                 // or Pebble::builder().nonce_reject(5).start()
 //! pebble.directory_url();                       // https://127.0.0.1:PORT/dir
 //! pebble.ca_bundle;                             // trust this for Pebble's own TLS
 //! pebble.http_port / pebble.tls_port;           // where Pebble validates http-01 / tls-alpn-01
@@ -36,7 +36,10 @@ pub struct Builder {
     eab: Vec<(String, String)>,
     nonce_reject: Option<u8>,
     http_port: Option<u16>,
+    dns_server: Option<String>,
     env: Vec<(String, String)>,
+    /// Extra keys of Pebble's JSON config (`certificateValidityPeriod`...).
+    config: Vec<(String, serde_json::Value)>,
 }
 
 impl Builder {
@@ -55,8 +58,22 @@ impl Builder {
         self.eab.push((kid.into(), hmac_b64url.into()));
         self
     }
+    /// Resolve through this DNS server (`127.0.0.1:PORT`, e.g. a test
+    /// BIND) instead of a pebble-challtestsrv, which is then not started
+    /// (`set_txt` is unavailable; `dns_port` is this server's port).
+    pub fn dns_server(mut self, addr: &str) -> Self {
+        self.dns_server = Some(addr.into());
+        self
+    }
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.into(), value.into()));
+        self
+    }
+    /// Issue certificates valid for this many seconds (Pebble 2.4's
+    /// `certificateValidityPeriod`; its default is 5 years).
+    pub fn validity_secs(mut self, secs: u64) -> Self {
+        self.config
+            .push(("certificateValidityPeriod".into(), secs.into()));
         self
     }
     /// Start Pebble; a port taken by another process between probing and
@@ -117,7 +134,9 @@ impl Pebble {
             eab: Vec::new(),
             nonce_reject: None,
             http_port: None,
+            dns_server: None,
             env: Vec::new(),
+            config: Vec::new(),
         }
     }
 
@@ -141,7 +160,7 @@ impl Pebble {
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect();
-        let config = serde_json::json!({"pebble": {
+        let mut config = serde_json::json!({"pebble": {
             "listenAddress": format!("127.0.0.1:{acme_port}"),
             "managementListenAddress": format!("127.0.0.1:{management_port}"),
             "certificate": cert, "privateKey": key,
@@ -149,48 +168,75 @@ impl Pebble {
             "ocspResponderURL": "", "externalAccountBindingRequired": !eab.is_empty(),
             "externalAccountMACKeys": eab,
         }});
+        for (key, value) in &b.config {
+            config["pebble"][key] = value.clone();
+        }
         let config_path = dir.path().join("pebble.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
         let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
-        let dns = Command::new("pebble-challtestsrv")
-            .args([
-                "-defaultIPv4",
-                "127.0.0.1",
-                "-defaultIPv6",
-                "",
-                "-http01",
-                "",
-                "-https01",
-                "",
-                "-tlsalpn01",
-                "",
-            ])
-            .arg("-dns01")
-            .arg(format!("127.0.0.1:{dns_port}"))
-            .arg("-management")
-            .arg(format!("127.0.0.1:{dns_management_port}"))
-            .stdout(log("challtestsrv.log"))
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pebble-challtestsrv (Debian package pebble) must be installed");
+        let mut children = Vec::new();
+        let (dns_addr, dns_port, dns_management_port) = match &b.dns_server {
+            Some(addr) => {
+                let port = addr
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0);
+                (addr.clone(), port, 0)
+            }
+            None => {
+                let dns = Command::new("pebble-challtestsrv")
+                    .args([
+                        "-defaultIPv4",
+                        "127.0.0.1",
+                        "-defaultIPv6",
+                        "",
+                        "-http01",
+                        "",
+                        "-https01",
+                        "",
+                        "-tlsalpn01",
+                        "",
+                    ])
+                    .arg("-dns01")
+                    .arg(format!("127.0.0.1:{dns_port}"))
+                    .arg("-management")
+                    .arg(format!("127.0.0.1:{dns_management_port}"))
+                    .stdout(log("challtestsrv.log"))
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("pebble-challtestsrv (Debian package pebble) must be installed");
+                children.push(dns);
+                (
+                    format!("127.0.0.1:{dns_port}"),
+                    dns_port,
+                    dns_management_port,
+                )
+            }
+        };
         let mut pebble = Command::new("pebble");
         pebble
             .arg("-config")
             .arg(&config_path)
             .arg("-dnsserver")
-            .arg(format!("127.0.0.1:{dns_port}"))
+            .arg(&dns_addr)
             .env("PEBBLE_VA_NOSLEEP", "1")
             .stdout(log("pebble.log"))
             .stderr(Stdio::null());
-        if let Some(p) = b.nonce_reject {
-            pebble.env("PEBBLE_WFE_NONCEREJECT", p.to_string());
-        }
+        // Pebble rejects 5% of good nonces by default; clients retry a few
+        // times (instant-acme: 3), so a whole test suite of issuances would
+        // fail now and then. Tests of the retry opt in with `nonce_reject`.
+        pebble.env(
+            "PEBBLE_WFE_NONCEREJECT",
+            b.nonce_reject.unwrap_or(0).to_string(),
+        );
         for (k, v) in &b.env {
             pebble.env(k, v);
         }
         let pebble_child = pebble
             .spawn()
             .expect("pebble (Debian package pebble) must be installed");
+        children.insert(0, pebble_child);
         let this = Pebble {
             dir,
             acme_port,
@@ -200,7 +246,7 @@ impl Pebble {
             dns_port,
             dns_management_port,
             ca_bundle,
-            children: vec![pebble_child, dns],
+            children,
         };
         let mut this = this;
         this.wait_ready()?;
@@ -220,7 +266,8 @@ impl Pebble {
                 }
             }
             let log = std::fs::read_to_string(self.dir.join("pebble.log")).unwrap_or_default();
-            let dns_up = TcpStream::connect(("127.0.0.1", self.dns_management_port)).is_ok();
+            let dns_up = self.dns_management_port == 0
+                || TcpStream::connect(("127.0.0.1", self.dns_management_port)).is_ok();
             if log.contains("ACME directory available") && dns_up {
                 return Ok(());
             }

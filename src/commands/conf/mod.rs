@@ -20,6 +20,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod apache;
 mod nginx;
 
 /// What the `conf` verbs need from a server's config engine.
@@ -65,9 +66,8 @@ pub fn run(config: &Config) -> Result<ExitCode> {
     let nginx = config.args.flag("nginx") || config.args.value("nginx-server-root").is_some();
     let apache = config.args.flag("apache") || config.args.value("apache-server-root").is_some();
     match (nginx, apache) {
-        // Engines plug in here as they land.
         (true, false) => run_with::<nginx::NginxEngine>(config),
-        (false, true) => bail!("conf: the Apache engine is not available yet"),
+        (false, true) => run_with::<apache::ApacheEngine>(config),
         (true, true) => bail!("conf: give --nginx or --apache, not both"),
         (false, false) => bail!(
             "conf: say which server: --nginx (or --nginx-server-root DIR) or --apache (or --apache-server-root DIR)"

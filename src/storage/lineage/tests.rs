@@ -150,3 +150,61 @@ fn failed_save_leaves_nothing_behind() {
     assert!(!dir.join("archive/a.example").exists());
     assert!(!dir.join("live/a.example").exists());
 }
+
+#[test]
+fn prune_keeps_the_newest_five_versions() {
+    let dir = scratch("prune");
+    let mut lineage =
+        Lineage::save_new(&dir, "p.example", &issued("1"), &RenewalParams::default()).unwrap();
+    // An unrelated file in the archive is never touched.
+    fs::write(dir.join("archive/p.example/notes1.pem"), "mine").unwrap();
+    for v in 2..=7 {
+        assert_eq!(
+            lineage
+                .save_renewal(&issued(&v.to_string()), &RenewalParams::default())
+                .unwrap(),
+            v
+        );
+    }
+    assert_eq!(lineage.prune(5).unwrap(), vec![1, 2]);
+    let mut left = fs::read_dir(dir.join("archive/p.example"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("cert"))
+        .collect::<Vec<_>>();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "cert3.pem",
+            "cert4.pem",
+            "cert5.pem",
+            "cert6.pem",
+            "cert7.pem"
+        ]
+    );
+    assert!(dir.join("archive/p.example/notes1.pem").exists());
+    assert_eq!(lineage.check_links().unwrap(), 7);
+    assert!(lineage.prune(5).unwrap().is_empty());
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn broken_links_are_named() {
+    let dir = scratch("links");
+    let lineage =
+        Lineage::save_new(&dir, "l.example", &issued("1"), &RenewalParams::default()).unwrap();
+    assert_eq!(lineage.check_links().unwrap(), 1);
+    fs::remove_file(dir.join("archive/l.example/chain1.pem")).unwrap();
+    let err = lineage.check_links().unwrap_err().to_string();
+    assert!(
+        err.contains("live/l.example/chain.pem: broken link") && err.contains("chain1.pem"),
+        "{err}"
+    );
+    fs::write(dir.join("archive/l.example/chain1.pem"), "x").unwrap();
+    fs::remove_file(dir.join("live/l.example/cert.pem")).unwrap();
+    fs::write(dir.join("live/l.example/cert.pem"), "plain file").unwrap();
+    let err = lineage.check_links().unwrap_err().to_string();
+    assert!(err.contains("is not a symlink"), "{err}");
+    fs::remove_dir_all(&dir).unwrap();
+}

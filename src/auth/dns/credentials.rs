@@ -1,0 +1,433 @@
+//! Certbot's RFC 2136 credentials file (`dns_rfc2136_server`, `_port`,
+//! `_name`, `_secret`, `_algorithm`, `_sign_query`): `key = value` lines,
+//! `#` comments, optional quotes. certsmith also reads `dns_rfc2136_zone`
+//! (skip zone discovery). The file holds a shared secret, so one that group
+//! or others may access is refused.
+
+use super::error::DnsError;
+use super::tsig::{Algorithm, Secret, TsigKey};
+use hickory_proto::rr::Name;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+const PREFIX: &str = "dns_rfc2136_";
+const KEYS: [&str; 7] = [
+    "server",
+    "port",
+    "name",
+    "secret",
+    "algorithm",
+    "sign_query",
+    "zone",
+];
+
+/// Everything needed to update a zone (the secret stays hidden in `Debug`).
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The file it came from (for messages and the renewal conf).
+    pub path: PathBuf,
+    pub server: SocketAddr,
+    pub key: TsigKey,
+    /// Sign the SOA and TXT queries sent to `server` too.
+    pub sign_query: bool,
+    /// Use this zone instead of looking for it with SOA queries.
+    pub zone: Option<Name>,
+}
+
+/// One `key = value` line, with where its value starts.
+struct Entry {
+    value: String,
+    line: usize,
+    col: usize,
+}
+
+fn at(path: &Path, line: usize, col: usize, msg: impl std::fmt::Display) -> DnsError {
+    DnsError::Credentials(format!("{}:{line}:{col}: {msg}", path.display()))
+}
+
+impl Credentials {
+    /// Read `path`, refusing a file that group or others may access.
+    pub fn load(path: &Path) -> Result<Credentials, DnsError> {
+        let shown = path.display();
+        let meta = std::fs::metadata(path).map_err(|e| {
+            DnsError::Credentials(format!(
+                "--dns-rfc2136-credentials: cannot read {shown}: {e}"
+            ))
+        })?;
+        if !meta.is_file() {
+            return Err(DnsError::Credentials(format!(
+                "--dns-rfc2136-credentials: {shown} is not a file"
+            )));
+        }
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(DnsError::Credentials(format!(
+                "{shown}: unsafe permissions {mode:04o}: the file holds a TSIG secret that group and \
+                 others must not be able to read; run chmod 600 {shown}"
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| {
+            DnsError::Credentials(format!(
+                "--dns-rfc2136-credentials: cannot read {shown}: {e}"
+            ))
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| DnsError::Credentials(format!("{shown}: not a UTF-8 text file")))?;
+        Credentials::parse(path, &text)
+    }
+
+    /// Parse the file's text; `path` is for messages only.
+    pub fn parse(path: &Path, text: &str) -> Result<Credentials, DnsError> {
+        let entries = entries(path, text)?;
+        let get = |k: &str| entries.iter().find(|(key, _)| key == k).map(|(_, e)| e);
+        let missing = |k: &str| {
+            DnsError::Credentials(format!(
+                "{}: {PREFIX}{k} is missing (needed: {PREFIX}server, {PREFIX}name, {PREFIX}secret)",
+                path.display()
+            ))
+        };
+        let server_entry = get("server").ok_or_else(|| missing("server"))?;
+        let ip: IpAddr = server_entry.value.parse().map_err(|_| {
+            at(
+                path,
+                server_entry.line,
+                server_entry.col,
+                format!(
+                    "{PREFIX}server must be an IPv4 or IPv6 address (not a host name), not {:?}",
+                    server_entry.value
+                ),
+            )
+        })?;
+        let port = match get("port") {
+            None => 53,
+            Some(e) => match e.value.parse::<u16>() {
+                Ok(p) if p > 0 => p,
+                _ => {
+                    return Err(at(
+                        path,
+                        e.line,
+                        e.col,
+                        format!(
+                            "{PREFIX}port must be a number from 1 to 65535, not {:?}",
+                            e.value
+                        ),
+                    ));
+                }
+            },
+        };
+        let name_entry = get("name").ok_or_else(|| missing("name"))?;
+        let name = dns_name(&name_entry.value).ok_or_else(|| {
+            at(
+                path,
+                name_entry.line,
+                name_entry.col,
+                format!(
+                    "{PREFIX}name is not a valid key name: {:?}",
+                    name_entry.value
+                ),
+            )
+        })?;
+        let secret_entry = get("secret").ok_or_else(|| missing("secret"))?;
+        let secret = decode_secret(&secret_entry.value).ok_or_else(|| {
+            // The value itself is never repeated: it may be a real secret.
+            at(
+                path,
+                secret_entry.line,
+                secret_entry.col,
+                format!(
+                    "{PREFIX}secret is not a non-empty base64 string (as tsig-keygen writes it)"
+                ),
+            )
+        })?;
+        let algorithm = match get("algorithm") {
+            None => Algorithm::HmacMd5,
+            Some(e) => Algorithm::from_name(&e.value).ok_or_else(|| {
+                let known: Vec<&str> = Algorithm::ALL.iter().map(|a| a.name()).collect();
+                at(
+                    path,
+                    e.line,
+                    e.col,
+                    format!(
+                        "{PREFIX}algorithm {:?} is not one of {}",
+                        e.value,
+                        known.join(", ")
+                    ),
+                )
+            })?,
+        };
+        let sign_query = match get("sign_query") {
+            None => false,
+            Some(e) => match e.value.to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(at(
+                        path,
+                        e.line,
+                        e.col,
+                        format!(
+                            "{PREFIX}sign_query must be true or false, not {:?}",
+                            e.value
+                        ),
+                    ));
+                }
+            },
+        };
+        let zone = match get("zone") {
+            None => None,
+            Some(e) => Some(dns_name(&e.value).ok_or_else(|| {
+                at(
+                    path,
+                    e.line,
+                    e.col,
+                    format!("{PREFIX}zone is not a valid domain name: {:?}", e.value),
+                )
+            })?),
+        };
+        Ok(Credentials {
+            path: path.to_path_buf(),
+            server: SocketAddr::new(ip, port),
+            key: TsigKey {
+                name,
+                algorithm,
+                secret: Secret::new(secret),
+            },
+            sign_query,
+            zone,
+        })
+    }
+}
+
+/// A fully qualified, lower-case name of at least one label.
+fn dns_name(text: &str) -> Option<Name> {
+    let text = text.trim();
+    if text.is_empty() || text == "." || !text.is_ascii() || text.contains(char::is_whitespace) {
+        return None;
+    }
+    let mut name = Name::from_ascii(text).ok()?.to_lowercase();
+    name.set_fqdn(true);
+    Some(name)
+}
+
+fn decode_secret(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    let engine = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let bytes = engine.decode(text.trim()).ok()?;
+    (!bytes.is_empty()).then_some(bytes)
+}
+
+/// The `dns_rfc2136_*` entries (without the prefix), checked for syntax,
+/// unknown names and duplicates. Other keys are left to other tools, as
+/// Certbot does.
+fn entries(path: &Path, text: &str) -> Result<Vec<(String, Entry)>, DnsError> {
+    let mut out: Vec<(String, Entry)> = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        let body = raw.trim_start();
+        let indent = raw.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if body.starts_with('[') {
+            return Err(at(
+                path,
+                line,
+                indent + 1,
+                "sections are not used in a credentials file",
+            ));
+        }
+        let Some(eq) = body.find('=') else {
+            return Err(at(
+                path,
+                line,
+                indent + 1,
+                "expected `key = value` (or a # comment)",
+            ));
+        };
+        let key = body[..eq].trim();
+        let after = &body[eq + 1..];
+        let value_start = indent + eq + 1 + (after.len() - after.trim_start().len());
+        let value = unquote(after.trim()).map_err(|why| at(path, line, value_start + 1, why))?;
+        let Some(short) = key.strip_prefix(PREFIX) else {
+            continue;
+        };
+        if !KEYS.contains(&short) {
+            return Err(at(
+                path,
+                line,
+                indent + 1,
+                format!(
+                    "unknown key {key} (known: {})",
+                    KEYS.map(|k| format!("{PREFIX}{k}")).join(", ")
+                ),
+            ));
+        }
+        if let Some((_, first)) = out.iter().find(|(k, _)| k == short) {
+            return Err(at(
+                path,
+                line,
+                indent + 1,
+                format!("{key} is given twice (first on line {})", first.line),
+            ));
+        }
+        out.push((
+            short.to_string(),
+            Entry {
+                value,
+                line,
+                col: value_start + 1,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// A value: quoted ('x' or "x", then only a comment may follow) or bare
+/// (up to a `#` comment).
+fn unquote(text: &str) -> Result<String, &'static str> {
+    let Some(quote) = text.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        let bare = text.split('#').next().unwrap_or_default().trim_end();
+        return Ok(bare.to_string());
+    };
+    let rest = &text[1..];
+    let Some(end) = rest.find(quote) else {
+        return Err("unterminated quoted value");
+    };
+    let tail = rest[end + 1..].trim_start();
+    if !tail.is_empty() && !tail.starts_with('#') {
+        return Err("unexpected text after the quoted value");
+    }
+    Ok(rest[..end].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Credentials, String> {
+        Credentials::parse(Path::new("c.ini"), text).map_err(|e| e.to_string())
+    }
+
+    const GOOD: &str = "# Target DNS server\n\
+        dns_rfc2136_server = 192.0.2.1\n\
+        dns_rfc2136_port = 5353\n\
+        dns_rfc2136_name = keyname.\n\
+        dns_rfc2136_secret = \"c2VjcmV0LWtleS1ieXRlcw==\"   # quoted\n\
+        dns_rfc2136_algorithm = hmac-sha512\n\
+        dns_rfc2136_sign_query = TRUE\n\
+        dns_other_plugin_key = ignored\n";
+
+    #[test]
+    fn certbots_format_parses() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.server, "192.0.2.1:5353".parse().unwrap());
+        assert_eq!(c.key.name.to_ascii(), "keyname.");
+        assert_eq!(c.key.algorithm, Algorithm::HmacSha512);
+        assert!(c.sign_query);
+        assert_eq!(c.zone, None);
+        assert_eq!(c.key.secret, Secret::new(b"secret-key-bytes".to_vec()));
+    }
+
+    #[test]
+    fn defaults_are_certbots_port_53_and_hmac_md5() {
+        let c = parse(
+            "dns_rfc2136_server=::1\ndns_rfc2136_name=k\ndns_rfc2136_secret=c2VjcmV0\n\
+             dns_rfc2136_zone = Example.COM\n",
+        )
+        .unwrap();
+        assert_eq!(c.server, "[::1]:53".parse().unwrap());
+        assert_eq!(c.key.algorithm, Algorithm::HmacMd5);
+        assert_eq!(c.key.name.to_ascii(), "k.");
+        assert!(!c.sign_query);
+        assert_eq!(c.zone.unwrap().to_ascii(), "example.com.");
+    }
+
+    #[test]
+    fn errors_have_positions_and_never_show_the_secret() {
+        let base = "dns_rfc2136_server = 192.0.2.1\ndns_rfc2136_name = k.\n";
+        let cases = [
+            (
+                "dns_rfc2136_secret = not*base64!\n",
+                "c.ini:3:22: dns_rfc2136_secret is not",
+            ),
+            (
+                "dns_rfc2136_secret = c2Vj\ndns_rfc2136_port = 0\n",
+                "c.ini:4:20: dns_rfc2136_port must",
+            ),
+            (
+                "dns_rfc2136_secret = c2Vj\ndns_rfc2136_algorithm = HMAC-SHA3\n",
+                "c.ini:4:25: dns_rfc2136_algorithm \"HMAC-SHA3\" is not one of HMAC-MD5",
+            ),
+            (
+                "dns_rfc2136_secret = c2Vj\n  just words\n",
+                "c.ini:4:3: expected `key = value`",
+            ),
+            (
+                "dns_rfc2136_secret = c2Vj\ndns_rfc2136_secret = c2Vj\n",
+                "c.ini:4:1: dns_rfc2136_secret is given twice (first on line 3)",
+            ),
+            (
+                "dns_rfc2136_secret = c2Vj\ndns_rfc2136_secrets = x\n",
+                "c.ini:4:1: unknown key dns_rfc2136_secrets",
+            ),
+            (
+                "dns_rfc2136_secret = 'c2Vj\n",
+                "c.ini:3:22: unterminated quoted value",
+            ),
+            (
+                "dns_rfc2136_secret = c2Vj\ndns_rfc2136_sign_query = maybe\n",
+                "c.ini:4:26: dns_rfc2136_sign_query must be true or false",
+            ),
+            ("[section]\n", "c.ini:3:1: sections are not used"),
+            ("", "c.ini: dns_rfc2136_secret is missing"),
+        ];
+        for (tail, want) in cases {
+            let err = parse(&format!("{base}{tail}")).unwrap_err();
+            assert!(err.starts_with(want), "{tail:?}: {err}");
+            assert!(
+                !err.contains("c2Vj") && !err.contains("not*base64"),
+                "{err}"
+            );
+        }
+        let err = parse("dns_rfc2136_server = ns1.example.com\n").unwrap_err();
+        assert!(
+            err.contains(
+                "c.ini:1:22: dns_rfc2136_server must be an IPv4 or IPv6 address (not a host name)"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn load_refuses_files_others_can_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("certsmith-cred-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rfc2136.ini");
+        std::fs::write(&file, GOOD).unwrap();
+        for mode in [0o644, 0o640, 0o604, 0o660] {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+            let err = Credentials::load(&file).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("unsafe permissions {mode:04o}"))
+                    && err.contains("chmod 600"),
+                "{err}"
+            );
+        }
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(Credentials::load(&file).is_ok());
+        let err = Credentials::load(&dir.join("absent.ini"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("--dns-rfc2136-credentials: cannot read"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,236 @@
+//! One lineage's renewal: check it, decide whether it is due, and renew it
+//! with the options it was made with (the command line's winning).
+
+use super::restore::lineage_config;
+use super::{RunState, plugins};
+use crate::acme::{Registration, Session, ari};
+use crate::cli::Config;
+use crate::commands::{account, acme_args, issue};
+use crate::renewal::due::{self, Decision, Rule};
+use crate::storage::certinfo::CertInfo;
+use crate::storage::renewal_conf::PARAMS;
+use crate::storage::{Lineage, RenewalParams, Version};
+use anyhow::{Context, bail};
+
+/// Archived versions kept after a renewal (the live one included).
+pub const KEEP_VERSIONS: Version = 5;
+
+/// A lineage read and checked, with the configuration it renews with.
+pub struct Loaded {
+    pub lineage: Lineage,
+    pub info: CertInfo,
+    pub config: Config,
+}
+
+impl Loaded {
+    /// The names the renewed certificate is for: the current certificate's.
+    pub fn names(&self) -> &[String] {
+        &self.info.names
+    }
+}
+
+/// Read a lineage and check that it is whole: a corrupt conf, a missing
+/// archive file or a broken link fails here, naming the file.
+pub fn load(config: &Config, name: &str) -> anyhow::Result<Loaded> {
+    let lineage = Lineage::load(&config.config_dir, name)?;
+    lineage.check_links()?;
+    let info = lineage.cert_info()?;
+    if info.names.is_empty() {
+        bail!(
+            "{}: the certificate names no domain (no subjectAltName)",
+            lineage.path("cert").display()
+        );
+    }
+    let config = lineage_config(config, &lineage, &info.key_type)?;
+    Ok(Loaded {
+        lineage,
+        info,
+        config,
+    })
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A uniform random fraction in [0, 1).
+pub fn random_fraction() -> f64 {
+    use rand_core::RngCore;
+    (rand_core::OsRng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Due or not, and by which rule: `--force-renewal` and `--dry-run` first,
+/// then the CA's ARI window (when its directory offers `renewalInfo`), else
+/// the lineage's own rules.
+pub fn decide(state: &mut RunState, loaded: &Loaded) -> anyhow::Result<Decision> {
+    let (config, info) = (&loaded.config, &loaded.info);
+    let now = now();
+    if config.args.flag("force-renewal") {
+        return Ok(due::always(Rule::Forced, info.not_after, now));
+    }
+    if config.dry_run {
+        return Ok(due::always(Rule::DryRun, info.not_after, now));
+    }
+    if let Some(window) = state.ari_window(config, &info.der) {
+        let at = due::ari_point(&window, random_fraction());
+        return Ok(due::decide(at, Rule::Ari(window), info.not_after, now));
+    }
+    let before = config
+        .args
+        .value("renew-before-expiry")
+        .map(|days| format!("{days} days"))
+        .or_else(|| loaded.lineage.conf.get(&[], "renew_before_expiry"));
+    let (at, rule) =
+        due::local(info.not_before, info.not_after, before.as_deref()).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: renew_before_expiry: {e}",
+                loaded.lineage.conf_path.display()
+            )
+        })?;
+    Ok(due::decide(at, rule, info.not_after, now))
+}
+
+/// The account to renew with: the lineage's (else the oldest for the
+/// server). A dry run against a server the user has no account on (Let's
+/// Encrypt's staging) uses a throw-away account that is not saved, since a
+/// dry run saves nothing.
+fn renewal_account(
+    config: &Config,
+    session: &Session,
+    wanted: Option<&str>,
+) -> anyhow::Result<(crate::acme::AccountHandle, String)> {
+    if let Some(stored) = account::find(config, &session.directory_url, wanted)? {
+        return Ok((account::login(session, &stored)?, stored.id));
+    }
+    if config.dry_run {
+        crate::log::info(format!(
+            "dry run: no account at {}; using an unsaved one",
+            session.directory_url
+        ));
+        let handle = session.register(&Registration {
+            emails: Vec::new(),
+            agree_tos: true,
+            eab: None,
+        })?;
+        let id = handle.key.certbot_account_id();
+        return Ok((handle, id));
+    }
+    let (handle, stored) = account::register(config, session).with_context(|| {
+        format!(
+            "no ACME account for {} in {}",
+            session.directory_url,
+            config.config_dir.display()
+        )
+    })?;
+    Ok((handle, stored.id))
+}
+
+/// Order a new certificate for the lineage and save it as the next version
+/// (`None` in a dry run: nothing is saved), with the renewal options it was
+/// obtained with (returned too: `reconfigure` saves them).
+pub fn renew(
+    state: &mut RunState,
+    loaded: &mut Loaded,
+) -> anyhow::Result<(Option<Version>, RenewalParams)> {
+    let config = &loaded.config;
+    if config.args.value("csr").is_some() {
+        bail!("--csr cannot renew a lineage");
+    }
+    let names: Vec<String> = loaded
+        .names()
+        .iter()
+        .map(|n| acme_args::check_name(n))
+        .collect::<anyhow::Result<_>>()?;
+    let Some(auth_name) = acme_args::authenticator_name(config)? else {
+        bail!(
+            "{}: no authenticator stored (authenticator = ...); give one, e.g. --standalone",
+            loaded.lineage.conf_path.display()
+        );
+    };
+    let plugin = plugins::authenticator(&auth_name)?;
+    if let Some(installer) = config.args.value("installer") {
+        plugins::installer(installer)?;
+    }
+    let mut request = acme_args::cert_request(config, names.clone())?;
+    if config.args.flag("reuse-key") {
+        request.reuse_key_pem = Some(loaded.lineage.read("privkey")?);
+    }
+    let session = state.session(config)?;
+    request.replaces = replaces(&session, config, &loaded.lineage, &loaded.info);
+    let wanted = loaded.lineage.conf.get(PARAMS, "account");
+    let (handle, account_id) = renewal_account(config, &session, wanted.as_deref())?;
+    let (mut solver, mut params) = (plugin.build)(config, &auth_name, &names)?;
+    let issued = session.obtain(&handle, &request, solver.as_mut())?;
+    drop(solver);
+    let installer = config.args.value("installer");
+    issue::common_params(config, &session, &account_id, installer, &mut params)?;
+    if installer.is_none() {
+        params.remove.push("installer".into());
+    }
+    forget_replaced_options(&mut params, config);
+    if config.dry_run {
+        return Ok((None, params));
+    }
+    let version = loaded.lineage.save_renewal(&issued, &params)?;
+    match loaded.lineage.prune(KEEP_VERSIONS) {
+        Ok(gone) if !gone.is_empty() => {
+            crate::log::info(format!("{}: pruned versions {gone:?}", loaded.lineage.name))
+        }
+        Ok(_) => {}
+        Err(e) => crate::log::warning(format!("{}: pruning: {e}", loaded.lineage.name)),
+    }
+    Ok((Some(version), params))
+}
+
+/// ARI `replaces`: only for the CA that issued the certificate (the
+/// lineage's stored server), when it offers renewalInfo, and never in a
+/// dry run (that would spend the replacement on a test order).
+fn replaces(
+    session: &Session,
+    config: &Config,
+    lineage: &Lineage,
+    info: &CertInfo,
+) -> Option<String> {
+    if config.dry_run {
+        return None;
+    }
+    let stored = lineage.conf.get(PARAMS, "server")?;
+    if stored.trim_end_matches('/') != session.directory_url.trim_end_matches('/') {
+        return None;
+    }
+    let offered = session
+        .directory()
+        .ok()
+        .is_some_and(|d| d["renewalInfo"].is_string());
+    if !offered {
+        return None;
+    }
+    ari::cert_id(&info.der).ok()
+}
+
+/// Options that belong to the authenticator the lineage no longer uses
+/// (switching webroot -> standalone drops the web roots).
+fn forget_replaced_options(params: &mut RenewalParams, config: &Config) {
+    let webroot = acme_args::authenticator_name(config)
+        .ok()
+        .flatten()
+        .as_deref()
+        == Some("webroot");
+    if !webroot {
+        params.remove.push("webroot_path".into());
+        if params.webroot_map.is_none() {
+            params.webroot_map = Some(Vec::new());
+        }
+    }
+    let manual = acme_args::authenticator_name(config)
+        .ok()
+        .flatten()
+        .as_deref()
+        == Some("manual");
+    if !manual {
+        params.remove.push("manual_auth_hook".into());
+        params.remove.push("manual_cleanup_hook".into());
+    }
+}

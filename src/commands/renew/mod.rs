@@ -1,0 +1,285 @@
+//! `renew`: renew every lineage that is due (or the one `--cert-name`
+//! names), each with the options it was made with; the command line's win
+//! and are saved. Lineages are independent: one that fails (bad conf,
+//! broken links, validation, a deploy hook) is reported and the others go
+//! on; the exit status is non-zero only if one failed.
+
+mod lineage;
+pub mod plugins;
+pub mod restore;
+
+use super::acme_args;
+use super::hooks::HookRunner;
+use crate::acme::{Session, ari::Window};
+use crate::cli::Config;
+use crate::storage;
+use anyhow::bail;
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::time::Duration;
+
+pub use lineage::{KEEP_VERSIONS, Loaded, decide, load, random_fraction, renew};
+
+/// What one `renew` run shares between lineages: ACME sessions (one per
+/// server), ARI availability, hooks already run, the random sleep.
+pub struct RunState {
+    sessions: HashMap<(String, Option<PathBuf>), Rc<Session>>,
+    /// Servers whose directory could not be read this run (no retry per lineage).
+    unreachable: Vec<String>,
+    pub hooks: HookRunner,
+    slept: bool,
+}
+
+impl RunState {
+    pub fn new(config: &Config) -> anyhow::Result<RunState> {
+        Ok(RunState {
+            sessions: HashMap::new(),
+            unreachable: Vec::new(),
+            hooks: HookRunner::new(config)?,
+            slept: false,
+        })
+    }
+
+    /// The ACME session for the configuration's server (made once per run).
+    pub fn session(&mut self, config: &Config) -> anyhow::Result<Rc<Session>> {
+        let options = acme_args::options(config);
+        let key = (options.directory_url.clone(), options.ca_bundle.clone());
+        if let Some(s) = self.sessions.get(&key) {
+            return Ok(s.clone());
+        }
+        crate::log::info(format!("ACME server {}", options.directory_url));
+        let session = Rc::new(Session::new(&options)?);
+        self.sessions.insert(key, session.clone());
+        Ok(session)
+    }
+
+    /// The CA's suggested window for this certificate, when its directory
+    /// offers renewalInfo. Any failure falls back to the local rules (and is
+    /// logged): ARI improves the timing, it must not stop renewals.
+    pub fn ari_window(&mut self, config: &Config, cert_der: &[u8]) -> Option<Window> {
+        let url = acme_args::directory_url(config);
+        if self.unreachable.contains(&url) {
+            return None;
+        }
+        let session = match self.session(config) {
+            Ok(s) => s,
+            Err(e) => {
+                crate::log::warning(format!("ARI: {e:#}; using the local rules"));
+                self.unreachable.push(url);
+                return None;
+            }
+        };
+        if let Err(e) = session.directory() {
+            crate::log::warning(format!("ARI: {e}; using the local rules"));
+            self.unreachable.push(url);
+            return None;
+        }
+        match session.renewal_window(cert_der) {
+            Ok(window) => window,
+            Err(e) => {
+                crate::log::warning(format!("ARI: {e}; using the local rules"));
+                None
+            }
+        }
+    }
+
+    /// Certbot's habit for unattended runs: before the first renewal, sleep
+    /// a random 1 s to 8 min so that machines on the same schedule do not
+    /// all call the CA at once. Not at a terminal, not with
+    /// `--no-random-sleep-on-renew`.
+    fn sleep_once(&mut self, config: &Config) {
+        if self.slept {
+            return;
+        }
+        self.slept = true;
+        if config.args.flag("no-random-sleep-on-renew") || std::io::stdin().is_terminal() {
+            return;
+        }
+        let secs = 1.0 + random_fraction() * 479.0;
+        let message = format!(
+            "Non-interactive renewal: waiting {secs:.0} s first (--no-random-sleep-on-renew skips this)"
+        );
+        crate::log::info(&message);
+        if !config.quiet {
+            println!("{message}");
+        }
+        std::thread::sleep(Duration::from_secs_f64(secs));
+    }
+}
+
+enum Outcome {
+    NotDue,
+    Renewed(Vec<String>),
+    /// Domains (or the lineage name when they are unknown) and why.
+    Failed(Vec<String>, anyhow::Error),
+    /// Renewed, but deploying failed: in both lists of the post hooks.
+    DeployFailed(Vec<String>, anyhow::Error),
+}
+
+fn say(config: &Config, line: &str) {
+    crate::log::info(line);
+    if !config.quiet {
+        println!("{line}");
+    }
+}
+
+/// Decide, and renew when due.
+fn process(state: &mut RunState, config: &Config, name: &str) -> Outcome {
+    let mut loaded = match load(config, name) {
+        Ok(l) => l,
+        Err(e) => return Outcome::Failed(vec![name.to_string()], e),
+    };
+    let names = loaded.names().to_vec();
+    let decision = match decide(state, &loaded) {
+        Ok(d) => d,
+        Err(e) => return Outcome::Failed(names, e),
+    };
+    if !decision.due {
+        say(config, &format!("{name}: {decision}"));
+        return Outcome::NotDue;
+    }
+    say(config, &format!("{name}: {decision}; renewing"));
+    state.sleep_once(config);
+    let lconfig = loaded.config.clone();
+    state.hooks.pre(lconfig.args.value("pre-hook"));
+    state.hooks.queue_post(lconfig.args.value("post-hook"));
+    let version = match renew(state, &mut loaded) {
+        Ok((v, _)) => v,
+        Err(e) => return Outcome::Failed(names, e),
+    };
+    let Some(version) = version else {
+        say(
+            config,
+            &format!("{name}: the dry run succeeded (nothing saved)"),
+        );
+        return Outcome::Renewed(names);
+    };
+    say(
+        config,
+        &format!(
+            "{name}: renewed (version {version}): {}",
+            loaded.lineage.path("fullchain").display()
+        ),
+    );
+    let live = loaded.lineage.path("cert").parent().map(PathBuf::from);
+    let failures = state.hooks.deploy(
+        &live.unwrap_or_default(),
+        &names,
+        lconfig.args.value("deploy-hook"),
+    );
+    if let Some(e) = failures.into_iter().next() {
+        return Outcome::DeployFailed(names, e.into());
+    }
+    if let Some(installer) = lconfig.args.value("installer") {
+        let reloaded = plugins::installer(installer).and_then(|i| (i.reload)(&lconfig));
+        if let Err(e) = reloaded {
+            return Outcome::DeployFailed(names, e.context("the server was not reloaded"));
+        }
+    }
+    Outcome::Renewed(names)
+}
+
+/// The lineages this run looks at.
+fn lineage_names(config: &Config) -> anyhow::Result<Vec<String>> {
+    if let Some(name) = config.args.value("cert-name") {
+        storage::validate_name(name)?;
+        if !config
+            .config_dir
+            .join("renewal")
+            .join(format!("{name}.conf"))
+            .exists()
+        {
+            bail!(
+                "--cert-name: no certificate named {name:?} in {}",
+                config.config_dir.display()
+            );
+        }
+        return Ok(vec![name.to_string()]);
+    }
+    Ok(storage::list(&config.config_dir)?)
+}
+
+pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    if !config.args.domains().is_empty() {
+        bail!(
+            "-d: renew renews lineages as they are; to change a certificate's names use \
+             certonly --cert-name NAME -d ..."
+        );
+    }
+    // Bad options (--hook-timeout) fail first, whatever is due.
+    let mut state = RunState::new(config)?;
+    let names = lineage_names(config)?;
+    if names.is_empty() {
+        summary(config, 0, 0, 0);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let lock_file = config.config_dir.join(storage::lock::CERTBOT_LOCK);
+    let lock_existed = lock_file.exists();
+    let lock = storage::lock_config_dir(&config.config_dir)?;
+    let (mut renewed, mut failed, mut not_due) = (Vec::new(), Vec::new(), 0usize);
+    let mut errors = 0usize;
+    for name in &names {
+        match process(&mut state, config, name) {
+            Outcome::NotDue => not_due += 1,
+            Outcome::Renewed(domains) => renewed.extend(domains),
+            Outcome::Failed(domains, e) => {
+                errors += 1;
+                fail(name, &e);
+                failed.extend(domains);
+            }
+            Outcome::DeployFailed(domains, e) => {
+                errors += 1;
+                fail(name, &e);
+                renewed.extend(domains.iter().cloned());
+                failed.extend(domains);
+            }
+        }
+    }
+    state.hooks.run_posts(&renewed, &failed);
+    drop(lock);
+    // Certbot removes its lock file when done; a dry run leaves the config
+    // dir exactly as it found it.
+    if config.dry_run && !lock_existed {
+        let _ = std::fs::remove_file(&lock_file);
+    }
+    summary(config, names.len(), not_due, errors);
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn fail(name: &str, e: &anyhow::Error) {
+    crate::log::error(format!("{name}: {e:#}"));
+    eprintln!("certsmith: {name}: renewal failed: {e:#}");
+}
+
+fn summary(config: &Config, total: usize, not_due: usize, errors: usize) {
+    let attempted = total - not_due;
+    let line = if total == 0 {
+        format!("No certificates in {}.", config.config_dir.display())
+    } else if attempted == 0 {
+        format!("No renewals were attempted: {total} certificate(s) not due.")
+    } else if errors == 0 {
+        format!(
+            "{} {attempted} certificate(s); {not_due} not due.",
+            if config.dry_run {
+                "Dry run succeeded for"
+            } else {
+                "Renewed"
+            }
+        )
+    } else {
+        format!("{errors} of {attempted} renewal(s) failed; {not_due} certificate(s) not due.")
+    };
+    crate::log::info(&line);
+    if errors > 0 {
+        eprintln!("certsmith: {line}");
+    } else if !config.quiet {
+        println!("{line}");
+    }
+}

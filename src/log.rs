@@ -1,0 +1,288 @@
+//! The run's log file, and the progress line shown during long waits.
+//!
+//! Each run that acts (not `--help`, not read-only verbs) writes one file in
+//! `--logs-dir`: `certsmith.log`, the previous runs rotated to
+//! `certsmith.log.1`, `.2`, ... keeping `--max-log-backups` of them (default
+//! 1000); with 0 there is no rotation and every run appends to
+//! `certsmith.log` (Debian's cli.ini sets that and leaves rotation to
+//! logrotate). Lines are written as they happen, so a crash leaves what led
+//! to it.
+//!
+//! What goes in: the command line (values of secret flags replaced), the
+//! cli.ini files read, decisions, ACME URLs, hooks run and their exit status,
+//! errors. What never goes in: private keys, EAB HMAC keys, TSIG secrets,
+//! hook environments and hook output (which may carry any of those). Callers
+//! log values, never key material; [`redacted_command_line`] is the one place
+//! that sees raw user input.
+
+use std::fmt::Display;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, IsTerminal, LineWriter, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+pub const FILE_NAME: &str = "certsmith.log";
+
+/// Flags whose values are secrets: shown as `***` in the logged command line.
+pub const SECRET_FLAGS: &[&str] = &["eab-hmac-key"];
+
+static SINK: Mutex<Option<LineWriter<File>>> = Mutex::new(None);
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    fn as_str(self) -> &'static str {
+        match self {
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warning => "WARNING",
+            Level::Error => "ERROR",
+        }
+    }
+}
+
+/// Open this run's log file in `dir` (made 0700 if missing), rotating the
+/// older ones. Returns the file's path.
+pub fn init(dir: &Path, max_backups: usize) -> io::Result<PathBuf> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let path = dir.join(FILE_NAME);
+    if max_backups > 0 && path.exists() {
+        rotate(dir, max_backups)?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&path)?;
+    if let Ok(mut sink) = SINK.lock() {
+        *sink = Some(LineWriter::new(file));
+    }
+    Ok(path)
+}
+
+/// `certsmith.log` -> `.1` -> `.2` ...; backups numbered `max` and above go.
+fn rotate(dir: &Path, max: usize) -> io::Result<()> {
+    let prefix = format!("{FILE_NAME}.");
+    let mut numbered: Vec<usize> = fs::read_dir(dir)?
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_prefix(&prefix)?
+                .parse::<usize>()
+                .ok()
+        })
+        .collect();
+    // Highest first, so each rename lands on a name already moved away.
+    numbered.sort_unstable_by(|a, b| b.cmp(a));
+    for n in numbered {
+        let from = dir.join(format!("{prefix}{n}"));
+        if n >= max {
+            fs::remove_file(&from)?;
+        } else {
+            fs::rename(&from, dir.join(format!("{prefix}{}", n + 1)))?;
+        }
+    }
+    fs::rename(dir.join(FILE_NAME), dir.join(format!("{prefix}1")))
+}
+
+/// Errors only on the terminal (`-q`): progress lines are not shown.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+pub fn write(level: Level, message: impl Display) {
+    let Ok(mut sink) = SINK.lock() else {
+        return;
+    };
+    let Some(file) = sink.as_mut() else {
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let stamp = crate::storage::certinfo::format_utc(now.as_secs() as i64);
+    // One write per line; a message with newlines stays one record.
+    let text = message.to_string().replace('\n', "\n    ");
+    let _ = writeln!(
+        file,
+        "{}.{:03} {:<7} {text}",
+        &stamp[..19],
+        now.subsec_millis(),
+        level.as_str()
+    );
+}
+
+pub fn debug(message: impl Display) {
+    write(Level::Debug, message);
+}
+pub fn info(message: impl Display) {
+    write(Level::Info, message);
+}
+pub fn warning(message: impl Display) {
+    write(Level::Warning, message);
+}
+pub fn error(message: impl Display) {
+    write(Level::Error, message);
+}
+
+/// The command line as it can be logged: values of [`SECRET_FLAGS`] (as
+/// `--flag VALUE` or `--flag=VALUE`) replaced by `***`, each word quoted when
+/// it has spaces or quotes.
+pub fn redacted_command_line(argv: &[String]) -> String {
+    let secret = |name: &str| {
+        crate::cli::flags::by_long(name).is_some_and(|(f, _)| SECRET_FLAGS.contains(&f.long))
+    };
+    let mut out: Vec<String> = Vec::with_capacity(argv.len());
+    let mut hide_next = false;
+    for arg in argv {
+        if hide_next {
+            out.push("***".into());
+            hide_next = false;
+            continue;
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((name, _)) if secret(name) => {
+                    out.push(format!("--{name}=***"));
+                    continue;
+                }
+                None if secret(long) => hide_next = true,
+                _ => {}
+            }
+        }
+        out.push(shell_word(arg));
+    }
+    out.join(" ")
+}
+
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// A one-line progress indicator on stderr for waits that can take a while
+/// (validation, DNS propagation). Shown only when stderr is a terminal and
+/// not `-q`, and only once the wait passes a second; erased when dropped.
+pub struct Progress {
+    label: String,
+    started: Instant,
+    shown: bool,
+    enabled: bool,
+}
+
+impl Progress {
+    pub fn new(label: impl Into<String>) -> Progress {
+        Progress {
+            label: label.into(),
+            started: Instant::now(),
+            shown: false,
+            enabled: !QUIET.load(Ordering::Relaxed) && io::stderr().is_terminal(),
+        }
+    }
+
+    /// Redraw the line with the time waited so far.
+    pub fn tick(&mut self) {
+        let waited = self.started.elapsed();
+        if !self.enabled || waited < Duration::from_secs(1) {
+            return;
+        }
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K{}... {} s", self.label, waited.as_secs());
+        let _ = err.flush();
+        self.shown = true;
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.shown {
+            let mut err = io::stderr().lock();
+            let _ = write!(err, "\r\x1b[K");
+            let _ = err.flush();
+        }
+    }
+}
+
+/// Await `future`, ticking a [`Progress`] line every second meanwhile.
+pub async fn waiting<F: std::future::Future>(label: &str, future: F) -> F::Output {
+    let mut progress = Progress::new(label);
+    if !progress.enabled {
+        return future.await;
+    }
+    let mut future = std::pin::pin!(future);
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            out = &mut future => return out,
+            _ = ticks.tick() => progress.tick(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn secret_values_are_redacted_in_both_spellings() {
+        let line = redacted_command_line(&argv(&[
+            "register",
+            "--eab-kid",
+            "kid-1",
+            "--eab-hmac-key",
+            "c2VjcmV0",
+            "--eab_hmac_key=c2VjcmV0",
+            "--pre-hook",
+            "echo it's",
+        ]));
+        assert!(!line.contains("c2VjcmV0"), "{line}");
+        assert_eq!(
+            line,
+            "register --eab-kid kid-1 --eab-hmac-key *** --eab_hmac_key=*** --pre-hook 'echo it'\\''s'"
+        );
+    }
+
+    #[test]
+    fn rotation_keeps_the_newest_backups() {
+        let dir = std::env::temp_dir().join(format!("certsmith-log-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        for run in 0..5 {
+            if dir.join(FILE_NAME).exists() {
+                rotate(&dir, 3).unwrap();
+            }
+            fs::write(dir.join(FILE_NAME), format!("run {run}")).unwrap();
+        }
+        let read = |name: &str| fs::read_to_string(dir.join(name)).unwrap();
+        assert_eq!(read(FILE_NAME), "run 4");
+        assert_eq!(read("certsmith.log.1"), "run 3");
+        assert_eq!(read("certsmith.log.3"), "run 1");
+        assert!(!dir.join("certsmith.log.4").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

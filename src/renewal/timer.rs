@@ -1,0 +1,116 @@
+//! The scheduler entries `install-timer` writes: a systemd service + timer
+//! pair (twice a day, `RandomizedDelaySec` spreading the load over 12 hours,
+//! catching up missed runs), or, without systemd, a cron file that runs at a
+//! fixed minute twice a day and relies on `renew`'s own random sleep.
+
+use std::path::Path;
+
+pub const SERVICE: &str = "certsmith.service";
+pub const TIMER: &str = "certsmith.timer";
+pub const CRON: &str = "certsmith";
+
+/// A command word that needs no quoting in a unit file or a crontab line.
+pub fn check_word(word: &str) -> Result<(), String> {
+    let safe = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if safe {
+        Ok(())
+    } else {
+        Err(format!(
+            "{word:?}: only letters, digits and / . _ - + = : , @ can go into a scheduled command"
+        ))
+    }
+}
+
+/// `EXE renew -q [extra...]`, each word checked by [`check_word`].
+pub fn renew_command(exe: &Path, extra: &[String], random_sleep: bool) -> Result<String, String> {
+    let exe = exe.to_string_lossy().into_owned();
+    let mut words = vec![exe, "renew".into(), "-q".into()];
+    if !random_sleep {
+        words.push("--no-random-sleep-on-renew".into());
+    }
+    words.extend(extra.iter().cloned());
+    for w in &words {
+        check_word(w)?;
+    }
+    Ok(words.join(" "))
+}
+
+pub fn systemd_service(command: &str) -> String {
+    format!(
+        "# Written by certsmith install-timer.\n\
+         [Unit]\n\
+         Description=Renew certificates that are due (certsmith)\n\
+         Wants=network-online.target\n\
+         After=network-online.target\n\
+         \n\
+         [Service]\n\
+         Type=oneshot\n\
+         ExecStart={command}\n\
+         PrivateTmp=true\n"
+    )
+}
+
+pub fn systemd_timer() -> String {
+    "# Written by certsmith install-timer.\n\
+     [Unit]\n\
+     Description=Run certsmith renew twice a day\n\
+     \n\
+     [Timer]\n\
+     OnCalendar=*-*-* 00,12:00:00\n\
+     RandomizedDelaySec=43200\n\
+     Persistent=true\n\
+     \n\
+     [Install]\n\
+     WantedBy=timers.target\n"
+        .to_string()
+}
+
+/// `/etc/cron.d` format (with the user field). The minute is fixed per
+/// machine (from `minute_seed`) so that not every server asks at :00;
+/// `renew` adds its own random sleep of up to 8 minutes.
+pub fn cron_file(command: &str, minute_seed: u32) -> String {
+    let minute = minute_seed % 60;
+    let exe = command.split(' ').next().unwrap_or_default();
+    format!(
+        "# Written by certsmith install-timer: renew certificates twice a day.\n\
+         SHELL=/bin/sh\n\
+         PATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin\n\
+         \n\
+         {minute} */12 * * * root test -x {exe} && {command}\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_checked_words() {
+        let cmd = renew_command(
+            Path::new("/usr/bin/certsmith"),
+            &["--config-dir".into(), "/srv/le".into()],
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            cmd,
+            "/usr/bin/certsmith renew -q --no-random-sleep-on-renew --config-dir /srv/le"
+        );
+        assert!(renew_command(Path::new("/opt/my tools/certsmith"), &[], true).is_err());
+        assert!(renew_command(Path::new("/usr/bin/certsmith"), &["100%".into()], true).is_err());
+    }
+
+    #[test]
+    fn cron_line_runs_twice_a_day() {
+        let text = cron_file("/usr/bin/certsmith renew -q", 75);
+        assert!(
+            text.ends_with(
+                "15 */12 * * * root test -x /usr/bin/certsmith && /usr/bin/certsmith renew -q\n"
+            ),
+            "{text}"
+        );
+    }
+}

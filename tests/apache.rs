@@ -1,0 +1,11 @@
+//! Integration tests of the Apache engine (one binary; modules under tests/apache/).
+
+mod apache {
+    pub mod common;
+    mod corpus;
+    mod edits;
+    mod grammar;
+    mod includes;
+    mod layouts;
+    mod trees;
+}

@@ -1,0 +1,247 @@
+//! `renew` on real Pebble: due or not, dry runs, forced renewals, pruning.
+
+use super::pebble;
+use super::{World, now, snapshot};
+use std::time::Duration;
+
+#[test]
+fn short_lived_certificate_is_skipped_until_due_then_renewed() {
+    // Pebble issues 16-second certificates (notBefore = issuance): with a
+    // lifetime under 10 days renewal is due once half of it is left.
+    let w = World::with(pebble().validity_secs(16).start());
+    w.standalone(&["-d", "short.example.com"]).ok();
+    let first = w.cert("short.example.com");
+    assert_eq!(first.not_after - first.not_before, 15, "Pebble's validity");
+
+    let run = w.renew(&[]).ok();
+    assert!(
+        now() < first.not_before + 7,
+        "the first renew came too late to be a fair 'not due' check"
+    );
+    assert!(
+        run.stdout.contains("short.example.com: not due until")
+            && run.stdout.contains("half of a short lifetime left"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("No renewals were attempted"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(w.version("short.example.com"), 1);
+
+    // Renewal is due from notAfter - 7 s, i.e. notBefore + 8 s.
+    let wait = first.not_before + 9 - now();
+    if wait > 0 {
+        std::thread::sleep(Duration::from_secs(wait as u64));
+    }
+    let run = w.renew(&[]).ok();
+    assert!(
+        run.stdout.contains("short.example.com: due since")
+            && run
+                .stdout
+                .contains("short.example.com: renewed (version 2)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(w.version("short.example.com"), 2);
+    let second = w.cert("short.example.com");
+    assert_ne!(second.serial_hex, first.serial_hex);
+    assert_eq!(second.names, ["short.example.com"]);
+    w.assert_verifies("short.example.com");
+    for kind in ["chain", "fullchain", "privkey"] {
+        let target =
+            std::fs::read_link(w.live("short.example.com", &format!("{kind}.pem"))).unwrap();
+        assert_eq!(
+            target.to_string_lossy(),
+            format!("../../archive/short.example.com/{kind}2.pem")
+        );
+    }
+}
+
+#[test]
+fn dry_run_renews_everything_and_saves_nothing() {
+    let w = World::new();
+    w.standalone(&["-d", "dry1.example.com"]).ok();
+    w.standalone(&["-d", "dry2.example.com,www.dry2.example.com"])
+        .ok();
+    let hooks = w.dir.join("hooks.log");
+    let before = snapshot(&w.config_dir());
+    let run = w
+        .renew(&[
+            "--dry-run",
+            "--pre-hook",
+            &format!("echo pre >> {}", hooks.display()),
+            "--deploy-hook",
+            &format!("echo deploy >> {}", hooks.display()),
+            "--post-hook",
+            &format!("echo \"post $RENEWED_DOMAINS\" >> {}", hooks.display()),
+        ])
+        .ok();
+    assert!(
+        run.stdout
+            .contains("dry1.example.com: due (--dry-run); renewing")
+            && run
+                .stdout
+                .contains("dry2.example.com: the dry run succeeded (nothing saved)")
+            && run
+                .stdout
+                .contains("Dry run succeeded for 2 certificate(s)"),
+        "{}",
+        run.stdout
+    );
+    let after = snapshot(&w.config_dir());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (path, entry) in &before {
+        assert!(after[path] == *entry, "{path} changed in a dry run");
+    }
+    // Pre and post hooks run in a dry run; deploy hooks do not.
+    assert_eq!(
+        std::fs::read_to_string(&hooks).unwrap(),
+        "pre\npost dry1.example.com dry2.example.com www.dry2.example.com\n"
+    );
+}
+
+#[test]
+fn force_renewal_cert_name_and_pruning_beyond_five_versions() {
+    let w = World::new();
+    w.standalone(&["-d", "p.example.com"]).ok();
+    w.standalone(&["-d", "other.example.com"]).ok();
+    for _ in 0..6 {
+        let run = w
+            .renew(&["--force-renewal", "--cert-name", "p.example.com", "-q"])
+            .ok();
+        assert_eq!(run.stdout, "", "-q prints nothing on success");
+        assert_eq!(run.stderr, "");
+    }
+    assert_eq!(w.version("p.example.com"), 7);
+    assert_eq!(
+        w.version("other.example.com"),
+        1,
+        "--cert-name renews one lineage"
+    );
+    let mut kept: Vec<String> = std::fs::read_dir(w.config_dir().join("archive/p.example.com"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    let expected: Vec<String> = (3..=7)
+        .flat_map(|v| ["cert", "chain", "fullchain", "privkey"].map(|k| format!("{k}{v}.pem")))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(kept, expected);
+    w.assert_verifies("p.example.com");
+
+    // Not due (5-year certificates): nothing renewed, exit 0, quiet stays quiet.
+    let run = w.renew(&["-q"]).ok();
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    assert_eq!(w.version("other.example.com"), 1);
+
+    let run = w.renew(&["--cert-name", "nope.example.com"]).failed();
+    assert!(
+        run.stderr
+            .contains("no certificate named \"nope.example.com\""),
+        "{}",
+        run.stderr
+    );
+    let run = w.renew(&["-d", "p.example.com"]).failed();
+    assert!(
+        run.stderr.contains("-d: renew renews lineages as they are"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn renew_before_expiry_and_command_line_options_are_used_and_saved() {
+    let w = World::new();
+    w.standalone(&[
+        "-d",
+        "rbe.example.com",
+        "--key-type",
+        "rsa",
+        "--rsa-key-size",
+        "2048",
+    ])
+    .ok();
+    assert_eq!(w.cert("rbe.example.com").key_type, "RSA");
+    // Pebble's certificates last 5 years: due with 2000 days to go.
+    let conf = w.conf("rbe.example.com");
+    std::fs::write(
+        w.conf_path("rbe.example.com"),
+        conf.replace(
+            "# renew_before_expiry = 30 days",
+            "renew_before_expiry = 2000 days",
+        ),
+    )
+    .unwrap();
+    let run = w.renew(&["--key-type", "ecdsa"]).ok();
+    assert!(
+        run.stdout.contains("rbe.example.com: due since")
+            && run.stdout.contains("renew_before_expiry = 2000 days"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(w.version("rbe.example.com"), 2);
+    assert_eq!(
+        w.cert("rbe.example.com").key_type,
+        "ECDSA",
+        "--key-type given now wins"
+    );
+    let conf = w.conf("rbe.example.com");
+    assert!(
+        conf.contains("key_type = ecdsa\n"),
+        "saved on success:\n{conf}"
+    );
+    assert!(conf.contains("renew_before_expiry = 2000 days\n"), "{conf}");
+    assert!(conf.contains("authenticator = standalone\n"), "{conf}");
+}
+
+#[test]
+fn unattended_renewal_sleeps_at_random_before_the_first_renewal() {
+    use std::io::{BufRead, BufReader};
+    let w = World::new();
+    w.standalone(&["-d", "sleepy.example.com"]).ok();
+    // Nothing due: no sleep at all, even without a terminal.
+    let started = std::time::Instant::now();
+    w.certsmith(&["renew"]).ok();
+    assert!(started.elapsed() < Duration::from_secs(20));
+    // Due, no terminal, no --no-random-sleep-on-renew: it says it waits.
+    let mut child = w
+        .command(&["renew", "--force-renewal"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut said = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let waiting = line.starts_with("Non-interactive renewal: waiting");
+        said.push(line);
+        if waiting {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let last = said.last().cloned().unwrap_or_default();
+    let secs: f64 = last
+        .trim_start_matches("Non-interactive renewal: waiting ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("{said:?}"));
+    assert!((1.0..=480.0).contains(&secs), "{said:?}");
+    assert_eq!(
+        w.version("sleepy.example.com"),
+        1,
+        "renewed before the sleep ended"
+    );
+}
