@@ -63,6 +63,12 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
 fn names_or(config: &Config, from_cert: Vec<String>) -> Result<Vec<String>> {
     let given = super::acme_args::names(config)?;
     if !given.is_empty() {
+        for name in given.iter().filter(|n| !covers(&from_cert, n)) {
+            eprintln!(
+                "Warning: the certificate does not name {name} (it names {}): browsers will refuse it for that name",
+                from_cert.join(", ")
+            );
+        }
         return Ok(given);
     }
     let mut out = Vec::new();
@@ -76,6 +82,19 @@ fn names_or(config: &Config, from_cert: Vec<String>) -> Result<Vec<String>> {
         bail!("the certificate names no domain: give the names with -d");
     }
     Ok(out)
+}
+
+/// Whether a certificate for `names` is valid for `name` (`*.x` covers
+/// one label in front of `x`).
+fn covers(names: &[String], name: &str) -> bool {
+    names.iter().any(|n| {
+        n.eq_ignore_ascii_case(name)
+            || n.strip_prefix("*.").is_some_and(|base| {
+                name.split_once('.').is_some_and(|(label, rest)| {
+                    !label.is_empty() && rest.eq_ignore_ascii_case(base)
+                })
+            })
+    })
 }
 
 /// `--cert-path`, `--key-path`, `--fullchain-path`: checked to exist and
@@ -106,4 +125,21 @@ fn files_from_flags(config: &Config) -> Result<(CertFiles, Vec<String>)> {
         },
         info.names,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn wildcards_cover_one_label() {
+        let names = vec!["a.example".to_string(), "*.b.example".to_string()];
+        assert!(covers(&names, "a.example"));
+        assert!(covers(&names, "A.Example"));
+        assert!(covers(&names, "x.b.example"));
+        assert!(covers(&names, "*.b.example"));
+        assert!(!covers(&names, "b.example"));
+        assert!(!covers(&names, "x.y.b.example"));
+        assert!(!covers(&names, "c.example"));
+    }
 }
