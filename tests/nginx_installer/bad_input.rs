@@ -88,9 +88,13 @@ impl Case {
             "expected {text:?} in:\n{}",
             run.stderr
         );
-        assert!(
-            run.stderr.starts_with("certsmith: "),
-            "errors are said once, by certsmith: {}",
+        assert_eq!(
+            run.stderr
+                .lines()
+                .filter(|l| l.starts_with("certsmith: error"))
+                .count(),
+            1,
+            "the error is said once, by certsmith: {}",
             run.stderr
         );
         let after = snapshot(&self.root);
