@@ -50,8 +50,8 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
         "update_account" => |config, _| accounts::update(config),
         "unregister" => |config, _| accounts::unregister(config),
         "show_account" => |config, _| accounts::show(config),
-        "renew" => |config, _| renew::run(config),
-        "reconfigure" => |config, _| reconfigure::run(config),
+        "renew" => renew::run,
+        "reconfigure" => reconfigure::run,
         "install-timer" => |config, _| install_timer::run(config),
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
     };

@@ -179,32 +179,35 @@ fn https_with_redirect_and_hsts_then_rollback() {
         renewed.stdout
     );
     assert_eq!(snapshot(&site.root), installed, "renewal changed files");
-    let live = std::fs::read_to_string(site.live("demo.example", "cert.pem")).unwrap();
-    let serial = certsmith::storage::certinfo::parse_pem(&live)
-        .unwrap()
-        .serial_hex;
-    let served = || {
-        let out = site
-            .tb
-            .cmd("sh")
-            .arg("-c")
-            .arg("openssl s_client -connect 127.0.0.1:443 -servername demo.example </dev/null 2>/dev/null | openssl x509 -noout -serial")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .to_ascii_lowercase()
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    while !served().ends_with(&serial.to_ascii_lowercase()) && std::time::Instant::now() < deadline
-    {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    assert_serves_the_live_certificate(&site);
+
+    // `renew` rebuilds the nginx authenticator and installer from the
+    // renewal conf alone (no nginx flags given): http-01 through nginx
+    // again, then a reload for the new version; the config is untouched.
+    let renew = Run::of(
+        site.tb
+            .cmd(certsmith_bin())
+            .args(["renew", "--force-renewal", "--no-random-sleep-on-renew"])
+            .arg("--config-dir")
+            .arg(site.dir.join("letsencrypt"))
+            .arg("--work-dir")
+            .arg(site.dir.join("work"))
+            .arg("--logs-dir")
+            .arg(site.dir.join("logs"))
+            .arg("--ca-bundle")
+            .arg(&site.tb.ca_bundle),
+    )
+    .ok();
     assert!(
-        served().ends_with(&serial.to_ascii_lowercase()),
-        "served {} not {serial}",
-        served()
+        site.live("demo.example", "cert.pem")
+            .canonicalize()
+            .unwrap()
+            .ends_with("cert3.pem"),
+        "renew made no third version: {}",
+        renew.stdout
     );
+    assert_eq!(snapshot(&site.root), installed, "renew changed files");
+    assert_serves_the_live_certificate(&site);
 
     let listed = site.certsmith(&["checkpoints"]).ok();
     assert!(
@@ -504,6 +507,34 @@ fn interrupted_during_validation_cleans_up() {
 }
 
 /// The subject and names of the certificate nginx serves for `name`.
+/// nginx serves the lineage's current certificate (waits for the reload).
+fn assert_serves_the_live_certificate(site: &Site) {
+    let live = std::fs::read_to_string(site.live("demo.example", "cert.pem")).unwrap();
+    let serial = certsmith::storage::certinfo::parse_pem(&live)
+        .unwrap()
+        .serial_hex
+        .to_ascii_lowercase();
+    let served = || {
+        let out = site
+            .tb
+            .cmd("sh")
+            .arg("-c")
+            .arg("openssl s_client -connect 127.0.0.1:443 -servername demo.example </dev/null 2>/dev/null | openssl x509 -noout -serial")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .to_ascii_lowercase()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut last = served();
+    while !last.ends_with(&serial) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        last = served();
+    }
+    assert!(last.ends_with(&serial), "served {last} not {serial}");
+}
+
 fn served_subject(site: &Site, name: &str) -> String {
     let out = site
         .tb
