@@ -320,6 +320,9 @@ fn encode_entry(entry: &Entry) -> String {
         Entry::Action(UndoAction::SiteEnabled { server, site }) => {
             format!("site {} {}", text_field(server), text_field(site))
         }
+        Entry::Action(UndoAction::ReloadServer { server, config }) => {
+            format!("reload {} {}", text_field(server), path_field(config))
+        }
     }
 }
 
@@ -376,6 +379,10 @@ fn decode_entry(fields: &[&str]) -> Result<Entry, String> {
         ["site", s, m] => Ok(Entry::Action(UndoAction::SiteEnabled {
             server: text(s)?,
             site: text(m)?,
+        })),
+        ["reload", s, c] => Ok(Entry::Action(UndoAction::ReloadServer {
+            server: text(s)?,
+            config: path_of(c)?,
         })),
         [word, ..] => Err(format!("unknown or malformed record {word:?}")),
         [] => Err("empty line".into()),

@@ -39,6 +39,11 @@ pub enum UndoAction {
     ModuleEnabled { server: String, module: String },
     /// A site was enabled (`sites-enabled/` link).
     SiteEnabled { server: String, site: String },
+    /// The server `server` (e.g. `nginx`) whose main config file is
+    /// `config` reads the files changed: whoever undoes the transaction
+    /// should check and reload that server afterwards. The reverter itself
+    /// runs nothing.
+    ReloadServer { server: String, config: PathBuf },
 }
 
 impl fmt::Display for UndoAction {
@@ -49,6 +54,9 @@ impl fmt::Display for UndoAction {
                 write!(f, "enabled {server} module {module}")
             }
             UndoAction::SiteEnabled { server, site } => write!(f, "enabled {server} site {site}"),
+            UndoAction::ReloadServer { server, config } => {
+                write!(f, "{server} ({}) to reload when undone", config.display())
+            }
         }
     }
 }
@@ -62,6 +70,9 @@ impl UndoAction {
                 format!("disabled {server} module {module}")
             }
             UndoAction::SiteEnabled { server, site } => format!("disabled {server} site {site}"),
+            UndoAction::ReloadServer { server, config } => {
+                format!("{server} ({}) needs a reload", config.display())
+            }
         }
     }
 }

@@ -17,7 +17,6 @@ use crate::workdir::{self, Reverter};
 use std::collections::HashSet;
 use std::fs;
 use std::io;
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 /// An open transaction. Commit it (permanent) or roll it back; dropping it
@@ -30,12 +29,14 @@ pub struct Transaction<'r> {
     touched: HashSet<PathBuf>,
     next_backup: u32,
     done: bool,
-    _reverter: PhantomData<&'r mut Reverter>,
+    /// The reverter this transaction borrows; handed back by
+    /// [`Transaction::rollback_release`].
+    reverter: Option<&'r mut Reverter>,
 }
 
 impl<'r> Transaction<'r> {
     pub(crate) fn begin(
-        _reverter: &'r mut Reverter,
+        reverter: &'r mut Reverter,
         root: PathBuf,
         kind: Kind,
         title: &str,
@@ -59,7 +60,7 @@ impl<'r> Transaction<'r> {
             touched: HashSet::new(),
             next_backup: 0,
             done: false,
-            _reverter: PhantomData,
+            reverter: Some(reverter),
         })
     }
 
@@ -218,6 +219,19 @@ impl<'r> Transaction<'r> {
     /// Undo every change, newest first, and report what was done.
     pub fn rollback(mut self) -> Result<RollbackSummary, Error> {
         self.rollback_now()
+    }
+
+    /// [`Transaction::rollback`], then hand back the reverter the
+    /// transaction borrowed, so that a caller keeping a transaction open
+    /// across calls (a challenge solver: present, then cleanup) can begin
+    /// another one later with the same borrow.
+    pub fn rollback_release(mut self) -> (Result<RollbackSummary, Error>, &'r mut Reverter) {
+        let result = self.rollback_now();
+        let reverter = self
+            .reverter
+            .take()
+            .expect("a transaction holds its reverter until released");
+        (result, reverter)
     }
 
     fn rollback_now(&mut self) -> Result<RollbackSummary, Error> {

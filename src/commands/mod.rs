@@ -12,13 +12,17 @@ pub mod certonly;
 pub mod checkpoints;
 pub mod conf;
 pub mod delete;
+pub mod enhance;
 pub mod hooks;
+pub mod install;
 pub mod install_timer;
 pub mod issue;
+pub mod nginx;
 pub mod reconfigure;
 pub mod renew;
 pub mod revoke;
 pub mod rollback;
+pub mod run;
 pub mod session;
 
 pub use session::Session;
@@ -36,7 +40,10 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
         "conf" => |config, _| conf::run(config),
         "rollback" => rollback::run,
         "checkpoints" => checkpoints::run,
-        "certonly" => |config, _| certonly::run(config),
+        "run" => run::run,
+        "install" => install::run,
+        "enhance" => enhance::run,
+        "certonly" => certonly::run,
         "certificates" => |config, _| certificates::run(config),
         "delete" => |config, _| delete::run(config),
         "revoke" => |config, _| revoke::run(config),
@@ -44,8 +51,8 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
         "update_account" => |config, _| accounts::update(config),
         "unregister" => |config, _| accounts::unregister(config),
         "show_account" => |config, _| accounts::show(config),
-        "renew" => |config, _| renew::run(config),
-        "reconfigure" => |config, _| reconfigure::run(config),
+        "renew" => renew::run,
+        "reconfigure" => reconfigure::run,
         "install-timer" => |config, _| install_timer::run(config),
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
     };

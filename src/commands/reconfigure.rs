@@ -13,7 +13,7 @@ use crate::storage::renewal_conf::PARAMS;
 use anyhow::{Context, bail};
 use std::process::ExitCode;
 
-pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::Result<ExitCode> {
     let Some(name) = config.args.value("cert-name") else {
         bail!("--cert-name: say which certificate to reconfigure (see certsmith certificates)");
     };
@@ -40,7 +40,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
             acme_args::directory_url(&loaded.config)
         );
     }
-    let trial_result = renew::renew(&mut state, &mut loaded);
+    let trial_result = renew::renew(&mut state, session.reverter()?, &mut loaded);
     let names = loaded.names().to_vec();
     match &trial_result {
         Ok(_) => state.hooks.run_posts(&names, &[]),

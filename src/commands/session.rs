@@ -65,6 +65,12 @@ impl Session {
         if let Some(recovery) = reverter.recovery() {
             // Always shown, even with --quiet: files were just changed.
             eprint!("certsmith: {recovery}");
+            // A server that read the undone files (challenge edits, say)
+            // is reloaded now, as the record asks.
+            let (done, failed) = super::rollback::reload_servers(config, &recovery.summary.actions);
+            for line in done.iter().chain(&failed) {
+                eprintln!("certsmith: {line}");
+            }
         }
         Ok(Session {
             reverter: Some(reverter),

@@ -13,7 +13,8 @@ fn mode(path: &std::path::Path) -> u32 {
 
 #[test]
 fn standalone_http01_issues_a_verifiable_certificate_in_certbots_layout() {
-    let w = World::new();
+    // With Pebble's default rate of rejected good nonces: badNonce is retried.
+    let w = World::with(Pebble::builder().nonce_reject(5).start());
     let out = w.standalone(&["-d", "a.example.com,b.example.com"]).ok();
     assert!(
         out.stdout.contains("Successfully received certificate."),

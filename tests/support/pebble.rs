@@ -3,7 +3,7 @@
 //! tests can run in parallel.
 //!
 //! ```ignore
-//! let pebble = Pebble::start();                 // or Pebble::builder().nonce_reject(0).start()
+//! let pebble = Pebble::start();                 // or Pebble::builder().nonce_reject(5).start()
 //! pebble.directory_url();                       // https://127.0.0.1:PORT/dir
 //! pebble.ca_bundle;                             // trust this for Pebble's own TLS
 //! pebble.http_port / pebble.tls_port;           // where Pebble validates http-01 / tls-alpn-01
@@ -223,9 +223,13 @@ impl Pebble {
             .env("PEBBLE_VA_NOSLEEP", "1")
             .stdout(log("pebble.log"))
             .stderr(Stdio::null());
-        if let Some(p) = b.nonce_reject {
-            pebble.env("PEBBLE_WFE_NONCEREJECT", p.to_string());
-        }
+        // Pebble rejects 5% of good nonces by default; clients retry a few
+        // times (instant-acme: 3), so a whole test suite of issuances would
+        // fail now and then. Tests of the retry opt in with `nonce_reject`.
+        pebble.env(
+            "PEBBLE_WFE_NONCEREJECT",
+            b.nonce_reject.unwrap_or(0).to_string(),
+        );
         for (k, v) in &b.env {
             pebble.env(k, v);
         }

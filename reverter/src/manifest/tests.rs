@@ -48,6 +48,10 @@ fn sample() -> Manifest {
                 server: "nginx".into(),
                 site: "default-ssl".into(),
             }),
+            Entry::Action(UndoAction::ReloadServer {
+                server: "nginx".into(),
+                config: path(b"/etc/nginx dir/nginx.conf"),
+            }),
         ],
     }
 }

@@ -132,6 +132,7 @@ fn renewal_account(
 /// obtained with (returned too: `reconfigure` saves them).
 pub fn renew(
     state: &mut RunState,
+    reverter: &mut reverter::Reverter,
     loaded: &mut Loaded,
 ) -> anyhow::Result<(Option<Version>, RenewalParams)> {
     let config = &loaded.config;
@@ -161,7 +162,7 @@ pub fn renew(
     request.replaces = replaces(&session, config, &loaded.lineage, &loaded.info);
     let wanted = loaded.lineage.conf.get(PARAMS, "account");
     let (handle, account_id) = renewal_account(config, &session, wanted.as_deref())?;
-    let (mut solver, mut params) = (plugin.build)(config, &auth_name, &names)?;
+    let (mut solver, mut params) = (plugin.build)(config, &auth_name, &names, reverter)?;
     let issued = session.obtain(&handle, &request, solver.as_mut())?;
     drop(solver);
     let installer = config.args.value("installer");

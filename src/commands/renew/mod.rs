@@ -127,7 +127,12 @@ fn say(config: &Config, line: &str) {
 }
 
 /// Decide, and renew when due.
-fn process(state: &mut RunState, config: &Config, name: &str) -> Outcome {
+fn process(
+    state: &mut RunState,
+    reverter: &mut reverter::Reverter,
+    config: &Config,
+    name: &str,
+) -> Outcome {
     let mut loaded = match load(config, name) {
         Ok(l) => l,
         Err(e) => return Outcome::Failed(vec![name.to_string()], e),
@@ -146,7 +151,7 @@ fn process(state: &mut RunState, config: &Config, name: &str) -> Outcome {
     let lconfig = loaded.config.clone();
     state.hooks.pre(lconfig.args.value("pre-hook"));
     state.hooks.queue_post(lconfig.args.value("post-hook"));
-    let version = match renew(state, &mut loaded) {
+    let version = match renew(state, reverter, &mut loaded) {
         Ok((v, _)) => v,
         Err(e) => return Outcome::Failed(names, e),
     };
@@ -202,7 +207,7 @@ fn lineage_names(config: &Config) -> anyhow::Result<Vec<String>> {
     Ok(storage::list(&config.config_dir)?)
 }
 
-pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::Result<ExitCode> {
     if !config.args.domains().is_empty() {
         bail!(
             "-d: renew renews lineages as they are; to change a certificate's names use \
@@ -222,7 +227,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let (mut renewed, mut failed, mut not_due) = (Vec::new(), Vec::new(), 0usize);
     let mut errors = 0usize;
     for name in &names {
-        match process(&mut state, config, name) {
+        match process(&mut state, session.reverter()?, config, name) {
             Outcome::NotDue => not_due += 1,
             Outcome::Renewed(domains) => renewed.extend(domains),
             Outcome::Failed(domains, e) => {

@@ -13,9 +13,17 @@ use crate::cli::Config;
 use crate::commands::acme_args;
 use crate::storage::RenewalParams;
 use anyhow::bail;
+use reverter::Reverter;
 
-pub type BuildSolver =
-    fn(&Config, &str, &[String]) -> anyhow::Result<(Box<dyn Solver>, RenewalParams)>;
+/// Builds a lineage's solver. Web-server authenticators make their challenge
+/// edits as a temporary transaction of the command's reverter, hence the
+/// borrow.
+pub type BuildSolver = for<'r> fn(
+    &Config,
+    &str,
+    &[String],
+    &'r mut Reverter,
+) -> anyhow::Result<(Box<dyn Solver + 'r>, RenewalParams)>;
 
 /// Make the server use the renewed files (the live paths do not change, so
 /// a configuration reload is all it takes).
@@ -34,26 +42,54 @@ pub struct Installer {
 pub static AUTHENTICATORS: &[Authenticator] = &[
     Authenticator {
         name: "standalone",
-        build: acme_args::solver,
+        build: standalone_kind,
     },
     Authenticator {
         name: "webroot",
-        build: acme_args::solver,
+        build: standalone_kind,
     },
     Authenticator {
         name: "manual",
-        build: acme_args::solver,
+        build: standalone_kind,
     },
     Authenticator {
         name: "dns-rfc2136",
-        build: acme_args::solver,
+        build: standalone_kind,
     },
-    // nginx and apache plug in here.
+    Authenticator {
+        name: "nginx",
+        build: nginx,
+    },
+    // apache plugs in here.
 ];
 
 pub static INSTALLERS: &[Installer] = &[
-    // nginx and apache plug in here: Installer { name: "nginx", reload: ... }.
+    Installer {
+        name: "nginx",
+        reload: crate::commands::nginx::reload_for_renewal,
+    },
+    // apache plugs in here: Installer { name: "apache", reload: ... }.
 ];
+
+/// Authenticators that touch no server config: built as `certonly` builds them.
+fn standalone_kind<'r>(
+    config: &Config,
+    name: &str,
+    names: &[String],
+    _: &'r mut Reverter,
+) -> anyhow::Result<(Box<dyn Solver + 'r>, RenewalParams)> {
+    acme_args::solver(config, name, names)
+}
+
+fn nginx<'r>(
+    config: &Config,
+    _: &str,
+    _: &[String],
+    reverter: &'r mut Reverter,
+) -> anyhow::Result<(Box<dyn Solver + 'r>, RenewalParams)> {
+    let (solver, params) = crate::commands::nginx::solver(config, reverter)?;
+    Ok((Box::new(solver), params))
+}
 
 pub fn authenticator(name: &str) -> anyhow::Result<&'static Authenticator> {
     match AUTHENTICATORS.iter().find(|a| a.name == name) {
@@ -87,7 +123,7 @@ mod tests {
             .to_string();
         assert!(
             err.starts_with("the \"dns-cloudflare\" authenticator is not available")
-                && err.contains("standalone, webroot, manual, dns-rfc2136"),
+                && err.contains("standalone, webroot, manual, dns-rfc2136, nginx"),
             "{err}"
         );
         let err = super::installer("lighttpd").err().unwrap().to_string();

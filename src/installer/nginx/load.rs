@@ -46,10 +46,10 @@ pub struct LoadOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read: {error}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{}:{error}", file.display())]
     Parse { file: PathBuf, error: ParseError },
@@ -155,16 +155,16 @@ impl Loader<'_> {
     /// Load one file (already mapped to disk) and what it includes;
     /// `stack` holds the canonical paths of the files including it.
     fn file(&mut self, path: &Path, stack: &mut Vec<PathBuf>) -> Result<FileId, LoadError> {
-        let canonical = std::fs::canonicalize(path).map_err(|source| LoadError::Read {
+        let canonical = std::fs::canonicalize(path).map_err(|error| LoadError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         if let Some(&id) = self.ids.get(&canonical) {
             return Ok(id);
         }
-        let original = std::fs::read(path).map_err(|source| LoadError::Read {
+        let original = std::fs::read(path).map_err(|error| LoadError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let doc = Document::parse(&original).map_err(|error| LoadError::Parse {
             file: path.to_path_buf(),

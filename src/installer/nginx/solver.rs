@@ -1,0 +1,153 @@
+//! The nginx authenticator: answers http-01 through the running nginx.
+//!
+//! `present` makes the challenge edits (see `challenge.rs`) in a temporary
+//! reverter transaction (undone at the next start if certsmith dies), runs
+//! `nginx -t` (undoing and failing with nginx's message if it fails),
+//! reloads nginx (starting it if it was not running) and checks locally
+//! that every token is answered. `cleanup` undoes the transaction and
+//! reloads: the user's files are byte for byte as before.
+
+use super::challenge::{self, Token};
+use super::ctl::{CtlError, Settle};
+use super::server::Nginx;
+use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
+use reverter::{Kind, Reverter, Transaction};
+use std::time::Duration;
+
+/// How long the local check waits for nginx to answer a token.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct NginxSolver<'r> {
+    nginx: Nginx,
+    http_port: u16,
+    /// Held while no challenge transaction is open.
+    reverter: Option<&'r mut Reverter>,
+    /// The open temporary transaction (between `present` and `cleanup`).
+    open: Option<Transaction<'r>>,
+    quiet: bool,
+}
+
+impl<'r> NginxSolver<'r> {
+    pub fn new(nginx: Nginx, http_port: u16, reverter: &'r mut Reverter, quiet: bool) -> Self {
+        NginxSolver {
+            nginx,
+            http_port,
+            reverter: Some(reverter),
+            open: None,
+            quiet,
+        }
+    }
+
+    fn say(&self, text: &str) {
+        if !self.quiet {
+            println!("{text}");
+        }
+    }
+
+    /// Undo the open transaction (if any) and keep the reverter for later.
+    fn undo(&mut self) -> Result<bool, SolveError> {
+        let Some(tx) = self.open.take() else {
+            return Ok(false);
+        };
+        let (result, reverter) = tx.rollback_release();
+        self.reverter = Some(reverter);
+        result.map_err(|e| message(format!("undoing the challenge edits: {e}")))?;
+        Ok(true)
+    }
+}
+
+fn message(text: String) -> SolveError {
+    SolveError::Message(text)
+}
+
+fn ctl_error(e: CtlError) -> SolveError {
+    message(e.to_string())
+}
+
+impl Solver for NginxSolver<'_> {
+    fn name(&self) -> &str {
+        "nginx"
+    }
+
+    fn preferred(&self) -> Vec<ChallengeKind> {
+        vec![ChallengeKind::Http01]
+    }
+
+    fn present(&mut self, challenges: &[Challenge]) -> Result<(), SolveError> {
+        let tokens: Vec<Token> = challenges
+            .iter()
+            .filter(|c| c.kind == ChallengeKind::Http01)
+            .map(|c| Token {
+                name: c.identifier.clone(),
+                token: c.token.clone(),
+                key_authorization: c.key_authorization.clone(),
+            })
+            .collect();
+        if tokens.len() != challenges.len() {
+            return Err(message(
+                "the nginx authenticator answers http-01 challenges only".into(),
+            ));
+        }
+        let mut config = self.nginx.load().map_err(|e| message(e.to_string()))?;
+        let probes = challenge::add(&mut config, &tokens, self.http_port)
+            .map_err(|e| message(e.to_string()))?;
+        let reverter = self
+            .reverter
+            .take()
+            .ok_or_else(|| message("internal error: challenge edits already open".into()))?;
+        let names: Vec<&str> = tokens.iter().map(|t| t.name.as_str()).collect();
+        let title = format!("http-01 challenge for {} (temporary)", names.join(", "));
+        let mut tx = match reverter.begin(Kind::Temporary, &title) {
+            Ok(tx) => tx,
+            Err(e) => return Err(message(e.to_string())),
+        };
+        // The record first: a crash after any write below finds it, and the
+        // recovery reloads nginx after undoing.
+        let written = tx
+            .record(self.nginx.reload_action())
+            .map_err(|e| message(e.to_string()))
+            .and_then(|()| {
+                self.nginx
+                    .write(&mut tx, &config, &[])
+                    .map_err(|e| message(e.to_string()))
+            });
+        self.open = Some(tx);
+        written?;
+        if let Err(e) = self.nginx.ctl.configtest() {
+            self.undo()?;
+            return Err(message(format!(
+                "nginx rejects the challenge edits (undone): {e}"
+            )));
+        }
+        self.nginx
+            .ctl
+            .reload_or_start(&config, Settle::OldGone)
+            .map_err(ctl_error)?;
+        if let Err(failures) = challenge::check(&probes, CHECK_TIMEOUT) {
+            eprintln!(
+                "Warning: nginx does not answer the challenge locally yet; asking the CA anyway:\n  {}",
+                failures.join("\n  ")
+            );
+        }
+        self.say(&format!(
+            "nginx answers the http-01 challenge for {}",
+            names.join(", ")
+        ));
+        Ok(())
+    }
+
+    fn cleanup(&mut self, _challenges: &[Challenge]) -> Result<(), SolveError> {
+        if !self.undo()? {
+            return Ok(());
+        }
+        let config = self.nginx.load().map_err(|e| message(e.to_string()))?;
+        let pid_file = self.nginx.ctl.pid_file(&config).map_err(ctl_error)?;
+        if self.nginx.ctl.running(&pid_file).is_some() {
+            self.nginx
+                .ctl
+                .reload_or_start(&config, Settle::NewWorkers)
+                .map_err(ctl_error)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,19 @@
+//! Integration tests of the nginx installer (`certsmith --nginx`, `install`,
+//! `enhance`, `certonly --nginx`, `rollback`): real nginx, real Pebble, in
+//! private network and mount namespaces. One binary; each test makes its
+//! own namespaces, so they run in parallel.
+
+#[path = "nginx_installer/util.rs"]
+mod util;
+
+#[path = "nginx_installer/testbed.rs"]
+mod testbed;
+
+#[path = "nginx_installer/e2e.rs"]
+mod e2e;
+
+#[path = "nginx_installer/corpus.rs"]
+mod corpus;
+
+#[path = "nginx_installer/bad_input.rs"]
+mod bad_input;
