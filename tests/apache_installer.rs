@@ -11,5 +11,7 @@ mod apache_installer {
     pub mod common;
     mod compare;
     mod corpus;
+    mod e2e;
     mod live;
+    mod netns;
 }

@@ -56,20 +56,61 @@ pub fn settings(config: &Config) -> Result<Settings> {
     })
 }
 
-/// The renewal conf values that let renewal find this Apache again (Certbot's keys).
+/// The renewal conf values that let renewal find this Apache again (Certbot's keys;
+/// paths made absolute: renewal runs from another directory).
 pub fn renewal_params(config: &Config, params: &mut RenewalParams) {
-    for flag in [
-        "apache-server-root",
-        "apache-ctl",
-        "apache-vhost-root",
-        "apache-le-vhost-ext",
-        "apache-handle-modules",
-        "apache-handle-sites",
-    ] {
-        if let Some(v) = config.args.value(flag) {
-            params.set(&flag.replace('-', "_"), v);
+    for flag in ["apache-server-root", "apache-vhost-root"] {
+        if let Some(p) = config.args.path(flag) {
+            params.set(&flag.replace('-', "_"), absolute(&p).display().to_string());
         }
     }
+    if let Some(ctl) = config.args.path("apache-ctl") {
+        // A bare name is looked up in PATH; a relative path is not.
+        let ctl = if ctl.components().count() > 1 {
+            absolute(&ctl)
+        } else {
+            ctl
+        };
+        params.set("apache_ctl", ctl.display().to_string());
+    }
+    for (flag, key) in [
+        ("apache-le-vhost-ext", "apache_le_vhost_ext"),
+        ("apache-handle-modules", "apache_handle_modules"),
+        ("apache-handle-sites", "apache_handle_sites"),
+        ("http-01-port", "http01_port"),
+        ("https-port", "https_port"),
+    ] {
+        if let Some(v) = config.args.value(flag) {
+            params.set(key, v);
+        }
+    }
+}
+
+/// The Apache authenticator (for `run`, `certonly` and renewal): the solver, which needs
+/// the session's reverter for its temporary challenge edits, and the renewal values that
+/// let renewal build it again. `info`: from an earlier [`Apache::inspect`], else asked now.
+pub fn solver<'r>(
+    config: &Config,
+    info: Option<ServerInfo>,
+    reverter: &'r mut reverter::Reverter,
+) -> Result<(ApacheSolver<'r>, RenewalParams)> {
+    let mut params = RenewalParams::default();
+    params.set("authenticator", "apache");
+    renewal_params(config, &mut params);
+    let apache = apache(config)?;
+    let info = match info {
+        Some(i) => i,
+        None => apache.inspect()?,
+    };
+    let solver = ApacheSolver::new(
+        apache,
+        info,
+        settings(config)?,
+        &absolute(&config.work_dir),
+        reverter,
+        config.quiet,
+    );
+    Ok((solver, params))
 }
 
 /// Lock the server root, ask Apache about itself (refusing a configuration that already
@@ -317,27 +358,14 @@ pub fn deploy(
 pub fn obtain(
     config: &Config,
     session: &mut Session,
-    apache: &Apache,
     info: &ServerInfo,
     names: &[String],
     installer: Option<&str>,
 ) -> Result<Option<(Lineage, bool)>> {
     let got = match acme_args::authenticator_name(config)?.as_deref() {
         None | Some("apache") => {
-            let mut params = RenewalParams::default();
-            params.set("authenticator", "apache");
-            renewal_params(config, &mut params);
-            let settings = settings(config)?;
-            let work_dir = absolute(&config.work_dir);
             let reverter = session.reverter()?;
-            let mut solver = ApacheSolver::new(
-                apache.clone(),
-                info.clone(),
-                settings,
-                &work_dir,
-                reverter,
-                config.quiet,
-            );
+            let (mut solver, params) = solver(config, Some(info.clone()), reverter)?;
             issue::obtain_and_save(config, names, &mut solver, params, installer)?
         }
         Some(other) => {
@@ -381,8 +409,7 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     };
     let planned = request(config, names.clone(), Some(planned), enhance)?;
     check_plan(&apache, &info, &planned, &mut chooser)?;
-    let Some((lineage, fresh)) = obtain(config, session, &apache, &info, &names, Some("apache"))?
-    else {
+    let Some((lineage, fresh)) = obtain(config, session, &info, &names, Some("apache"))? else {
         if config.dry_run {
             // What installing would change, with the paths the lineage would have.
             let info = apache.inspect()?;
@@ -427,17 +454,14 @@ pub fn certonly(config: &Config, session: &mut Session) -> Result<ExitCode> {
     let info = open(session, &apache)?;
     if config.args.value("csr").is_some() {
         acme_args::cert_request(config, Vec::new())?;
-        let settings = settings(config)?;
-        let work_dir = absolute(&config.work_dir);
         let reverter = session.reverter()?;
-        let mut solver =
-            ApacheSolver::new(apache, info, settings, &work_dir, reverter, config.quiet);
+        let (mut solver, _) = solver(config, Some(info), reverter)?;
         issue::obtain_for_csr(config, &mut solver)?;
         return Ok(ExitCode::SUCCESS);
     }
     let names = names(config, &apache, &info)?;
     acme_args::cert_request(config, names.clone())?;
-    obtain(config, session, &apache, &info, &names, None)?;
+    obtain(config, session, &info, &names, None)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -632,10 +656,33 @@ fn files_from_flags(config: &Config) -> Result<(CertFiles, Vec<String>)> {
     ))
 }
 
-/// After a renewal replaced a lineage's files: test and restart Apache gracefully
-/// (started when not running). The renewal conf's stored `apache_*` options are in
-/// `config`.
-pub fn reload_after_renewal(config: &Config) -> Result<()> {
+/// Renewal's reload hook for lineages installed into Apache (the `Reload` of
+/// `commands::renew::plugins`; `config` carries the lineage's stored
+/// `--apache-server-root`/`--apache-ctl`): configuration test, then a graceful restart
+/// (Apache is started when not running). Nothing is reinstalled.
+pub fn reload_for_renewal(config: &Config) -> Result<()> {
     apache(config)?.restart()?;
     Ok(())
+}
+
+/// `rollback` (and the start-up recovery) after undoing changes to the Apache whose main
+/// file is `conf`: restart it gracefully if it runs (started again if that stopped it).
+/// One line saying what was done.
+pub fn reload_after_undo(config: &Config, conf: &Path) -> Result<String> {
+    let ctl = config.args.path("apache-ctl");
+    let apache = Apache::of_config_file(conf, ctl.as_deref())?;
+    Ok(match apache.after_rollback()? {
+        Some(Restart::Started) => format!(
+            "Apache ({}) stopped during the restart: started it again.",
+            conf.display()
+        ),
+        Some(Restart::Restarted) => format!(
+            "Configuration test: ok; Apache ({}) restarted gracefully.",
+            conf.display()
+        ),
+        None => format!(
+            "Apache ({}) is not running: nothing to restart.",
+            conf.display()
+        ),
+    })
 }

@@ -1,5 +1,5 @@
 //! `certonly`: obtain a certificate with a standalone, webroot, manual,
-//! dns-rfc2136 or nginx authenticator and save it as a lineage (no
+//! dns-rfc2136, nginx or apache authenticator and save it as a lineage (no
 //! installation).
 
 use super::session::Session;
@@ -13,15 +13,18 @@ pub fn run(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
         Some(n) => n,
         None if acme_args::non_interactive(config) => {
             bail!(
-                "choose how to prove control of the names: --nginx, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
+                "choose how to prove control of the names: --nginx, --apache, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
             )
         }
         None => bail!(
-            "choose an authenticator: --nginx, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
+            "choose an authenticator: --nginx, --apache, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
         ),
     };
     if name == "nginx" {
         return run_nginx(config, session);
+    }
+    if name == "apache" {
+        return super::apache::certonly(config, session);
     }
     // Check everything that can be checked before touching disk or network.
     let names = acme_args::names(config)?;

@@ -13,8 +13,9 @@ use std::process::ExitCode;
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     match installer_name(config)?.as_deref() {
         Some("nginx") => {}
+        Some("apache") => return super::apache::enhance_verb(config, session),
         Some(other) => bail!("the {other} installer is not available in this version of certsmith"),
-        None => bail!("enhance: say which server: --nginx"),
+        None => bail!("enhance: say which server: --nginx or --apache"),
     }
     let enhance = ng::enhancements(config, false)?;
     if !enhance.any() {

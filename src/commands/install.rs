@@ -14,8 +14,9 @@ use std::process::ExitCode;
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     match installer_name(config)?.as_deref() {
         Some("nginx") => {}
+        Some("apache") => return super::apache::install_verb(config, session),
         Some(other) => bail!("the {other} installer is not available in this version of certsmith"),
-        None => bail!("install: say where to install: --nginx"),
+        None => bail!("install: say where to install: --nginx or --apache"),
     }
     let nginx = ng::nginx(config);
     if let Some(name) = config.args.value("cert-name") {

@@ -87,6 +87,16 @@ pub fn reload_servers(config: &Config, actions: &[UndoAction]) -> (Vec<String>, 
             continue;
         }
         seen.push((server.as_str(), conf.as_path()));
+        if server == "apache" {
+            match super::apache::reload_after_undo(config, conf) {
+                Ok(line) => done.push(line),
+                Err(e) => failed.push(format!(
+                    "restarting Apache ({}) failed: {e:#}",
+                    conf.display()
+                )),
+            }
+            continue;
+        }
         if server != "nginx" {
             failed.push(format!(
                 "{server} ({}) should be reloaded; certsmith does not know how",

@@ -1,4 +1,4 @@
-//! `certsmith [run] --nginx -d NAME...`: obtain a certificate (proving
+//! `certsmith [run] --nginx -d NAME...` (`--apache`: see `apache.rs`): obtain a certificate (proving
 //! control through nginx itself unless another authenticator is chosen)
 //! and install it, with the enhancements asked for, as one checkpoint.
 
@@ -32,11 +32,12 @@ pub fn installer_name(config: &Config) -> Result<Option<String>> {
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     match installer_name(config)?.as_deref() {
         Some("nginx") => run_nginx(config, session),
+        Some("apache") => super::apache::run(config, session),
         Some(other) => {
             bail!("the {other} installer is not available in this version of certsmith")
         }
         None => bail!(
-            "say where to install the certificate: --nginx (or `certsmith certonly` to only obtain one)"
+            "say where to install the certificate: --nginx or --apache (or `certsmith certonly` to only obtain one)"
         ),
     }
 }

@@ -37,10 +37,10 @@ fn site_tree(names: &[&str]) -> Tree {
     tree.write(
         "sites-available/site.conf",
         &format!(
-            "<VirtualHost *:80>\n\tServerName {}\n\tServerAlias {}\n\tDocumentRoot {}\n\tErrorLog ${{APACHE_LOG_DIR}}/error.log\n</VirtualHost>\n",
+            "<VirtualHost *:80>\n\tServerName {}\n\tServerAlias {}\n\tDocumentRoot {www}\n\t<Directory {www}>\n\t\tRequire all granted\n\t</Directory>\n\tErrorLog ${{APACHE_LOG_DIR}}/error.log\n</VirtualHost>\n",
             names[0],
             names[1..].join(" "),
-            www.display()
+            www = www.display()
         ),
     );
     std::os::unix::fs::symlink(
@@ -80,12 +80,22 @@ fn apache_from_nothing_to_https_and_back() {
     ];
     let (ok, stdout, stderr) = certsmith(&ns, &tree, &run);
     assert!(ok, "certsmith --apache failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("HTTPS is enabled for https://e2e.example.test"), "{stdout}");
+    println!("{stdout}{stderr}");
+    assert!(
+        stdout.contains("HTTPS is enabled for https://e2e.example.test"),
+        "{stdout}"
+    );
 
     let (ok, head) = ns.curl(
         names[1],
         80,
-        &["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "http://www.e2e.example.test/a?b=1"],
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{redirect_url}",
+            "http://www.e2e.example.test/a?b=1",
+        ],
     );
     assert!(ok, "{head}");
     assert_eq!(head, "301 https://www.e2e.example.test/a?b=1");
@@ -93,7 +103,13 @@ fn apache_from_nothing_to_https_and_back() {
     let (ok, out) = ns.curl(
         names[0],
         443,
-        &["-D", "-", "--cacert", &pebble_root, "https://e2e.example.test/"],
+        &[
+            "-D",
+            "-",
+            "--cacert",
+            &pebble_root,
+            "https://e2e.example.test/",
+        ],
     );
     assert!(ok, "https does not verify against Pebble's root: {out}");
     assert!(out.contains("plain site"), "{out}");
@@ -114,6 +130,7 @@ fn apache_from_nothing_to_https_and_back() {
 
     let (ok, stdout, stderr) = certsmith(&ns, &tree, &["rollback"]);
     assert!(ok, "rollback failed:\n{stdout}\n{stderr}");
+    println!("{stdout}{stderr}");
     assert!(stdout.contains("disabled apache module ssl"), "{stdout}");
     let left: Vec<String> = snapshot_diff(&before, &tree.snapshot())
         .into_iter()
@@ -123,6 +140,10 @@ fn apache_from_nothing_to_https_and_back() {
     assert!(!enabled.exists());
     let (ok, body) = ns.curl(names[0], 80, &["http://e2e.example.test/"]);
     assert!(ok && body.contains("plain site"), "{body}");
-    let (ok, _) = ns.curl(names[0], 443, &["--cacert", &pebble_root, "https://e2e.example.test/"]);
+    let (ok, _) = ns.curl(
+        names[0],
+        443,
+        &["--cacert", &pebble_root, "https://e2e.example.test/"],
+    );
     assert!(!ok, "https still answers after the rollback");
 }

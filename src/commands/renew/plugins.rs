@@ -60,7 +60,10 @@ pub static AUTHENTICATORS: &[Authenticator] = &[
         name: "nginx",
         build: nginx,
     },
-    // apache plugs in here.
+    Authenticator {
+        name: "apache",
+        build: apache,
+    },
 ];
 
 pub static INSTALLERS: &[Installer] = &[
@@ -68,7 +71,10 @@ pub static INSTALLERS: &[Installer] = &[
         name: "nginx",
         reload: crate::commands::nginx::reload_for_renewal,
     },
-    // apache plugs in here: Installer { name: "apache", reload: ... }.
+    Installer {
+        name: "apache",
+        reload: crate::commands::apache::reload_for_renewal,
+    },
 ];
 
 /// Authenticators that touch no server config: built as `certonly` builds them.
@@ -88,6 +94,16 @@ fn nginx<'r>(
     reverter: &'r mut Reverter,
 ) -> anyhow::Result<(Box<dyn Solver + 'r>, RenewalParams)> {
     let (solver, params) = crate::commands::nginx::solver(config, reverter)?;
+    Ok((Box::new(solver), params))
+}
+
+fn apache<'r>(
+    config: &Config,
+    _: &str,
+    _: &[String],
+    reverter: &'r mut Reverter,
+) -> anyhow::Result<(Box<dyn Solver + 'r>, RenewalParams)> {
+    let (solver, params) = crate::commands::apache::solver(config, None, reverter)?;
     Ok((Box::new(solver), params))
 }
 

@@ -8,8 +8,8 @@ use super::error::InstallError;
 use super::layout::{Layout, detect};
 use super::load::load;
 use super::plan::{Plan, WriteError};
-use reverter::{Checkpoint, Kind, Reverter};
-use std::path::Path;
+use reverter::{Checkpoint, Kind, Reverter, UndoAction};
+use std::path::{Path, PathBuf};
 
 /// The layout and control program of one Apache.
 #[derive(Debug, Clone)]
@@ -53,6 +53,28 @@ impl Apache {
         Ok(Apache { layout, ctl })
     }
 
+    /// Apache whose main configuration file is `config_file` (what a `ReloadServer`
+    /// record names): its server root is the directory holding `apache2.conf` or
+    /// `httpd.conf`, or the one above `conf/httpd.conf`.
+    pub fn of_config_file(config_file: &Path, ctl: Option<&Path>) -> Result<Apache, InstallError> {
+        let dir = config_file.parent().unwrap_or(Path::new("/"));
+        let root: PathBuf = match (dir.file_name(), config_file.file_name()) {
+            (Some(d), Some(f)) if d == "conf" && f == "httpd.conf" => {
+                dir.parent().unwrap_or(dir).to_path_buf()
+            }
+            _ => dir.to_path_buf(),
+        };
+        Apache::new(Some(&root), ctl)
+    }
+
+    /// The declarative "restart this Apache after undoing" record.
+    pub fn reload_action(&self) -> UndoAction {
+        UndoAction::ReloadServer {
+            server: "apache".into(),
+            config: self.layout.config_file.clone(),
+        }
+    }
+
     /// Ask Apache about itself; refuse when its configuration fails before anything was
     /// changed (certsmith must not be blamed for, or build on, a broken configuration).
     pub fn inspect(&self) -> Result<ServerInfo, InstallError> {
@@ -92,6 +114,8 @@ impl Apache {
         let pid_file = info.pid_file()?.to_path_buf();
         plan.check_writable()?;
         let mut tx = reverter.begin(Kind::Permanent, title)?;
+        // The record first: whoever undoes any of the writes restarts Apache.
+        tx.record(self.reload_action())?;
         plan.write(&mut tx)?;
         let warnings = match self.ctl.configtest() {
             Ok(w) => w,

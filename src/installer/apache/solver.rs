@@ -65,8 +65,9 @@ impl<'r> ApacheSolver<'r> {
         let Some(tx) = self.open.take() else {
             return Ok(false);
         };
-        tx.rollback()
-            .map_err(|e| message(format!("undoing the challenge edits: {e}")))?;
+        let (result, reverter) = tx.rollback_release();
+        self.reverter = Some(reverter);
+        result.map_err(|e| message(format!("undoing the challenge edits: {e}")))?;
         Ok(true)
     }
 
@@ -99,15 +100,20 @@ impl<'r> ApacheSolver<'r> {
         )
         .map_err(|e| message(e.to_string()))?;
         plan.check_writable().map_err(|e| message(e.to_string()))?;
-        let reverter = self.reverter.take().ok_or_else(|| {
-            message("internal error: the Apache solver answers one order per run".into())
-        })?;
+        let reverter = self
+            .reverter
+            .take()
+            .ok_or_else(|| message("internal error: challenge edits already open".into()))?;
         let names: Vec<&str> = tokens.iter().map(|t| t.name.as_str()).collect();
         let title = format!("http-01 challenge for {} (temporary)", names.join(", "));
         let tx = reverter
             .begin(Kind::Temporary, &title)
             .map_err(|e| message(e.to_string()))?;
         let tx = self.open.insert(tx);
+        // The record first: a crash after any write below finds it, and the recovery
+        // restarts Apache once the edits are undone.
+        tx.record(self.apache.reload_action())
+            .map_err(|e| message(e.to_string()))?;
         plan.write(tx).map_err(|e| message(e.to_string()))?;
         if let Err(e) = self.apache.ctl.configtest() {
             self.undo()?;
