@@ -2,7 +2,8 @@
 //! validating http-01 on port 80: `certsmith --apache -d NAMES --redirect --hsts -n` on a
 //! Debian tree whose Apache is not running, then curl: http answers 301 to https, https
 //! serves a chain that verifies against Pebble's root with the HSTS header; a second run
-//! changes nothing; `certsmith rollback` restores every file and link byte for byte,
+//! changes nothing; a forced renewal and `renew` (from the renewal conf alone) go
+//! through Apache again and Apache serves each new certificate; `certsmith rollback` restores every file and link byte for byte,
 //! disables what it enabled, and Apache serves plain http again.
 
 use super::common::*;
@@ -27,6 +28,40 @@ fn certsmith(ns: &Netns, tree: &Tree, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The SHA-256 fingerprint of the certificate Apache serves for `name` on 443.
+fn served(ns: &Netns, name: &str) -> String {
+    let out = ns
+        .cmd("sh")
+        .arg("-c")
+        .arg(format!(
+            "openssl s_client -connect 127.0.0.1:443 -servername {name} </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256"
+        ))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Differences under the server root (certsmith's config dir left out).
+fn server_files_changed(
+    before: &std::collections::BTreeMap<std::path::PathBuf, Entry>,
+    tree: &Tree,
+) -> Vec<String> {
+    snapshot_diff(before, &tree.snapshot())
+        .into_iter()
+        .filter(|l| !l.contains("/config/"))
+        .collect()
+}
+
+/// The fingerprint of the lineage's current certificate.
+fn live(tree: &Tree, lineage: &str) -> String {
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+        .arg(tree.config().join("live").join(lineage).join("cert.pem"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn site_tree(names: &[&str]) -> Tree {
@@ -127,6 +162,48 @@ fn apache_from_nothing_to_https_and_back() {
     assert!(ok, "second run failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("nothing changed"), "{stdout}");
     assert!(snapshot_diff(&after_first, &tree.snapshot()).is_empty());
+
+    // A new certificate at the same paths: no file changes, Apache restarted to serve it.
+    let mut forced = run.to_vec();
+    forced.push("--force-renewal");
+    let (ok, stdout, stderr) = certsmith(&ns, &tree, &forced);
+    assert!(ok, "forced renewal failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("to serve the new certificate"), "{stdout}");
+    assert!(server_files_changed(&after_first, &tree).is_empty());
+    assert_eq!(served(&ns, names[0]), live(&tree, names[0]));
+
+    // `renew` rebuilds the Apache authenticator and installer from the renewal conf
+    // alone (no Apache flags): http-01 through Apache again, then a restart.
+    let conf =
+        std::fs::read_to_string(tree.config().join("renewal/e2e.example.test.conf")).unwrap();
+    for line in [
+        "authenticator = apache".to_string(),
+        "installer = apache".to_string(),
+        format!("apache_server_root = {root}"),
+    ] {
+        assert!(conf.contains(&line), "{line:?} not in:\n{conf}");
+    }
+    let (ok, stdout, stderr) = certsmith(
+        &ns,
+        &tree,
+        &[
+            "renew",
+            "--force-renewal",
+            "--no-random-sleep-on-renew",
+            "--ca-bundle",
+            &ca,
+        ],
+    );
+    assert!(ok, "renew failed:\n{stdout}\n{stderr}");
+    let current =
+        std::fs::canonicalize(tree.config().join("live/e2e.example.test/cert.pem")).unwrap();
+    assert!(
+        current.ends_with("cert3.pem"),
+        "renew made no third version: {stdout}"
+    );
+    let changed = server_files_changed(&after_first, &tree);
+    assert!(changed.is_empty(), "renew changed files: {changed:?}");
+    assert_eq!(served(&ns, names[0]), live(&tree, names[0]));
 
     let (ok, stdout, stderr) = certsmith(&ns, &tree, &["rollback"]);
     assert!(ok, "rollback failed:\n{stdout}\n{stderr}");
