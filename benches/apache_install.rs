@@ -36,6 +36,10 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    if std::env::var_os("APACHE_BENCH_PHASES_ONLY").is_some() {
+        phases();
+        return;
+    }
     let ns = Netns::up();
     let certsmith = PathBuf::from(env!("CARGO_BIN_EXE_certsmith"));
 
@@ -52,6 +56,60 @@ fn main() {
     let ours = median(install_runs(&ns, &certsmith, Client::Certsmith));
     let theirs = median(install_runs(&ns, &certsmith, Client::Certbot));
     report(ours, theirs);
+    phases();
+}
+
+/// Where certsmith's time goes on the 1,000-vhost tree, in process (no restart: Apache
+/// is not running): medians of RUNS.
+fn phases() {
+    use certsmith::installer::apache::{install, no_questions};
+    let names: Vec<String> = (0..VHOSTS)
+        .map(|i| format!("site{i:04}.example.test"))
+        .collect();
+    let target = &names[VHOSTS / 2];
+    let mut rows: Vec<[Duration; 5]> = Vec::new();
+    for _ in 0..RUNS {
+        let tree = tree_with_sites("bench-phases", &names);
+        let cert = tree.test_cert(&[target]);
+        let mut request = tree.request(&[target], &cert);
+        request.enhance.hsts = true;
+        let apache = tree.apache();
+        let t = Instant::now();
+        let info = apache.inspect().unwrap();
+        let inspect = t.elapsed();
+        let t = Instant::now();
+        let mut plan = apache.load(&info).unwrap();
+        let load = t.elapsed();
+        let t = Instant::now();
+        install(&mut plan, &request, &mut no_questions).unwrap();
+        let planned = t.elapsed();
+        let t = Instant::now();
+        let mut reverter = reverter::Reverter::open(tree.work()).unwrap();
+        let mut tx = reverter.begin(reverter::Kind::Permanent, "bench").unwrap();
+        plan.check_writable().unwrap();
+        plan.write(&mut tx).unwrap();
+        tx.commit().unwrap();
+        let written = t.elapsed();
+        let t = Instant::now();
+        apache.ctl.configtest().unwrap();
+        let tested = t.elapsed();
+        rows.push([inspect, load, planned, written, tested]);
+    }
+    println!("certsmith's phases on the {VHOSTS}-vhost tree, in process, median of {RUNS}:");
+    for (i, what) in [
+        "inspect (apache2ctl -t -D DUMP_RUN_CFG -D DUMP_MODULES, -v)",
+        "load (read + parse every file, vhost model)",
+        "plan (choose, SSL twin, mod_ssl, Listen, redirect, HSTS)",
+        "write (one reverter checkpoint, fsyncs)",
+        "apache2ctl -t after the change",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut v: Vec<Duration> = rows.iter().map(|r| r[i]).collect();
+        v.sort();
+        println!("  {:>8.1} ms  {what}", ms(v[v.len() / 2]));
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -167,16 +225,20 @@ fn stop_apache(tree: &Tree) {
     }
 }
 
-fn run_timed(cmd: &mut Command, what: &str) -> Duration {
+fn run_timed(cmd: &mut Command, what: &str, log: &Path) -> Duration {
     let start = Instant::now();
     let out = cmd.output().unwrap();
     let took = start.elapsed();
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    if !out.status.success() {
+        let log = std::fs::read_to_string(log).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(60).collect();
+        panic!(
+            "{what} failed:\n{}\n{}\nlog:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
+    }
     took
 }
 
@@ -210,7 +272,7 @@ fn issue_runs(ns: &Netns, certsmith: &Path, client: Client) -> Vec<Timing> {
             std::process::id()
         );
         let tree = tree_with_sites("bench-issue", std::slice::from_ref(&name));
-        let (ctl, log) = timed_ctl(&tree);
+        let (ctl, ctl_log) = timed_ctl(&tree);
         let mut cmd = match client {
             Client::Certsmith => {
                 let mut c = ns.cmd(certsmith);
@@ -257,8 +319,14 @@ fn issue_runs(ns: &Netns, certsmith: &Path, client: Client) -> Vec<Timing> {
             ));
             cmd.arg(flag).arg(d);
         }
-        let wall = run_timed(&mut cmd, "issuance");
-        let ctl = ctl_time(&log);
+        let prefix = if client == Client::Certsmith {
+            "cs"
+        } else {
+            "cb"
+        };
+        let log = base.join(format!("{prefix}-logs/letsencrypt.log"));
+        let wall = run_timed(&mut cmd, "issuance", &log);
+        let ctl = ctl_time(&ctl_log);
         stop_apache(&tree);
         if run > 0 {
             out.push(Timing { wall, ctl });
@@ -320,7 +388,11 @@ fn install_runs(ns: &Netns, certsmith: &Path, client: Client) -> Vec<Timing> {
             .arg("--apache-ctl")
             .arg(&ctl);
         common_dirs(&mut cmd, &tree, "run-");
-        let wall = run_timed(&mut cmd, "install");
+        let wall = run_timed(
+            &mut cmd,
+            "install",
+            &tree.dir.join("run-logs/letsencrypt.log"),
+        );
         out.push(Timing {
             wall,
             ctl: ctl_time(&log),
