@@ -9,10 +9,10 @@
 //! ones), and only about 100 ms later asks the old workers to finish; until
 //! then both old and new workers accept connections. So
 //! [`Ctl::reload_or_start`] waits until new workers run (a reload nginx
-//! could not apply is an error, not a silent success), and with
-//! [`Settle::OldGone`] also until the old workers stopped accepting: from
-//! then on every request sees the new configuration (what the http-01
-//! challenge needs, since the CA fetches the token several times).
+//! could not apply is an error, not a silent success) and the old workers
+//! stopped accepting: when it returns, every request sees the new
+//! configuration (what the http-01 challenge needs, since the CA fetches
+//! the token several times, and what a user curling right after expects).
 
 use super::load::NginxConfig;
 use std::collections::HashSet;
@@ -87,15 +87,6 @@ impl PendingTest {
             })
         }
     }
-}
-
-/// How long [`Ctl::reload_or_start`] waits after a reload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Settle {
-    /// Until new workers run: nginx applied the configuration.
-    NewWorkers,
-    /// Also until the old workers stopped accepting connections.
-    OldGone,
 }
 
 /// What [`Ctl::reload_or_start`] did.
@@ -207,12 +198,9 @@ impl Ctl {
     }
 
     /// Reload nginx, or start it when it is not running, and wait as
-    /// `settle` says. Run [`Ctl::configtest`] first.
-    pub fn reload_or_start(
-        &self,
-        config: &NginxConfig,
-        settle: Settle,
-    ) -> Result<Restart, CtlError> {
+    /// until the new configuration serves every request. Run
+    /// [`Ctl::configtest`] first.
+    pub fn reload_or_start(&self, config: &NginxConfig) -> Result<Restart, CtlError> {
         let pid_file = self.pid_file(config)?;
         match self.running(&pid_file) {
             Some(pid) => {
@@ -230,7 +218,7 @@ impl Ctl {
                         output: format!("cannot signal the nginx master process {pid}: {e}"),
                     },
                 )?;
-                wait_for_new_workers(pid, &before, settle)?;
+                wait_for_new_workers(pid, &before)?;
                 Ok(Restart::Reloaded)
             }
             None => {
@@ -380,13 +368,9 @@ fn children(parent: u32) -> HashSet<u32> {
     out
 }
 
-/// A new worker running and, for [`Settle::OldGone`], the old ones gone or
+/// A new worker running, and the old ones gone or
 /// told to finish ("shutting down": they no longer accept connections).
-fn wait_for_new_workers(
-    master: u32,
-    before: &HashSet<u32>,
-    settle: Settle,
-) -> Result<(), CtlError> {
+fn wait_for_new_workers(master: u32, before: &HashSet<u32>) -> Result<(), CtlError> {
     if before.is_empty() {
         // No workers to compare with (`master_process off`): nothing to wait for.
         return Ok(());
@@ -395,11 +379,10 @@ fn wait_for_new_workers(
     loop {
         let now = children(master);
         let fresh = now.iter().any(|p| !before.contains(p));
-        let old_done = settle == Settle::NewWorkers
-            || before.iter().all(|&p| {
-                !now.contains(&p)
-                    || proc_file(p, "cmdline").is_none_or(|c| contains(&c, b"shutting down"))
-            });
+        let old_done = before.iter().all(|&p| {
+            !now.contains(&p)
+                || proc_file(p, "cmdline").is_none_or(|c| contains(&c, b"shutting down"))
+        });
         if fresh && old_done {
             return Ok(());
         }

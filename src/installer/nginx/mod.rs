@@ -67,7 +67,7 @@ pub use servers::Server;
 
 pub use build::MARK;
 pub use challenge::{Probe, Token};
-pub use ctl::{BuildInfo, Ctl, CtlError, PendingTest, Restart, Settle};
+pub use ctl::{BuildInfo, Ctl, CtlError, PendingTest, Restart};
 pub use error::InstallError;
 pub use install::{Enhancements, InstallRequest, Report, install};
 pub use options::{DHPARAM_FILE, ExtraFile, OPTIONS_FILE, OptionsPlan};

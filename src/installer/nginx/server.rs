@@ -3,7 +3,7 @@
 //! `nginx -t`, undone if nginx rejects it, then nginx reloaded (started if
 //! it was not running), undone if that fails.
 
-use super::ctl::{Ctl, CtlError, Restart, Settle};
+use super::ctl::{Ctl, CtlError, Restart};
 use super::error::InstallError;
 use super::load::{LoadError, LoadOptions, NginxConfig};
 use super::options::ExtraFile;
@@ -140,7 +140,7 @@ impl Nginx {
             }
         };
         let checkpoint = tx.commit()?;
-        match self.ctl.reload_or_start(config, Settle::NewWorkers) {
+        match self.ctl.reload_or_start(config) {
             Ok(restart) => Ok(Deployed {
                 checkpoint,
                 restart: Some(restart),
@@ -167,7 +167,7 @@ impl Nginx {
     pub fn restart(&self) -> Result<Restart, InstallError> {
         let config = self.load()?;
         self.ctl.configtest()?;
-        Ok(self.ctl.reload_or_start(&config, Settle::NewWorkers)?)
+        Ok(self.ctl.reload_or_start(&config)?)
     }
 
     /// `nginx -t` and reload when nginx runs (after undoing a change);
@@ -179,7 +179,7 @@ impl Nginx {
             return Ok(false);
         }
         self.ctl.configtest()?;
-        self.ctl.reload_or_start(&config, Settle::NewWorkers)?;
+        self.ctl.reload_or_start(&config)?;
         Ok(true)
     }
 }

@@ -8,7 +8,7 @@
 //! reloads: the user's files are byte for byte as before.
 
 use super::challenge::{self, Token};
-use super::ctl::{CtlError, Settle};
+use super::ctl::CtlError;
 use super::server::Nginx;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
 use reverter::{Kind, Reverter, Transaction};
@@ -119,10 +119,7 @@ impl Solver for NginxSolver<'_> {
                 "nginx rejects the challenge edits (undone): {e}"
             )));
         }
-        self.nginx
-            .ctl
-            .reload_or_start(&config, Settle::OldGone)
-            .map_err(ctl_error)?;
+        self.nginx.ctl.reload_or_start(&config).map_err(ctl_error)?;
         if let Err(failures) = challenge::check(&probes, CHECK_TIMEOUT) {
             eprintln!(
                 "Warning: nginx does not answer the challenge locally yet; asking the CA anyway:\n  {}",
@@ -143,10 +140,7 @@ impl Solver for NginxSolver<'_> {
         let config = self.nginx.load().map_err(|e| message(e.to_string()))?;
         let pid_file = self.nginx.ctl.pid_file(&config).map_err(ctl_error)?;
         if self.nginx.ctl.running(&pid_file).is_some() {
-            self.nginx
-                .ctl
-                .reload_or_start(&config, Settle::NewWorkers)
-                .map_err(ctl_error)?;
+            self.nginx.ctl.reload_or_start(&config).map_err(ctl_error)?;
         }
         Ok(())
     }
