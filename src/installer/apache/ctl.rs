@@ -38,12 +38,12 @@ pub struct Ctl {
 #[derive(Debug, thiserror::Error)]
 pub enum CtlError {
     #[error(
-        "cannot run {}: {source} (is Apache installed? give its control program with --apache-ctl)",
+        "cannot run {}: {error} (is Apache installed? give its control program with --apache-ctl)",
         binary.display()
     )]
     NotFound {
         binary: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("Apache's configuration test (`{} -t`) fails:\n{output}", binary.display())]
     ConfigTest { binary: PathBuf, output: String },
@@ -142,9 +142,9 @@ impl Ctl {
         let mut cmd = self.command(args);
         cmd.stderr(Stdio::piped())
             .output()
-            .map_err(|source| CtlError::NotFound {
+            .map_err(|error| CtlError::NotFound {
                 binary: self.binary.clone(),
-                source,
+                error,
             })
     }
 
@@ -183,9 +183,9 @@ impl Ctl {
                 output: text(&out),
             });
         }
-        let version_out = version_out.map_err(|source| CtlError::NotFound {
+        let version_out = version_out.map_err(|error| CtlError::NotFound {
             binary: self.binary.clone(),
-            source,
+            error,
         })?;
         Ok(ServerInfo {
             modules: dump::parse_modules(&stdout),

@@ -15,12 +15,12 @@ pub enum InstallError {
     Ctl(#[from] CtlError),
     #[error(transparent)]
     Write(#[from] WriteError),
-    #[error("{0}")]
+    #[error(transparent)]
     Reverter(#[from] reverter::Error),
     /// An edit certsmith built is invalid: a bug, reported with where it happened.
     #[error("internal error while editing {what}: {error}")]
     Edit { what: String, error: EditError },
-    #[error("{0}")]
+    #[error(transparent)]
     Value(#[from] ValueError),
     #[error("no virtual host serves {name}:{}", list(candidates))]
     NoVhost {

@@ -42,22 +42,22 @@ pub struct Plan {
 /// Why a plan could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("{0}")]
+    #[error(transparent)]
     Reverter(#[from] reverter::Error),
-    #[error("{}: cannot read it again before writing: {source}", path.display())]
+    #[error("{}: cannot read it again before writing: {error}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
         "{}: changed on disk while certsmith worked; nothing was written, run certsmith again",
         .0.display()
     )]
     Changed(PathBuf),
-    #[error("{}: cannot write there: {source}", path.display())]
+    #[error("{}: cannot write there: {error}", path.display())]
     NotWritable {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -151,9 +151,9 @@ impl Plan {
             } else {
                 writable_dir(&target)
             };
-            result.map_err(|source| WriteError::NotWritable {
+            result.map_err(|error| WriteError::NotWritable {
                 path: path.clone(),
-                source,
+                error,
             })?;
         }
         Ok(())
@@ -165,9 +165,9 @@ impl Plan {
         for (path, before, after) in self.file_changes() {
             match before {
                 Some(before) => {
-                    let now = std::fs::read(&path).map_err(|source| WriteError::Read {
+                    let now = std::fs::read(&path).map_err(|error| WriteError::Read {
                         path: path.clone(),
-                        source,
+                        error,
                     })?;
                     if now != before {
                         return Err(WriteError::Changed(path));

@@ -22,7 +22,7 @@ pub struct Apache {
 pub enum DeployError {
     #[error(transparent)]
     Write(#[from] WriteError),
-    #[error("{0}")]
+    #[error(transparent)]
     Reverter(#[from] reverter::Error),
     #[error(
         "Apache rejects the changed configuration, so certsmith undid the change (your files are as they were):\n{output}"
