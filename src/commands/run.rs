@@ -1,4 +1,4 @@
-//! `certsmith [run] --nginx -d NAME...` (`--apache`: see `apache.rs`): obtain a certificate (proving
+//! `certsmith [run] --nginx -d NAME...` (`--apache`: see `apache/`): obtain a certificate (proving
 //! control through nginx itself unless another authenticator is chosen)
 //! and install it, with the enhancements asked for, as one checkpoint.
 
