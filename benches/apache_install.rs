@@ -19,15 +19,12 @@ mod support;
 #[allow(dead_code)]
 #[path = "../tests/apache_installer/common.rs"]
 mod common;
-#[allow(dead_code)]
-#[path = "../tests/apache_installer/netns.rs"]
-mod netns;
 
 use common::Tree;
-use netns::{ACME_URL, Netns};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use support::netns::{ACME_URL, Netns};
 
 const RUNS: usize = 5;
 const VHOSTS: usize = 1000;

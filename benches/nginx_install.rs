@@ -9,6 +9,9 @@
 //!
 //! Run: `scripts/bench nginx_install` (release build). Prints medians and ratios.
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 #[allow(dead_code)]
 #[path = "../tests/nginx_installer/util.rs"]
 mod util;

@@ -13,5 +13,4 @@ mod apache_installer {
     mod corpus;
     mod e2e;
     mod live;
-    mod netns;
 }

@@ -3,6 +3,9 @@
 //! private network and mount namespaces. One binary; each test makes its
 //! own namespaces, so they run in parallel.
 
+#[path = "support/mod.rs"]
+mod support;
+
 #[path = "nginx_installer/util.rs"]
 mod util;
 

@@ -23,7 +23,7 @@ pub mod solver;
 pub use csr::KeySpec;
 pub use error::AcmeError;
 pub use key::JwsKey;
-pub use solver::{Challenge, ChallengeKind, SolveError, Solver};
+pub use solver::{Challenge, ChallengeKind, HttpToken, SolveError, Solver};
 
 use http::{KeyId, Transport};
 use std::path::PathBuf;

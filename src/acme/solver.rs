@@ -83,6 +83,43 @@ impl Challenge {
     }
 }
 
+/// One http-01 token, as a web server answers it: a request for
+/// `http://NAME/.well-known/acme-challenge/TOKEN` gets the key authorization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpToken {
+    pub name: String,
+    pub token: String,
+    pub key_authorization: String,
+}
+
+impl HttpToken {
+    pub fn path(&self) -> String {
+        format!("/.well-known/acme-challenge/{}", self.token)
+    }
+}
+
+/// The tokens of an order for an authenticator that answers http-01 only;
+/// any other challenge is an error naming `authenticator`.
+pub fn http01_tokens(
+    challenges: &[Challenge],
+    authenticator: &str,
+) -> Result<Vec<HttpToken>, SolveError> {
+    challenges
+        .iter()
+        .map(|c| match c.kind {
+            ChallengeKind::Http01 => Ok(HttpToken {
+                name: c.identifier.clone(),
+                token: c.token.clone(),
+                key_authorization: c.key_authorization.clone(),
+            }),
+            _ => Err(SolveError::Message(format!(
+                "the {authenticator} authenticator answers http-01 challenges only \
+                 (wildcard names need a DNS authenticator)"
+            ))),
+        })
+        .collect()
+}
+
 /// Why a solver could not present or clean up.
 #[derive(Debug, thiserror::Error)]
 pub enum SolveError {

@@ -18,6 +18,7 @@ pub mod install;
 pub mod install_timer;
 pub mod issue;
 pub mod nginx;
+pub mod prompt;
 pub mod reconfigure;
 pub mod renew;
 pub mod revoke;

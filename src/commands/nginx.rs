@@ -2,7 +2,7 @@
 //! flags, the checks before anything changes, names from `server_name`,
 //! and the deploy step (one checkpoint, `nginx -t`, reload) with its report.
 
-use super::acme_args::{check_name, non_interactive};
+use super::acme_args::check_name;
 use super::session::Session;
 use crate::cli::Config;
 use crate::installer::nginx::{
@@ -10,8 +10,8 @@ use crate::installer::nginx::{
     ServerName, install, tls_options,
 };
 use crate::storage::{Lineage, RenewalParams};
-use anyhow::{Context, Result, bail};
-use std::io::{BufRead, Write};
+use anyhow::{Result, bail};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_ROOT: &str = "/etc/nginx";
@@ -158,74 +158,14 @@ pub fn names(config: &Config, loaded: &NginxConfig) -> Result<Vec<String>> {
             }
         }
     }
-    if non_interactive(config) {
-        if offered.is_empty() {
-            bail!(
-                "no names given: use -d NAME (no server_name in the nginx configuration names a domain)"
-            );
-        }
-        bail!(
-            "no names given: use -d NAME (repeatable); names nginx serves here: {}",
-            offered.join(", ")
-        );
-    }
-    if offered.is_empty() {
-        bail!(
-            "no server_name in the nginx configuration names a domain: give the names with -d NAME"
-        );
-    }
-    println!("Names found in the nginx configuration:");
-    for (i, n) in offered.iter().enumerate() {
-        println!("  {}: {n}", i + 1);
-    }
-    let answer = ask("Numbers of the names to get a certificate for (blank: all, c: cancel): ")?;
-    let answer = answer.trim();
-    if answer.eq_ignore_ascii_case("c") {
-        bail!("cancelled");
-    }
-    if answer.is_empty() {
-        return Ok(offered);
-    }
-    let mut chosen = Vec::new();
-    for part in answer.split(|c: char| c == ',' || c.is_whitespace()) {
-        if part.is_empty() {
-            continue;
-        }
-        let i: usize = part
-            .parse()
-            .ok()
-            .filter(|&i| (1..=offered.len()).contains(&i))
-            .with_context(|| format!("{part:?} is not one of the numbers shown"))?;
-        if !chosen.contains(&offered[i - 1]) {
-            chosen.push(offered[i - 1].clone());
-        }
-    }
-    Ok(chosen)
-}
-
-fn ask(prompt: &str) -> Result<String> {
-    print!("{prompt}");
-    std::io::stdout().flush()?;
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line)? == 0 {
-        bail!("no answer (end of input)");
-    }
-    Ok(line)
+    super::prompt::choose_names(config, "nginx", "server_name", offered)
 }
 
 /// The enhancements asked for. `redirect_default`: what `--redirect`
 /// defaults to when neither it nor `--no-redirect` is given (`run` and
 /// `install`: ask, or yes under `-n`, as Certbot does; `enhance`: no).
 pub fn enhancements(config: &Config, redirect_default: bool) -> Result<Enhancements> {
-    let redirect = match config.args.switch("redirect") {
-        Some(v) => v,
-        None if !redirect_default => false,
-        None if non_interactive(config) => true,
-        None => {
-            let a = ask("Redirect http:// to https:// for these names? [Y/n] ")?;
-            !a.trim().to_ascii_lowercase().starts_with('n')
-        }
-    };
+    let redirect = super::prompt::redirect(config, redirect_default)?;
     Ok(Enhancements {
         redirect,
         hsts: config.args.flag("hsts"),

@@ -7,7 +7,7 @@
 //! disables what it enabled, and Apache serves plain http again.
 
 use super::common::*;
-use super::netns::{ACME_URL, Netns};
+use crate::support::netns::{ACME_URL, Netns};
 
 fn certsmith(ns: &Netns, tree: &Tree, args: &[&str]) -> (bool, String, String) {
     let out = ns
@@ -121,7 +121,7 @@ fn apache_from_nothing_to_https_and_back() {
         "{stdout}"
     );
 
-    let (ok, head) = ns.curl(
+    let (ok, head) = ns.curl_at(
         names[1],
         80,
         &[
@@ -135,7 +135,7 @@ fn apache_from_nothing_to_https_and_back() {
     assert!(ok, "{head}");
     assert_eq!(head, "301 https://www.e2e.example.test/a?b=1");
     let pebble_root = ns.root_pem.display().to_string();
-    let (ok, out) = ns.curl(
+    let (ok, out) = ns.curl_at(
         names[0],
         443,
         &[
@@ -215,9 +215,9 @@ fn apache_from_nothing_to_https_and_back() {
         .collect();
     assert!(left.is_empty(), "rollback left differences: {left:?}");
     assert!(!enabled.exists());
-    let (ok, body) = ns.curl(names[0], 80, &["http://e2e.example.test/"]);
+    let (ok, body) = ns.curl_at(names[0], 80, &["http://e2e.example.test/"]);
     assert!(ok && body.contains("plain site"), "{body}");
-    let (ok, _) = ns.curl(
+    let (ok, _) = ns.curl_at(
         names[0],
         443,
         &["--cacert", &pebble_root, "https://e2e.example.test/"],

@@ -10,9 +10,9 @@ use crate::installer::apache::{
     Settings, VirtualHost, choose, install,
 };
 use crate::storage::{Lineage, RenewalParams};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 mod verbs;
@@ -140,69 +140,14 @@ pub fn names(config: &Config, apache: &Apache, info: &ServerInfo) -> Result<Vec<
             }
         }
     }
-    if offered.is_empty() {
-        bail!(
-            "no names given: use -d NAME (no ServerName or ServerAlias in the Apache configuration names a domain)"
-        );
-    }
-    if non_interactive(config) {
-        bail!(
-            "no names given: use -d NAME (repeatable); names Apache serves here: {}",
-            offered.join(", ")
-        );
-    }
-    println!("Names found in the Apache configuration:");
-    for (i, n) in offered.iter().enumerate() {
-        println!("  {}: {n}", i + 1);
-    }
-    let answer = ask("Numbers of the names to get a certificate for (blank: all, c: cancel): ")?;
-    let answer = answer.trim();
-    if answer.eq_ignore_ascii_case("c") {
-        bail!("cancelled");
-    }
-    if answer.is_empty() {
-        return Ok(offered);
-    }
-    let mut chosen = Vec::new();
-    for part in answer.split(|c: char| c == ',' || c.is_whitespace()) {
-        if part.is_empty() {
-            continue;
-        }
-        let i: usize = part
-            .parse()
-            .ok()
-            .filter(|&i| (1..=offered.len()).contains(&i))
-            .with_context(|| format!("{part:?} is not one of the numbers shown"))?;
-        if !chosen.contains(&offered[i - 1]) {
-            chosen.push(offered[i - 1].clone());
-        }
-    }
-    Ok(chosen)
-}
-
-fn ask(prompt: &str) -> Result<String> {
-    print!("{prompt}");
-    std::io::stdout().flush()?;
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line)? == 0 {
-        bail!("no answer (end of input)");
-    }
-    Ok(line)
+    super::prompt::choose_names(config, "Apache", "ServerName or ServerAlias", offered)
 }
 
 /// The enhancements asked for. `redirect_default`: what `--redirect` means when neither
 /// it nor `--no-redirect` is given (`run`, `install`: ask, or yes under `-n`, as Certbot;
 /// `enhance`: no).
 pub fn enhancements(config: &Config, redirect_default: bool) -> Result<Enhancements> {
-    let redirect = match config.args.switch("redirect") {
-        Some(v) => v,
-        None if !redirect_default => false,
-        None if non_interactive(config) => true,
-        None => {
-            let a = ask("Redirect http:// to https:// for these names? [Y/n] ")?;
-            !a.trim().to_ascii_lowercase().starts_with('n')
-        }
-    };
+    let redirect = super::prompt::redirect(config, redirect_default)?;
     Ok(Enhancements {
         redirect,
         hsts: config.args.flag("hsts"),
@@ -245,7 +190,7 @@ fn prompt_vhost(name: &str, candidates: &[VirtualHost]) -> Option<usize> {
     for (i, v) in candidates.iter().enumerate() {
         println!("  {}: {}", i + 1, choose::describe(v));
     }
-    let answer = ask("Number of the one to use (c: cancel): ").ok()?;
+    let answer = super::prompt::ask("Number of the one to use (c: cancel): ").ok()?;
     let i: usize = answer.trim().parse().ok()?;
     (1..=candidates.len()).contains(&i).then(|| i - 1)
 }

@@ -23,13 +23,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-/// One token to serve.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
-    pub name: String,
-    pub token: String,
-    pub key_authorization: String,
-}
+pub use crate::acme::HttpToken as Token;
 
 /// A local request that must answer a token once Apache restarted.
 #[derive(Debug, Clone, PartialEq, Eq)]

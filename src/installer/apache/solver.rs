@@ -157,20 +157,7 @@ impl Solver for ApacheSolver<'_> {
     }
 
     fn present(&mut self, challenges: &[Challenge]) -> Result<(), SolveError> {
-        let tokens: Vec<Token> = challenges
-            .iter()
-            .filter(|c| c.kind == ChallengeKind::Http01)
-            .map(|c| Token {
-                name: c.identifier.clone(),
-                token: c.token.clone(),
-                key_authorization: c.key_authorization.clone(),
-            })
-            .collect();
-        if tokens.len() != challenges.len() {
-            return Err(message(
-                "the Apache authenticator answers http-01 challenges only (wildcard names need a DNS authenticator)".into(),
-            ));
-        }
+        let tokens = crate::acme::solver::http01_tokens(challenges, "Apache")?;
         self.present_inner(&tokens)
     }
 

@@ -21,19 +21,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-/// One token to answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
-    pub name: String,
-    pub token: String,
-    pub key_authorization: String,
-}
-
-impl Token {
-    pub fn path(&self) -> String {
-        format!("/.well-known/acme-challenge/{}", self.token)
-    }
-}
+pub use crate::acme::HttpToken as Token;
 
 /// A request that should now be answered with the key authorization.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 //! that every token is answered. `cleanup` undoes the transaction and
 //! reloads: the user's files are byte for byte as before.
 
-use super::challenge::{self, Token};
+use super::challenge;
 use super::ctl::CtlError;
 use super::server::Nginx;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
@@ -74,20 +74,7 @@ impl Solver for NginxSolver<'_> {
     }
 
     fn present(&mut self, challenges: &[Challenge]) -> Result<(), SolveError> {
-        let tokens: Vec<Token> = challenges
-            .iter()
-            .filter(|c| c.kind == ChallengeKind::Http01)
-            .map(|c| Token {
-                name: c.identifier.clone(),
-                token: c.token.clone(),
-                key_authorization: c.key_authorization.clone(),
-            })
-            .collect();
-        if tokens.len() != challenges.len() {
-            return Err(message(
-                "the nginx authenticator answers http-01 challenges only".into(),
-            ));
-        }
+        let tokens = crate::acme::solver::http01_tokens(challenges, "nginx")?;
         let mut config = self.nginx.load().map_err(|e| message(e.to_string()))?;
         let probes = challenge::add(&mut config, &tokens, self.http_port)
             .map_err(|e| message(e.to_string()))?;

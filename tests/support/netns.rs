@@ -1,10 +1,10 @@
 //! A throw-away network namespace with Pebble (validating http-01 on port 80) and
-//! pebble-challtestsrv (every name is 127.0.0.1) inside, as `scripts/lib/testbed.sh`
-//! builds it: Apache started in it binds 80 and 443 without touching the host. Each has
-//! its own namespace; dropping it kills what runs inside (Pebble, the Apache a test
-//! started) and deletes the namespace.
+//! pebble-challtestsrv (every name is 127.0.0.1) inside, the Rust twin of
+//! `scripts/lib/testbed.sh`: a web server started in it binds 80 and 443 without
+//! touching the host. Each has its own namespace; dropping it kills what runs inside
+//! (Pebble, the server a test started) and deletes the namespace.
 
-use crate::support::{TempDir, unique};
+use super::{TempDir, unique};
 use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -101,7 +101,7 @@ impl Netns {
 
     /// `curl -sS` inside the namespace, every name resolved to 127.0.0.1 by
     /// `--resolve` for `host:port`; (success, stdout + stderr).
-    pub fn curl(&self, host: &str, port: u16, args: &[&str]) -> (bool, String) {
+    pub fn curl_at(&self, host: &str, port: u16, args: &[&str]) -> (bool, String) {
         let out = self
             .cmd("curl")
             .args(["-sS", "--max-time", "10", "--resolve"])
