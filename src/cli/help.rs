@@ -19,23 +19,32 @@ pub fn render(verb: Option<&str>) -> String {
         let mark = if Some(*name) == verb { "*" } else { " " };
         let _ = writeln!(out, " {mark}{name:<15} {about}");
     }
-    let mut group = "";
+    // Groups print in the order they first appear in the table, each once, even
+    // where the table interleaves them (it is ordered for parsing, not reading).
+    let mut groups: Vec<&str> = Vec::new();
     for flag in FLAGS {
-        if flag.group != group {
-            group = flag.group;
-            let _ = writeln!(out, "\n{group}:");
+        if !groups.contains(&flag.group) {
+            groups.push(flag.group);
         }
-        let short = flag.short.map(|c| format!("-{c}, ")).unwrap_or_default();
-        let value = match flag.arity {
-            Arity::Value(m) => format!(" {m}"),
-            _ => String::new(),
-        };
-        let neg = flag
-            .negation
-            .map(|n| format!(" | --{n}"))
-            .unwrap_or_default();
-        let names = format!("{short}--{}{value}{neg}", flag.long);
-        let _ = writeln!(out, "  {names:<40} {}", flag.help);
+    }
+    for group in groups {
+        let _ = writeln!(out, "\n{group}:");
+        for flag in FLAGS.iter().filter(|f| f.group == group) {
+            let _ = writeln!(out, "  {:<40} {}", flag_names(flag), flag.help);
+        }
     }
     out
+}
+
+fn flag_names(flag: &super::flags::Flag) -> String {
+    let short = flag.short.map(|c| format!("-{c}, ")).unwrap_or_default();
+    let value = match flag.arity {
+        Arity::Value(m) => format!(" {m}"),
+        _ => String::new(),
+    };
+    let neg = flag
+        .negation
+        .map(|n| format!(" | --{n}"))
+        .unwrap_or_default();
+    format!("{short}--{}{value}{neg}", flag.long)
 }

@@ -38,7 +38,7 @@ type Run = fn(&Config, &mut Session) -> anyhow::Result<ExitCode>;
 /// before anything else; a verb that only reads warns about one.
 pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
     let run: Run = match config.verb {
-        "conf" => |config, _| conf::run(config),
+        "conf" => conf::run,
         "rollback" => rollback::run,
         "checkpoints" => checkpoints::run,
         "run" => run::run,

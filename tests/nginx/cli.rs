@@ -111,4 +111,29 @@ fn get_match_set_rm() {
     let refused = r(&["set", "http/server[2]/root", "a\nb"]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("control character"));
+
+    // Each edit is a checkpoint: rollback undoes both, byte for byte.
+    let listed = stdout(&certsmith(&["checkpoints", "--work-dir", &work]));
+    assert!(
+        listed.contains("conf rm http/server[1]/listen")
+            && listed.contains("conf set http/server[2]/root /srv/b b"),
+        "{listed}"
+    );
+    let (config_dir, logs_dir) = (t.0.join("etc"), t.0.join("logs"));
+    let undone = certsmith(&[
+        "rollback",
+        "--checkpoints",
+        "2",
+        "--work-dir",
+        &work,
+        "--config-dir",
+        config_dir.to_str().expect("utf-8"),
+        "--logs-dir",
+        logs_dir.to_str().expect("utf-8"),
+    ]);
+    assert!(undone.status.success(), "{undone:?}");
+    assert_eq!(
+        std::fs::read_to_string(t.0.join("nginx.conf")).expect("read"),
+        CONF
+    );
 }

@@ -13,6 +13,7 @@
 //! The verbs are written once here, against [`Engine`]; each server's engine
 //! implements it (`nginx.rs`, `apache.rs`).
 
+use super::session::Session;
 use crate::cli::Config;
 use crate::syntax::path::{self, Path};
 use anyhow::{Context, Result, bail};
@@ -62,12 +63,12 @@ pub trait Engine {
     fn changed_files(loaded: &Self::Loaded) -> Vec<(PathBuf, Vec<u8>, Vec<u8>)>;
 }
 
-pub fn run(config: &Config) -> Result<ExitCode> {
+pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     let nginx = config.args.flag("nginx") || config.args.value("nginx-server-root").is_some();
     let apache = config.args.flag("apache") || config.args.value("apache-server-root").is_some();
     match (nginx, apache) {
-        (true, false) => run_with::<nginx::NginxEngine>(config),
-        (false, true) => run_with::<apache::ApacheEngine>(config),
+        (true, false) => run_with::<nginx::NginxEngine>(config, session),
+        (false, true) => run_with::<apache::ApacheEngine>(config, session),
         (true, true) => bail!("conf: give --nginx or --apache, not both"),
         (false, false) => bail!(
             "conf: say which server: --nginx (or --nginx-server-root DIR) or --apache (or --apache-server-root DIR)"
@@ -75,7 +76,7 @@ pub fn run(config: &Config) -> Result<ExitCode> {
     }
 }
 
-fn run_with<E: Engine>(config: &Config) -> Result<ExitCode> {
+fn run_with<E: Engine>(config: &Config, session: &mut Session) -> Result<ExitCode> {
     let (sub, rest) = match config.positionals().split_first() {
         Some((s, r)) => (s.as_str(), r),
         None => bail!("conf: expected get, match, set, rm, check or print"),
@@ -84,7 +85,7 @@ fn run_with<E: Engine>(config: &Config) -> Result<ExitCode> {
         "check" => check::<E>(config, rest),
         "print" => print::<E>(rest),
         "get" | "match" => query::<E>(config, sub, rest),
-        "set" | "rm" => edit::<E>(config, sub, rest),
+        "set" | "rm" => edit::<E>(config, session, sub, rest),
         other => bail!(
             "conf: unknown subcommand {other:?} (expected get, match, set, rm, check or print)"
         ),
@@ -176,7 +177,12 @@ fn query<E: Engine>(config: &Config, sub: &str, rest: &[String]) -> Result<ExitC
     })
 }
 
-fn edit<E: Engine>(config: &Config, sub: &str, rest: &[String]) -> Result<ExitCode> {
+fn edit<E: Engine>(
+    config: &Config,
+    session: &mut Session,
+    sub: &str,
+    rest: &[String],
+) -> Result<ExitCode> {
     let path = one_path(sub, rest)?;
     let values = &rest[1..];
     if sub == "rm" && !values.is_empty() {
@@ -208,7 +214,8 @@ fn edit<E: Engine>(config: &Config, sub: &str, rest: &[String]) -> Result<ExitCo
         }
         (_, true) => create::<E>(&mut loaded, &path, values)?,
     }
-    write_or_diff::<E>(config, &loaded)
+    let title = format!("conf {sub} {}", rest.join(" "));
+    write_or_diff::<E>(config, session, &title, &loaded)
 }
 
 /// `set` on a path that matches nothing creates the last step under the
@@ -237,19 +244,32 @@ fn create<E: Engine>(loaded: &mut E::Loaded, path: &Path, values: &[String]) -> 
     E::append(loaded, parent.as_ref(), &name, values)
 }
 
-fn write_or_diff<E: Engine>(config: &Config, loaded: &E::Loaded) -> Result<ExitCode> {
+/// Print the diff; unless `--dry-run`, write the changed files as one
+/// checkpoint, so `certsmith rollback` undoes a `conf` edit like any other.
+fn write_or_diff<E: Engine>(
+    config: &Config,
+    session: &mut Session,
+    title: &str,
+    loaded: &E::Loaded,
+) -> Result<ExitCode> {
     let changed = E::changed_files(loaded);
-    if config.dry_run {
+    if !config.quiet || config.dry_run {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         for (file, before, after) in &changed {
             out.write_all(&crate::diff::unified(file, before, after))?;
         }
+    }
+    if config.dry_run || changed.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
+    let mut tx = session
+        .reverter()?
+        .begin(reverter::Kind::Permanent, title)?;
     for (file, _, after) in &changed {
-        reverter::write_atomic(file, after, reverter::NewFileMode::default())
+        tx.write(file, after)
             .with_context(|| format!("{}: cannot write", file.display()))?;
     }
+    tx.commit()?;
     Ok(ExitCode::SUCCESS)
 }
