@@ -76,6 +76,9 @@ fn command_line_get_set_rm_on_a_copied_tree() {
             .args(args)
             .arg("--apache-server-root")
             .arg(&root)
+            // Edits are checkpoints: keep them in this test's own work dir.
+            .arg("--work-dir")
+            .arg(tmp.path().join("work"))
             .output()
             .unwrap();
         (
