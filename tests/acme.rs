@@ -16,55 +16,15 @@ mod issue;
 mod lifecycle;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use support::TempDir;
 use support::pebble::Pebble;
+pub use support::run::Run;
 
 /// One test's world: a Pebble and a config dir.
 pub struct World {
     pub pebble: Pebble,
     pub dir: TempDir,
-}
-
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn from_command(cmd: &mut Command) -> Run {
-        Run::from(cmd.output().unwrap())
-    }
-    fn from(out: Output) -> Run {
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-    #[track_caller]
-    pub fn ok(self) -> Run {
-        assert_eq!(
-            self.code, 0,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-    /// A failure with exactly one line on stderr; returns that line.
-    #[track_caller]
-    pub fn one_error_line(self) -> String {
-        assert_ne!(self.code, 0, "expected failure; stdout:\n{}", self.stdout);
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(
-            lines.len(),
-            1,
-            "expected one error line, got:\n{}",
-            self.stderr
-        );
-        lines[0].to_string()
-    }
 }
 
 impl Default for World {
@@ -122,19 +82,7 @@ impl World {
     }
     /// Debian's certbot with this world's dirs and Pebble.
     pub fn certbot(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new("certbot");
-        cmd.args(args)
-            .arg("--config-dir")
-            .arg(self.config_dir())
-            .arg("--work-dir")
-            .arg(self.dir.join("certbot-work"))
-            .arg("--logs-dir")
-            .arg(self.dir.join("certbot-logs"))
-            .arg("-n");
-        for (k, v) in self.pebble.client_env() {
-            cmd.env(k, v);
-        }
-        Run::from(cmd.output().expect("certbot must be installed"))
+        support::run::certbot(&self.pebble, self.dir.path(), &self.config_dir(), args)
     }
     pub fn live(&self, name: &str, file: &str) -> PathBuf {
         self.config_dir().join("live").join(name).join(file)

@@ -16,48 +16,11 @@ mod issue;
 mod solver;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use support::TempDir;
 use support::bind::Bind;
 use support::pebble::Pebble;
-
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn from(out: Output) -> Run {
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-    #[track_caller]
-    pub fn ok(self) -> Run {
-        assert_eq!(
-            self.code, 0,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-    /// A failure with exactly one line on stderr; returns that line.
-    #[track_caller]
-    pub fn one_error_line(self) -> String {
-        assert_ne!(self.code, 0, "expected failure; stdout:\n{}", self.stdout);
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(
-            lines.len(),
-            1,
-            "expected one error line, got:\n{}",
-            self.stderr
-        );
-        lines[0].to_string()
-    }
-}
+pub use support::run::Run;
 
 /// One test's world: BIND, a Pebble resolving through it, a config dir.
 pub struct World {

@@ -28,9 +28,10 @@ mod renew;
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use support::TempDir;
 use support::pebble::Pebble;
+pub use support::run::Run;
 
 /// One test's world: a Pebble and a directory for config, work and logs.
 pub struct World {
@@ -38,40 +39,6 @@ pub struct World {
     pub dir: TempDir,
     /// The directory URL lineages are made with (Pebble's, or a proxy's).
     pub server: String,
-}
-
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn from(out: Output) -> Run {
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-    #[track_caller]
-    pub fn ok(self) -> Run {
-        assert_eq!(
-            self.code, 0,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-    #[track_caller]
-    pub fn failed(self) -> Run {
-        assert_ne!(
-            self.code, 0,
-            "expected failure; stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
 }
 
 impl Default for World {
@@ -153,19 +120,7 @@ impl World {
     }
     /// Debian's certbot with this world's directories, trusting Pebble.
     pub fn certbot(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new("certbot");
-        cmd.args(args)
-            .arg("--config-dir")
-            .arg(self.config_dir())
-            .arg("--work-dir")
-            .arg(self.dir.join("certbot-work"))
-            .arg("--logs-dir")
-            .arg(self.dir.join("certbot-logs"))
-            .arg("-n");
-        for (k, v) in self.pebble.client_env() {
-            cmd.env(k, v);
-        }
-        Run::from(cmd.output().expect("certbot must be installed"))
+        support::run::certbot(&self.pebble, self.dir.path(), &self.config_dir(), args)
     }
     pub fn live(&self, name: &str, file: &str) -> PathBuf {
         self.config_dir().join("live").join(name).join(file)

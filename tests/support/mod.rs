@@ -7,6 +7,7 @@ pub mod bind;
 pub mod netns;
 pub mod nginx;
 pub mod pebble;
+pub mod run;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
