@@ -5,3 +5,4 @@
 
 pub mod apache;
 pub mod nginx;
+pub mod temp_edits;

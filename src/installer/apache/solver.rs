@@ -14,7 +14,8 @@ use super::install::Settings;
 use super::probe;
 use super::server::Apache;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
-use reverter::{Kind, Reverter, Transaction};
+use crate::installer::temp_edits::TempEdits;
+use reverter::Reverter;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -26,9 +27,8 @@ pub struct ApacheSolver<'r> {
     info: ServerInfo,
     settings: Settings,
     dir: PathBuf,
-    /// Held until `present` opens the challenge transaction on it.
-    reverter: Option<&'r mut Reverter>,
-    open: Option<Transaction<'r>>,
+    /// The challenge edits, open between `present` and `cleanup`.
+    edits: TempEdits<'r>,
     quiet: bool,
 }
 
@@ -48,8 +48,7 @@ impl<'r> ApacheSolver<'r> {
             info,
             settings,
             dir: challenge::challenge_dir(work_dir),
-            reverter: Some(reverter),
-            open: None,
+            edits: TempEdits::new(reverter),
             quiet,
         }
     }
@@ -58,17 +57,6 @@ impl<'r> ApacheSolver<'r> {
         if !self.quiet {
             println!("{text}");
         }
-    }
-
-    /// Undo the open transaction, if any.
-    fn undo(&mut self) -> Result<bool, SolveError> {
-        let Some(tx) = self.open.take() else {
-            return Ok(false);
-        };
-        let (result, reverter) = tx.rollback_release();
-        self.reverter = Some(reverter);
-        result.map_err(|e| message(format!("undoing the challenge edits: {e}")))?;
-        Ok(true)
     }
 
     /// Restart after undoing, and start Apache again if the restart stopped it.
@@ -100,23 +88,11 @@ impl<'r> ApacheSolver<'r> {
         )
         .map_err(|e| message(e.to_string()))?;
         plan.check_writable().map_err(|e| message(e.to_string()))?;
-        let reverter = self
-            .reverter
-            .take()
-            .ok_or_else(|| message("internal error: challenge edits already open".into()))?;
         let names: Vec<&str> = tokens.iter().map(|t| t.name.as_str()).collect();
-        let title = format!("http-01 challenge for {} (temporary)", names.join(", "));
-        let tx = reverter
-            .begin(Kind::Temporary, &title)
-            .map_err(|e| message(e.to_string()))?;
-        let tx = self.open.insert(tx);
-        // The record first: a crash after any write below finds it, and the recovery
-        // restarts Apache once the edits are undone.
-        tx.record(self.apache.reload_action())
-            .map_err(|e| message(e.to_string()))?;
+        let tx = self.edits.begin(&names, self.apache.reload_action())?;
         plan.write(tx).map_err(|e| message(e.to_string()))?;
         if let Err(e) = self.apache.ctl.configtest() {
-            self.undo()?;
+            self.edits.undo()?;
             return Err(message(format!(
                 "Apache rejects the challenge edits (undone): {e}"
             )));
@@ -163,7 +139,7 @@ impl Solver for ApacheSolver<'_> {
 
     fn cleanup(&mut self, _challenges: &[Challenge]) -> Result<(), SolveError> {
         let was_running = self.info.pid_file().ok().and_then(running).is_some();
-        if !self.undo()? {
+        if !self.edits.undo()? {
             return Ok(());
         }
         self.restart_after_undo(was_running)

@@ -11,7 +11,8 @@ use super::challenge;
 use super::ctl::CtlError;
 use super::server::Nginx;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
-use reverter::{Kind, Reverter, Transaction};
+use crate::installer::temp_edits::TempEdits;
+use reverter::Reverter;
 use std::time::Duration;
 
 /// How long the local check waits for nginx to answer a token.
@@ -20,10 +21,8 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct NginxSolver<'r> {
     nginx: Nginx,
     http_port: u16,
-    /// Held while no challenge transaction is open.
-    reverter: Option<&'r mut Reverter>,
-    /// The open temporary transaction (between `present` and `cleanup`).
-    open: Option<Transaction<'r>>,
+    /// The challenge edits, open between `present` and `cleanup`.
+    edits: TempEdits<'r>,
     quiet: bool,
 }
 
@@ -32,8 +31,7 @@ impl<'r> NginxSolver<'r> {
         NginxSolver {
             nginx,
             http_port,
-            reverter: Some(reverter),
-            open: None,
+            edits: TempEdits::new(reverter),
             quiet,
         }
     }
@@ -42,17 +40,6 @@ impl<'r> NginxSolver<'r> {
         if !self.quiet {
             println!("{text}");
         }
-    }
-
-    /// Undo the open transaction (if any) and keep the reverter for later.
-    fn undo(&mut self) -> Result<bool, SolveError> {
-        let Some(tx) = self.open.take() else {
-            return Ok(false);
-        };
-        let (result, reverter) = tx.rollback_release();
-        self.reverter = Some(reverter);
-        result.map_err(|e| message(format!("undoing the challenge edits: {e}")))?;
-        Ok(true)
     }
 }
 
@@ -78,30 +65,13 @@ impl Solver for NginxSolver<'_> {
         let mut config = self.nginx.load().map_err(|e| message(e.to_string()))?;
         let probes = challenge::add(&mut config, &tokens, self.http_port)
             .map_err(|e| message(e.to_string()))?;
-        let reverter = self
-            .reverter
-            .take()
-            .ok_or_else(|| message("internal error: challenge edits already open".into()))?;
         let names: Vec<&str> = tokens.iter().map(|t| t.name.as_str()).collect();
-        let title = format!("http-01 challenge for {} (temporary)", names.join(", "));
-        let mut tx = match reverter.begin(Kind::Temporary, &title) {
-            Ok(tx) => tx,
-            Err(e) => return Err(message(e.to_string())),
-        };
-        // The record first: a crash after any write below finds it, and the
-        // recovery reloads nginx after undoing.
-        let written = tx
-            .record(self.nginx.reload_action())
-            .map_err(|e| message(e.to_string()))
-            .and_then(|()| {
-                self.nginx
-                    .write(&mut tx, &config, &[])
-                    .map_err(|e| message(e.to_string()))
-            });
-        self.open = Some(tx);
-        written?;
+        let tx = self.edits.begin(&names, self.nginx.reload_action())?;
+        self.nginx
+            .write(tx, &config, &[])
+            .map_err(|e| message(e.to_string()))?;
         if let Err(e) = self.nginx.ctl.configtest() {
-            self.undo()?;
+            self.edits.undo()?;
             return Err(message(format!(
                 "nginx rejects the challenge edits (undone): {e}"
             )));
@@ -121,7 +91,7 @@ impl Solver for NginxSolver<'_> {
     }
 
     fn cleanup(&mut self, _challenges: &[Challenge]) -> Result<(), SolveError> {
-        if !self.undo()? {
+        if !self.edits.undo()? {
             return Ok(());
         }
         let config = self.nginx.load().map_err(|e| message(e.to_string()))?;
