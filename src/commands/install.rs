@@ -6,9 +6,8 @@ use super::nginx::{self as ng, lineage_files};
 use super::run::{install_lineage, installer_name};
 use super::session::Session;
 use crate::cli::Config;
-use crate::installer::nginx::CertFiles;
-use crate::storage::{self, Lineage, certinfo};
-use anyhow::{Context, Result, bail};
+use crate::storage::{self, Lineage};
+use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
@@ -37,7 +36,7 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
         install_lineage(config, session, &nginx, &lineage, names, enhance, &warnings)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let (cert, names) = files_from_flags(config)?;
+    let (cert, names) = super::cert_files::from_flags(config, "--nginx")?;
     let opened = ng::open(session, &nginx)?;
     let names = names_or(config, names)?;
     let enhance = ng::enhancements(config, true)?;
@@ -96,36 +95,6 @@ fn covers(names: &[String], name: &str) -> bool {
                 })
             })
     })
-}
-
-/// `--cert-path`, `--key-path`, `--fullchain-path`: checked to exist and
-/// to be a certificate; the names are the certificate's.
-fn files_from_flags(config: &Config) -> Result<(CertFiles, Vec<String>)> {
-    let (Some(cert), Some(key)) = (config.args.path("cert-path"), config.args.path("key-path"))
-    else {
-        bail!("install: give --cert-name NAME, or --cert-path, --key-path and --fullchain-path");
-    };
-    let Some(fullchain) = config.args.path("fullchain-path") else {
-        bail!(
-            "install --nginx: give --fullchain-path too (nginx serves the certificate with its chain)"
-        );
-    };
-    let pem = std::fs::read_to_string(&cert)
-        .with_context(|| format!("--cert-path: cannot read {}", cert.display()))?;
-    let info = certinfo::parse_pem(&pem)
-        .map_err(|e| anyhow::anyhow!("--cert-path {}: {}", cert.display(), e.0))?;
-    for (flag, path) in [("key-path", &key), ("fullchain-path", &fullchain)] {
-        if !path.is_file() {
-            bail!("--{flag}: {} does not exist", path.display());
-        }
-    }
-    Ok((
-        CertFiles {
-            fullchain: ng::absolute(&fullchain),
-            key: ng::absolute(&key),
-        },
-        info.names,
-    ))
 }
 
 #[cfg(test)]

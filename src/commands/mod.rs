@@ -7,6 +7,7 @@ pub mod account;
 pub mod accounts;
 pub mod acme_args;
 pub mod apache;
+pub mod cert_files;
 pub mod certificates;
 pub mod certonly;
 pub mod checkpoints;

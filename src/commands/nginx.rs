@@ -5,14 +5,15 @@
 use super::acme_args::check_name;
 use super::session::Session;
 use crate::cli::Config;
+pub use crate::commands::cert_files::{absolute, lineage_files};
 use crate::installer::nginx::{
     CertFiles, CtlError, Enhancements, InstallRequest, Nginx, NginxConfig, PendingTest, Restart,
     ServerName, install, tls_options,
 };
-use crate::storage::{Lineage, RenewalParams};
+use crate::storage::RenewalParams;
 use anyhow::{Result, bail};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub const DEFAULT_ROOT: &str = "/etc/nginx";
 pub const DEFAULT_CTL: &str = "nginx";
@@ -172,22 +173,6 @@ pub fn enhancements(config: &Config, redirect_default: bool) -> Result<Enhanceme
         uir: config.args.flag("uir"),
         staple: config.args.flag("staple-ocsp"),
     })
-}
-
-/// The lineage's live files, as nginx should name them (absolute).
-pub fn lineage_files(lineage: &Lineage) -> CertFiles {
-    CertFiles {
-        fullchain: absolute(&lineage.path("fullchain")),
-        key: absolute(&lineage.path("privkey")),
-    }
-}
-
-pub fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
-    }
 }
 
 pub fn request(

@@ -6,3 +6,15 @@
 pub mod apache;
 pub mod nginx;
 pub mod temp_edits;
+
+use std::path::PathBuf;
+
+/// The certificate files a site is pointed at (Certbot's `live/NAME/` links
+/// for a lineage), absolute: the server may run from any directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertFiles {
+    /// Certificate and chain (nginx `ssl_certificate`, Apache `SSLCertificateFile`).
+    pub fullchain: PathBuf,
+    /// Private key.
+    pub key: PathBuf,
+}

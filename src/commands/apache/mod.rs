@@ -5,15 +5,16 @@
 use super::acme_args::{self, check_name, non_interactive};
 use super::session::Session;
 use crate::cli::Config;
+pub use crate::commands::cert_files::{absolute, lineage_files};
 use crate::installer::apache::{
     Apache, ApacheSolver, CertFiles, Enhancements, FileNaming, InstallRequest, Restart, ServerInfo,
     Settings, VirtualHost, choose, install,
 };
-use crate::storage::{Lineage, RenewalParams};
+use crate::storage::RenewalParams;
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod verbs;
 
@@ -193,22 +194,6 @@ fn prompt_vhost(name: &str, candidates: &[VirtualHost]) -> Option<usize> {
     let answer = super::prompt::ask("Number of the one to use (c: cancel): ").ok()?;
     let i: usize = answer.trim().parse().ok()?;
     (1..=candidates.len()).contains(&i).then(|| i - 1)
-}
-
-pub fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
-    }
-}
-
-/// The lineage's live files, as Apache should name them (absolute).
-pub fn lineage_files(lineage: &Lineage) -> CertFiles {
-    CertFiles {
-        fullchain: absolute(&lineage.path("fullchain")),
-        key: absolute(&lineage.path("privkey")),
-    }
 }
 
 pub fn request(

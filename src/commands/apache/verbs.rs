@@ -10,8 +10,8 @@ use crate::commands::acme_args::{self, check_name};
 use crate::commands::issue;
 use crate::commands::session::Session;
 use crate::installer::apache::{Apache, CertFiles, Enhancements, ServerInfo};
-use crate::storage::{self, Lineage, certinfo};
-use anyhow::{Context, Result, bail};
+use crate::storage::{self, Lineage};
+use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 /// Obtain a certificate for `names` through Apache (`--apache`, `-a apache`, or no
@@ -178,7 +178,7 @@ pub fn install_verb(config: &Config, session: &mut Session) -> Result<ExitCode> 
             (lineage_files(&lineage), names, Some(lineage))
         }
         None => {
-            let (cert, names) = files_from_flags(config)?;
+            let (cert, names) = crate::commands::cert_files::from_flags(config, "--apache")?;
             (cert, names, None)
         }
     };
@@ -287,34 +287,4 @@ fn names_or(config: &Config, from_cert: Vec<String>) -> Result<Vec<String>> {
         bail!("the certificate names no domain: give the names with -d");
     }
     Ok(out)
-}
-
-/// `--cert-path`, `--key-path`, `--fullchain-path`: checked to exist and to be a
-/// certificate; the names are the certificate's.
-fn files_from_flags(config: &Config) -> Result<(CertFiles, Vec<String>)> {
-    let (Some(cert), Some(key)) = (config.args.path("cert-path"), config.args.path("key-path"))
-    else {
-        bail!("install: give --cert-name NAME, or --cert-path, --key-path and --fullchain-path");
-    };
-    let Some(fullchain) = config.args.path("fullchain-path") else {
-        bail!(
-            "install --apache: give --fullchain-path too (Apache serves the certificate with its chain)"
-        );
-    };
-    let pem = std::fs::read_to_string(&cert)
-        .with_context(|| format!("--cert-path: cannot read {}", cert.display()))?;
-    let info = certinfo::parse_pem(&pem)
-        .map_err(|e| anyhow::anyhow!("--cert-path {}: {}", cert.display(), e.0))?;
-    for (flag, path) in [("key-path", &key), ("fullchain-path", &fullchain)] {
-        if !path.is_file() {
-            bail!("--{flag}: {} does not exist", path.display());
-        }
-    }
-    Ok((
-        CertFiles {
-            fullchain: absolute(&fullchain),
-            key: absolute(&key),
-        },
-        info.names,
-    ))
 }

@@ -24,12 +24,7 @@ use crate::syntax::apache::{Directive, Node, Word};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-/// The certificate files to point Apache at (Certbot's `live/NAME/` links).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertFiles {
-    pub fullchain: PathBuf,
-    pub key: PathBuf,
-}
+pub use crate::installer::CertFiles;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Enhancements {

@@ -11,16 +11,9 @@ use super::load::NginxConfig;
 use super::nodes::NodeRef;
 use super::view::{Endpoint, View};
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The certificate files a server block names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertFiles {
-    /// Certificate and chain (`ssl_certificate`).
-    pub fullchain: PathBuf,
-    /// Private key (`ssl_certificate_key`).
-    pub key: PathBuf,
-}
+pub use crate::installer::CertFiles;
 
 /// The directives certsmith's TLS settings file sets: a block that sets
 /// any of them itself does not get the include (nginx refuses duplicates).

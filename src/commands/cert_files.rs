@@ -1,0 +1,57 @@
+//! Which certificate files `run`/`install` point a server at: a lineage's
+//! live links, or the `--cert-path`/`--key-path`/`--fullchain-path` flags.
+
+use crate::cli::Config;
+use crate::installer::CertFiles;
+use crate::storage::{Lineage, certinfo};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+
+/// `p` made absolute against the current directory (renewal and the server
+/// run from other directories).
+pub fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
+    }
+}
+
+/// The lineage's live files, as the server should name them.
+pub fn lineage_files(lineage: &Lineage) -> CertFiles {
+    CertFiles {
+        fullchain: absolute(&lineage.path("fullchain")),
+        key: absolute(&lineage.path("privkey")),
+    }
+}
+
+/// `--cert-path`, `--key-path`, `--fullchain-path`: checked to exist and
+/// to be a certificate; the names are the certificate's. `server` is the
+/// installer flag (`--nginx`, `--apache`) for messages.
+pub fn from_flags(config: &Config, server: &str) -> Result<(CertFiles, Vec<String>)> {
+    let (Some(cert), Some(key)) = (config.args.path("cert-path"), config.args.path("key-path"))
+    else {
+        bail!("install: give --cert-name NAME, or --cert-path, --key-path and --fullchain-path");
+    };
+    let Some(fullchain) = config.args.path("fullchain-path") else {
+        bail!(
+            "install {server}: give --fullchain-path too (the server sends the certificate with its chain)"
+        );
+    };
+    let pem = std::fs::read_to_string(&cert)
+        .with_context(|| format!("--cert-path: cannot read {}", cert.display()))?;
+    let info = certinfo::parse_pem(&pem)
+        .map_err(|e| anyhow::anyhow!("--cert-path {}: {}", cert.display(), e.0))?;
+    for (flag, path) in [("key-path", &key), ("fullchain-path", &fullchain)] {
+        if !path.is_file() {
+            bail!("--{flag}: {} does not exist", path.display());
+        }
+    }
+    Ok((
+        CertFiles {
+            fullchain: absolute(&fullchain),
+            key: absolute(&key),
+        },
+        info.names,
+    ))
+}
