@@ -323,3 +323,23 @@ fn free_numbered(dir: &Path, stem: &str) -> PathBuf {
         .find(|p| !p.exists())
         .unwrap_or_else(|| dir.join(format!("{stem}.pem")))
 }
+
+/// The lineage to install after [`obtain_and_save`]: the one it saved
+/// (`true`: new), or, when nothing was due, the one it kept (`false`);
+/// `None` on a dry run, which saves nothing.
+pub fn obtained_or_kept(
+    config: &Config,
+    names: &[String],
+    got: Option<Lineage>,
+) -> anyhow::Result<Option<(Lineage, bool)>> {
+    if let Some(l) = got {
+        return Ok(Some((l, true)));
+    }
+    if config.dry_run {
+        return Ok(None);
+    }
+    match choose_target(config, names)? {
+        Target::Keep(l) | Target::Replace(l) => Ok(Some((l, false))),
+        Target::New(_) => Ok(None),
+    }
+}

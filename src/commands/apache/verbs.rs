@@ -37,17 +37,7 @@ pub fn obtain(
             issue::obtain_and_save(config, names, solver.as_mut(), params, installer)?
         }
     };
-    if let Some(l) = got {
-        return Ok(Some((l, true)));
-    }
-    if config.dry_run {
-        return Ok(None);
-    }
-    // Not due: obtain_and_save kept the existing certificate.
-    match issue::choose_target(config, names)? {
-        issue::Target::Keep(l) | issue::Target::Replace(l) => Ok(Some((l, false))),
-        issue::Target::New(_) => Ok(None),
-    }
+    issue::obtained_or_kept(config, names, got)
 }
 
 /// `certsmith [run] --apache`: obtain through Apache, install, enhance, one checkpoint.
