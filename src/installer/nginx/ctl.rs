@@ -340,6 +340,15 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 /// The pids whose parent is `parent` (scanning `/proc/*/stat`).
 fn children(parent: u32) -> HashSet<u32> {
+    // The kernel's own list (CONFIG_PROC_CHILDREN; the nginx master has
+    // one thread) is one small read; scanning /proc, the fallback, reads
+    // every process's stat while nginx needs the CPU to reload.
+    if let Ok(list) = std::fs::read_to_string(format!("/proc/{parent}/task/{parent}/children")) {
+        return list
+            .split_whitespace()
+            .filter_map(|p| p.parse().ok())
+            .collect();
+    }
     let mut out = HashSet::new();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return out;
