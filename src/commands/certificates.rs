@@ -1,7 +1,9 @@
 //! `certificates`: list lineages with names, expiry, key type and paths
 //! (Certbot's field names, so scripts that read its output keep working).
 
+use crate::acme::LETS_ENCRYPT_STAGING;
 use crate::cli::Config;
+use crate::storage::renewal_conf::PARAMS;
 use crate::storage::{self, Lineage, certinfo};
 use std::fmt::Write;
 use std::process::ExitCode;
@@ -12,15 +14,25 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// `VALID: 89 days`, `VALID: 5 hour(s)`, `INVALID: EXPIRED`.
-pub fn validity(not_after: i64, now: i64) -> String {
+/// Certbot's status texts: `VALID: 89 days`, `VALID: 1 day`, `VALID: 5
+/// hour(s)`, or `INVALID: ` with the reasons, `TEST_CERT` (a staging CA's
+/// certificate, which no browser trusts) and `EXPIRED`.
+pub fn validity(not_after: i64, now: i64, test_cert: bool) -> String {
     let left = not_after - now;
+    let mut reasons = Vec::new();
+    if test_cert {
+        reasons.push("TEST_CERT");
+    }
     if left <= 0 {
-        "INVALID: EXPIRED".to_string()
-    } else if left < 86_400 {
-        format!("VALID: {} hour(s)", left / 3600)
-    } else {
-        format!("VALID: {} days", left / 86_400)
+        reasons.push("EXPIRED");
+    }
+    if !reasons.is_empty() {
+        return format!("INVALID: {}", reasons.join(", "));
+    }
+    match left / 86_400 {
+        0 => format!("VALID: {} hour(s)", left / 3600),
+        1 => "VALID: 1 day".to_string(),
+        days => format!("VALID: {days} days"),
     }
 }
 
@@ -35,6 +47,15 @@ fn wanted(config: &Config, lineage: &Lineage, names: &[String]) -> bool {
         || domains
             .iter()
             .all(|d| names.iter().any(|n| n.eq_ignore_ascii_case(d)))
+}
+
+/// Issued by a staging CA, by Certbot's rule: the server its renewal conf
+/// names is Let's Encrypt's staging directory or has "staging" in its URL.
+fn is_test_cert(lineage: &Lineage) -> bool {
+    lineage
+        .conf
+        .get(PARAMS, "server")
+        .is_some_and(|s| s == LETS_ENCRYPT_STAGING || s.contains("staging"))
 }
 
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
@@ -67,7 +88,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
             out,
             "    Expiry Date: {} ({})",
             certinfo::format_utc(info.not_after),
-            validity(info.not_after, now)
+            validity(info.not_after, now, is_test_cert(&lineage))
         );
         let _ = writeln!(
             out,
@@ -99,8 +120,11 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
 mod tests {
     #[test]
     fn validity_texts() {
-        assert_eq!(super::validity(100, 200), "INVALID: EXPIRED");
-        assert_eq!(super::validity(200 + 7200, 200), "VALID: 2 hour(s)");
-        assert_eq!(super::validity(90 * 86_400 + 5, 0), "VALID: 90 days");
+        assert_eq!(super::validity(100, 200, false), "INVALID: EXPIRED");
+        assert_eq!(super::validity(200 + 7200, 200, false), "VALID: 2 hour(s)");
+        assert_eq!(super::validity(90 * 86_400 + 5, 0, false), "VALID: 90 days");
+        assert_eq!(super::validity(86_400 + 5, 0, false), "VALID: 1 day");
+        assert_eq!(super::validity(90 * 86_400, 0, true), "INVALID: TEST_CERT");
+        assert_eq!(super::validity(0, 5, true), "INVALID: TEST_CERT, EXPIRED");
     }
 }

@@ -55,6 +55,29 @@ fn certbot_lists_certsmith_lineages_and_uses_its_account() {
 }
 
 #[test]
+fn a_lineage_from_a_staging_server_is_a_test_cert_to_both() {
+    let w = World::new();
+    w.standalone(&["-d", "staged.example.com"]).ok();
+    let conf = w.config_dir().join("renewal/staged.example.com.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    let server = text
+        .lines()
+        .find(|l| l.starts_with("server = "))
+        .expect("the renewal conf names its server");
+    let staged = text.replace(
+        server,
+        "server = https://acme-staging-v02.api.letsencrypt.org/directory",
+    );
+    std::fs::write(&conf, staged).unwrap();
+    for listed in [
+        w.certbot(&["certificates"]).ok().stdout,
+        w.certsmith(&["certificates"]).ok().stdout,
+    ] {
+        assert!(listed.contains("(INVALID: TEST_CERT)"), "{listed}");
+    }
+}
+
+#[test]
 fn certsmith_lists_and_revokes_a_certbot_lineage_with_certbots_rsa_account() {
     let w = World::new();
     let port = w.pebble.http_port.to_string();
