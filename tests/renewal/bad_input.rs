@@ -113,3 +113,21 @@ fn each_broken_lineage_fails_alone_with_a_clear_message() {
     assert!(!etc.join("archive/broken.example.com/cert2.pem").exists());
     assert!(!etc.join("archive/noinst.example.com/cert2.pem").exists());
 }
+
+#[test]
+fn bad_renewal_flags_fail_before_any_lineage_naming_the_flag() {
+    let w = World::new();
+    w.standalone(&["-d", "flags.example.com"]).ok();
+    let before = super::snapshot(&w.config_dir());
+    for (flag, value) in [("--renew-before-expiry", "soon"), ("--hook-timeout", "-1")] {
+        let run = w.renew(&["--force-renewal", flag, value]).failed();
+        assert_eq!(run.code, 1);
+        assert!(
+            run.stderr.contains(flag) && run.stderr.contains(value),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("flags.example.com"), "{}", run.stderr);
+        assert_eq!(super::snapshot(&w.config_dir()), before, "nothing renewed");
+    }
+}

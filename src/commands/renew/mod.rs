@@ -35,6 +35,8 @@ pub struct RunState {
 
 impl RunState {
     pub fn new(config: &Config) -> anyhow::Result<RunState> {
+        // A bad value is the flag's fault, not each lineage's.
+        config.args.parsed::<u32>("renew-before-expiry")?;
         Ok(RunState {
             sessions: HashMap::new(),
             unreachable: Vec::new(),
@@ -214,7 +216,7 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
              certonly --cert-name NAME -d ..."
         );
     }
-    // Bad options (--hook-timeout) fail first, whatever is due.
+    // Bad options (--hook-timeout, --renew-before-expiry) fail first, whatever is due.
     let mut state = RunState::new(config)?;
     let names = lineage_names(config)?;
     if names.is_empty() {
