@@ -112,7 +112,26 @@ pub fn load(argv: Vec<String>) -> Result<Config, UsageError> {
 fn load_reporting(argv: Vec<String>) -> Result<(Config, Vec<PathBuf>), UsageError> {
     let raw = args::parse(argv)?;
     let (defaults, files) = ini_defaults(&raw)?;
-    Ok((Config::from_args(raw.with_file_defaults(defaults))?, files))
+    let config = Config::from_args(raw.with_file_defaults(defaults))?;
+    check_numbers(&config)?;
+    Ok((config, files))
+}
+
+/// Numeric flag values are checked before any verb runs, so a typo fails
+/// as a usage error before a directory is created or a lock taken.
+fn check_numbers(config: &Config) -> Result<(), UsageError> {
+    for flag in flags::FLAGS {
+        match flag.arity {
+            flags::Arity::Value("PORT") => {
+                config.args.parsed::<u16>(flag.long)?;
+            }
+            flags::Arity::Value("N" | "SECONDS" | "DAYS" | "BITS") => {
+                config.args.parsed::<u64>(flag.long)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Verbs that change nothing write no log file, and neither do the `conf`
@@ -161,7 +180,7 @@ pub fn main() -> ExitCode {
     let (config, ini_files) = match load_reporting(argv.clone()) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("certsmith: {e}");
+            eprintln!("certsmith: error: {e}");
             return ExitCode::from(2);
         }
     };

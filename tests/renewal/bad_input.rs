@@ -121,7 +121,7 @@ fn bad_renewal_flags_fail_before_any_lineage_naming_the_flag() {
     let before = super::snapshot(&w.config_dir());
     for (flag, value) in [("--renew-before-expiry", "soon"), ("--hook-timeout", "-1")] {
         let run = w.renew(&["--force-renewal", flag, value]).failed();
-        assert_eq!(run.code, 1);
+        assert_eq!(run.code, 2, "a usage error");
         assert!(
             run.stderr.contains(flag) && run.stderr.contains(value),
             "{}",

@@ -47,21 +47,47 @@ impl Drop for TempDir {
     }
 }
 
-/// A loopback port that was free a moment ago (free on 127.0.0.1 and on the
-/// wildcard address). Each test process probes its own slice of 10000-32000,
-/// below Linux's ephemeral range, so parallel processes rarely collide.
+/// A loopback port that is free (on 127.0.0.1 and on the wildcard address)
+/// and claimed for this test process. Many ports are handed out unbound
+/// (Pebble's http-01 port is only bound by the client under test, later), so
+/// "free right now" is not enough when test processes run in parallel: each
+/// port is also claimed in a directory shared by every test process, and a
+/// claim holds until its process has exited.
 pub fn free_port() -> u16 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let start = (std::process::id() % 220) * 100;
+    let claims = std::env::temp_dir().join("certsmith-test-ports");
+    std::fs::create_dir_all(&claims).unwrap();
+    // One lock serialises claiming across processes; it is released on drop.
+    let guard = std::fs::File::create(claims.join(".lock")).unwrap();
+    guard.lock().unwrap();
+    let me = std::process::id();
+    // Each process starts at its own place in 10000-31999, below Linux's
+    // ephemeral range, so few candidates are already claimed.
+    let start = (me % 220) * 100;
     for _ in 0..22_000 {
         let offset = NEXT.fetch_add(1, Ordering::SeqCst);
         let Ok(port) = u16::try_from(10_000 + (start + offset) % 22_000) else {
             continue;
         };
         let wildcard = std::net::TcpListener::bind(("0.0.0.0", port)).is_ok();
-        if wildcard && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        if wildcard
+            && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && claim(&claims.join(port.to_string()), me)
+        {
             return port;
         }
     }
     panic!("no free port found");
+}
+
+/// Claim `file` for process `me`: it is free when missing or when the
+/// process named in it has exited. Called with the claims lock held.
+fn claim(file: &Path, me: u32) -> bool {
+    let holder = std::fs::read_to_string(file)
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok());
+    match holder {
+        Some(pid) if pid == me || Path::new(&format!("/proc/{pid}")).exists() => false,
+        _ => std::fs::write(file, me.to_string()).is_ok(),
+    }
 }
