@@ -230,6 +230,26 @@ impl RawArgs {
         })
     }
 
+    /// The last value, which must be one of `choices`; else an error naming
+    /// the flag (and the cli.ini file it came from).
+    pub fn one_of(&self, long: &str, choices: &[&str]) -> Result<Option<&str>, UsageError> {
+        let Some(occ) = self.all(long).filter(|o| o.text().is_some()).last() else {
+            return Ok(None);
+        };
+        let text = occ.text().unwrap_or_default();
+        if choices.contains(&text) {
+            return Ok(Some(text));
+        }
+        let place = match &occ.source {
+            Source::CommandLine => String::new(),
+            other => format!(" (from {other})"),
+        };
+        Err(UsageError(format!(
+            "--{long}: {text:?}{place} is not one of {}",
+            choices.join(", ")
+        )))
+    }
+
     /// `-d a.com,b.com -d c.com` as a list, trimmed, empty items dropped.
     pub fn domains(&self) -> Vec<String> {
         split_list(self.values("domains"))

@@ -113,15 +113,20 @@ fn load_reporting(argv: Vec<String>) -> Result<(Config, Vec<PathBuf>), UsageErro
     let raw = args::parse(argv)?;
     let (defaults, files) = ini_defaults(&raw)?;
     let config = Config::from_args(raw.with_file_defaults(defaults))?;
-    check_numbers(&config)?;
+    check_values(&config)?;
     Ok((config, files))
 }
 
-/// Numeric flag values are checked before any verb runs, so a typo fails
-/// as a usage error before a directory is created or a lock taken.
-fn check_numbers(config: &Config) -> Result<(), UsageError> {
+/// Numeric and enumerated (`a|b|c`) flag values are checked before any
+/// verb runs, so a typo fails as a usage error before a directory is
+/// created or a lock taken.
+fn check_values(config: &Config) -> Result<(), UsageError> {
     for flag in flags::FLAGS {
         match flag.arity {
+            flags::Arity::Value(choices) if choices.contains('|') => {
+                let choices: Vec<&str> = choices.split('|').collect();
+                config.args.one_of(flag.long, &choices)?;
+            }
             flags::Arity::Value("PORT") => {
                 config.args.parsed::<u16>(flag.long)?;
             }

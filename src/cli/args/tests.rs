@@ -121,3 +121,19 @@ fn ini_errors_have_file_and_line() {
     let e = parse_ini(Path::new("c.ini"), "redirect = maybe\n").unwrap_err();
     assert!(e.0.starts_with("c.ini:1: redirect: expected true or false"));
 }
+
+#[test]
+fn enumerated_values_name_the_flag_and_the_file() {
+    let a = p(&["--key-type", "rsa"]).unwrap();
+    assert_eq!(
+        a.one_of("key-type", &["ecdsa", "rsa"]).unwrap(),
+        Some("rsa")
+    );
+    let file = parse_ini(Path::new("/etc/x/cli.ini"), "key-type = dsa\n").unwrap();
+    let a = p(&[]).unwrap().with_file_defaults(file);
+    let e = a.one_of("key-type", &["ecdsa", "rsa"]).unwrap_err();
+    assert_eq!(
+        e.0,
+        "--key-type: \"dsa\" (from /etc/x/cli.ini:1) is not one of ecdsa, rsa"
+    );
+}
