@@ -58,6 +58,18 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
         "install-timer" => |config, _| install_timer::run(config),
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
     };
+    check_names(config)?;
     let mut session = Session::start(config)?;
     run(config, &mut session)
+}
+
+/// `-d` names are checked before the session creates or locks a directory,
+/// so a typo in a name leaves the machine exactly as it was.
+fn check_names(config: &Config) -> anyhow::Result<()> {
+    if matches!(config.verb, "run" | "certonly" | "install" | "enhance") {
+        for name in config.args.domains() {
+            acme_args::check_name(&name)?;
+        }
+    }
+    Ok(())
 }

@@ -25,6 +25,14 @@ fn refused(w: &World, args: &[&str], expect: &str) {
 #[test]
 fn invalid_names_and_flags_are_refused_before_anything_happens() {
     let w = World::new();
+    // A bad name or flag value is found before any directory is made.
+    for args in [
+        &["-d", "bad name"][..],
+        &["-d", "a.example.com", "--http-01-port", "eighty"],
+    ] {
+        w.standalone(args).failed();
+        assert!(!w.config_dir().exists() && !w.dir.join("work").exists());
+    }
     refused(
         &w,
         &["-d", "exa mple.com"],
