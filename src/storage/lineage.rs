@@ -369,33 +369,6 @@ impl Lineage {
         }
     }
 
-    /// Delete archived versions older than the newest `keep` (the live one
-    /// is always among those kept). Returns the versions removed.
-    pub fn prune(&self, keep: Version) -> Result<Vec<Version>, StorageError> {
-        let current = self.current_version()?;
-        let oldest_kept = current.saturating_sub(keep.saturating_sub(1)).max(1);
-        let dir = self.archive_dir();
-        let entries = fs::read_dir(&dir).map_err(|e| StorageError::io(&dir, e))?;
-        let mut removed = Vec::new();
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Some(version) = version_of(&path) else {
-                continue;
-            };
-            let ours = KINDS.iter().any(|k| {
-                path.file_name().and_then(|n| n.to_str()) == Some(&format!("{k}{version}.pem"))
-            });
-            if ours && version < oldest_kept {
-                fs::remove_file(&path).map_err(|e| StorageError::io(&path, e))?;
-                if !removed.contains(&version) {
-                    removed.push(version);
-                }
-            }
-        }
-        removed.sort_unstable();
-        Ok(removed)
-    }
-
     /// Remove the conf, then the live folder, then the archive.
     pub fn delete(self) -> Result<(), StorageError> {
         let live_dir = self.path("cert").parent().map(Path::to_path_buf);

@@ -107,7 +107,7 @@ fn dry_run_renews_everything_and_saves_nothing() {
 }
 
 #[test]
-fn force_renewal_cert_name_and_pruning_beyond_five_versions() {
+fn force_renewal_cert_name_and_every_version_kept() {
     let w = World::new();
     w.standalone(&["-d", "p.example.com"]).ok();
     w.standalone(&["-d", "other.example.com"]).ok();
@@ -129,7 +129,8 @@ fn force_renewal_cert_name_and_pruning_beyond_five_versions() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     kept.sort();
-    let expected: Vec<String> = (3..=7)
+    // As Certbot does, no archived version is deleted.
+    let expected: Vec<String> = (1..=7)
         .flat_map(|v| ["cert", "chain", "fullchain", "privkey"].map(|k| format!("{k}{v}.pem")))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()

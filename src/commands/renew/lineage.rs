@@ -12,8 +12,6 @@ use crate::storage::renewal_conf::PARAMS;
 use crate::storage::{Lineage, RenewalParams, Version};
 use anyhow::{Context, bail};
 
-/// Archived versions kept after a renewal (the live one included).
-pub const KEEP_VERSIONS: Version = 5;
 
 /// A lineage read and checked, with the configuration it renews with.
 pub struct Loaded {
@@ -174,14 +172,9 @@ pub fn renew(
     if config.dry_run {
         return Ok((None, params));
     }
+    // Every archived version is kept, as Certbot keeps them: a server
+    // config may name an archive file directly.
     let version = loaded.lineage.save_renewal(&issued, &params)?;
-    match loaded.lineage.prune(KEEP_VERSIONS) {
-        Ok(gone) if !gone.is_empty() => {
-            crate::log::info(format!("{}: pruned versions {gone:?}", loaded.lineage.name))
-        }
-        Ok(_) => {}
-        Err(e) => crate::log::warning(format!("{}: pruning: {e}", loaded.lineage.name)),
-    }
     Ok((Some(version), params))
 }
 

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Duration;
 
-pub use lineage::{KEEP_VERSIONS, Loaded, decide, load, random_fraction, renew};
+pub use lineage::{Loaded, decide, load, random_fraction, renew};
 
 /// What one `renew` run shares between lineages: ACME sessions (one per
 /// server), ARI availability, hooks already run, the random sleep.

@@ -152,44 +152,6 @@ fn failed_save_leaves_nothing_behind() {
 }
 
 #[test]
-fn prune_keeps_the_newest_five_versions() {
-    let dir = scratch("prune");
-    let mut lineage =
-        Lineage::save_new(&dir, "p.example", &issued("1"), &RenewalParams::default()).unwrap();
-    // An unrelated file in the archive is never touched.
-    fs::write(dir.join("archive/p.example/notes1.pem"), "mine").unwrap();
-    for v in 2..=7 {
-        assert_eq!(
-            lineage
-                .save_renewal(&issued(&v.to_string()), &RenewalParams::default())
-                .unwrap(),
-            v
-        );
-    }
-    assert_eq!(lineage.prune(5).unwrap(), vec![1, 2]);
-    let mut left = fs::read_dir(dir.join("archive/p.example"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("cert"))
-        .collect::<Vec<_>>();
-    left.sort();
-    assert_eq!(
-        left,
-        [
-            "cert3.pem",
-            "cert4.pem",
-            "cert5.pem",
-            "cert6.pem",
-            "cert7.pem"
-        ]
-    );
-    assert!(dir.join("archive/p.example/notes1.pem").exists());
-    assert_eq!(lineage.check_links().unwrap(), 7);
-    assert!(lineage.prune(5).unwrap().is_empty());
-    fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
 fn broken_links_are_named() {
     let dir = scratch("links");
     let lineage =
