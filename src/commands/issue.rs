@@ -3,6 +3,7 @@
 //! certificate goes to, the way Certbot does (`--cert-name`, same names,
 //! `--expand`, `--duplicate`), orders it, and saves it with renewal options.
 
+use super::cert_files::absolute;
 use super::hooks::HookRunner;
 use super::{account, acme_args};
 use crate::acme::{Issued, Session, Solver};
@@ -111,6 +112,14 @@ pub fn common_params(
     params
         .set("account", account_id)
         .set("server", session.directory_url.clone());
+    // A private CA's roots are needed again at every renewal (certsmith's
+    // own key; Certbot reads REQUESTS_CA_BUNDLE instead and ignores it).
+    match config.args.path("ca-bundle") {
+        Some(bundle) => {
+            params.set("ca_bundle", absolute(&bundle).display().to_string());
+        }
+        None => params.remove.push("ca_bundle".into()),
+    }
     let (key_type, (size_key, size)) = acme_args::key_spec(config)?.conf_values();
     params.set("key_type", key_type).set(size_key, size);
     if let Some(i) = installer {

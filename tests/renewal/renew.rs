@@ -246,3 +246,36 @@ fn unattended_renewal_sleeps_at_random_before_the_first_renewal() {
         "renewed before the sleep ended"
     );
 }
+
+#[test]
+fn a_private_cas_bundle_is_stored_and_used_by_an_unattended_renew() {
+    let w = World::new();
+    w.standalone(&["-d", "bundle.example.com"]).ok();
+    let bundle = std::path::absolute(&w.pebble.ca_bundle).unwrap();
+    assert!(
+        w.conf("bundle.example.com")
+            .contains(&format!("ca_bundle = {}\n", bundle.display())),
+        "{}",
+        w.conf("bundle.example.com")
+    );
+    // What a timer runs: no --ca-bundle, no CA bundle in the environment.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_certsmith"));
+    cmd.args([
+        "renew",
+        "--force-renewal",
+        "--no-random-sleep-on-renew",
+        "-n",
+    ])
+    .arg("--config-dir")
+    .arg(w.config_dir())
+    .arg("--work-dir")
+    .arg(w.dir.join("work"))
+    .arg("--logs-dir")
+    .arg(w.logs_dir())
+    .env("CERTSMITH_NO_DEFAULT_CLI_INI", "1")
+    .env_remove("REQUESTS_CA_BUNDLE")
+    .env_remove("SSL_CERT_FILE")
+    .stdin(std::process::Stdio::null());
+    super::Run::from(cmd.output().unwrap()).ok();
+    assert_eq!(w.version("bundle.example.com"), 2);
+}

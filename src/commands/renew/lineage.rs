@@ -12,7 +12,6 @@ use crate::storage::renewal_conf::PARAMS;
 use crate::storage::{Lineage, RenewalParams, Version};
 use anyhow::{Context, bail};
 
-
 /// A lineage read and checked, with the configuration it renews with.
 pub struct Loaded {
     pub lineage: Lineage,

@@ -25,6 +25,7 @@ const RESTORED: &[&str] = &[
     "authenticator",
     "installer",
     "server",
+    "ca_bundle",
     "key_type",
     "rsa_key_size",
     "elliptic_curve",
@@ -172,7 +173,8 @@ pub fn lineage_config(
         let long = o.flag.long;
         !(AUTHENTICATOR_FLAGS.contains(&long) && given_now(now, AUTHENTICATOR_FLAGS)
             || INSTALLER_FLAGS.contains(&long) && given_now(now, INSTALLER_FLAGS)
-            || long == "server" && given_now(now, SERVER_FLAGS)
+            // The stored bundle was trusted for the stored server only.
+            || matches!(long, "server" | "ca-bundle") && given_now(now, SERVER_FLAGS)
             || matches!(long, "webroot-path" | "webroot-map") && webroot_now)
     });
     let has_key_type =
@@ -257,6 +259,30 @@ b.example = /srv/b
             panic!("not from the conf")
         };
         assert_eq!(*line, 10);
+    }
+
+    #[test]
+    fn a_stored_ca_bundle_comes_back_unless_the_server_changes() {
+        let conf = CONF.replace(
+            "server = https://acme-v02",
+            "ca_bundle = /etc/private-ca.pem\nserver = https://acme-v02",
+        );
+        let c = lineage_config(&config(&["renew"]), &lineage(&conf), "ECDSA").unwrap();
+        assert_eq!(c.args.value("ca-bundle"), Some("/etc/private-ca.pem"));
+        for now in [
+            &["renew", "--staging"][..],
+            &["renew", "--server", "https://ca.test/dir"],
+        ] {
+            let c = lineage_config(&config(now), &lineage(&conf), "ECDSA").unwrap();
+            assert_eq!(c.args.value("ca-bundle"), None, "{now:?}");
+        }
+        let c = lineage_config(
+            &config(&["renew", "--ca-bundle", "/new.pem"]),
+            &lineage(&conf),
+            "ECDSA",
+        )
+        .unwrap();
+        assert_eq!(c.args.value("ca-bundle"), Some("/new.pem"));
     }
 
     #[test]
