@@ -4,6 +4,7 @@
 
 use super::acme_args::non_interactive;
 use crate::cli::Config;
+use crate::storage::renewal_conf::PARAMS;
 use crate::storage::{self, Lineage};
 use anyhow::{Context, bail};
 use std::io::{BufRead, Write};
@@ -24,23 +25,37 @@ pub fn references(config: &Config, lineage: &Lineage) -> Vec<String> {
             .to_string_lossy()
             .into_owned(),
     );
-    let roots = [
-        config
-            .args
-            .path("nginx-server-root")
-            .unwrap_or_else(|| PathBuf::from("/etc/nginx")),
-        config
-            .args
-            .path("apache-server-root")
-            .unwrap_or_else(|| PathBuf::from("/etc/apache2")),
-    ];
     let mut found = Vec::new();
-    for root in roots {
+    for root in server_roots(config, lineage) {
         scan(&root, &needles, 0, &mut found);
     }
     found.sort();
     found.dedup();
     found
+}
+
+/// Where a server config naming the lineage may be: the roots given now,
+/// the roots the lineage was installed into (its renewal conf), and the
+/// usual places of nginx and Apache (Debian and RHEL layouts).
+fn server_roots(config: &Config, lineage: &Lineage) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for key in ["nginx_server_root", "apache_server_root"] {
+        if let Some(flag) = config.args.path(&key.replace('_', "-")) {
+            roots.push(flag);
+        }
+        if let Some(stored) = lineage.conf.get(PARAMS, key) {
+            roots.push(PathBuf::from(stored));
+        }
+    }
+    roots.extend(["/etc/nginx", "/etc/apache2", "/etc/httpd"].map(PathBuf::from));
+    let mut seen = Vec::new();
+    roots.retain(|r| {
+        let key = std::fs::canonicalize(r).unwrap_or_else(|_| r.clone());
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    });
+    roots
 }
 
 fn scan(path: &Path, needles: &[String], depth: usize, found: &mut Vec<String>) {

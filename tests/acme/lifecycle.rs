@@ -153,6 +153,16 @@ fn delete_refuses_while_a_server_config_uses_the_lineage() {
     assert!(line.contains(&format!("{}:3", site.display())), "{line}");
     assert!(line.contains("--force"), "{line}");
     assert_eq!(tree(&w.config_dir()), before);
+    // Where certsmith installed it, the renewal conf names the server root:
+    // delete looks there without being told.
+    let conf = w.config_dir().join("renewal/used.example.com.conf");
+    let text = fs::read_to_string(&conf).unwrap();
+    let stored = format!("[renewalparams]\nnginx_server_root = {root}\n");
+    fs::write(&conf, text.replace("[renewalparams]\n", &stored)).unwrap();
+    let line = w
+        .certsmith(&["delete", "--cert-name", "used.example.com"])
+        .one_error_line();
+    assert!(line.contains(&format!("{}:3", site.display())), "{line}");
     w.certsmith(&[
         "delete",
         "--cert-name",
