@@ -25,8 +25,8 @@ pub enum Access {
 
 /// Which directories `config`'s verb uses. Certbot's rule: a command that
 /// may write locks the config, work and logs dirs; `conf set|rm` edit only
-/// server configs, so they lock the work dir (for recovery) only: the
-/// server root is for the engine to add.
+/// server configs, so they lock the work dir (for recovery) here and the
+/// server root once they know it, as the installers do.
 pub fn access(config: &Config) -> Access {
     let sub = config.positionals().first().map(String::as_str);
     match (config.verb, sub) {

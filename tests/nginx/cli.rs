@@ -137,3 +137,47 @@ fn get_match_set_rm() {
         CONF
     );
 }
+
+#[test]
+fn an_edit_is_refused_while_an_installer_holds_the_server_root() {
+    let t = TempDir::new("cli-lock");
+    std::fs::write(t.0.join("nginx.conf"), CONF).expect("write");
+    let root = t.0.to_string_lossy().into_owned();
+    let work = t.0.join("work").to_string_lossy().into_owned();
+    // What an installer holds while it edits this server root.
+    let held = reverter::DirLock::acquire(&t.0).expect("lock");
+    let out = certsmith(&[
+        "conf",
+        "set",
+        "http/server[1]/listen",
+        "8081",
+        "--nginx-server-root",
+        &root,
+        "--work-dir",
+        &work,
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by another certsmith process"), "{err}");
+    drop(held);
+    assert_eq!(
+        std::fs::read_to_string(t.0.join("nginx.conf")).expect("read"),
+        CONF
+    );
+    let missing = t.0.join("nowhere").to_string_lossy().into_owned();
+    let out = certsmith(&[
+        "conf",
+        "set",
+        "http/x",
+        "1",
+        "--nginx-server-root",
+        &missing,
+        "--work-dir",
+        &work,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        !t.0.join("nowhere").exists(),
+        "a missing root is not created"
+    );
+}

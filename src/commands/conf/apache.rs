@@ -33,6 +33,10 @@ impl Engine for ApacheEngine {
         Ok(loaded)
     }
 
+    fn root_dir(root: Option<PathBuf>) -> Result<PathBuf> {
+        Ok(apache::detect(root.as_deref())?.server_root)
+    }
+
     fn reprint(file_name: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>> {
         match Document::parse(bytes) {
             Ok(file) => Ok(file.print()),

@@ -40,6 +40,10 @@ pub trait Engine {
     /// the engine's default).
     fn load(root: Option<PathBuf>) -> Result<Self::Loaded>;
 
+    /// The server root `load` reads (`root`, or the engine's default): the
+    /// directory a writer locks, as the installers do.
+    fn root_dir(root: Option<PathBuf>) -> Result<PathBuf>;
+
     /// Parse one file on its own (includes not followed) and print it back;
     /// the error is already `FILE:LINE:COL: message`.
     fn reprint(file_name: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>>;
@@ -190,6 +194,13 @@ fn edit<E: Engine>(
     }
     if sub == "set" && values.is_empty() {
         bail!("conf set: expected a PATH and one or more ARG");
+    }
+    // Installers lock the server root; an edit here must not interleave with
+    // theirs. Locked before loading, so what is edited is what is written
+    // over; a missing root is left for `load` to report (a lock would make it).
+    let root = E::root_dir(server_root::<E>(config))?;
+    if root.is_dir() {
+        session.lock(&root)?;
     }
     let mut loaded = E::load(server_root::<E>(config))?;
     let mut nodes: Vec<E::Node> = path::select(&loaded, &path)

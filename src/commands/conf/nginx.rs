@@ -31,6 +31,10 @@ impl Engine for NginxEngine {
         Ok(NginxConfig::load(&root)?)
     }
 
+    fn root_dir(root: Option<PathBuf>) -> Result<PathBuf> {
+        Ok(root.unwrap_or_else(|| PathBuf::from(DEFAULT_ROOT)))
+    }
+
     fn reprint(file_name: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
         let doc = Document::parse(bytes).map_err(|e| anyhow!("{}:{e}", file_name.display()))?;
         Ok(doc.print())
