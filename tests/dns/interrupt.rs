@@ -118,3 +118,52 @@ fn ctrl_c_while_the_ca_validates_removes_the_records() {
     interrupt(child, "-INT");
     assert!(bind.txt("_acme-challenge.v.example.test").is_empty());
 }
+
+#[test]
+fn ctrl_c_during_renew_stops_the_run_not_just_one_certificate() {
+    let w = World::new();
+    let cred = w.credentials(&[]);
+    for name in ["a-first.example.test", "b-second.example.test"] {
+        w.rfc2136(&cred, &["-d", name]).ok();
+    }
+    let mut child = w
+        .command(&[
+            "renew",
+            "--force-renewal",
+            "--no-random-sleep-on-renew",
+            "--dns-rfc2136-propagation-seconds",
+            "120",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the first lineage's TXT value", &mut child, || {
+        w.bind.txt("_acme-challenge.a-first.example.test").len() == 1
+    });
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("were not looked at"), "{stderr}");
+    assert!(
+        w.bind
+            .txt("_acme-challenge.a-first.example.test")
+            .is_empty()
+    );
+    assert!(
+        w.bind
+            .txt("_acme-challenge.b-second.example.test")
+            .is_empty()
+    );
+    for name in ["a-first.example.test", "b-second.example.test"] {
+        let target = std::fs::read_link(w.live(name, "cert.pem")).unwrap();
+        assert!(
+            target.ends_with(format!("../../archive/{name}/cert1.pem")),
+            "{name}: {target:?}"
+        );
+    }
+}

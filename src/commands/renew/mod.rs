@@ -228,6 +228,7 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
     let lock = storage::lock_config_dir(&config.config_dir)?;
     let (mut renewed, mut failed, mut not_due) = (Vec::new(), Vec::new(), 0usize);
     let mut errors = 0usize;
+    let mut interrupted = false;
     for name in &names {
         match process(&mut state, session.reverter()?, config, name) {
             Outcome::NotDue => not_due += 1,
@@ -236,6 +237,11 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
                 errors += 1;
                 fail(name, &e);
                 failed.extend(domains);
+                if was_interrupted(&e) {
+                    // Ctrl-C or SIGTERM means stop, not "next lineage".
+                    interrupted = true;
+                    break;
+                }
             }
             Outcome::DeployFailed(domains, e) => {
                 errors += 1;
@@ -252,11 +258,25 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
     if config.dry_run && !lock_existed {
         let _ = std::fs::remove_file(&lock_file);
     }
+    if interrupted {
+        eprintln!("certsmith: interrupted: the certificates after this one were not looked at");
+        return Ok(ExitCode::from(130));
+    }
     summary(config, names.len(), not_due, errors);
     Ok(if errors == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+/// The run was cut short by Ctrl-C or SIGTERM (the ACME layer's cleanup ran).
+fn was_interrupted(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<crate::acme::AcmeError>(),
+            Some(crate::acme::AcmeError::Interrupted)
+        )
     })
 }
 
@@ -288,5 +308,18 @@ fn summary(config: &Config, total: usize, not_due: usize, errors: usize) {
         eprintln!("certsmith: {line}");
     } else if !config.quiet {
         println!("{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::acme::AcmeError;
+
+    #[test]
+    fn an_interrupt_is_told_apart_from_other_failures() {
+        let cut = anyhow::Error::from(AcmeError::Interrupted).context("renewing a.example");
+        assert!(super::was_interrupted(&cut));
+        let other = anyhow::Error::from(AcmeError::Other("refused".into())).context("renewing");
+        assert!(!super::was_interrupted(&other));
     }
 }
