@@ -9,7 +9,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::TempDir;
@@ -46,7 +46,7 @@ fn main() {
 
     println!("certificates with 1,000 lineages, median of {RUNS}");
     let config = dir.join("many");
-    make_lineages(&dir.join("certsmith"), &config, 1000);
+    support::lineages::copy_lineage(&dir.join("certsmith"), "warm-cs.example.com", &config, 1000);
     let ours = median(
         (0..RUNS)
             .map(|_| time(certsmith(&config, &["certificates"])))
@@ -218,41 +218,4 @@ fn issue_runs(pebble: &Pebble, dir: &TempDir, client: Client) -> Vec<Duration> {
             ))
         })
         .collect()
-}
-
-/// Copy one real lineage `count` times (files, symlinks and conf), so both
-/// tools read `count` genuine lineages.
-fn make_lineages(source: &Path, config: &Path, count: usize) {
-    let name = "warm-cs.example.com";
-    let conf =
-        std::fs::read_to_string(source.join("renewal").join(format!("{name}.conf"))).unwrap();
-    for dir in ["renewal", "live", "archive"] {
-        std::fs::create_dir_all(config.join(dir)).unwrap();
-    }
-    for i in 0..count {
-        let copy = format!("lineage-{i:04}.example.com");
-        let archive: PathBuf = config.join("archive").join(&copy);
-        let live = config.join("live").join(&copy);
-        std::fs::create_dir_all(&archive).unwrap();
-        std::fs::create_dir_all(&live).unwrap();
-        for kind in ["cert", "chain", "fullchain", "privkey"] {
-            std::fs::copy(
-                source
-                    .join("archive")
-                    .join(name)
-                    .join(format!("{kind}1.pem")),
-                archive.join(format!("{kind}1.pem")),
-            )
-            .unwrap();
-            std::os::unix::fs::symlink(
-                format!("../../archive/{copy}/{kind}1.pem"),
-                live.join(format!("{kind}.pem")),
-            )
-            .unwrap();
-        }
-        let text = conf
-            .replace(&source.display().to_string(), &config.display().to_string())
-            .replace(name, &copy);
-        std::fs::write(config.join("renewal").join(format!("{copy}.conf")), text).unwrap();
-    }
 }

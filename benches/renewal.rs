@@ -139,8 +139,6 @@ fn time(mut cmd: Command) -> Duration {
 /// and the account it names.
 fn make_lineages(source: &Path, config: &Path, count: usize) {
     let name = "template.example.com";
-    let conf =
-        std::fs::read_to_string(source.join("renewal").join(format!("{name}.conf"))).unwrap();
     for sub in [
         "renewal",
         "live",
@@ -157,30 +155,5 @@ fn make_lineages(source: &Path, config: &Path, count: usize) {
         .arg(config.join("accounts"))
         .status();
     assert!(copied.unwrap().success(), "cannot copy the accounts");
-    for i in 0..count {
-        let copy = format!("lineage-{i:04}.example.com");
-        let archive = config.join("archive").join(&copy);
-        let live = config.join("live").join(&copy);
-        std::fs::create_dir_all(&archive).unwrap();
-        std::fs::create_dir_all(&live).unwrap();
-        for kind in ["cert", "chain", "fullchain", "privkey"] {
-            std::fs::copy(
-                source
-                    .join("archive")
-                    .join(name)
-                    .join(format!("{kind}1.pem")),
-                archive.join(format!("{kind}1.pem")),
-            )
-            .unwrap();
-            std::os::unix::fs::symlink(
-                format!("../../archive/{copy}/{kind}1.pem"),
-                live.join(format!("{kind}.pem")),
-            )
-            .unwrap();
-        }
-        let text = conf
-            .replace(&source.display().to_string(), &config.display().to_string())
-            .replace(name, &copy);
-        std::fs::write(config.join("renewal").join(format!("{copy}.conf")), text).unwrap();
-    }
+    support::lineages::copy_lineage(source, name, config, count);
 }

@@ -4,6 +4,7 @@
 
 pub mod ari;
 pub mod bind;
+pub mod lineages;
 pub mod netns;
 pub mod nginx;
 pub mod pebble;
