@@ -46,6 +46,16 @@ impl World {
     pub fn config_dir(&self) -> PathBuf {
         self.dir.join("etc")
     }
+    /// The certsmith binary with this world's work and logs dirs (the rest
+    /// is the caller's), so no test touches /var/lib or /var/log.
+    pub fn bin(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_certsmith"));
+        cmd.arg("--work-dir")
+            .arg(self.dir.join("work"))
+            .arg("--logs-dir")
+            .arg(self.dir.join("logs"));
+        cmd
+    }
     /// Run certsmith with this world's server, CA bundle and config dir.
     pub fn certsmith(&self, args: &[&str]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_certsmith"));

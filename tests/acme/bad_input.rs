@@ -118,7 +118,7 @@ fn busy_port_unreachable_ca_and_unwritable_config_dir() {
     // CA unreachable: a closed port.
     let closed = free_port();
     let line = super::Run::from_command(
-        std::process::Command::new(env!("CARGO_BIN_EXE_certsmith"))
+        w.bin()
             .args([
                 "certonly",
                 "--standalone",
@@ -147,7 +147,7 @@ fn busy_port_unreachable_ca_and_unwritable_config_dir() {
     let file = w.dir.join("a-file");
     fs::write(&file, "x").unwrap();
     let line = super::Run::from_command(
-        std::process::Command::new(env!("CARGO_BIN_EXE_certsmith"))
+        w.bin()
             .args([
                 "certonly",
                 "--standalone",
@@ -239,7 +239,7 @@ fn validation_failure_names_the_domain_and_the_cas_reason() {
 fn untrusted_ca_and_a_url_that_is_not_a_directory() {
     let w = World::new();
     let run = |server: &str, bundle: Option<&std::path::Path>| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_certsmith"));
+        let mut cmd = w.bin();
         cmd.args([
             "certonly",
             "--standalone",
