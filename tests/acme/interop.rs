@@ -198,7 +198,8 @@ fn certbots_lock_keeps_certsmith_out_and_the_reverse() {
     // certsmith holds the lock inside its own manual hook: certbot must refuse.
     let marker = w.dir.join("certsmith-in-hook");
     let hook = format!("touch {}; sleep 4", marker.display());
-    let mut ours = w.bin()
+    let mut ours = w
+        .bin()
         .args([
             "certonly",
             "--manual",

@@ -374,7 +374,8 @@ fn ctrl_c_after_present_still_runs_cleanup() {
     let cleaned = w.dir.join("cleaned");
     let auth = format!("touch {}; sleep 2", presented.display());
     let cleanup = format!("echo \"$CERTBOT_DOMAIN\" >> {}", cleaned.display());
-    let mut child = w.bin()
+    let mut child = w
+        .bin()
         .args([
             "certonly",
             "--manual",
