@@ -23,6 +23,7 @@ pub mod solver;
 pub use csr::KeySpec;
 pub use error::AcmeError;
 pub use key::JwsKey;
+pub use order::check_wildcards;
 pub use solver::{Challenge, ChallengeKind, HttpToken, SolveError, Solver};
 
 use http::{KeyId, Transport};

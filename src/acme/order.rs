@@ -281,6 +281,18 @@ async fn collect(
     Ok(out)
 }
 
+/// Refuse, before anything is ordered, wildcard names the solver cannot
+/// prove (only dns-01 can); the CA would say the same after an order.
+pub fn check_wildcards(names: &[String], solver: &dyn Solver) -> Result<(), AcmeError> {
+    let supported = solver.preferred();
+    match names.iter().find(|n| n.starts_with("*.")) {
+        Some(name) if !supported.contains(&ChallengeKind::Dns01) => {
+            Err(no_challenge(name, true, &[], &supported, solver.name()))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn no_challenge(
     name: &str,
     wildcard: bool,

@@ -187,6 +187,7 @@ pub fn obtain_and_save(
     if names.is_empty() {
         bail!("no names given: use -d example.com (repeatable, or comma-separated)");
     }
+    crate::acme::check_wildcards(&names, solver)?;
     let _lock = storage::lock_config_dir(&config.config_dir)?;
     let target = choose_target(config, &names)?;
     if let Target::Keep(lineage) = &target

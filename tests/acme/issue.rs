@@ -253,6 +253,8 @@ fn wildcard_with_standalone_is_refused_with_a_reason() {
     let line = w.standalone(&["-d", "*.example.com"]).one_error_line();
     assert!(line.contains("wildcard names need dns-01"), "{line}");
     assert!(!w.config_dir().join("live/example.com").exists());
+    // Refused before the CA is asked for anything: no account was made.
+    assert!(!w.config_dir().join("accounts").exists());
 }
 
 #[test]
