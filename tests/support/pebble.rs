@@ -230,6 +230,10 @@ impl Pebble {
             "PEBBLE_WFE_NONCEREJECT",
             b.nonce_reject.unwrap_or(0).to_string(),
         );
+        // Pebble reuses half of an account's valid authorizations by default:
+        // a test that expects a challenge (a hook, a TXT record, a failure)
+        // would then pass or fail by chance. Tests may turn it back on.
+        pebble.env("PEBBLE_AUTHZREUSE", "0");
         for (k, v) in &b.env {
             pebble.env(k, v);
         }
