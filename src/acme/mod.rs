@@ -104,6 +104,10 @@ pub struct Session {
     pub directory_url: String,
     /// The directory object, fetched once (for ARI's `renewalInfo`).
     directory: std::sync::OnceLock<serde_json::Value>,
+    /// Ctrl-C and SIGTERM listeners that outlive each order: once an order
+    /// has run, the runtime's handler stays installed for the whole
+    /// process, so a signal between orders is seen only through these.
+    signals: std::sync::Mutex<Option<[tokio::signal::unix::Signal; 2]>>,
 }
 
 /// Revocation reasons by the names `--reason` accepts.
@@ -145,6 +149,41 @@ impl Session {
             transport,
             directory_url: options.directory_url.clone(),
             directory: std::sync::OnceLock::new(),
+            signals: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// Start listening for Ctrl-C and SIGTERM (the first order does; the
+    /// handler is the runtime's from then on).
+    fn watch_signals(&self) {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut signals = self.signals.lock().unwrap_or_else(|e| e.into_inner());
+        if signals.is_none() {
+            let _context = self.rt.enter();
+            if let (Ok(int), Ok(term)) = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                *signals = Some([int, term]);
+            }
+        }
+    }
+
+    /// Whether Ctrl-C or SIGTERM arrived since the first order began (or
+    /// the last call): callers running several orders stop on it.
+    pub fn interrupted(&self) -> bool {
+        let mut signals = self.signals.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(signals) = signals.as_mut() else {
+            return false;
+        };
+        self.rt.block_on(async {
+            // One turn of the runtime delivers a signal that is pending.
+            tokio::task::yield_now().await;
+            std::future::poll_fn(|cx| {
+                let fired = signals.iter_mut().any(|s| s.poll_recv(cx).is_ready());
+                std::task::Poll::Ready(fired)
+            })
+            .await
         })
     }
 
@@ -254,6 +293,7 @@ impl Session {
         request: &CertRequest,
         solver: &mut dyn Solver,
     ) -> Result<Issued, AcmeError> {
+        self.watch_signals();
         let ctx = order::Context {
             account,
             transport: &self.transport,

@@ -201,3 +201,51 @@ fn one_failing_lineage_does_not_stop_the_others() {
     w.assert_verifies("a.example.com");
     w.assert_verifies("c.example.com");
 }
+
+#[test]
+fn ctrl_c_during_a_deploy_hook_stops_the_run_after_that_certificate() {
+    let w = World::new();
+    for name in ["a.example.com", "b.example.com", "c.example.com"] {
+        w.standalone(&["-d", name]).ok();
+    }
+    let marks = w.dir.join("deployed");
+    fs::create_dir_all(&marks).unwrap();
+    // The hook outlives the signal: it goes to certsmith alone.
+    let hook = format!(
+        "touch {}/$(basename \"$RENEWED_LINEAGE\"); sleep 1",
+        marks.display()
+    );
+    let child = w
+        .command(&[
+            "renew",
+            "--force-renewal",
+            "--no-random-sleep-on-renew",
+            "--deploy-hook",
+            &hook,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !marks.join("a.example.com").exists() {
+        assert!(std::time::Instant::now() < deadline, "no deploy hook ran");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("were not looked at"), "{stderr}");
+    assert_eq!(
+        (
+            w.version("a.example.com"),
+            w.version("b.example.com"),
+            w.version("c.example.com")
+        ),
+        (2, 1, 1)
+    );
+}

@@ -230,6 +230,11 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
     let mut errors = 0usize;
     let mut interrupted = false;
     for name in &names {
+        // A signal between two orders (in a hook, say) is seen here.
+        if state.sessions.values().any(|s| s.interrupted()) {
+            interrupted = true;
+            break;
+        }
         match process(&mut state, session.reverter()?, config, name) {
             Outcome::NotDue => not_due += 1,
             Outcome::Renewed(domains) => renewed.extend(domains),
@@ -259,7 +264,7 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
         let _ = std::fs::remove_file(&lock_file);
     }
     if interrupted {
-        eprintln!("certsmith: interrupted: the certificates after this one were not looked at");
+        eprintln!("certsmith: interrupted: the remaining certificates were not looked at");
         return Ok(ExitCode::from(130));
     }
     summary(config, names.len(), not_due, errors);
