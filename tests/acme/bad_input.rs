@@ -115,26 +115,34 @@ fn busy_port_unreachable_ca_and_unwritable_config_dir() {
     );
     assert!(!w.config_dir().join("live").exists());
 
+    // One certonly against `server` with `config_dir`; its one error line.
+    let certonly = |server: &str, config_dir: &std::path::Path| {
+        super::Run::from_command(
+            w.bin()
+                .args([
+                    "certonly",
+                    "--standalone",
+                    "-n",
+                    "--agree-tos",
+                    "-m",
+                    "t@example.com",
+                    "-d",
+                    "a.example.com",
+                    "--server",
+                    server,
+                ])
+                .arg("--config-dir")
+                .arg(config_dir),
+        )
+        .one_error_line()
+    };
+
     // CA unreachable: a closed port.
     let closed = free_port();
-    let line = super::Run::from_command(
-        w.bin()
-            .args([
-                "certonly",
-                "--standalone",
-                "-n",
-                "--agree-tos",
-                "-m",
-                "t@example.com",
-                "-d",
-                "a.example.com",
-                "--server",
-            ])
-            .arg(format!("https://127.0.0.1:{closed}/dir"))
-            .arg("--config-dir")
-            .arg(w.dir.join("unreachable")),
-    )
-    .one_error_line();
+    let line = certonly(
+        &format!("https://127.0.0.1:{closed}/dir"),
+        &w.dir.join("unreachable"),
+    );
     assert!(
         line.contains(&format!(
             "cannot reach the ACME server at https://127.0.0.1:{closed}/dir"
@@ -146,24 +154,7 @@ fn busy_port_unreachable_ca_and_unwritable_config_dir() {
     // Config dir that cannot be created (its parent is a file).
     let file = w.dir.join("a-file");
     fs::write(&file, "x").unwrap();
-    let line = super::Run::from_command(
-        w.bin()
-            .args([
-                "certonly",
-                "--standalone",
-                "-n",
-                "--agree-tos",
-                "-m",
-                "t@example.com",
-                "-d",
-                "a.example.com",
-                "--server",
-            ])
-            .arg(w.pebble.directory_url())
-            .arg("--config-dir")
-            .arg(file.join("etc")),
-    )
-    .one_error_line();
+    let line = certonly(&w.pebble.directory_url(), &file.join("etc"));
     assert!(
         line.contains(&file.join("etc").display().to_string()) && line.contains("Not a directory"),
         "{line}"
