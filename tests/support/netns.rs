@@ -80,15 +80,26 @@ impl Netns {
             .expect("pebble must be installed");
         ns.children.push(pebble);
         ns.wait_log("pebble.log", "ACME directory available");
-        let out = ns
-            .cmd("curl")
-            .args(["-fsS", "--cacert"])
-            .arg(&ns.ca_bundle)
-            .arg("https://127.0.0.1:15000/roots/0")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "cannot fetch Pebble's root");
-        std::fs::write(&ns.root_pem, &out.stdout).unwrap();
+        // Pebble logs that before it binds its ports: ask until both answer.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let root = loop {
+            let get = |url: &str| {
+                ns.cmd("curl")
+                    .args(["-fsS", "--cacert"])
+                    .arg(&ns.ca_bundle)
+                    .arg(url)
+                    .output()
+                    .unwrap()
+            };
+            let dir = get(ACME_URL);
+            let root = get("https://127.0.0.1:15000/roots/0");
+            if dir.status.success() && root.status.success() {
+                break root.stdout;
+            }
+            assert!(Instant::now() < deadline, "Pebble does not answer");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        std::fs::write(&ns.root_pem, root).unwrap();
         ns
     }
 

@@ -272,7 +272,9 @@ impl Pebble {
             let log = std::fs::read_to_string(self.dir.join("pebble.log")).unwrap_or_default();
             let dns_up = self.dns_management_port == 0
                 || TcpStream::connect(("127.0.0.1", self.dns_management_port)).is_ok();
-            if log.contains("ACME directory available") && dns_up {
+            // Pebble logs its directory before it binds the port: connect too.
+            let acme_up = TcpStream::connect(("127.0.0.1", self.acme_port)).is_ok();
+            if log.contains("ACME directory available") && dns_up && acme_up {
                 return Ok(());
             }
             if Instant::now() > deadline {
