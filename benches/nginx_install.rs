@@ -58,7 +58,7 @@ impl Bench {
         );
         let b = Bench { tb, dir, root };
         b.set_sites(&one_site("warmup.example"));
-        Run::of(b.tb.cmd("nginx").arg("-c").arg(b.root.join("nginx.conf"))).ok();
+        Run::from_command(b.tb.cmd("nginx").arg("-c").arg(b.root.join("nginx.conf"))).ok();
         b
     }
 
@@ -68,7 +68,7 @@ impl Bench {
         let _ = std::fs::remove_dir_all(&sites);
         write(&sites.join("site.conf"), text);
         if self.dir.join("nginx.pid").exists() {
-            Run::of(
+            Run::from_command(
                 self.tb
                     .cmd("nginx")
                     .arg("-c")
@@ -110,7 +110,7 @@ impl Bench {
     fn timed(&self, client: Client, args: &[&str]) -> Duration {
         let mut cmd = self.command(client, args);
         let start = Instant::now();
-        let run = Run::of(&mut cmd);
+        let run = Run::from_command(&mut cmd);
         let took = start.elapsed();
         if run.code != 0 {
             panic!("{} failed:\n{}\n{}", args.join(" "), run.stdout, run.stderr);

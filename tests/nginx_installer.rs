@@ -15,6 +15,9 @@ mod testbed;
 #[path = "nginx_installer/e2e.rs"]
 mod e2e;
 
+#[path = "nginx_installer/interrupt.rs"]
+mod interrupt;
+
 #[path = "nginx_installer/corpus.rs"]
 mod corpus;
 

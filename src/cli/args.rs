@@ -41,6 +41,14 @@ impl Occurrence {
             _ => None,
         }
     }
+
+    /// ` (from FILE:LINE)` for a value read from a file, for messages.
+    fn from(&self) -> String {
+        match &self.source {
+            Source::CommandLine => String::new(),
+            other => format!(" (from {other})"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -217,37 +225,38 @@ impl RawArgs {
     where
         T::Err: fmt::Display,
     {
-        let Some(occ) = self.all(long).filter(|o| o.text().is_some()).last() else {
+        let Some(occ) = self.last_text(long) else {
             return Ok(None);
         };
         let text = occ.text().unwrap_or_default();
         text.parse::<T>().map(Some).map_err(|e| {
-            let place = match &occ.source {
-                Source::CommandLine => String::new(),
-                other => format!(" (from {other})"),
-            };
-            UsageError(format!("--{long}: invalid value {text:?}{place}: {e}"))
+            UsageError(format!(
+                "--{long}: invalid value {text:?}{}: {e}",
+                occ.from()
+            ))
         })
     }
 
     /// The last value, which must be one of `choices`; else an error naming
     /// the flag (and the cli.ini file it came from).
     pub fn one_of(&self, long: &str, choices: &[&str]) -> Result<Option<&str>, UsageError> {
-        let Some(occ) = self.all(long).filter(|o| o.text().is_some()).last() else {
+        let Some(occ) = self.last_text(long) else {
             return Ok(None);
         };
         let text = occ.text().unwrap_or_default();
         if choices.contains(&text) {
             return Ok(Some(text));
         }
-        let place = match &occ.source {
-            Source::CommandLine => String::new(),
-            other => format!(" (from {other})"),
-        };
         Err(UsageError(format!(
-            "--{long}: {text:?}{place} is not one of {}",
+            "--{long}: {text:?}{} is not one of {}",
+            occ.from(),
             choices.join(", ")
         )))
+    }
+
+    /// The last occurrence of `long` that carries a value.
+    fn last_text(&self, long: &str) -> Option<&Occurrence> {
+        self.all(long).filter(|o| o.text().is_some()).last()
     }
 
     /// `-d a.com,b.com -d c.com` as a list, trimmed, empty items dropped.

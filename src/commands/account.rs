@@ -5,7 +5,6 @@ use crate::acme::{AccountHandle, JwsKey, Registration, Session};
 use crate::cli::Config;
 use crate::storage::accounts::{self, StoredAccount};
 use anyhow::{Context, bail};
-use std::io::{BufRead, Write};
 
 /// Log in with a stored account.
 pub fn login(session: &Session, stored: &StoredAccount) -> anyhow::Result<AccountHandle> {
@@ -32,13 +31,7 @@ pub fn find(
 }
 
 fn prompt(question: &str) -> anyhow::Result<String> {
-    print!("{question}");
-    std::io::stdout().flush()?;
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line)? == 0 {
-        bail!("no answer (end of input)");
-    }
-    Ok(line.trim().to_string())
+    Ok(super::prompt::ask(question)?.trim().to_string())
 }
 
 /// What `register` (and a first `certonly`) registers with, from the flags

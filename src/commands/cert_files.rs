@@ -5,17 +5,8 @@ use crate::cli::Config;
 use crate::installer::CertFiles;
 use crate::storage::{Lineage, certinfo};
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
 
-/// `p` made absolute against the current directory (renewal and the server
-/// run from other directories).
-pub fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
-    }
-}
+use crate::installer::absolute;
 
 /// The lineage's live files, as the server should name them.
 pub fn lineage_files(lineage: &Lineage) -> CertFiles {

@@ -1,7 +1,6 @@
 //! `certificates`: list lineages with names, expiry, key type and paths
 //! (Certbot's field names, so scripts that read its output keep working).
 
-use crate::acme::LETS_ENCRYPT_STAGING;
 use crate::cli::Config;
 use crate::storage::renewal_conf::PARAMS;
 use crate::storage::{self, Lineage, certinfo};
@@ -50,12 +49,12 @@ fn wanted(config: &Config, lineage: &Lineage, names: &[String]) -> bool {
 }
 
 /// Issued by a staging CA, by Certbot's rule: the server its renewal conf
-/// names is Let's Encrypt's staging directory or has "staging" in its URL.
+/// names has "staging" in its URL (Let's Encrypt's staging directory does).
 fn is_test_cert(lineage: &Lineage) -> bool {
     lineage
         .conf
         .get(PARAMS, "server")
-        .is_some_and(|s| s == LETS_ENCRYPT_STAGING || s.contains("staging"))
+        .is_some_and(|s| s.contains("staging"))
 }
 
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {

@@ -7,7 +7,6 @@ use crate::cli::Config;
 use crate::storage::renewal_conf::PARAMS;
 use crate::storage::{self, Lineage};
 use anyhow::{Context, bail};
-use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -87,11 +86,9 @@ fn scan(path: &Path, needles: &[String], depth: usize, found: &mut Vec<String>) 
 }
 
 pub fn confirm(question: &str) -> anyhow::Result<bool> {
-    print!("{question} (y/N): ");
-    std::io::stdout().flush()?;
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim().to_ascii_lowercase().starts_with('y'))
+    // No answer (end of input) is "no".
+    let answer = super::prompt::ask(&format!("{question} (y/N): ")).unwrap_or_default();
+    Ok(answer.trim().to_ascii_lowercase().starts_with('y'))
 }
 
 /// Delete `lineage` unless a server config uses it (and `--force` is off).

@@ -6,6 +6,7 @@ use super::nginx as ng;
 use super::run::{installer_name, warn_without_ocsp};
 use super::session::Session;
 use crate::cli::Config;
+use crate::installer::absolute;
 use crate::storage::{self, Lineage};
 use anyhow::{Result, bail};
 use std::process::ExitCode;
@@ -45,8 +46,8 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     }
     let chain = lineage
         .as_ref()
-        .map(|l| ng::absolute(&l.path("chain")))
-        .or_else(|| config.args.path("chain-path").map(|p| ng::absolute(&p)));
+        .map(|l| absolute(&l.path("chain")))
+        .or_else(|| config.args.path("chain-path").map(|p| absolute(&p)));
     let nginx = ng::nginx(config);
     let (_, warnings) = ng::open(session, &nginx)?.preflight()?;
     let request = ng::request(config, names.clone(), None, chain, enhance)?;

@@ -2,10 +2,12 @@
 //! `--key-path`, `--fullchain-path`): install a certificate certsmith did
 //! not just obtain. Names: `-d`, else those of the certificate.
 
-use super::nginx::{self as ng, lineage_files};
+use super::cert_files::lineage_files;
+use super::nginx as ng;
 use super::run::{install_lineage, installer_name};
 use super::session::Session;
 use crate::cli::Config;
+use crate::installer::absolute;
 use crate::storage::{self, Lineage};
 use anyhow::{Result, bail};
 use std::process::ExitCode;
@@ -40,7 +42,7 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     let opened = ng::open(session, &nginx)?;
     let names = names_or(config, names)?;
     let enhance = ng::enhancements(config, true)?;
-    let chain = config.args.path("chain-path").map(|p| ng::absolute(&p));
+    let chain = config.args.path("chain-path").map(|p| absolute(&p));
     let request = ng::request(config, names.clone(), Some(cert), chain, enhance)?;
     let (_, warnings, ()) =
         opened.preflight_with(|loaded| ng::check_plan(&nginx, loaded, &request))?;

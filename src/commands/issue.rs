@@ -3,11 +3,11 @@
 //! certificate goes to, the way Certbot does (`--cert-name`, same names,
 //! `--expand`, `--duplicate`), orders it, and saves it with renewal options.
 
-use super::cert_files::absolute;
 use super::hooks::HookRunner;
 use super::{account, acme_args};
 use crate::acme::{Issued, Session, Solver};
 use crate::cli::Config;
+use crate::installer::absolute;
 use crate::storage::{self, Lineage, RenewalParams, StorageError};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 use super::acme_args::check_name;
 use super::session::Session;
 use crate::cli::Config;
-pub use crate::commands::cert_files::{absolute, lineage_files};
+use crate::installer::absolute;
 use crate::installer::nginx::{
     CertFiles, CtlError, Enhancements, InstallRequest, Nginx, NginxConfig, PendingTest, Restart,
     ServerName, install, tls_options,

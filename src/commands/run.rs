@@ -2,10 +2,12 @@
 //! control through nginx itself unless another authenticator is chosen)
 //! and install it, with the enhancements asked for, as one checkpoint.
 
-use super::nginx::{self as ng, lineage_files};
+use super::cert_files::lineage_files;
+use super::nginx as ng;
 use super::session::Session;
 use super::{acme_args, issue};
 use crate::cli::Config;
+use crate::installer::absolute;
 use crate::installer::nginx::{CertFiles, Nginx};
 use crate::storage::Lineage;
 use anyhow::{Result, bail};
@@ -49,7 +51,7 @@ fn run_nginx(config: &Config, session: &mut Session) -> Result<ExitCode> {
     let enhance = ng::enhancements(config, true)?;
     // The same installation with the certificate's future paths, on a copy:
     // a name no block can serve fails now, before a certificate is ordered.
-    let future = ng::absolute(&config.config_dir).join("live").join(
+    let future = absolute(&config.config_dir).join("live").join(
         names
             .first()
             .map(|n| n.trim_start_matches("*."))
@@ -119,7 +121,7 @@ pub fn install_lineage(
     if enhance.staple {
         warn_without_ocsp(lineage);
     }
-    let chain = Some(ng::absolute(&lineage.path("chain")));
+    let chain = Some(absolute(&lineage.path("chain")));
     let request = ng::request(
         config,
         names.clone(),

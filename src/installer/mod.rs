@@ -7,7 +7,7 @@ pub mod apache;
 pub mod nginx;
 pub mod temp_edits;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The certificate files a site is pointed at (Certbot's `live/NAME/` links
 /// for a lineage), absolute: the server may run from any directory.
@@ -17,4 +17,10 @@ pub struct CertFiles {
     pub fullchain: PathBuf,
     /// Private key.
     pub key: PathBuf,
+}
+
+/// `p` made absolute against the current directory, without resolving links
+/// (the server, and renewal, may run from another directory).
+pub fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }

@@ -32,7 +32,7 @@ impl Case {
     /// `prelude` (shell, e.g. mounts) then certsmith with `args`, isolated.
     fn run_with(&self, prelude: &str, args: &[&str]) -> Run {
         let script = format!("{prelude}\nexec \"$BIN\" \"$@\"");
-        Run::of(
+        Run::from_command(
             Command::new("unshare")
                 .args([
                     "-m",

@@ -40,7 +40,7 @@ impl Site {
     }
 
     pub fn start_nginx(&self) {
-        Run::of(
+        Run::from_command(
             self.tb
                 .cmd("nginx")
                 .arg("-c")
@@ -50,22 +50,25 @@ impl Site {
     }
 
     /// certsmith inside the namespace, on this site's dirs and Pebble.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = self.tb.cmd(certsmith_bin());
+        cmd.args(args)
+            .arg("--nginx-server-root")
+            .arg(&self.root)
+            .arg("--config-dir")
+            .arg(self.dir.join("letsencrypt"))
+            .arg("--work-dir")
+            .arg(self.dir.join("work"))
+            .arg("--logs-dir")
+            .arg(self.dir.join("logs"))
+            .args(["--server", ACME_URL, "--ca-bundle"])
+            .arg(&self.tb.ca_bundle);
+        cmd
+    }
+
+    /// [`Site::command`] run to the end.
     pub fn certsmith(&self, args: &[&str]) -> Run {
-        Run::of(
-            self.tb
-                .cmd(certsmith_bin())
-                .args(args)
-                .arg("--nginx-server-root")
-                .arg(&self.root)
-                .arg("--config-dir")
-                .arg(self.dir.join("letsencrypt"))
-                .arg("--work-dir")
-                .arg(self.dir.join("work"))
-                .arg("--logs-dir")
-                .arg(self.dir.join("logs"))
-                .args(["--server", ACME_URL, "--ca-bundle"])
-                .arg(&self.tb.ca_bundle),
-        )
+        Run::from_command(&mut self.command(args))
     }
 
     pub fn live(&self, name: &str, file: &str) -> PathBuf {
@@ -73,7 +76,7 @@ impl Site {
     }
 }
 
-const DEMO: &str = "server {\n    listen 80;\n    server_name demo.example www.demo.example;\n    root @DIR@/www;\n}\n";
+pub const DEMO: &str = "server {\n    listen 80;\n    server_name demo.example www.demo.example;\n    root @DIR@/www;\n}\n";
 
 fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
     response.lines().find_map(|l| {
@@ -184,7 +187,7 @@ fn https_with_redirect_and_hsts_then_rollback() {
     // `renew` rebuilds the nginx authenticator and installer from the
     // renewal conf alone (no nginx flags given): http-01 through nginx
     // again, then a reload for the new version; the config is untouched.
-    let renew = Run::of(
+    let renew = Run::from_command(
         site.tb
             .cmd(certsmith_bin())
             .args(["renew", "--force-renewal", "--no-random-sleep-on-renew"])
@@ -407,103 +410,6 @@ fn install_then_enhance_on_a_running_nginx() {
         })
         .ok();
     assert!(http.stdout.starts_with("HTTP/1.1 200"), "{}", http.stdout);
-}
-
-/// Start `certsmith --nginx` and wait until its temporary challenge edits
-/// are in place (the reverter's in-progress transaction exists and nginx
-/// answers a token); returns the running child.
-fn until_challenge_is_served(site: &Site, name: &str) -> std::process::Child {
-    let mut cmd = site.tb.cmd(certsmith_bin());
-    cmd.args([
-        "--nginx",
-        "-d",
-        name,
-        "-n",
-        "--agree-tos",
-        "-m",
-        "a@b.example",
-    ])
-    .arg("--nginx-server-root")
-    .arg(&site.root)
-    .arg("--config-dir")
-    .arg(site.dir.join("letsencrypt"))
-    .arg("--work-dir")
-    .arg(site.dir.join("work"))
-    .arg("--logs-dir")
-    .arg(site.dir.join("logs"))
-    .args(["--server", ACME_URL, "--ca-bundle"])
-    .arg(&site.tb.ca_bundle)
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::null());
-    let mut child = cmd.spawn().unwrap();
-    let pending = site.dir.join("work/reverter/in-progress");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let edited = std::fs::read_dir(site.root.join("sites"))
-            .unwrap()
-            .flatten()
-            .any(|e| {
-                std::fs::read_to_string(e.path())
-                    .unwrap_or_default()
-                    .contains("acme-challenge")
-            });
-        if pending.exists() && edited {
-            return child;
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "certsmith ended before the challenge"
-        );
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no challenge edits seen"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-}
-
-#[test]
-fn killed_during_validation_the_next_run_undoes_the_challenge_and_reloads() {
-    let site = Site::new(&[("demo.conf", DEMO)]);
-    site.start_nginx();
-    let before = snapshot(&site.root);
-    let mut child = until_challenge_is_served(&site, "demo.example");
-    // SIGKILL: no cleanup can run.
-    Run::of(std::process::Command::new("kill").args(["-KILL", &child.id().to_string()])).ok();
-    let _ = child.wait();
-    assert_ne!(
-        snapshot(&site.root),
-        before,
-        "the challenge edits should still be there"
-    );
-    // Any command that writes recovers first, and reloads nginx as recorded.
-    let next = site.certsmith(&["rollback"]).ok();
-    assert!(
-        next.stderr.contains("rolled back the temporary checkpoint"),
-        "{}",
-        next.stderr
-    );
-    assert!(next.stderr.contains("reloaded"), "{}", next.stderr);
-    let after = snapshot(&site.root);
-    assert!(after == before, "left: {:?}", differing(&before, &after));
-    let token = site
-        .tb
-        .curl("http://demo.example/.well-known/acme-challenge/x", &["-i"]);
-    assert!(!token.stdout.contains("200 OK"), "{}", token.stdout);
-}
-
-#[test]
-fn interrupted_during_validation_cleans_up() {
-    let site = Site::new(&[("demo.conf", DEMO)]);
-    site.start_nginx();
-    let before = snapshot(&site.root);
-    let mut child = until_challenge_is_served(&site, "demo.example");
-    Run::of(std::process::Command::new("kill").args(["-INT", &child.id().to_string()])).ok();
-    let status = child.wait().unwrap();
-    assert!(!status.success(), "Ctrl-C must fail the command");
-    let after = snapshot(&site.root);
-    assert!(after == before, "left: {:?}", differing(&before, &after));
-    assert!(!site.dir.join("work/reverter/in-progress").exists());
 }
 
 /// The subject and names of the certificate nginx serves for `name`.

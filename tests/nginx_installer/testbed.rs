@@ -17,7 +17,7 @@ impl Testbed {
             None if url.starts_with("https") => (host_port.to_string(), "443".into()),
             None => (host_port.to_string(), "80".into()),
         };
-        super::util::Run::of(
+        super::util::Run::from_command(
             self.cmd("curl")
                 .args(["-sS", "--max-time", "10", "--resolve"])
                 .arg(format!("{host}:{port}:127.0.0.1"))

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 pub fn repo() -> PathBuf {
@@ -58,44 +57,8 @@ pub fn write(path: &Path, text: impl AsRef<[u8]>) {
     std::fs::write(path, text).expect("write");
 }
 
-/// A finished command: exit code and output.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn of(cmd: &mut Command) -> Run {
-        Run::from(cmd.output().expect("run command"))
-    }
-    pub fn from(out: Output) -> Run {
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-    #[track_caller]
-    pub fn ok(self) -> Run {
-        assert_eq!(
-            self.code, 0,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-    #[track_caller]
-    pub fn failed(self) -> Run {
-        assert_ne!(
-            self.code, 0,
-            "expected a failure; stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
+/// A finished command: exit code and output (the one type all tests share).
+pub use crate::support::run::Run;
 
 /// Every regular file and symlink under `dir` with its content (a link's
 /// target), lock files left out (commands take them and never delete them).

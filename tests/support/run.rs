@@ -5,6 +5,7 @@ use super::pebble::Pebble;
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[derive(Debug)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,

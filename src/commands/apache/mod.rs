@@ -5,7 +5,7 @@
 use super::acme_args::{self, check_name, non_interactive};
 use super::session::Session;
 use crate::cli::Config;
-pub use crate::commands::cert_files::{absolute, lineage_files};
+use crate::installer::absolute;
 use crate::installer::apache::{
     Apache, ApacheSolver, CertFiles, Enhancements, FileNaming, InstallRequest, Restart, ServerInfo,
     Settings, VirtualHost, choose, install,

@@ -2,13 +2,14 @@
 //! `enhance --apache` (dispatched from `run.rs`, `certonly.rs`, `install.rs`, `enhance.rs`).
 
 use super::{
-    Chooser, absolute, apache, check_plan, deploy, enhancements, lineage_files, names, open,
-    renewal_params, request, solver,
+    Chooser, apache, check_plan, deploy, enhancements, names, open, renewal_params, request, solver,
 };
 use crate::cli::Config;
 use crate::commands::acme_args::{self, check_name};
+use crate::commands::cert_files::lineage_files;
 use crate::commands::issue;
 use crate::commands::session::Session;
+use crate::installer::absolute;
 use crate::installer::apache::{Apache, CertFiles, Enhancements, ServerInfo};
 use crate::storage::{self, Lineage};
 use anyhow::{Result, bail};

@@ -198,11 +198,12 @@ fn edit<E: Engine>(
     // Installers lock the server root; an edit here must not interleave with
     // theirs. Locked before loading, so what is edited is what is written
     // over; a missing root is left for `load` to report (a lock would make it).
-    let root = E::root_dir(server_root::<E>(config))?;
+    let given = server_root::<E>(config);
+    let root = E::root_dir(given.clone())?;
     if root.is_dir() {
         session.lock(&root)?;
     }
-    let mut loaded = E::load(server_root::<E>(config))?;
+    let mut loaded = E::load(given)?;
     let mut nodes: Vec<E::Node> = path::select(&loaded, &path)
         .into_iter()
         .map(|m| m.node)

@@ -35,8 +35,6 @@ pub struct RunState {
 
 impl RunState {
     pub fn new(config: &Config) -> anyhow::Result<RunState> {
-        // A bad value is the flag's fault, not each lineage's.
-        config.args.parsed::<u32>("renew-before-expiry")?;
         Ok(RunState {
             sessions: HashMap::new(),
             unreachable: Vec::new(),
@@ -216,7 +214,8 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
              certonly --cert-name NAME -d ..."
         );
     }
-    // Bad options (--hook-timeout, --renew-before-expiry) fail first, whatever is due.
+    // Bad options (--hook-timeout) fail first, whatever is due; numeric
+    // values (--renew-before-expiry) were checked when the flags were read.
     let mut state = RunState::new(config)?;
     let names = lineage_names(config)?;
     if names.is_empty() {

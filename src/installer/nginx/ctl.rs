@@ -338,7 +338,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The pids whose parent is `parent` (scanning `/proc/*/stat`).
+/// The pids whose parent is `parent`.
 fn children(parent: u32) -> HashSet<u32> {
     // The kernel's own list (CONFIG_PROC_CHILDREN; the nginx master has
     // one thread) is one small read; scanning /proc, the fallback, reads

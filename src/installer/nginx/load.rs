@@ -70,7 +70,7 @@ impl NginxConfig {
 
     /// Load the main file `conf` and its includes.
     pub fn load_with(conf: &Path, options: &LoadOptions) -> Result<NginxConfig, LoadError> {
-        let conf = absolute(conf);
+        let conf = crate::installer::absolute(conf);
         let conf_prefix = conf
             .parent()
             .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
@@ -122,14 +122,6 @@ impl NginxConfig {
         let printed = f.doc.print();
         let offset = f.doc.offset_of(path)?;
         Some((f.path.clone(), line_col(&printed, offset)))
-    }
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
     }
 }
 

@@ -51,7 +51,7 @@ pub struct Deployed {
 impl Nginx {
     /// nginx with `ROOT/nginx.conf`, run as `binary`.
     pub fn new(root: &Path, binary: &Path) -> Nginx {
-        let root = absolute(root);
+        let root = crate::installer::absolute(root);
         let conf = root.join("nginx.conf");
         Nginx {
             root,
@@ -181,14 +181,6 @@ impl Nginx {
         self.ctl.configtest()?;
         self.ctl.reload_or_start(&config)?;
         Ok(true)
-    }
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().map_or_else(|_| p.to_path_buf(), |d| d.join(p))
     }
 }
 

@@ -1,0 +1,95 @@
+//! certsmith stopped while nginx answers its challenge: SIGKILL (the next
+//! run undoes the temporary edits) and Ctrl-C (it cleans up itself).
+
+use super::e2e::{DEMO, Site};
+use super::util::{Run, differing, snapshot};
+
+/// Start `certsmith --nginx` and wait until its temporary challenge edits
+/// are in place (the reverter's in-progress transaction exists and nginx
+/// answers a token); returns the running child.
+fn until_challenge_is_served(site: &Site, name: &str) -> std::process::Child {
+    let mut child = site
+        .command(&[
+            "--nginx",
+            "-d",
+            name,
+            "-n",
+            "--agree-tos",
+            "-m",
+            "a@b.example",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pending = site.dir.join("work/reverter/in-progress");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let edited = std::fs::read_dir(site.root.join("sites"))
+            .unwrap()
+            .flatten()
+            .any(|e| {
+                std::fs::read_to_string(e.path())
+                    .unwrap_or_default()
+                    .contains("acme-challenge")
+            });
+        if pending.exists() && edited {
+            return child;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "certsmith ended before the challenge"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no challenge edits seen"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn killed_during_validation_the_next_run_undoes_the_challenge_and_reloads() {
+    let site = Site::new(&[("demo.conf", DEMO)]);
+    site.start_nginx();
+    let before = snapshot(&site.root);
+    let mut child = until_challenge_is_served(&site, "demo.example");
+    // SIGKILL: no cleanup can run.
+    Run::from_command(std::process::Command::new("kill").args(["-KILL", &child.id().to_string()]))
+        .ok();
+    let _ = child.wait();
+    assert_ne!(
+        snapshot(&site.root),
+        before,
+        "the challenge edits should still be there"
+    );
+    // Any command that writes recovers first, and reloads nginx as recorded.
+    let next = site.certsmith(&["rollback"]).ok();
+    assert!(
+        next.stderr.contains("rolled back the temporary checkpoint"),
+        "{}",
+        next.stderr
+    );
+    assert!(next.stderr.contains("reloaded"), "{}", next.stderr);
+    let after = snapshot(&site.root);
+    assert!(after == before, "left: {:?}", differing(&before, &after));
+    let token = site
+        .tb
+        .curl("http://demo.example/.well-known/acme-challenge/x", &["-i"]);
+    assert!(!token.stdout.contains("200 OK"), "{}", token.stdout);
+}
+
+#[test]
+fn interrupted_during_validation_cleans_up() {
+    let site = Site::new(&[("demo.conf", DEMO)]);
+    site.start_nginx();
+    let before = snapshot(&site.root);
+    let mut child = until_challenge_is_served(&site, "demo.example");
+    Run::from_command(std::process::Command::new("kill").args(["-INT", &child.id().to_string()]))
+        .ok();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "Ctrl-C must fail the command");
+    let after = snapshot(&site.root);
+    assert!(after == before, "left: {:?}", differing(&before, &after));
+    assert!(!site.dir.join("work/reverter/in-progress").exists());
+}
