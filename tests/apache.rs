@@ -1,5 +1,8 @@
 //! Integration tests of the Apache engine (one binary; modules under tests/apache/).
 
+#[path = "support/mod.rs"]
+mod support;
+
 mod apache {
     pub mod common;
     mod corpus;

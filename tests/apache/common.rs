@@ -66,22 +66,7 @@ impl Drop for TempDir {
     }
 }
 
-/// Copy a directory tree, recreating symlinks as symlinks.
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        let kind = entry.file_type().unwrap();
-        if kind.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &target).unwrap();
-        } else if kind.is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+pub use crate::support::copy_tree;
 
 /// The Apache binary (Debian: /usr/sbin/apache2, not always on a user's PATH).
 pub fn apache2() -> PathBuf {
