@@ -6,12 +6,16 @@
 #![forbid(unsafe_code)]
 
 pub mod acme;
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod diff;
 pub mod installer;
 pub mod log;
+pub mod plugins;
+pub mod prompt;
 pub mod renewal;
 pub mod storage;
 pub mod syntax;
+pub mod x509;

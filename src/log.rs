@@ -12,8 +12,8 @@
 //! cli.ini files read, decisions, ACME URLs, hooks run and their exit status,
 //! errors. What never goes in: private keys, EAB HMAC keys, TSIG secrets,
 //! hook environments and hook output (which may carry any of those). Callers
-//! log values, never key material; [`redacted_command_line`] is the one place
-//! that sees raw user input.
+//! log values, never key material; the command line comes in already redacted
+//! (`cli::redacted_command_line`). This module depends on nothing above it.
 
 use std::fmt::Display;
 use std::fs::{self, File, OpenOptions};
@@ -25,9 +25,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub const FILE_NAME: &str = "certsmith.log";
-
-/// Flags whose values are secrets: shown as `***` in the logged command line.
-pub const SECRET_FLAGS: &[&str] = &["eab-hmac-key"];
 
 static SINK: Mutex<Option<LineWriter<File>>> = Mutex::new(None);
 static QUIET: AtomicBool = AtomicBool::new(false);
@@ -114,7 +111,7 @@ pub fn write(level: Level, message: impl Display) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    let stamp = crate::storage::certinfo::format_utc(now.as_secs() as i64);
+    let stamp = crate::x509::format_utc(now.as_secs() as i64);
     // One write per line; a message with newlines stays one record.
     let text = message.to_string().replace('\n', "\n    ");
     let _ = writeln!(
@@ -137,48 +134,6 @@ pub fn warning(message: impl Display) {
 }
 pub fn error(message: impl Display) {
     write(Level::Error, message);
-}
-
-/// The command line as it can be logged: values of [`SECRET_FLAGS`] (as
-/// `--flag VALUE` or `--flag=VALUE`) replaced by `***`, each word quoted when
-/// it has spaces or quotes.
-pub fn redacted_command_line(argv: &[String]) -> String {
-    let secret = |name: &str| {
-        crate::cli::flags::by_long(name).is_some_and(|(f, _)| SECRET_FLAGS.contains(&f.long))
-    };
-    let mut out: Vec<String> = Vec::with_capacity(argv.len());
-    let mut hide_next = false;
-    for arg in argv {
-        if hide_next {
-            out.push("***".into());
-            hide_next = false;
-            continue;
-        }
-        if let Some(long) = arg.strip_prefix("--") {
-            match long.split_once('=') {
-                Some((name, _)) if secret(name) => {
-                    out.push(format!("--{name}=***"));
-                    continue;
-                }
-                None if secret(long) => hide_next = true,
-                _ => {}
-            }
-        }
-        out.push(shell_word(arg));
-    }
-    out.join(" ")
-}
-
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }
 
 /// A one-line progress indicator on stderr for waits that can take a while
@@ -243,29 +198,6 @@ pub async fn waiting<F: std::future::Future>(label: &str, future: F) -> F::Outpu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn argv(words: &[&str]) -> Vec<String> {
-        words.iter().map(|w| w.to_string()).collect()
-    }
-
-    #[test]
-    fn secret_values_are_redacted_in_both_spellings() {
-        let line = redacted_command_line(&argv(&[
-            "register",
-            "--eab-kid",
-            "kid-1",
-            "--eab-hmac-key",
-            "c2VjcmV0",
-            "--eab_hmac_key=c2VjcmV0",
-            "--pre-hook",
-            "echo it's",
-        ]));
-        assert!(!line.contains("c2VjcmV0"), "{line}");
-        assert_eq!(
-            line,
-            "register --eab-kid kid-1 --eab-hmac-key *** --eab_hmac_key=*** --pre-hook 'echo it'\\''s'"
-        );
-    }
 
     #[test]
     fn rotation_keeps_the_newest_backups() {

@@ -1,5 +1,5 @@
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
-    certsmith::cli::main()
+    certsmith::app::main()
 }

@@ -111,8 +111,7 @@ impl World {
 
 /// Names of the certificate at `path`, and its serial (hex).
 pub fn cert_names_and_serial(path: &Path) -> (Vec<String>, String) {
-    let info =
-        certsmith::storage::certinfo::parse_pem(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let info = certsmith::x509::parse_pem(&std::fs::read_to_string(path).unwrap()).unwrap();
     (info.names, info.serial_hex)
 }
 

@@ -110,7 +110,7 @@ pub fn certsmith_command(pebble: &Pebble, dir: &Path, args: &[&str]) -> Command 
 
 /// The names in the certificate at `path`.
 pub fn cert_names(path: &Path) -> Vec<String> {
-    certsmith::storage::certinfo::parse_pem(&std::fs::read_to_string(path).unwrap())
+    certsmith::x509::parse_pem(&std::fs::read_to_string(path).unwrap())
         .unwrap()
         .names
 }

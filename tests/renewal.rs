@@ -144,9 +144,9 @@ impl World {
         let stem = target.file_stem().unwrap().to_string_lossy().into_owned();
         stem.trim_start_matches("cert").parse().unwrap()
     }
-    pub fn cert(&self, name: &str) -> certsmith::storage::certinfo::CertInfo {
+    pub fn cert(&self, name: &str) -> certsmith::x509::CertInfo {
         let pem = std::fs::read_to_string(self.live(name, "cert.pem")).unwrap();
-        certsmith::storage::certinfo::parse_pem(&pem).unwrap()
+        certsmith::x509::parse_pem(&pem).unwrap()
     }
     #[track_caller]
     pub fn assert_verifies(&self, name: &str) {

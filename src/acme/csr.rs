@@ -145,7 +145,7 @@ pub fn read_csr(bytes: &[u8]) -> Result<(Vec<u8>, Vec<String>), String> {
                 match name {
                     GeneralName::DNSName(d) => names.push(d.to_string()),
                     GeneralName::IPAddress(ip) => {
-                        if let Some(addr) = crate::storage::certinfo::ip_from_bytes(ip) {
+                        if let Some(addr) = crate::x509::ip_from_bytes(ip) {
                             names.push(addr.to_string());
                         }
                     }

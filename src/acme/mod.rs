@@ -16,6 +16,7 @@ pub mod der;
 pub mod error;
 pub mod http;
 pub mod key;
+mod names;
 mod order;
 mod raw;
 pub mod solver;
@@ -23,6 +24,7 @@ pub mod solver;
 pub use csr::KeySpec;
 pub use error::AcmeError;
 pub use key::JwsKey;
+pub use names::{NameError, check_name, check_names};
 pub use order::check_wildcards;
 pub use solver::{Challenge, ChallengeKind, HttpToken, SolveError, Solver};
 
@@ -66,18 +68,7 @@ pub struct CertRequest {
     pub replaces: Option<String>,
 }
 
-/// A certificate as the CA issued it.
-#[derive(Debug, Clone)]
-pub struct Issued {
-    pub cert_pem: String,
-    pub chain_pem: String,
-    pub fullchain_pem: String,
-    /// The private key (PEM); `None` when the request brought its own CSR.
-    pub key_pem: Option<String>,
-    /// The names the certificate was ordered for (fewer than asked with
-    /// `allow_subset_of_names`).
-    pub names: Vec<String>,
-}
+pub use crate::x509::Issued;
 
 /// An account the CA knows, ready to sign requests.
 pub struct AccountHandle {

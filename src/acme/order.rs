@@ -7,7 +7,7 @@ use super::http::Transport;
 use super::raw::{Raw, alternate_links};
 use super::solver::{Challenge, ChallengeKind, Solver, choose_kind};
 use super::{AccountHandle, CertRequest, Issued, csr};
-use crate::storage::certinfo;
+use crate::x509 as certinfo;
 use instant_acme::{
     AuthorizationStatus, ChallengeType, Identifier, NewOrder, Order, OrderStatus, RetryPolicy,
 };

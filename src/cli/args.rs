@@ -1,9 +1,9 @@
 //! Raw arguments: the command line (and `cli.ini`) turned into an ordered
 //! list of flag occurrences, a verb and positionals. Nothing is interpreted
-//! here beyond what the flag table says; each command resolves the options it
-//! needs from [`RawArgs`] once, at its start.
+//! here beyond what the flag table says; [`super::options`] resolves them,
+//! once, into typed options. Look-ups take a flag's `static`, never its name.
 
-use super::flags::{self, Arity, Flag};
+use super::flags::{self, Arity, Flag, FlagSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -67,8 +67,16 @@ impl fmt::Display for Source {
     }
 }
 
-/// Parse the command line (without the program name).
+/// Parse the command line (without the program name) with the built-in flags.
 pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<RawArgs, UsageError> {
+    parse_with(&FlagSet::builtin(), args)
+}
+
+/// Parse the command line (without the program name) with `set`'s flags.
+pub fn parse_with<I: IntoIterator<Item = String>>(
+    set: &FlagSet,
+    args: I,
+) -> Result<RawArgs, UsageError> {
     let mut out = RawArgs::default();
     let mut iter = args.into_iter();
     let mut only_positionals = false;
@@ -82,13 +90,13 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<RawArgs, UsageEr
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
             };
-            let (flag, negated) = flags::by_long(name).ok_or_else(|| {
+            let (flag, negated) = set.by_long(name).ok_or_else(|| {
                 UsageError(format!("--{name}: unknown flag (see certsmith --help)"))
             })?;
             let value = long_value(flag, negated, name, inline, &mut iter)?;
             out.push(flag, value, Source::CommandLine);
         } else {
-            out.short_cluster(&arg[1..], &mut iter)?;
+            out.short_cluster(set, &arg[1..], &mut iter)?;
         }
     }
     Ok(out)
@@ -145,11 +153,13 @@ impl RawArgs {
 
     fn short_cluster(
         &mut self,
+        set: &FlagSet,
         cluster: &str,
         rest: &mut impl Iterator<Item = String>,
     ) -> Result<(), UsageError> {
         for (i, c) in cluster.char_indices() {
-            let flag = flags::by_short(c)
+            let flag = set
+                .by_short(c)
                 .ok_or_else(|| UsageError(format!("-{c}: unknown flag (see certsmith --help)")))?;
             match flag.arity {
                 Arity::Switch | Arity::Count => self.push(flag, Value::On, Source::CommandLine),
@@ -185,53 +195,57 @@ impl RawArgs {
         self
     }
 
-    fn all<'a>(&'a self, long: &str) -> impl Iterator<Item = &'a Occurrence> + 'a {
-        debug_assert!(flags::by_long(long).is_some(), "unknown flag {long}");
-        let wanted: &'static str = flags::by_long(long).map_or("", |(f, _)| f.long);
+    fn all<'a>(&'a self, flag: &'static Flag) -> impl Iterator<Item = &'a Occurrence> + 'a {
         self.occurrences
             .iter()
-            .filter(move |o| o.flag.long == wanted)
+            .filter(move |o| std::ptr::eq(o.flag, flag))
+    }
+
+    /// Whether the flag occurs at all (set on or off, or with a value).
+    pub fn given(&self, flag: &'static Flag) -> bool {
+        self.all(flag).next().is_some()
     }
 
     /// The last setting of a switch, if any.
-    pub fn switch(&self, long: &str) -> Option<bool> {
-        self.all(long).last().map(|o| o.value != Value::Off)
+    pub fn switch(&self, flag: &'static Flag) -> Option<bool> {
+        self.all(flag).last().map(|o| o.value != Value::Off)
     }
 
-    pub fn flag(&self, long: &str) -> bool {
-        self.switch(long).unwrap_or(false)
+    pub fn flag(&self, flag: &'static Flag) -> bool {
+        self.switch(flag).unwrap_or(false)
     }
 
-    pub fn count(&self, long: &str) -> usize {
-        self.all(long).filter(|o| o.value == Value::On).count()
+    pub fn count(&self, flag: &'static Flag) -> usize {
+        self.all(flag).filter(|o| o.value == Value::On).count()
     }
 
     /// The last value of a flag, if any.
-    pub fn value(&self, long: &str) -> Option<&str> {
-        self.all(long).filter_map(Occurrence::text).last()
+    pub fn value(&self, flag: &'static Flag) -> Option<&str> {
+        self.all(flag).filter_map(Occurrence::text).last()
     }
 
-    pub fn path(&self, long: &str) -> Option<PathBuf> {
-        self.value(long).map(PathBuf::from)
+    pub fn path(&self, flag: &'static Flag) -> Option<PathBuf> {
+        self.value(flag).map(PathBuf::from)
     }
 
     /// Every value of a repeatable flag, in order.
-    pub fn values(&self, long: &str) -> Vec<&str> {
-        self.all(long).filter_map(Occurrence::text).collect()
+    pub fn values(&self, flag: &'static Flag) -> Vec<&str> {
+        self.all(flag).filter_map(Occurrence::text).collect()
     }
 
     /// The last value parsed as `T`; a bad value is an error naming the flag.
-    pub fn parsed<T: FromStr>(&self, long: &str) -> Result<Option<T>, UsageError>
+    pub fn parsed<T: FromStr>(&self, flag: &'static Flag) -> Result<Option<T>, UsageError>
     where
         T::Err: fmt::Display,
     {
-        let Some(occ) = self.last_text(long) else {
+        let Some(occ) = self.last_text(flag) else {
             return Ok(None);
         };
         let text = occ.text().unwrap_or_default();
         text.parse::<T>().map(Some).map_err(|e| {
             UsageError(format!(
-                "--{long}: invalid value {text:?}{}: {e}",
+                "--{}: invalid value {text:?}{}: {e}",
+                flag.long,
                 occ.from()
             ))
         })
@@ -239,8 +253,12 @@ impl RawArgs {
 
     /// The last value, which must be one of `choices`; else an error naming
     /// the flag (and the cli.ini file it came from).
-    pub fn one_of(&self, long: &str, choices: &[&str]) -> Result<Option<&str>, UsageError> {
-        let Some(occ) = self.last_text(long) else {
+    pub fn one_of(
+        &self,
+        flag: &'static Flag,
+        choices: &[&str],
+    ) -> Result<Option<&str>, UsageError> {
+        let Some(occ) = self.last_text(flag) else {
             return Ok(None);
         };
         let text = occ.text().unwrap_or_default();
@@ -248,20 +266,42 @@ impl RawArgs {
             return Ok(Some(text));
         }
         Err(UsageError(format!(
-            "--{long}: {text:?}{} is not one of {}",
+            "--{}: {text:?}{} is not one of {}",
+            flag.long,
             occ.from(),
             choices.join(", ")
         )))
     }
 
-    /// The last occurrence of `long` that carries a value.
-    fn last_text(&self, long: &str) -> Option<&Occurrence> {
-        self.all(long).filter(|o| o.text().is_some()).last()
+    /// The last value as a boolean word (`true`, `no`, ...).
+    pub fn boolean(&self, flag: &'static Flag) -> Result<Option<bool>, UsageError> {
+        match self.value(flag) {
+            None => Ok(None),
+            Some(v) => parse_bool(v)
+                .map(Some)
+                .ok_or_else(|| UsageError(format!("--{} {v:?}: say true or false", flag.long))),
+        }
+    }
+
+    /// The last occurrence of `flag` that carries a value.
+    fn last_text(&self, flag: &'static Flag) -> Option<&Occurrence> {
+        self.all(flag).filter(|o| o.text().is_some()).last()
     }
 
     /// `-d a.com,b.com -d c.com` as a list, trimmed, empty items dropped.
     pub fn domains(&self) -> Vec<String> {
-        split_list(self.values("domains"))
+        split_list(self.values(&super::table::DOMAINS))
+    }
+
+    /// The occurrences of any of `flags`, in command-line order (`-w DIR`
+    /// applies to the `-d` names after it).
+    pub fn sequence<'a>(
+        &'a self,
+        flags: &'a [&'static Flag],
+    ) -> impl Iterator<Item = &'a Occurrence> + 'a {
+        self.occurrences
+            .iter()
+            .filter(move |o| flags.iter().any(|f| std::ptr::eq(o.flag, *f)))
     }
 }
 
@@ -287,19 +327,20 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 /// Read a Certbot-style `cli.ini`: `key = value`, `key` alone for a switch,
 /// `#` and `;` comments, `[section]` headers ignored. Unknown keys are errors
 /// with the file and line.
-pub fn parse_ini(path: &Path, text: &str) -> Result<Vec<Occurrence>, UsageError> {
-    parse_ini_with(path, text, &mut |e| Err(e))
+pub fn parse_ini(set: &FlagSet, path: &Path, text: &str) -> Result<Vec<Occurrence>, UsageError> {
+    parse_ini_with(set, path, text, &mut |e| Err(e))
 }
 
 /// [`parse_ini`] for a file shared with Certbot (its default locations):
 /// keys certsmith has no flag for are skipped, each reported in the returned
 /// warnings; every other mistake is still an error.
 pub fn parse_ini_lenient(
+    set: &FlagSet,
     path: &Path,
     text: &str,
 ) -> Result<(Vec<Occurrence>, Vec<UsageError>), UsageError> {
     let mut skipped = Vec::new();
-    let found = parse_ini_with(path, text, &mut |e| {
+    let found = parse_ini_with(set, path, text, &mut |e| {
         skipped.push(e);
         Ok(())
     })?;
@@ -307,6 +348,7 @@ pub fn parse_ini_lenient(
 }
 
 fn parse_ini_with(
+    set: &FlagSet,
     path: &Path,
     text: &str,
     unknown: &mut dyn FnMut(UsageError) -> Result<(), UsageError>,
@@ -329,7 +371,7 @@ fn parse_ini_with(
             Some((k, v)) => (k.trim(), Some(v.trim().to_string())),
             None => (line, None),
         };
-        let Some((flag, negated)) = flags::by_long(key) else {
+        let Some((flag, negated)) = set.by_long(key) else {
             unknown(UsageError(format!("{source}: unknown option {key:?}")))?;
             continue;
         };

@@ -1,18 +1,40 @@
-//! Every flag certsmith knows, in one table.
+//! What a flag is, and the set of flags one run knows.
 //!
-//! The same table drives the command line and `cli.ini` (every long flag is
-//! a key there), so a flag is declared once. Flag names are Certbot's where
-//! Certbot has the flag, so users' scripts and config files carry over.
+//! Every flag is a `static` [`Flag`] (the built-in ones in `table.rs`, a
+//! plugin's own in its registry entry); code refers to a flag by that static,
+//! never by its name, so a misspelt flag is a compile error. One [`FlagSet`]
+//! drives the command line, `cli.ini` (every long name is a key there),
+//! `--help`, and the renewal conf keys ([`Flag::conf`]). Names are Certbot's
+//! where Certbot has the flag, so users' scripts and config files carry over.
 
 /// How a flag takes its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arity {
     /// `--flag` sets true; `--no-flag` (when `negation` is set) sets false.
     Switch,
-    /// `--flag VALUE`, `--flag=VALUE`, `-f VALUE`, `-fVALUE`.
+    /// `--flag VALUE`, `--flag=VALUE`, `-f VALUE`, `-fVALUE`; the metavar.
     Value(&'static str),
     /// Each occurrence adds one (`-vvv`).
     Count,
+}
+
+/// What a value must look like; checked for every flag before any verb runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// A file or directory (kept absolute in renewal confs).
+    Path,
+    /// A program: a bare name is looked up in `PATH`, anything else is a
+    /// path (kept absolute in renewal confs).
+    Program,
+    /// 0 to 65535.
+    Port,
+    /// A non-negative integer.
+    Number,
+    /// `true`/`false` (also yes/no, on/off, 1/0).
+    Bool,
+    /// One of these words.
+    Choice(&'static [&'static str]),
 }
 
 #[derive(Debug)]
@@ -24,823 +46,160 @@ pub struct Flag {
     /// Long name that sets a switch to false.
     pub negation: Option<&'static str>,
     pub arity: Arity,
+    pub kind: Kind,
+    /// `--help` section.
     pub group: &'static str,
     pub help: &'static str,
+    /// The key under `[renewalparams]` this flag is kept as for renewal
+    /// (Certbot's key), if it is kept.
+    pub conf: Option<&'static str>,
+    /// Its value is a secret: never logged.
+    pub secret: bool,
 }
 
-use Arity::*;
+const fn new(long: &'static str, arity: Arity, group: &'static str, help: &'static str) -> Flag {
+    Flag {
+        long,
+        short: None,
+        aliases: &[],
+        negation: None,
+        arity,
+        kind: Kind::Text,
+        group,
+        help,
+        conf: None,
+        secret: false,
+    }
+}
 
-macro_rules! flag {
-    ($long:literal, $short:expr, $aliases:expr, $neg:expr, $arity:expr, $group:literal, $help:literal) => {
-        Flag {
-            long: $long,
-            short: $short,
-            aliases: $aliases,
-            negation: $neg,
-            arity: $arity,
-            group: $group,
-            help: $help,
+/// `--long` (true) and, with [`Flag::negation`], `--no-long` (false).
+pub const fn switch(long: &'static str, group: &'static str, help: &'static str) -> Flag {
+    new(long, Arity::Switch, group, help)
+}
+
+/// `--long VALUE`.
+pub const fn value(
+    long: &'static str,
+    metavar: &'static str,
+    group: &'static str,
+    help: &'static str,
+) -> Flag {
+    new(long, Arity::Value(metavar), group, help)
+}
+
+/// `-v -v` counts.
+pub const fn count(long: &'static str, group: &'static str, help: &'static str) -> Flag {
+    new(long, Arity::Count, group, help)
+}
+
+impl Flag {
+    pub const fn short(mut self, c: char) -> Flag {
+        self.short = Some(c);
+        self
+    }
+    pub const fn aliases(mut self, names: &'static [&'static str]) -> Flag {
+        self.aliases = names;
+        self
+    }
+    pub const fn negation(mut self, name: &'static str) -> Flag {
+        self.negation = Some(name);
+        self
+    }
+    pub const fn kind(mut self, kind: Kind) -> Flag {
+        self.kind = kind;
+        self
+    }
+    /// Kept in renewal confs under `key`.
+    pub const fn conf(mut self, key: &'static str) -> Flag {
+        self.conf = Some(key);
+        self
+    }
+    pub const fn secret(mut self) -> Flag {
+        self.secret = true;
+        self
+    }
+
+    /// `--long` or `-s`, for messages.
+    pub fn display(&self) -> String {
+        format!("--{}", self.long)
+    }
+
+    /// Whether this flag was the one named `key` in a renewal conf: its
+    /// conf key, or its long name spelt with `_` (an older spelling).
+    pub fn is_conf_key(&self, key: &str) -> bool {
+        self.conf == Some(key)
+            || (self.conf.is_some()
+                && self.long.len() == key.len()
+                && self
+                    .long
+                    .bytes()
+                    .zip(key.bytes())
+                    .all(|(a, b)| a == b || (a == b'-' && b == b'_')))
+    }
+}
+
+/// The flags one run knows: the built-in table plus the flags plugin
+/// registry entries bring.
+#[derive(Debug, Clone)]
+pub struct FlagSet {
+    flags: Vec<&'static Flag>,
+}
+
+impl Default for FlagSet {
+    fn default() -> FlagSet {
+        FlagSet::builtin()
+    }
+}
+
+impl FlagSet {
+    /// The built-in table only.
+    pub fn builtin() -> FlagSet {
+        FlagSet {
+            flags: super::table::CORE.to_vec(),
         }
-    };
+    }
+
+    /// The built-in table plus `extra` (a flag already known is not added
+    /// twice).
+    pub fn with(mut self, extra: impl IntoIterator<Item = &'static Flag>) -> FlagSet {
+        for flag in extra {
+            if !self.flags.iter().any(|f| std::ptr::eq(*f, flag)) {
+                self.flags.push(flag);
+            }
+        }
+        self
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'static Flag> + '_ {
+        self.flags.iter().copied()
+    }
+
+    /// A flag by a long name, an alias or a negation, with whether the name
+    /// was the negation. `_` is accepted for `-` (cli.ini habit).
+    pub fn by_long(&self, name: &str) -> Option<(&'static Flag, bool)> {
+        let name = name.replace('_', "-");
+        self.iter().find_map(|f| {
+            if f.long == name || f.aliases.contains(&name.as_str()) {
+                Some((f, false))
+            } else if f.negation == Some(name.as_str()) {
+                Some((f, true))
+            } else {
+                None
+            }
+        })
+    }
+
+    pub fn by_short(&self, c: char) -> Option<&'static Flag> {
+        self.iter().find(|f| f.short == Some(c))
+    }
+
+    /// The flag kept in renewal confs under `key`.
+    pub fn by_conf_key(&self, key: &str) -> Option<&'static Flag> {
+        self.iter()
+            .find(|f| f.conf == Some(key))
+            .or_else(|| self.iter().find(|f| f.is_conf_key(key)))
+    }
 }
-
-pub const NONE: &[&str] = &[];
-
-pub static FLAGS: &[Flag] = &[
-    // --- general
-    flag!(
-        "help",
-        Some('h'),
-        NONE,
-        None,
-        Switch,
-        "general",
-        "Print help and exit"
-    ),
-    flag!(
-        "version",
-        None,
-        NONE,
-        None,
-        Switch,
-        "general",
-        "Print the version and exit"
-    ),
-    flag!(
-        "non-interactive",
-        Some('n'),
-        &["noninteractive"],
-        None,
-        Switch,
-        "general",
-        "Never ask; fail where an answer is needed"
-    ),
-    flag!(
-        "quiet",
-        Some('q'),
-        NONE,
-        None,
-        Switch,
-        "general",
-        "Print errors only"
-    ),
-    flag!(
-        "verbose",
-        Some('v'),
-        NONE,
-        None,
-        Count,
-        "general",
-        "More output (repeat for more)"
-    ),
-    flag!(
-        "config",
-        Some('c'),
-        NONE,
-        None,
-        Value("FILE"),
-        "general",
-        "Read flags from this cli.ini file"
-    ),
-    flag!(
-        "config-dir",
-        None,
-        NONE,
-        None,
-        Value("DIR"),
-        "paths",
-        "Certificates, accounts and renewal confs (default /etc/letsencrypt)"
-    ),
-    flag!(
-        "work-dir",
-        None,
-        NONE,
-        None,
-        Value("DIR"),
-        "paths",
-        "Checkpoints and transaction state (default /var/lib/certsmith)"
-    ),
-    flag!(
-        "logs-dir",
-        None,
-        NONE,
-        None,
-        Value("DIR"),
-        "paths",
-        "Log files (default /var/log/certsmith)"
-    ),
-    flag!(
-        "max-log-backups",
-        None,
-        NONE,
-        None,
-        Value("N"),
-        "paths",
-        "Log files to keep (default 1000; 0 = one appended file)"
-    ),
-    flag!(
-        "dry-run",
-        None,
-        NONE,
-        None,
-        Switch,
-        "general",
-        "Test without saving anything (ACME: staging server)"
-    ),
-    flag!(
-        "preconfigured-renewal",
-        None,
-        NONE,
-        None,
-        Switch,
-        "general",
-        "Accepted for compatibility with Debian's cli.ini; no effect"
-    ),
-    // --- ACME server and account
-    flag!(
-        "server",
-        None,
-        NONE,
-        None,
-        Value("URL"),
-        "acme",
-        "ACME directory URL (default Let's Encrypt)"
-    ),
-    flag!(
-        "staging",
-        None,
-        &["test-cert"],
-        None,
-        Switch,
-        "acme",
-        "Use Let's Encrypt's staging server"
-    ),
-    flag!(
-        "ca-bundle",
-        None,
-        NONE,
-        None,
-        Value("FILE"),
-        "acme",
-        "Trust these CA certificates for the ACME server's TLS"
-    ),
-    flag!(
-        "email",
-        Some('m'),
-        NONE,
-        None,
-        Value("EMAIL"),
-        "account",
-        "Contact email for the ACME account"
-    ),
-    flag!(
-        "agree-tos",
-        None,
-        NONE,
-        None,
-        Switch,
-        "account",
-        "Agree to the ACME server's terms of service"
-    ),
-    flag!(
-        "register-unsafely-without-email",
-        None,
-        NONE,
-        None,
-        Switch,
-        "account",
-        "Register without a contact email"
-    ),
-    flag!(
-        "eab-kid",
-        None,
-        NONE,
-        None,
-        Value("KID"),
-        "account",
-        "External account binding key id"
-    ),
-    flag!(
-        "eab-hmac-key",
-        None,
-        NONE,
-        None,
-        Value("KEY"),
-        "account",
-        "External account binding HMAC key (base64url)"
-    ),
-    flag!(
-        "eff-email",
-        None,
-        NONE,
-        Some("no-eff-email"),
-        Switch,
-        "account",
-        "Accepted for compatibility; certsmith shares no email"
-    ),
-    // --- certificate
-    flag!(
-        "domains",
-        Some('d'),
-        &["domain"],
-        None,
-        Value("NAMES"),
-        "certificate",
-        "Names for the certificate (repeatable, comma-separated)"
-    ),
-    flag!(
-        "cert-name",
-        None,
-        NONE,
-        None,
-        Value("NAME"),
-        "certificate",
-        "Lineage name"
-    ),
-    flag!(
-        "expand",
-        None,
-        NONE,
-        None,
-        Switch,
-        "certificate",
-        "Replace a lineage with one for more names"
-    ),
-    flag!(
-        "duplicate",
-        None,
-        NONE,
-        None,
-        Switch,
-        "certificate",
-        "Make a new lineage even if one matches"
-    ),
-    flag!(
-        "force-renewal",
-        None,
-        &["renew-by-default"],
-        None,
-        Switch,
-        "certificate",
-        "Renew even if not due"
-    ),
-    flag!(
-        "allow-subset-of-names",
-        None,
-        NONE,
-        None,
-        Switch,
-        "certificate",
-        "Drop names that fail authorization"
-    ),
-    flag!(
-        "preferred-chain",
-        None,
-        NONE,
-        None,
-        Value("ISSUER"),
-        "certificate",
-        "Prefer the alternate chain whose top issuer has this common name"
-    ),
-    flag!(
-        "must-staple",
-        None,
-        NONE,
-        None,
-        Switch,
-        "certificate",
-        "Add the OCSP Must-Staple extension"
-    ),
-    flag!(
-        "csr",
-        None,
-        NONE,
-        None,
-        Value("FILE"),
-        "certificate",
-        "Use this CSR (PEM or DER)"
-    ),
-    flag!(
-        "key-type",
-        None,
-        NONE,
-        None,
-        Value("ecdsa|rsa"),
-        "certificate",
-        "Private key type (default ecdsa)"
-    ),
-    flag!(
-        "elliptic-curve",
-        None,
-        NONE,
-        None,
-        Value("CURVE"),
-        "certificate",
-        "secp256r1 (default) or secp384r1"
-    ),
-    flag!(
-        "rsa-key-size",
-        None,
-        NONE,
-        None,
-        Value("BITS"),
-        "certificate",
-        "2048 (default), 3072 or 4096"
-    ),
-    flag!(
-        "reuse-key",
-        None,
-        NONE,
-        Some("new-key"),
-        Switch,
-        "certificate",
-        "Keep the lineage's private key on renewal"
-    ),
-    flag!(
-        "profile",
-        None,
-        NONE,
-        None,
-        Value("NAME"),
-        "certificate",
-        "ACME profile to request"
-    ),
-    flag!(
-        "cert-path",
-        None,
-        NONE,
-        None,
-        Value("FILE"),
-        "paths",
-        "Certificate file (install, revoke)"
-    ),
-    flag!(
-        "key-path",
-        None,
-        NONE,
-        None,
-        Value("FILE"),
-        "paths",
-        "Private key file (install, revoke)"
-    ),
-    flag!(
-        "fullchain-path",
-        None,
-        NONE,
-        None,
-        Value("FILE"),
-        "paths",
-        "Full chain file (install)"
-    ),
-    flag!(
-        "chain-path",
-        None,
-        NONE,
-        None,
-        Value("FILE"),
-        "paths",
-        "Chain file (install)"
-    ),
-    flag!(
-        "reason",
-        None,
-        NONE,
-        None,
-        Value("REASON"),
-        "certificate",
-        "Revocation reason: unspecified, keycompromise, affiliationchanged, superseded, cessationofoperation"
-    ),
-    flag!(
-        "delete-after-revoke",
-        None,
-        NONE,
-        Some("no-delete-after-revoke"),
-        Switch,
-        "certificate",
-        "Delete the lineage after revoking it"
-    ),
-    flag!(
-        "force",
-        None,
-        NONE,
-        None,
-        Switch,
-        "certificate",
-        "delete: even while a server config still uses the lineage"
-    ),
-    // --- plugins
-    flag!(
-        "authenticator",
-        Some('a'),
-        NONE,
-        None,
-        Value("NAME"),
-        "plugins",
-        "standalone, webroot, manual, nginx, apache, dns-rfc2136"
-    ),
-    flag!(
-        "installer",
-        Some('i'),
-        NONE,
-        None,
-        Value("NAME"),
-        "plugins",
-        "nginx or apache"
-    ),
-    flag!(
-        "standalone",
-        None,
-        NONE,
-        None,
-        Switch,
-        "plugins",
-        "Answer challenges with a built-in server"
-    ),
-    flag!(
-        "webroot",
-        None,
-        NONE,
-        None,
-        Switch,
-        "plugins",
-        "Answer http-01 by writing into a web root"
-    ),
-    flag!(
-        "manual",
-        None,
-        NONE,
-        None,
-        Switch,
-        "plugins",
-        "Answer challenges by hand or with hooks"
-    ),
-    flag!(
-        "nginx",
-        None,
-        NONE,
-        None,
-        Switch,
-        "plugins",
-        "Authenticate and install with nginx"
-    ),
-    flag!(
-        "apache",
-        None,
-        NONE,
-        None,
-        Switch,
-        "plugins",
-        "Authenticate and install with Apache httpd"
-    ),
-    flag!(
-        "dns-rfc2136",
-        None,
-        NONE,
-        None,
-        Switch,
-        "plugins",
-        "Answer dns-01 with RFC 2136 dynamic updates"
-    ),
-    flag!(
-        "preferred-challenges",
-        None,
-        NONE,
-        None,
-        Value("LIST"),
-        "plugins",
-        "Challenge types in order of preference (http-01, dns-01, tls-alpn-01)"
-    ),
-    flag!(
-        "http-01-address",
-        None,
-        NONE,
-        None,
-        Value("ADDR"),
-        "standalone",
-        "Address the standalone server binds (default all)"
-    ),
-    flag!(
-        "http-01-port",
-        None,
-        NONE,
-        None,
-        Value("PORT"),
-        "standalone",
-        "Port for http-01 (default 80)"
-    ),
-    flag!(
-        "https-port",
-        None,
-        NONE,
-        None,
-        Value("PORT"),
-        "standalone",
-        "Port for tls-alpn-01 (default 443)"
-    ),
-    flag!(
-        "webroot-path",
-        Some('w'),
-        NONE,
-        None,
-        Value("DIR"),
-        "webroot",
-        "Web root for the -d names that follow"
-    ),
-    flag!(
-        "webroot-map",
-        None,
-        NONE,
-        None,
-        Value("JSON"),
-        "webroot",
-        "JSON object mapping names to web roots"
-    ),
-    flag!(
-        "manual-auth-hook",
-        None,
-        NONE,
-        None,
-        Value("CMD"),
-        "manual",
-        "Command that presents a challenge"
-    ),
-    flag!(
-        "manual-cleanup-hook",
-        None,
-        NONE,
-        None,
-        Value("CMD"),
-        "manual",
-        "Command that removes a challenge"
-    ),
-    flag!(
-        "manual-public-ip-logging-ok",
-        None,
-        NONE,
-        None,
-        Switch,
-        "manual",
-        "Accepted for compatibility; no effect"
-    ),
-    flag!(
-        "dns-rfc2136-credentials",
-        None,
-        NONE,
-        None,
-        Value("FILE"),
-        "dns",
-        "Certbot-format RFC 2136 credentials file"
-    ),
-    flag!(
-        "dns-rfc2136-propagation-seconds",
-        None,
-        NONE,
-        None,
-        Value("SECONDS"),
-        "dns",
-        "Fixed wait instead of polling the authoritative servers"
-    ),
-    // --- nginx
-    flag!(
-        "nginx-server-root",
-        None,
-        NONE,
-        None,
-        Value("DIR"),
-        "nginx",
-        "nginx configuration root (default /etc/nginx)"
-    ),
-    flag!(
-        "nginx-ctl",
-        None,
-        NONE,
-        None,
-        Value("PATH"),
-        "nginx",
-        "nginx binary (default nginx)"
-    ),
-    // --- apache
-    flag!(
-        "apache-server-root",
-        None,
-        NONE,
-        None,
-        Value("DIR"),
-        "apache",
-        "Apache ServerRoot (default per distribution)"
-    ),
-    flag!(
-        "apache-ctl",
-        None,
-        NONE,
-        None,
-        Value("PATH"),
-        "apache",
-        "apachectl binary (default apache2ctl or apachectl)"
-    ),
-    flag!(
-        "apache-enmod",
-        None,
-        NONE,
-        None,
-        Value("PATH"),
-        "apache",
-        "a2enmod binary (accepted; certsmith enables modules itself)"
-    ),
-    flag!(
-        "apache-dismod",
-        None,
-        NONE,
-        None,
-        Value("PATH"),
-        "apache",
-        "a2dismod binary (accepted; certsmith disables modules itself)"
-    ),
-    flag!(
-        "apache-vhost-root",
-        None,
-        NONE,
-        None,
-        Value("DIR"),
-        "apache",
-        "Where new vhost files go"
-    ),
-    flag!(
-        "apache-le-vhost-ext",
-        None,
-        NONE,
-        None,
-        Value("EXT"),
-        "apache",
-        "Suffix of created SSL vhost files (default -le-ssl.conf)"
-    ),
-    flag!(
-        "apache-handle-modules",
-        None,
-        NONE,
-        None,
-        Value("BOOL"),
-        "apache",
-        "Enable needed modules (default true on Debian)"
-    ),
-    flag!(
-        "apache-handle-sites",
-        None,
-        NONE,
-        None,
-        Value("BOOL"),
-        "apache",
-        "Enable created sites (default true on Debian)"
-    ),
-    // --- enhancements
-    flag!(
-        "redirect",
-        None,
-        NONE,
-        Some("no-redirect"),
-        Switch,
-        "enhance",
-        "Redirect http to https"
-    ),
-    flag!(
-        "hsts",
-        None,
-        NONE,
-        Some("no-hsts"),
-        Switch,
-        "enhance",
-        "Add Strict-Transport-Security"
-    ),
-    flag!(
-        "uir",
-        None,
-        NONE,
-        Some("no-uir"),
-        Switch,
-        "enhance",
-        "Add Content-Security-Policy upgrade-insecure-requests"
-    ),
-    flag!(
-        "staple-ocsp",
-        None,
-        NONE,
-        Some("no-staple-ocsp"),
-        Switch,
-        "enhance",
-        "Turn on OCSP stapling"
-    ),
-    // --- rollback
-    flag!(
-        "checkpoints",
-        None,
-        NONE,
-        None,
-        Value("N"),
-        "rollback",
-        "How many checkpoints to undo (default 1)"
-    ),
-    // --- renewal and hooks
-    flag!(
-        "pre-hook",
-        None,
-        NONE,
-        None,
-        Value("CMD"),
-        "renew",
-        "Run before any renewal"
-    ),
-    flag!(
-        "post-hook",
-        None,
-        NONE,
-        None,
-        Value("CMD"),
-        "renew",
-        "Run after renewals"
-    ),
-    flag!(
-        "deploy-hook",
-        None,
-        &["renew-hook"],
-        None,
-        Value("CMD"),
-        "renew",
-        "Run for each renewed lineage"
-    ),
-    flag!(
-        "no-directory-hooks",
-        None,
-        NONE,
-        None,
-        Switch,
-        "renew",
-        "Skip renewal-hooks/ executables"
-    ),
-    flag!(
-        "disable-hook-validation",
-        None,
-        NONE,
-        None,
-        Switch,
-        "renew",
-        "Accepted for compatibility; no effect"
-    ),
-    flag!(
-        "no-random-sleep-on-renew",
-        None,
-        NONE,
-        None,
-        Switch,
-        "renew",
-        "Do not sleep before renewing when not interactive"
-    ),
-    flag!(
-        "hook-timeout",
-        None,
-        NONE,
-        None,
-        Value("SECONDS"),
-        "renew",
-        "Kill a hook that runs longer (default 600)"
-    ),
-    flag!(
-        "renew-before-expiry",
-        None,
-        NONE,
-        None,
-        Value("DAYS"),
-        "renew",
-        "Renew this many days before expiry"
-    ),
-    // --- install-timer
-    flag!(
-        "timer",
-        None,
-        NONE,
-        None,
-        Value("auto|systemd|cron"),
-        "install-timer",
-        "Which scheduler to use (default auto: systemd when it runs, else cron)"
-    ),
-    flag!(
-        "systemd-dir",
-        None,
-        NONE,
-        None,
-        Value("DIR"),
-        "install-timer",
-        "Where the systemd units go (default /etc/systemd/system)"
-    ),
-    flag!(
-        "cron-dir",
-        None,
-        NONE,
-        None,
-        Value("DIR"),
-        "install-timer",
-        "Where the cron file goes (default /etc/cron.d)"
-    ),
-];
 
 /// The verbs. `run` is the default when none is given.
 pub static VERBS: &[(&str, &str)] = &[
@@ -875,25 +234,6 @@ pub static VERBS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Look a flag up by a long name, an alias or a negation. Returns the flag and
-/// whether the name was the negation. `_` is accepted for `-` (cli.ini habit).
-pub fn by_long(name: &str) -> Option<(&'static Flag, bool)> {
-    let name = name.replace('_', "-");
-    FLAGS.iter().find_map(|f| {
-        if f.long == name || f.aliases.contains(&name.as_str()) {
-            Some((f, false))
-        } else if f.negation == Some(name.as_str()) {
-            Some((f, true))
-        } else {
-            None
-        }
-    })
-}
-
-pub fn by_short(c: char) -> Option<&'static Flag> {
-    FLAGS.iter().find(|f| f.short == Some(c))
-}
-
 /// Canonical verb for a word, accepting `-` and `_` spellings.
 pub fn verb(word: &str) -> Option<&'static str> {
     let norm = word.replace('-', "_");
@@ -905,12 +245,14 @@ pub fn verb(word: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::table::*;
     use super::*;
 
     #[test]
     fn names_are_unique() {
+        let set = FlagSet::builtin();
         let mut all: Vec<&str> = Vec::new();
-        for f in FLAGS {
+        for f in set.iter() {
             all.push(f.long);
             all.extend(f.aliases);
             all.extend(f.negation);
@@ -919,21 +261,43 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), all.len(), "duplicate flag name");
-        let mut shorts: Vec<char> = FLAGS.iter().filter_map(|f| f.short).collect();
+        let mut shorts: Vec<char> = set.iter().filter_map(|f| f.short).collect();
         let n = shorts.len();
         shorts.sort();
         shorts.dedup();
         assert_eq!(shorts.len(), n, "duplicate short flag");
+        let mut keys: Vec<&str> = set.iter().filter_map(|f| f.conf).collect();
+        let n = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "two flags kept under one renewal conf key");
     }
 
     #[test]
     fn lookups() {
+        let set = FlagSet::builtin();
         assert_eq!(
-            by_long("no-redirect").map(|(f, neg)| (f.long, neg)),
+            set.by_long("no-redirect").map(|(f, neg)| (f.long, neg)),
             Some(("redirect", true))
         );
-        assert_eq!(by_long("test_cert").map(|(f, _)| f.long), Some("staging"));
-        assert_eq!(by_short('d').map(|f| f.long), Some("domains"));
+        assert_eq!(
+            set.by_long("test_cert").map(|(f, _)| f.long),
+            Some("staging")
+        );
+        assert_eq!(set.by_short('d').map(|f| f.long), Some("domains"));
+        assert!(std::ptr::eq(
+            set.by_conf_key("renew_hook").unwrap(),
+            &DEPLOY_HOOK
+        ));
+        assert!(std::ptr::eq(
+            set.by_conf_key("deploy_hook").unwrap(),
+            &DEPLOY_HOOK
+        ));
+        assert!(std::ptr::eq(
+            set.by_conf_key("http01_port").unwrap(),
+            &HTTP_01_PORT
+        ));
+        assert!(set.by_conf_key("config_dir").is_none());
         assert_eq!(verb("update-account"), Some("update_account"));
         assert_eq!(verb("install_timer"), Some("install-timer"));
         assert_eq!(verb("example.com"), None);

@@ -1,9 +1,9 @@
 //! `--help` text, generated from the flag table.
 
-use super::flags::{Arity, FLAGS, VERBS};
+use super::flags::{Arity, FlagSet, VERBS};
 use std::fmt::Write;
 
-pub fn render(verb: Option<&str>) -> String {
+pub fn render(set: &FlagSet, verb: Option<&str>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -22,14 +22,14 @@ pub fn render(verb: Option<&str>) -> String {
     // Groups print in the order they first appear in the table, each once, even
     // where the table interleaves them (it is ordered for parsing, not reading).
     let mut groups: Vec<&str> = Vec::new();
-    for flag in FLAGS {
+    for flag in set.iter() {
         if !groups.contains(&flag.group) {
             groups.push(flag.group);
         }
     }
     for group in groups {
         let _ = writeln!(out, "\n{group}:");
-        for flag in FLAGS.iter().filter(|f| f.group == group) {
+        for flag in set.iter().filter(|f| f.group == group) {
             let _ = writeln!(out, "  {:<40} {}", flag_names(flag), flag.help);
         }
     }

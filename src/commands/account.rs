@@ -1,8 +1,7 @@
 //! Finding (or making) the ACME account a command acts as.
 
-use super::acme_args::non_interactive;
 use crate::acme::{AccountHandle, JwsKey, Registration, Session};
-use crate::cli::Config;
+use crate::commands::Config;
 use crate::storage::accounts::{self, StoredAccount};
 use anyhow::{Context, bail};
 
@@ -13,34 +12,40 @@ pub fn login(session: &Session, stored: &StoredAccount) -> anyhow::Result<Accoun
     Ok(session.login(key, &stored.uri)?)
 }
 
-/// The stored account for this server: the one named by a lineage, else the
-/// oldest one stored; `None` when there is none.
+/// The stored account for this server: `--account ID` (which must exist when
+/// given now), else the one named by a lineage (`wanted`), else the oldest one
+/// stored; `None` when there is none.
 pub fn find(
     config: &Config,
     directory_url: &str,
     wanted: Option<&str>,
 ) -> anyhow::Result<Option<StoredAccount>> {
-    if let Some(id) = wanted
-        && let Ok(a) = accounts::load(&config.config_dir, directory_url, id)
-    {
-        return Ok(Some(a));
+    let config_dir = &config.paths.config_dir;
+    if let Some(id) = config.account.id.as_deref().or(wanted) {
+        match accounts::load(config_dir, directory_url, id) {
+            Ok(a) => return Ok(Some(a)),
+            Err(e) if config.account.id_required => {
+                bail!("--account {id}: no such account for {directory_url} ({e})")
+            }
+            Err(_) => {}
+        }
     }
-    Ok(accounts::list(&config.config_dir, directory_url)?
+    Ok(accounts::list(config_dir, directory_url)?
         .into_iter()
         .next())
 }
 
 fn prompt(question: &str) -> anyhow::Result<String> {
-    Ok(super::prompt::ask(question)?.trim().to_string())
+    Ok(crate::prompt::ask(question)?.trim().to_string())
 }
 
 /// What `register` (and a first `certonly`) registers with, from the flags
 /// or, at a terminal, from the user.
 pub fn registration(config: &Config) -> anyhow::Result<Registration> {
-    let mut emails = crate::cli::args::split_list(config.args.values("email"));
-    let unsafe_no_email = config.args.flag("register-unsafely-without-email");
-    let mut agree_tos = config.args.flag("agree-tos");
-    let interactive = !non_interactive(config);
+    let mut emails = config.account.emails.clone();
+    let unsafe_no_email = config.account.without_email;
+    let mut agree_tos = config.account.agree_tos;
+    let interactive = config.output.interactive();
     if emails.is_empty() && !unsafe_no_email {
         if !interactive {
             bail!(
@@ -64,11 +69,8 @@ pub fn registration(config: &Config) -> anyhow::Result<Registration> {
     if !agree_tos {
         bail!("registering needs agreement to the CA's terms of service (--agree-tos)");
     }
-    let eab = match (
-        config.args.value("eab-kid"),
-        config.args.value("eab-hmac-key"),
-    ) {
-        (Some(k), Some(h)) => Some((k.to_string(), h.to_string())),
+    let eab = match (&config.account.eab_kid, &config.account.eab_hmac_key) {
+        (Some(k), Some(h)) => Some((k.clone(), h.clone())),
         (None, None) => None,
         _ => bail!("--eab-kid and --eab-hmac-key go together"),
     };
@@ -91,8 +93,8 @@ pub fn register(
         handle.url.clone(),
         handle.key.private_jwk_json(),
     );
-    accounts::save(&config.config_dir, &session.directory_url, &stored)?;
-    if !config.quiet {
+    accounts::save(&config.paths.config_dir, &session.directory_url, &stored)?;
+    if !config.output.quiet {
         println!("Account registered.");
     }
     Ok((handle, stored))

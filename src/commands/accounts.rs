@@ -1,14 +1,13 @@
 //! `register`, `update_account`, `unregister`, `show_account`.
 
-use super::{account, acme_args};
+use super::{Config, account, issue};
 use crate::acme::Session;
-use crate::cli::Config;
 use crate::storage::{self, accounts};
 use anyhow::bail;
 use std::process::ExitCode;
 
 fn session(config: &Config) -> anyhow::Result<Session> {
-    Ok(Session::new(&acme_args::options(config))?)
+    Ok(Session::new(&issue::acme_options(config))?)
 }
 
 fn existing(config: &Config, session: &Session) -> anyhow::Result<accounts::StoredAccount> {
@@ -17,14 +16,14 @@ fn existing(config: &Config, session: &Session) -> anyhow::Result<accounts::Stor
         None => bail!(
             "there is no account for {} in {}",
             session.directory_url,
-            config.config_dir.display()
+            config.paths.config_dir.display()
         ),
     }
 }
 
 pub fn register(config: &Config) -> anyhow::Result<ExitCode> {
     account::registration(config)?;
-    let _lock = storage::lock_config_dir(&config.config_dir)?;
+    let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
     let session = session(config)?;
     if let Some(a) = account::find(config, &session.directory_url, None)? {
         bail!(
@@ -38,18 +37,18 @@ pub fn register(config: &Config) -> anyhow::Result<ExitCode> {
 }
 
 pub fn update(config: &Config) -> anyhow::Result<ExitCode> {
-    let emails = crate::cli::args::split_list(config.args.values("email"));
-    if emails.is_empty() && !config.args.flag("register-unsafely-without-email") {
+    let emails = config.account.emails.clone();
+    if emails.is_empty() && !config.account.without_email {
         bail!(
             "give the new contact with -m EMAIL (or --register-unsafely-without-email to remove it)"
         );
     }
-    let _lock = storage::lock_config_dir(&config.config_dir)?;
+    let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
     let session = session(config)?;
     let stored = existing(config, &session)?;
     let handle = account::login(&session, &stored)?;
     session.update_contacts(&handle, &emails)?;
-    if !config.quiet {
+    if !config.output.quiet {
         match emails.is_empty() {
             true => println!("Removed the account's contact addresses."),
             false => println!("Updated the account's contact to {}.", emails.join(", ")),
@@ -59,10 +58,10 @@ pub fn update(config: &Config) -> anyhow::Result<ExitCode> {
 }
 
 pub fn unregister(config: &Config) -> anyhow::Result<ExitCode> {
-    let _lock = storage::lock_config_dir(&config.config_dir)?;
+    let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
     let session = session(config)?;
     let stored = existing(config, &session)?;
-    if !acme_args::non_interactive(config)
+    if config.output.interactive()
         && !super::delete::confirm(&format!(
             "Deactivate account {} at {}?",
             stored.id, session.directory_url
@@ -72,8 +71,8 @@ pub fn unregister(config: &Config) -> anyhow::Result<ExitCode> {
     }
     let handle = account::login(&session, &stored)?;
     session.deactivate(handle)?;
-    accounts::remove(&config.config_dir, &session.directory_url, &stored.id)?;
-    if !config.quiet {
+    accounts::remove(&config.paths.config_dir, &session.directory_url, &stored.id)?;
+    if !config.output.quiet {
         println!("Account {} deactivated and removed.", stored.id);
     }
     Ok(ExitCode::SUCCESS)

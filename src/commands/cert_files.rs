@@ -1,30 +1,22 @@
-//! Which certificate files `run`/`install` point a server at: a lineage's
-//! live links, or the `--cert-path`/`--key-path`/`--fullchain-path` flags.
+//! The certificate files `install` points a server at when no lineage is named: the
+//! `--cert-path`/`--key-path`/`--fullchain-path` flags.
 
-use crate::cli::Config;
+use crate::commands::Config;
 use crate::installer::CertFiles;
-use crate::storage::{Lineage, certinfo};
+use crate::x509 as certinfo;
 use anyhow::{Context, Result, bail};
 
 use crate::installer::absolute;
-
-/// The lineage's live files, as the server should name them.
-pub fn lineage_files(lineage: &Lineage) -> CertFiles {
-    CertFiles {
-        fullchain: absolute(&lineage.path("fullchain")),
-        key: absolute(&lineage.path("privkey")),
-    }
-}
 
 /// `--cert-path`, `--key-path`, `--fullchain-path`: checked to exist and
 /// to be a certificate; the names are the certificate's. `server` is the
 /// installer flag (`--nginx`, `--apache`) for messages.
 pub fn from_flags(config: &Config, server: &str) -> Result<(CertFiles, Vec<String>)> {
-    let (Some(cert), Some(key)) = (config.args.path("cert-path"), config.args.path("key-path"))
-    else {
+    let files = &config.files;
+    let (Some(cert), Some(key)) = (files.cert_path.clone(), files.key_path.clone()) else {
         bail!("install: give --cert-name NAME, or --cert-path, --key-path and --fullchain-path");
     };
-    let Some(fullchain) = config.args.path("fullchain-path") else {
+    let Some(fullchain) = files.fullchain_path.clone() else {
         bail!(
             "install {server}: give --fullchain-path too (the server sends the certificate with its chain)"
         );

@@ -1,9 +1,10 @@
 //! `certificates`: list lineages with names, expiry, key type and paths
 //! (Certbot's field names, so scripts that read its output keep working).
 
-use crate::cli::Config;
+use crate::commands::Config;
 use crate::storage::renewal_conf::PARAMS;
-use crate::storage::{self, Lineage, certinfo};
+use crate::storage::{self, Lineage};
+use crate::x509 as certinfo;
 use std::fmt::Write;
 use std::process::ExitCode;
 
@@ -36,12 +37,12 @@ pub fn validity(not_after: i64, now: i64, test_cert: bool) -> String {
 }
 
 fn wanted(config: &Config, lineage: &Lineage, names: &[String]) -> bool {
-    if let Some(n) = config.args.value("cert-name")
-        && n != lineage.name
+    if let Some(n) = &config.cert.cert_name
+        && *n != lineage.name
     {
         return false;
     }
-    let domains = config.args.domains();
+    let domains = &config.cert.domains;
     domains.is_empty()
         || domains
             .iter()
@@ -61,8 +62,8 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     let mut broken = Vec::new();
     let now = now();
-    for name in storage::list(&config.config_dir)? {
-        let lineage = match Lineage::load(&config.config_dir, &name) {
+    for name in storage::list(&config.paths.config_dir)? {
+        let lineage = match Lineage::load(&config.paths.config_dir, &name) {
             Ok(l) => l,
             Err(e) => {
                 broken.push(e.to_string());

@@ -1,57 +1,57 @@
-//! `certonly`: obtain a certificate with a standalone, webroot, manual,
-//! dns-rfc2136, nginx or apache authenticator and save it as a lineage (no
-//! installation).
+//! `certonly`: obtain a certificate with any authenticator of the registry (standalone,
+//! webroot, manual, dns-rfc2136, nginx, apache, ...) and save it as a lineage (no
+//! installation); with `--csr`, write the certificate files instead.
 
 use super::session::Session;
-use super::{acme_args, issue, nginx as ng, run as run_verb};
-use crate::cli::Config;
+use super::{Config, issue, site};
 use anyhow::bail;
 use std::process::ExitCode;
 
 pub fn run(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
-    let name = match acme_args::authenticator_name(config)? {
-        Some(n) => n,
-        None if acme_args::non_interactive(config) => {
+    let Some(name) = config.registry.chosen_authenticator(config)? else {
+        if !config.output.interactive() {
             bail!(
                 "choose how to prove control of the names: --nginx, --apache, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
             )
         }
-        None => bail!(
+        bail!(
             "choose an authenticator: --nginx, --apache, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
-        ),
+        )
     };
-    if name == "nginx" {
-        return run_nginx(config, session);
-    }
-    if name == "apache" {
-        return super::apache::certonly(config, session);
+    let plugin = config.registry.authenticator(&name)?;
+    if plugin.installer.is_some() {
+        return through_server(config, session, &name);
     }
     // Check everything that can be checked before touching disk or network.
-    let names = acme_args::names(config)?;
-    acme_args::cert_request(config, names.clone())?;
-    let (mut solver, params) = acme_args::solver(config, &name, &names)?;
-    if config.args.value("csr").is_some() {
+    let names = super::names(config)?;
+    issue::cert_request(config, names.clone())?;
+    let (mut solver, extra) = site::build_solver(config, &name, &names, session)?;
+    if config.cert.csr.is_some() {
         issue::obtain_for_csr(config, solver.as_mut())?;
     } else {
-        issue::obtain_and_save(config, &names, solver.as_mut(), params, None)?;
+        let params = config.registry.renewal_params(config, &name, None, extra);
+        issue::obtain_and_save(config, &names, solver.as_mut(), params)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// `certonly --nginx`: http-01 answered by nginx (temporary edits, undone
-/// after validation); names from `-d`, else offered from `server_name`.
-fn run_nginx(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
-    let nginx = ng::nginx(config);
-    let (loaded, _) = ng::open(session, &nginx)?.preflight()?;
-    if config.args.value("csr").is_some() {
-        acme_args::cert_request(config, Vec::new())?;
-        let reverter = session.reverter()?;
-        let (mut solver, _) = ng::solver(config, reverter)?;
-        issue::obtain_for_csr(config, &mut solver)?;
+/// `certonly --nginx|--apache`: http-01 answered by the web server (temporary edits,
+/// undone after validation); names from `-d`, else offered from its configuration.
+fn through_server(config: &Config, session: &mut Session, name: &str) -> anyhow::Result<ExitCode> {
+    let plugin = config.registry.installer(name)?;
+    let Some(entry) = &plugin.installer else {
+        bail!("the {name:?} installer is not available in this version of certsmith");
+    };
+    let mut server = (entry.build)(config)?;
+    site::open(session, server.as_mut())?;
+    if config.cert.csr.is_some() {
+        issue::cert_request(config, Vec::new())?;
+        let mut solver = server.solver(session.reverter()?)?;
+        issue::obtain_for_csr(config, solver.as_mut())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let names = ng::names(config, &loaded)?;
-    acme_args::cert_request(config, names.clone())?;
-    run_verb::obtain(config, session, &names, None)?;
+    let names = site::names(config, server.as_ref())?;
+    issue::cert_request(config, names.clone())?;
+    site::obtain(config, session, server.as_mut(), name, &names, None)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,19 +3,19 @@
 //! it works while another certsmith runs.
 
 use super::session::Session;
-use crate::cli::Config;
+use crate::commands::Config;
 use anyhow::Result;
 use std::process::ExitCode;
 
 pub fn run(config: &Config, _session: &mut Session) -> Result<ExitCode> {
-    let status = reverter::inspect(&config.work_dir)?;
+    let status = reverter::inspect(&config.paths.work_dir)?;
     if status.checkpoints.is_empty() {
-        println!("No checkpoints in {}.", config.work_dir.display());
+        println!("No checkpoints in {}.", config.paths.work_dir.display());
         return Ok(ExitCode::SUCCESS);
     }
     println!(
         "Checkpoints in {}, newest first (`certsmith rollback --checkpoints N` undoes the newest N):",
-        config.work_dir.display()
+        config.paths.work_dir.display()
     );
     for checkpoint in &status.checkpoints {
         print!("{checkpoint}");

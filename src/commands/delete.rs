@@ -2,8 +2,7 @@
 //! points at its files (unless `--force`): deleting them would break the
 //! server at its next reload.
 
-use super::acme_args::non_interactive;
-use crate::cli::Config;
+use crate::commands::Config;
 use crate::storage::renewal_conf::PARAMS;
 use crate::storage::{self, Lineage};
 use anyhow::{Context, bail};
@@ -38,15 +37,22 @@ pub fn references(config: &Config, lineage: &Lineage) -> Vec<String> {
 /// usual places of nginx and Apache (Debian and RHEL layouts).
 fn server_roots(config: &Config, lineage: &Lineage) -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = Vec::new();
-    for key in ["nginx_server_root", "apache_server_root"] {
-        if let Some(flag) = config.args.path(&key.replace('_', "-")) {
-            roots.push(flag);
-        }
-        if let Some(stored) = lineage.conf.get(PARAMS, key) {
-            roots.push(PathBuf::from(stored));
-        }
+    let installers: Vec<_> = config
+        .registry
+        .iter()
+        .filter_map(|p| p.installer.as_ref())
+        .collect();
+    for entry in &installers {
+        roots.extend(config.args().path(entry.root_flag));
+        let stored = entry
+            .root_flag
+            .conf
+            .and_then(|key| lineage.conf.get(PARAMS, key));
+        roots.extend(stored.map(PathBuf::from));
     }
-    roots.extend(["/etc/nginx", "/etc/apache2", "/etc/httpd"].map(PathBuf::from));
+    for entry in &installers {
+        roots.extend(entry.default_roots.iter().map(PathBuf::from));
+    }
     let mut seen = Vec::new();
     roots.retain(|r| {
         let key = std::fs::canonicalize(r).unwrap_or_else(|_| r.clone());
@@ -94,7 +100,7 @@ pub fn confirm(question: &str) -> anyhow::Result<bool> {
 /// Delete `lineage` unless a server config uses it (and `--force` is off).
 pub fn delete_checked(config: &Config, lineage: Lineage) -> anyhow::Result<()> {
     let refs = references(config, &lineage);
-    if !refs.is_empty() && !config.args.flag("force") {
+    if !refs.is_empty() && !config.revoke.force {
         bail!(
             "certificate {:?} is still used by {}; remove it from the server config first, or use --force",
             lineage.name,
@@ -105,23 +111,23 @@ pub fn delete_checked(config: &Config, lineage: Lineage) -> anyhow::Result<()> {
     lineage
         .delete()
         .with_context(|| format!("deleting {name}"))?;
-    if !config.quiet {
+    if !config.output.quiet {
         println!("Deleted all files relating to certificate {name}.");
     }
     Ok(())
 }
 
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let name = match config.args.value("cert-name") {
-        Some(n) => n.to_string(),
+    let name = match &config.cert.cert_name {
+        Some(n) => n.clone(),
         None => {
             bail!("say which certificate to delete: --cert-name NAME (see certsmith certificates)")
         }
     };
     storage::validate_name(&name)?;
-    let _lock = storage::lock_config_dir(&config.config_dir)?;
-    let lineage = Lineage::load(&config.config_dir, &name)?;
-    if !non_interactive(config) && !confirm(&format!("Delete the certificate {name}?"))? {
+    let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
+    let lineage = Lineage::load(&config.paths.config_dir, &name)?;
+    if config.output.interactive() && !confirm(&format!("Delete the certificate {name}?"))? {
         bail!("not deleted");
     }
     delete_checked(config, lineage)?;

@@ -14,7 +14,7 @@
 //! failing deploy hook fails its lineage (the new certificate is saved but
 //! was not deployed).
 
-use crate::cli::Config;
+use crate::commands::Config;
 use crate::renewal::hooks::{self, Hook, HookError, Stage};
 use std::path::Path;
 use std::time::Duration;
@@ -43,12 +43,12 @@ pub fn report(e: &HookError) {
 
 impl HookRunner {
     pub fn new(config: &Config) -> anyhow::Result<HookRunner> {
-        let timeout = config.args.parsed::<u64>("hook-timeout")?.unwrap_or(600);
-        let directory = (config.verb == "renew" && !config.args.flag("no-directory-hooks"))
-            .then(|| config.config_dir.clone());
+        let timeout = config.hooks.timeout_secs;
+        let directory = (config.verb == "renew" && !config.hooks.no_directory_hooks)
+            .then(|| config.paths.config_dir.clone());
         Ok(HookRunner {
             timeout: Duration::from_secs(timeout.max(1)),
-            quiet: config.quiet,
+            quiet: config.output.quiet,
             directory,
             pre_done: Vec::new(),
             post_queue: Vec::new(),

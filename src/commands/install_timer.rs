@@ -6,7 +6,7 @@
 //! (`--config-dir`, `--work-dir`, `--logs-dir`, `--config`) are passed on to
 //! the scheduled command. `--dry-run` prints the files instead.
 
-use crate::cli::Config;
+use crate::commands::Config;
 use crate::renewal::timer;
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -17,18 +17,6 @@ const CRON_DIR: &str = "/etc/cron.d";
 
 fn systemd_running() -> bool {
     Path::new("/run/systemd/system").is_dir()
-}
-
-/// The flags the scheduled `renew` needs to find what this run found.
-fn passed_on(config: &Config) -> Vec<String> {
-    let mut out = Vec::new();
-    for flag in ["config", "config-dir", "work-dir", "logs-dir"] {
-        if let Some(value) = config.args.value(flag) {
-            out.push(format!("--{flag}"));
-            out.push(value.to_string());
-        }
-    }
-    out
 }
 
 /// A per-machine minute for cron, so that machines do not all run at :00.
@@ -53,27 +41,29 @@ fn write(config: &Config, path: &Path, text: &str) -> anyhow::Result<()> {
     reverter::write_atomic(path, text.as_bytes(), reverter::NewFileMode(0o644))
         .with_context(|| format!("cannot write {}", path.display()))?;
     crate::log::info(format!("wrote {}", path.display()));
-    if !config.quiet {
+    if !config.output.quiet {
         println!("Wrote {}", path.display());
     }
     Ok(())
 }
 
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let use_systemd = match config.args.value("timer").unwrap_or("auto") {
+    let use_systemd = match config.timer.kind.as_str() {
         "auto" => systemd_running(),
         "systemd" => true,
         "cron" => false,
         other => bail!("--timer: {other:?} is not auto, systemd or cron"),
     };
     let exe = std::env::current_exe().context("cannot find certsmith's own path")?;
-    let extra = passed_on(config);
+    // The flags the scheduled `renew` needs to find what this run found.
+    let extra = config.path_flags();
     if use_systemd {
         // The timer spreads the runs itself: no sleep inside renew.
         let command = timer::renew_command(&exe, &extra, false).map_err(anyhow::Error::msg)?;
         let dir = config
-            .args
-            .path("systemd-dir")
+            .timer
+            .systemd_dir
+            .clone()
             .unwrap_or_else(|| PathBuf::from(SYSTEMD_DIR));
         write(
             config,
@@ -87,8 +77,9 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     } else {
         let command = timer::renew_command(&exe, &extra, true).map_err(anyhow::Error::msg)?;
         let dir = config
-            .args
-            .path("cron-dir")
+            .timer
+            .cron_dir
+            .clone()
             .unwrap_or_else(|| PathBuf::from(CRON_DIR));
         write(
             config,
@@ -104,7 +95,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
 fn enable(config: &Config, dir: &Path) -> anyhow::Result<()> {
     let how = "systemctl daemon-reload && systemctl enable --now certsmith.timer";
     if dir != Path::new(SYSTEMD_DIR) || !systemd_running() {
-        if !config.quiet {
+        if !config.output.quiet {
             println!("To start it: {how}");
         }
         return Ok(());
@@ -121,7 +112,7 @@ fn enable(config: &Config, dir: &Path) -> anyhow::Result<()> {
             bail!("systemctl {} failed ({status}); run: {how}", args.join(" "));
         }
     }
-    if !config.quiet {
+    if !config.output.quiet {
         println!("Enabled {}.", timer::TIMER);
     }
     Ok(())

@@ -4,9 +4,8 @@
 //! `--expand`, `--duplicate`), orders it, and saves it with renewal options.
 
 use super::hooks::HookRunner;
-use super::{account, acme_args};
-use crate::acme::{Issued, Session, Solver};
-use crate::cli::Config;
+use super::{Config, account};
+use crate::acme::{self, AcmeOptions, CertRequest, Issued, Session, Solver};
 use crate::installer::absolute;
 use crate::storage::{self, Lineage, RenewalParams, StorageError};
 use anyhow::{Context, bail};
@@ -45,7 +44,7 @@ fn lineage_names(lineage: &Lineage) -> Vec<String> {
 }
 
 pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target> {
-    let force = config.args.flag("force-renewal");
+    let force = config.cert.force_renewal;
     let keep_or_replace = |lineage: Lineage| {
         if !force && same_names(&lineage_names(&lineage), names) && !due(&lineage) {
             Target::Keep(lineage)
@@ -57,22 +56,20 @@ pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target
         .first()
         .map(|n| n.trim_start_matches("*.").to_string())
         .unwrap_or_default();
-    if let Some(name) = config.args.value("cert-name") {
+    let config_dir = &config.paths.config_dir;
+    if let Some(name) = &config.cert.cert_name {
         storage::validate_name(name)?;
-        return match Lineage::load(&config.config_dir, name) {
+        return match Lineage::load(config_dir, name) {
             Ok(lineage) => Ok(keep_or_replace(lineage)),
-            Err(StorageError::NotFound(_)) => Ok(Target::New(name.to_string())),
+            Err(StorageError::NotFound(_)) => Ok(Target::New(name.clone())),
             Err(e) => Err(e.into()),
         };
     }
-    if config.args.flag("duplicate") {
-        return Ok(Target::New(storage::available_name(
-            &config.config_dir,
-            &base,
-        )));
+    if config.cert.duplicate {
+        return Ok(Target::New(storage::available_name(config_dir, &base)));
     }
-    for name in storage::list(&config.config_dir)? {
-        let Ok(lineage) = Lineage::load(&config.config_dir, &name) else {
+    for name in storage::list(config_dir)? {
+        let Ok(lineage) = Lineage::load(config_dir, &name) else {
             continue;
         };
         let existing = lineage_names(&lineage);
@@ -84,7 +81,7 @@ pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target
                 .iter()
                 .all(|n| names.iter().any(|m| m.eq_ignore_ascii_case(n)));
         if subset {
-            if config.args.flag("expand") {
+            if config.cert.expand {
                 return Ok(Target::Replace(lineage));
             }
             bail!(
@@ -94,93 +91,93 @@ pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target
             );
         }
     }
-    Ok(Target::New(storage::available_name(
-        &config.config_dir,
-        &base,
-    )))
+    Ok(Target::New(storage::available_name(config_dir, &base)))
 }
 
-/// The renewal conf values every lineage gets (renewal saves them again,
+/// How to reach the CA: the options' server and trust roots.
+pub fn acme_options(config: &Config) -> AcmeOptions {
+    AcmeOptions {
+        directory_url: config.directory_url(),
+        ca_bundle: config.acme.ca_bundle.clone(),
+    }
+}
+
+/// The certificate request the options describe (the `--csr` file read now).
+pub fn cert_request(config: &Config, names: Vec<String>) -> anyhow::Result<CertRequest> {
+    let cert = &config.cert;
+    let csr_der = match &cert.csr {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("--csr: cannot read {}", path.display()))?;
+            Some(
+                acme::csr::read_csr(&bytes)
+                    .map_err(|e| anyhow::anyhow!("--csr {}: {e}", path.display()))?
+                    .0,
+            )
+        }
+        None => None,
+    };
+    Ok(CertRequest {
+        names,
+        key: cert.key,
+        reuse_key_pem: None,
+        csr_der,
+        must_staple: cert.must_staple == Some(true),
+        profile: cert.profile.clone(),
+        preferred_challenges: cert.preferred_challenges.clone(),
+        allow_subset_of_names: cert.allow_subset_of_names == Some(true),
+        preferred_chain: cert.preferred_chain.clone(),
+        replaces: None,
+    })
+}
+
+/// The renewal conf values of the certificate request and the CA every lineage
+/// gets (the plugins' and hooks' come from the registry; renewal saves them again,
 /// with the options it was given).
 pub fn common_params(
     config: &Config,
     session: &Session,
     account_id: &str,
-    installer: Option<&str>,
     params: &mut RenewalParams,
-) -> anyhow::Result<()> {
+) {
     params
         .set("account", account_id)
         .set("server", session.directory_url.clone());
     // A private CA's roots are needed again at every renewal (certsmith's
     // own key; Certbot reads REQUESTS_CA_BUNDLE instead and ignores it).
-    match config.args.path("ca-bundle") {
+    match &config.acme.ca_bundle {
         Some(bundle) => {
-            params.set("ca_bundle", absolute(&bundle).display().to_string());
+            params.set("ca_bundle", absolute(bundle).display().to_string());
         }
         None => params.remove.push("ca_bundle".into()),
     }
-    let (key_type, (size_key, size)) = acme_args::key_spec(config)?.conf_values();
+    let (key_type, (size_key, size)) = config.cert.key.conf_values();
     params.set("key_type", key_type).set(size_key, size);
-    if let Some(i) = installer {
-        params.set("installer", i);
-    }
-    let challenges = acme_args::preferred_challenges(config)?;
+    let challenges = &config.cert.preferred_challenges;
     if !challenges.is_empty() {
         params.set_list(
             "pref_challs",
             challenges.iter().map(|c| c.as_str().to_string()).collect(),
         );
     }
-    for (flag, key) in [
-        ("must-staple", "must_staple"),
-        ("reuse-key", "reuse_key"),
-        ("allow-subset-of-names", "allow_subset_of_names"),
-    ] {
-        match config.args.switch(flag) {
-            Some(true) => {
-                params.set(key, "True");
-            }
-            // Turned off now (`--new-key`): the stored value goes.
-            Some(false) => params.remove.push(key.to_string()),
-            None => {}
-        }
-    }
-    for (flag, key) in [
-        ("preferred-chain", "preferred_chain"),
-        ("profile", "profile"),
-        ("pre-hook", "pre_hook"),
-        ("post-hook", "post_hook"),
-        // Certbot's name for the deploy hook in renewal confs.
-        ("deploy-hook", "renew_hook"),
-    ] {
-        if let Some(v) = config.args.value(flag) {
-            params.set(key, v);
-        }
-    }
-    Ok(())
 }
 
-/// Obtain a certificate for `names` (checked with [`acme_args::check_name`];
+/// Obtain a certificate for `names` (checked with [`acme::check_name`];
 /// `certonly` passes the `-d` names, an installer may pass names it found)
 /// with `solver` and save it as a lineage. `None` for `--dry-run` (nothing
 /// saved) and when the existing certificate is kept. `params` holds the
-/// authenticator's renewal values (`authenticator = ...` and its options).
+/// plugins' renewal values ([`crate::plugins::Registry::renewal_params`]).
 pub fn obtain_and_save(
     config: &Config,
     names: &[String],
     solver: &mut dyn Solver,
     params: RenewalParams,
-    installer: Option<&str>,
 ) -> anyhow::Result<Option<Lineage>> {
-    let names: Vec<String> = names
-        .iter()
-        .map(|n| acme_args::check_name(n))
-        .collect::<anyhow::Result<_>>()?;
-    if let Some(name) = config.args.value("cert-name") {
+    let names = acme::check_names(names)?;
+    if let Some(name) = &config.cert.cert_name {
         storage::validate_name(name)?;
     }
-    let mut request = acme_args::cert_request(config, names.clone())?;
+    let mut request = cert_request(config, names.clone())?;
     if request.csr_der.is_some() {
         bail!("--csr writes files, not a lineage: use certonly --csr");
     }
@@ -188,12 +185,12 @@ pub fn obtain_and_save(
         bail!("no names given: use -d example.com (repeatable, or comma-separated)");
     }
     crate::acme::check_wildcards(&names, solver)?;
-    let _lock = storage::lock_config_dir(&config.config_dir)?;
+    let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
     let target = choose_target(config, &names)?;
     if let Target::Keep(lineage) = &target
         && !config.dry_run
     {
-        if !config.quiet {
+        if !config.output.quiet {
             println!(
                 "Certificate {:?} is not yet due for renewal; keeping it (use --force-renewal to renew now).",
                 lineage.name
@@ -202,21 +199,21 @@ pub fn obtain_and_save(
         return Ok(None);
     }
     if let Target::Replace(lineage) | Target::Keep(lineage) = &target
-        && config.args.flag("reuse-key")
+        && config.cert.reuse_key == Some(true)
     {
         request.reuse_key_pem = Some(lineage.read("privkey")?);
     }
     let mut hooks = HookRunner::new(config)?;
-    hooks.pre(config.args.value("pre-hook"));
-    hooks.queue_post(config.args.value("post-hook"));
-    let saved = obtain_into(config, &names, solver, params, installer, request, target);
+    hooks.pre(config.hooks.pre.as_deref());
+    hooks.queue_post(config.hooks.post.as_deref());
+    let saved = obtain_into(config, &names, solver, params, request, target);
     match &saved {
         Ok(Some(lineage)) => {
             let live = lineage.path("cert").parent().map(PathBuf::from);
             let failed = hooks.deploy(
                 &live.unwrap_or_default(),
                 &names,
-                config.args.value("deploy-hook"),
+                config.hooks.deploy.as_deref(),
             );
             hooks.run_posts(&names, &[]);
             if let Some(e) = failed.into_iter().next() {
@@ -235,11 +232,10 @@ fn obtain_into(
     names: &[String],
     solver: &mut dyn Solver,
     mut params: RenewalParams,
-    installer: Option<&str>,
-    request: crate::acme::CertRequest,
+    request: CertRequest,
     target: Target,
 ) -> anyhow::Result<Option<Lineage>> {
-    let session = Session::new(&acme_args::options(config))?;
+    let session = Session::new(&acme_options(config))?;
     let wanted = match &target {
         Target::Replace(l) | Target::Keep(l) => {
             l.conf.get(storage::renewal_conf::PARAMS, "account")
@@ -247,19 +243,19 @@ fn obtain_into(
         Target::New(_) => None,
     };
     let (handle, stored) = account::login_or_register(config, &session, wanted.as_deref())?;
-    if !config.quiet {
+    if !config.output.quiet {
         println!("Requesting a certificate for {}", names.join(", "));
     }
     let issued = session.obtain(&handle, &request, solver)?;
-    common_params(config, &session, &stored.id, installer, &mut params)?;
+    common_params(config, &session, &stored.id, &mut params);
     if config.dry_run {
-        if !config.quiet {
+        if !config.output.quiet {
             println!("The dry run was successful (nothing was saved).");
         }
         return Ok(None);
     }
     let lineage = match target {
-        Target::New(name) => Lineage::save_new(&config.config_dir, &name, &issued, &params)?,
+        Target::New(name) => Lineage::save_new(&config.paths.config_dir, &name, &issued, &params)?,
         Target::Replace(mut lineage) | Target::Keep(mut lineage) => {
             lineage.save_renewal(&issued, &params)?;
             lineage
@@ -270,7 +266,7 @@ fn obtain_into(
         lineage.name,
         lineage.path("fullchain").display()
     ));
-    if !config.quiet {
+    if !config.output.quiet {
         report(&lineage, &issued);
     }
     Ok(Some(lineage))
@@ -286,10 +282,10 @@ fn report(lineage: &Lineage, issued: &Issued) {
         "Key is saved at:         {}",
         lineage.path("privkey").display()
     );
-    if let Ok(info) = storage::certinfo::parse_pem(&issued.cert_pem) {
+    if let Ok(info) = crate::x509::parse_pem(&issued.cert_pem) {
         println!(
             "This certificate expires on {}.",
-            &storage::certinfo::format_utc(info.not_after)[..10]
+            &crate::x509::format_utc(info.not_after)[..10]
         );
     }
 }
@@ -297,11 +293,10 @@ fn report(lineage: &Lineage, issued: &Issued) {
 /// `certonly --csr`: the certificate goes to `--cert-path`, `--chain-path`,
 /// `--fullchain-path` (else `./0000_cert.pem`... numbered to not overwrite).
 pub fn obtain_for_csr(config: &Config, solver: &mut dyn Solver) -> anyhow::Result<()> {
-    let request = acme_args::cert_request(config, Vec::new())?;
-    let options = acme_args::options(config);
-    let session = Session::new(&options)?;
+    let request = cert_request(config, Vec::new())?;
+    let session = Session::new(&acme_options(config))?;
     let (handle, _) = {
-        let _lock = storage::lock_config_dir(&config.config_dir)?;
+        let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
         account::login_or_register(config, &session, None)?
     };
     let issued = session.obtain(&handle, &request, solver)?;
@@ -309,18 +304,23 @@ pub fn obtain_for_csr(config: &Config, solver: &mut dyn Solver) -> anyhow::Resul
         println!("The dry run was successful (nothing was saved).");
         return Ok(());
     }
-    for (flag, stem, text) in [
-        ("cert-path", "cert", &issued.cert_pem),
-        ("chain-path", "chain", &issued.chain_pem),
-        ("fullchain-path", "fullchain", &issued.fullchain_pem),
+    let files = &config.files;
+    for (flag, given, stem, text) in [
+        ("cert-path", &files.cert_path, "cert", &issued.cert_pem),
+        ("chain-path", &files.chain_path, "chain", &issued.chain_pem),
+        (
+            "fullchain-path",
+            &files.fullchain_path,
+            "fullchain",
+            &issued.fullchain_pem,
+        ),
     ] {
-        let path = config
-            .args
-            .path(flag)
+        let path = given
+            .clone()
             .unwrap_or_else(|| free_numbered(Path::new("."), stem));
         reverter::write_atomic(&path, text.as_bytes(), reverter::NewFileMode(0o644))
             .with_context(|| format!("--{flag}: cannot write {}", path.display()))?;
-        if !config.quiet {
+        if !config.output.quiet {
             println!("Saved {stem} at {}", path.display());
         }
     }

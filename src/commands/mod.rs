@@ -1,12 +1,14 @@
-//! One module per verb; each has a small `run(&Config, &mut Session)`.
+//! One module per verb; each has a small `run(&Config, &mut Session)`, written
+//! against typed [`Options`] and the plugin [`Registry`]: no verb reads a flag
+//! by name, and the web-server verbs are written once against
+//! [`crate::installer::Installer`].
 
-use crate::cli::Config;
+use crate::cli::Options;
+use crate::plugins::Registry;
 use std::process::ExitCode;
 
 pub mod account;
 pub mod accounts;
-pub mod acme_args;
-pub mod apache;
 pub mod cert_files;
 pub mod certificates;
 pub mod certonly;
@@ -18,7 +20,6 @@ pub mod hooks;
 pub mod install;
 pub mod install_timer;
 pub mod issue;
-pub mod nginx;
 pub mod prompt;
 pub mod reconfigure;
 pub mod renew;
@@ -26,8 +27,33 @@ pub mod revoke;
 pub mod rollback;
 pub mod run;
 pub mod session;
+pub mod site;
 
 pub use session::Session;
+
+/// What every verb gets: the options, resolved once, and the plugins.
+#[derive(Clone)]
+pub struct Config<'r> {
+    pub options: Options,
+    pub registry: &'r Registry,
+}
+
+impl std::ops::Deref for Config<'_> {
+    type Target = Options;
+    fn deref(&self) -> &Options {
+        &self.options
+    }
+}
+
+impl<'r> Config<'r> {
+    /// The same plugins with other options (a lineage's, for renewal).
+    pub fn with_options(&self, options: Options) -> Config<'r> {
+        Config {
+            options,
+            registry: self.registry,
+        }
+    }
+}
 
 type Run = fn(&Config, &mut Session) -> anyhow::Result<ExitCode>;
 
@@ -67,9 +93,12 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
 /// so a typo in a name leaves the machine exactly as it was.
 fn check_names(config: &Config) -> anyhow::Result<()> {
     if matches!(config.verb, "run" | "certonly" | "install" | "enhance") {
-        for name in config.args.domains() {
-            acme_args::check_name(&name)?;
-        }
+        crate::acme::check_names(&config.cert.domains)?;
     }
     Ok(())
+}
+
+/// `-d` names, checked and de-duplicated, in order.
+pub fn names(config: &Config) -> anyhow::Result<Vec<String>> {
+    Ok(crate::acme::check_names(&config.cert.domains)?)
 }

@@ -1,20 +1,12 @@
 //! Questions the web-server verbs ask a user at a terminal, and the answers
 //! `-n` stands for. Shared by `--nginx` and `--apache`.
 
-use super::acme_args::non_interactive;
-use crate::cli::Config;
+use crate::commands::Config;
 use anyhow::{Context, Result, bail};
-use std::io::{BufRead, Write};
 
 /// Print `prompt` and read one line from stdin.
 pub fn ask(prompt: &str) -> Result<String> {
-    print!("{prompt}");
-    std::io::stdout().flush()?;
-    let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line)? == 0 {
-        bail!("no answer (end of input)");
-    }
-    Ok(line)
+    Ok(crate::prompt::ask(prompt)?)
 }
 
 /// With no `-d`, the names `server` serves (`offered`, in config order) to
@@ -31,7 +23,7 @@ pub fn choose_names(
             "no names given: use -d NAME (no {where_names} in the {server} configuration names a domain)"
         );
     }
-    if non_interactive(config) {
+    if !config.output.interactive() {
         bail!(
             "no names given: use -d NAME (repeatable); names {server} serves here: {}",
             offered.join(", ")
@@ -74,10 +66,10 @@ fn pick(offered: &[String], answer: &str) -> Result<Vec<String>> {
 /// `--redirect` nor `--no-redirect` is given (`run`, `install`: ask, or yes
 /// under `-n`, as Certbot does; `enhance`: no).
 pub fn redirect(config: &Config, default: bool) -> Result<bool> {
-    Ok(match config.args.switch("redirect") {
+    Ok(match config.enhance.redirect {
         Some(v) => v,
         None if !default => false,
-        None if non_interactive(config) => true,
+        None if !config.output.interactive() => true,
         None => {
             let a = ask("Redirect http:// to https:// for these names? [Y/n] ")?;
             !a.trim().to_ascii_lowercase().starts_with('n')

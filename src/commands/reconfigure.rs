@@ -5,39 +5,36 @@
 //! certificate is saved and deploy hooks do not run; the conf's other lines
 //! are kept as they are.
 
-use super::acme_args;
+use super::Config;
 use super::renew::{self, RunState};
-use crate::cli::Config;
 use crate::storage;
 use crate::storage::renewal_conf::PARAMS;
 use anyhow::{Context, bail};
 use std::process::ExitCode;
 
 pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::Result<ExitCode> {
-    let Some(name) = config.args.value("cert-name") else {
+    let Some(name) = &config.cert.cert_name else {
         bail!("--cert-name: say which certificate to reconfigure (see certsmith certificates)");
     };
     storage::validate_name(name)?;
-    if !config.args.domains().is_empty() {
+    if !config.cert.domains.is_empty() {
         bail!(
             "-d: reconfigure keeps the names; to change them use certonly --cert-name {name} -d ..."
         );
     }
-    let _lock = storage::lock_config_dir(&config.config_dir)?;
+    let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
     // The trial is a dry run whatever the flags say.
     let mut trial = config.clone();
-    trial.dry_run = true;
+    trial.options.dry_run = true;
     let mut loaded = renew::load(&trial, name)?;
     let before = loaded.lineage.conf.render();
     let mut state = RunState::new(&trial)?;
-    state.hooks.pre(loaded.config.args.value("pre-hook"));
-    state
-        .hooks
-        .queue_post(loaded.config.args.value("post-hook"));
-    if !config.quiet {
+    state.hooks.pre(loaded.config.hooks.pre.as_deref());
+    state.hooks.queue_post(loaded.config.hooks.post.as_deref());
+    if !config.output.quiet {
         println!(
             "Trying the new options with a dry run against {}",
-            acme_args::directory_url(&loaded.config)
+            loaded.config.directory_url()
         );
     }
     let trial_result = renew::renew(&mut state, session.reverter()?, &mut loaded);
@@ -50,7 +47,7 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
         trial_result.context("the dry run with the new options failed; nothing was changed")?;
     // Unless --server names a new CA, the lineage keeps its server and its
     // account there (the trial may have used staging and another account).
-    if config.args.value("server").is_none() {
+    if config.acme.server.is_none() {
         for key in ["server", "account"] {
             match loaded.lineage.conf.get(PARAMS, key) {
                 Some(value) => {
@@ -64,7 +61,7 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
     lineage.save_params(&params)?;
     let after = lineage.conf.render();
     crate::log::info(format!("reconfigured {name}"));
-    if config.quiet {
+    if config.output.quiet {
         return Ok(ExitCode::SUCCESS);
     }
     if before == after {

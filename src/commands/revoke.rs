@@ -2,10 +2,10 @@
 //! the account key or, with `--key-path`, the certificate's own key; then
 //! offer to delete its lineage.
 
-use super::{account, acme_args, delete};
+use super::{Config, account, delete};
 use crate::acme::{self, AcmeOptions, JwsKey, Session};
-use crate::cli::Config;
-use crate::storage::{self, Lineage, certinfo, renewal_conf::PARAMS};
+use crate::storage::{self, Lineage, renewal_conf::PARAMS};
+use crate::x509 as certinfo;
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,11 +13,11 @@ use std::process::ExitCode;
 /// The lineage a certificate file belongs to (its live or archive path).
 fn lineage_of(config: &Config, cert: &Path) -> Option<Lineage> {
     let wanted = std::fs::canonicalize(cert).ok()?;
-    storage::list(&config.config_dir)
+    storage::list(&config.paths.config_dir)
         .ok()?
         .into_iter()
         .find_map(|name| {
-            let lineage = Lineage::load(&config.config_dir, &name).ok()?;
+            let lineage = Lineage::load(&config.paths.config_dir, &name).ok()?;
             let live = std::fs::canonicalize(lineage.path("cert")).ok();
             let in_archive = wanted.starts_with(std::fs::canonicalize(lineage.archive_dir()).ok()?);
             (live.as_deref() == Some(wanted.as_path()) || in_archive).then_some(lineage)
@@ -25,14 +25,11 @@ fn lineage_of(config: &Config, cert: &Path) -> Option<Lineage> {
 }
 
 fn target(config: &Config) -> anyhow::Result<(PathBuf, Option<Lineage>)> {
-    match (
-        config.args.value("cert-name"),
-        config.args.path("cert-path"),
-    ) {
+    match (&config.cert.cert_name, config.files.cert_path.clone()) {
         (Some(_), Some(_)) => bail!("give --cert-name or --cert-path, not both"),
         (Some(name), None) => {
             storage::validate_name(name)?;
-            let lineage = Lineage::load(&config.config_dir, name)?;
+            let lineage = Lineage::load(&config.paths.config_dir, name)?;
             Ok((lineage.path("cert"), Some(lineage)))
         }
         (None, Some(path)) => {
@@ -46,7 +43,7 @@ fn target(config: &Config) -> anyhow::Result<(PathBuf, Option<Lineage>)> {
 }
 
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let reason = match config.args.value("reason") {
+    let reason = match config.revoke.reason.as_deref() {
         Some(r) => Some(acme::revocation_reason(r).with_context(|| {
             format!("--reason: {r:?} is not one of unspecified, keycompromise, affiliationchanged, superseded, cessationofoperation")
         })?),
@@ -58,19 +55,19 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let info =
         certinfo::parse_pem(&pem).map_err(|e| anyhow::anyhow!("{}: {e}", cert_path.display()))?;
     // The lineage's CA unless --server says otherwise.
-    let directory_url = match (config.args.value("server"), &lineage) {
+    let directory_url = match (&config.acme.server, &lineage) {
         (None, Some(l)) => l
             .conf
             .get(PARAMS, "server")
-            .unwrap_or_else(|| acme_args::directory_url(config)),
-        _ => acme_args::directory_url(config),
+            .unwrap_or_else(|| config.directory_url()),
+        _ => config.directory_url(),
     };
     let session = Session::new(&AcmeOptions {
         directory_url,
-        ca_bundle: config.args.path("ca-bundle"),
+        ca_bundle: config.acme.ca_bundle.clone(),
     })?;
-    let _lock = storage::lock_config_dir(&config.config_dir)?;
-    match config.args.path("key-path") {
+    let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
+    match &config.files.key_path {
         Some(key_path) => {
             let text = std::fs::read_to_string(&key_path)
                 .with_context(|| format!("--key-path: cannot read {}", key_path.display()))?;
@@ -91,7 +88,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
             session.revoke(&handle, &info.der, reason)?;
         }
     }
-    if !config.quiet {
+    if !config.output.quiet {
         println!(
             "Revoked the certificate {} (serial {}).",
             cert_path.display(),
@@ -99,9 +96,9 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(lineage) = lineage {
-        let delete = match config.args.switch("delete-after-revoke") {
+        let delete = match config.revoke.delete_after_revoke {
             Some(choice) => choice,
-            None if acme_args::non_interactive(config) => true,
+            None if !config.output.interactive() => true,
             None => delete::confirm(&format!(
                 "Delete the revoked certificate's lineage {}?",
                 lineage.name
@@ -109,7 +106,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         };
         if delete {
             let refs = delete::references(config, &lineage);
-            if refs.is_empty() || config.args.flag("force") {
+            if refs.is_empty() || config.revoke.force {
                 delete::delete_checked(config, lineage)?;
             } else {
                 eprintln!(

@@ -2,8 +2,7 @@
 //! checkpoints (default 1), newest first, byte for byte.
 
 use super::session::Session;
-use crate::cli::Config;
-use crate::installer::nginx::Nginx;
+use crate::commands::Config;
 use anyhow::Result;
 use reverter::UndoAction;
 use reverter::time::iso8601;
@@ -12,14 +11,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
-    let wanted = config.args.parsed::<usize>("checkpoints")?.unwrap_or(1);
+    let wanted = config.rollback_checkpoints;
     if config.dry_run {
         return preview(config, wanted);
     }
     let reverter = session.reverter()?;
     let available = reverter.checkpoints()?.len();
     let say = |text: String| {
-        if !config.quiet {
+        if !config.output.quiet {
             print!("{text}");
         }
     };
@@ -69,8 +68,8 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
 }
 
 /// Act on the `ReloadServer` records of what was undone: check each
-/// server's configuration and reload it when it runs (nothing is started).
-/// nginx runs as `--nginx-ctl` (default `nginx`). Returns (what was done,
+/// server's configuration and reload it when it runs, through the installer
+/// registered under the record's server name. Returns (what was done,
 /// what failed), one line each.
 pub fn reload_servers(config: &Config, actions: &[UndoAction]) -> (Vec<String>, Vec<String>) {
     let mut seen: Vec<(&str, &std::path::Path)> = Vec::new();
@@ -87,42 +86,20 @@ pub fn reload_servers(config: &Config, actions: &[UndoAction]) -> (Vec<String>, 
             continue;
         }
         seen.push((server.as_str(), conf.as_path()));
-        if server == "apache" {
-            match super::apache::reload_after_undo(config, conf) {
-                Ok(line) => done.push(line),
-                Err(e) => failed.push(format!(
-                    "restarting Apache ({}) failed: {e:#}",
-                    conf.display()
-                )),
-            }
-            continue;
-        }
-        if server != "nginx" {
+        let entry = config
+            .registry
+            .by_name(server)
+            .and_then(|p| p.installer.as_ref());
+        let Some(entry) = entry else {
             failed.push(format!(
                 "{server} ({}) should be reloaded; certsmith does not know how",
                 conf.display()
             ));
             continue;
-        }
-        let Some(root) = conf.parent() else {
-            continue;
         };
-        let ctl = config
-            .args
-            .path("nginx-ctl")
-            .unwrap_or_else(|| PathBuf::from(super::nginx::DEFAULT_CTL));
-        let mut nginx = Nginx::new(root, &ctl);
-        nginx.ctl.conf = conf.clone();
-        match nginx.reload_if_running() {
-            Ok(true) => done.push(format!(
-                "nginx -t: ok; nginx ({}) reloaded.",
-                conf.display()
-            )),
-            Ok(false) => done.push(format!(
-                "nginx ({}) is not running: nothing to reload.",
-                conf.display()
-            )),
-            Err(e) => failed.push(format!("reloading nginx ({}) failed: {e}", conf.display())),
+        match (entry.after_rollback)(config, conf) {
+            Ok(line) => done.push(line),
+            Err(line) => failed.push(line),
         }
     }
     (done, failed)
@@ -130,11 +107,11 @@ pub fn reload_servers(config: &Config, actions: &[UndoAction]) -> (Vec<String>, 
 
 /// `--dry-run`: what would be undone, changing nothing.
 fn preview(config: &Config, wanted: usize) -> Result<ExitCode> {
-    let status = reverter::inspect(&config.work_dir)?;
+    let status = reverter::inspect(&config.paths.work_dir)?;
     if status.checkpoints.is_empty() {
         println!(
             "No checkpoints to roll back in {}.",
-            config.work_dir.display()
+            config.paths.work_dir.display()
         );
     }
     for checkpoint in status.checkpoints.iter().take(wanted) {

@@ -2,7 +2,7 @@
 //! directories it uses and recover whatever an interrupted run left behind
 //! (saying so on stderr), or, for commands that only read, warn about it.
 
-use crate::cli::Config;
+use crate::commands::Config;
 use anyhow::{Context, Result};
 use reverter::{LockSet, Reverter};
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ pub enum Access {
 /// server configs, so they lock the work dir (for recovery) here and the
 /// server root once they know it, as the installers do.
 pub fn access(config: &Config) -> Access {
-    let sub = config.positionals().first().map(String::as_str);
+    let sub = config.positionals.first().map(String::as_str);
     match (config.verb, sub) {
         ("certificates" | "checkpoints", _) => Access::Read,
         ("conf", Some("get" | "match" | "check" | "print")) => Access::Read,
@@ -36,9 +36,12 @@ pub fn access(config: &Config) -> Access {
         // A dry run leaves the config dir byte for byte as it was, so it
         // writes no pid into a lock file there; Certbot's lock (taken by
         // `renew`, contentless) still keeps writers out meanwhile.
-        ("renew", _) if config.dry_run => Access::Write(vec![config.logs_dir.clone()]),
+        ("renew", _) if config.dry_run => Access::Write(vec![config.paths.logs_dir.clone()]),
         ("conf", _) => Access::Write(vec![]),
-        _ => Access::Write(vec![config.config_dir.clone(), config.logs_dir.clone()]),
+        _ => Access::Write(vec![
+            config.paths.config_dir.clone(),
+            config.paths.logs_dir.clone(),
+        ]),
     }
 }
 
@@ -52,13 +55,13 @@ impl Session {
             });
         };
         let mut locks = LockSet::new();
-        for dir in dirs.iter().chain([&config.work_dir]) {
+        for dir in dirs.iter().chain([&config.paths.work_dir]) {
             locks.acquire(dir)?;
         }
-        let work_lock = locks.take(&config.work_dir).with_context(|| {
+        let work_lock = locks.take(&config.paths.work_dir).with_context(|| {
             format!(
                 "{}: the work dir's lock went missing",
-                config.work_dir.display()
+                config.paths.work_dir.display()
             )
         })?;
         let reverter = Reverter::open_locked(work_lock)?;
@@ -101,7 +104,7 @@ impl Session {
 }
 
 fn warn_pending(config: &Config) {
-    match reverter::inspect(&config.work_dir) {
+    match reverter::inspect(&config.paths.work_dir) {
         Ok(status) => {
             if let Some(p) = status.pending {
                 eprintln!(
@@ -120,7 +123,7 @@ fn warn_pending(config: &Config) {
 mod tests {
     use super::*;
 
-    fn config(words: &[&str], root: &Path) -> Config {
+    fn config(words: &[&str], root: &Path) -> Config<'static> {
         let mut argv: Vec<String> = words.iter().map(|w| w.to_string()).collect();
         for (flag, dir) in [
             ("--work-dir", "work"),
@@ -130,7 +133,12 @@ mod tests {
             argv.push(flag.into());
             argv.push(root.join(dir).display().to_string());
         }
-        crate::cli::load(argv).unwrap()
+        static REGISTRY: std::sync::LazyLock<crate::plugins::Registry> =
+            std::sync::LazyLock::new(crate::plugins::Registry::builtin);
+        Config {
+            options: crate::cli::load(argv).unwrap(),
+            registry: &REGISTRY,
+        }
     }
 
     #[test]

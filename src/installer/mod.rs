@@ -2,11 +2,17 @@
 //! server blocks or virtual hosts, make TLS and enhancement edits, answer http-01 through the
 //! web server, configtest and reload. Certbot-specific policy lives here, I/O included;
 //! the syntax layer below stays pure.
+//!
+//! [`Installer`] is the one seam the verbs are written against: nginx and Apache each
+//! implement it (`nginx::NginxSite`, `apache::ApacheSite`), with the same concepts under
+//! the same names.
 
 pub mod apache;
 pub mod nginx;
 pub mod temp_edits;
 
+use crate::acme::Solver;
+use reverter::Reverter;
 use std::path::{Path, PathBuf};
 
 /// The certificate files a site is pointed at (Certbot's `live/NAME/` links
@@ -17,6 +23,105 @@ pub struct CertFiles {
     pub fullchain: PathBuf,
     /// Private key.
     pub key: PathBuf,
+}
+
+/// The enhancements every installer offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Enhancements {
+    /// Redirect http to https.
+    pub redirect: bool,
+    /// Strict-Transport-Security.
+    pub hsts: bool,
+    /// Content-Security-Policy: upgrade-insecure-requests.
+    pub uir: bool,
+    pub staple_ocsp: bool,
+}
+
+impl Enhancements {
+    pub fn any(&self) -> bool {
+        self.redirect || self.hsts || self.uir || self.staple_ocsp
+    }
+
+    /// Enhancements made in the TLS sites (all but the redirect).
+    pub fn on_tls_vhost(&self) -> bool {
+        self.hsts || self.uir || self.staple_ocsp
+    }
+
+    /// What is asked for, for messages and checkpoint titles.
+    pub fn labels(&self) -> Vec<&'static str> {
+        [
+            (self.redirect, "redirect"),
+            (self.hsts, "HSTS"),
+            (self.uir, "upgrade-insecure-requests"),
+            (self.staple_ocsp, "OCSP stapling"),
+        ]
+        .into_iter()
+        .filter_map(|(on, label)| on.then_some(label))
+        .collect()
+    }
+}
+
+/// What to install, whatever the server.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The certificate's names (lower case; `*.example.com` for wildcards).
+    pub names: Vec<String>,
+    /// `None`: enhancements only (`enhance`), into sites already on TLS.
+    pub cert: Option<CertFiles>,
+    /// The chain (OCSP stapling's trusted certificates).
+    pub chain: Option<PathBuf>,
+    pub enhance: Enhancements,
+}
+
+/// What a deploy did and has to say.
+#[derive(Debug, Default)]
+pub struct Deployment {
+    /// Whether a checkpoint was made (`false`: nothing needed changing, or a dry run).
+    pub changed: bool,
+    /// Lines for stdout (not shown with `-q`).
+    pub lines: Vec<String>,
+    /// Warnings and notes for stderr (always shown).
+    pub warnings: Vec<String>,
+    /// `--dry-run`: the unified diff of what would change (stdout, not with `-q`).
+    pub diff: Vec<u8>,
+}
+
+/// An error from an installer, already worded for the user.
+pub type Error = anyhow::Error;
+
+/// One web server, as every verb sees it. Order of use: [`Installer::open`] (after the
+/// caller locked [`Installer::root`]), then any of the rest.
+pub trait Installer {
+    /// The server's name in messages: `nginx`, `Apache`.
+    fn label(&self) -> &'static str;
+    /// Where its configuration is, for messages (nginx.conf, the ServerRoot).
+    fn location(&self) -> PathBuf;
+    /// The directory to lock while changing the configuration.
+    fn root(&self) -> PathBuf;
+    /// Test the configuration as it is (a configuration the server already rejects is
+    /// refused: nothing is changed) and load it.
+    fn open(&mut self) -> Result<(), Error>;
+    /// The names the configuration serves, to offer when none are given, and where
+    /// they were found (`server_name`), for messages.
+    fn offered_names(&self) -> Result<(Vec<String>, &'static str), Error>;
+    /// Plan `request` without writing (a name no site serves fails now, before a
+    /// certificate is ordered) and check the files it would change can be written.
+    fn check(&mut self, request: &Request) -> Result<(), Error>;
+    /// Install `request` as one checkpoint titled `title`: write, test the
+    /// configuration (undone if rejected), reload. A dry run writes nothing and returns
+    /// the diff.
+    fn deploy(
+        &mut self,
+        reverter: Option<&mut Reverter>,
+        request: &Request,
+        title: &str,
+        dry_run: bool,
+    ) -> Result<Deployment, Error>;
+    /// The http-01 authenticator through this server (temporary edits in `reverter`).
+    fn solver<'r>(&mut self, reverter: &'r mut Reverter) -> Result<Box<dyn Solver + 'r>, Error>;
+    /// Test the configuration and reload (start the server when not running): new
+    /// files at unchanged paths. Says what was done (`nginx -t: ok; nginx reloaded`).
+    fn restart(&self) -> Result<String, Error>;
 }
 
 /// `p` made absolute against the current directory, without resolving links

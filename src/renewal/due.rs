@@ -4,7 +4,7 @@
 //! CA expects them renewed early).
 
 use crate::acme::ari::Window;
-use crate::storage::certinfo::format_utc;
+use crate::x509::format_utc;
 use std::fmt;
 
 const DAY: i64 = 86_400;

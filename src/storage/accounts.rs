@@ -45,7 +45,7 @@ fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let text = super::certinfo::format_utc(secs);
+    let text = crate::x509::format_utc(secs);
     // "YYYY-MM-DD HH:MM:SS+00:00" -> "YYYY-MM-DDTHH:MM:SSZ"
     format!("{}T{}Z", &text[..10], &text[11..19])
 }

@@ -2,9 +2,9 @@
 //! `live/NAME` symlinks to the newest, and `renewal/NAME.conf`.
 
 use super::StorageError;
-use super::certinfo::{self, CertInfo};
 use super::fsutil::{make_dir, replace_symlink, write_file};
 use super::renewal_conf::{PARAMS, RenewalConf, WEBROOT_MAP};
+use crate::x509::{self as certinfo, CertInfo};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -239,7 +239,7 @@ impl Lineage {
     pub fn save_new(
         config_dir: &Path,
         name: &str,
-        issued: &crate::acme::Issued,
+        issued: &crate::x509::Issued,
         params: &RenewalParams,
     ) -> Result<Lineage, StorageError> {
         validate_name(name)?;
@@ -297,7 +297,7 @@ impl Lineage {
     /// Store a new version, switch the live links to it, update the conf.
     pub fn save_renewal(
         &mut self,
-        issued: &crate::acme::Issued,
+        issued: &crate::x509::Issued,
         params: &RenewalParams,
     ) -> Result<Version, StorageError> {
         let key = issued
@@ -402,7 +402,7 @@ impl Lineage {
 fn write_version(
     archive: &Path,
     version: Version,
-    issued: &crate::acme::Issued,
+    issued: &crate::x509::Issued,
     key: &str,
 ) -> Result<(), StorageError> {
     let files = [

@@ -9,13 +9,14 @@
 //! ```
 
 pub mod accounts;
-pub mod certinfo;
 mod fsutil;
 mod lineage;
 pub mod lock;
 pub mod renewal_conf;
 
-pub use lineage::{Lineage, RenewalParams, Version, available_name, list, validate_name};
+pub use lineage::{
+    Lineage, ParamValue, RenewalParams, Version, available_name, list, validate_name,
+};
 pub use lock::CertbotLock;
 pub use renewal_conf::RenewalConf;
 

@@ -20,11 +20,11 @@ fn certbot_lists_certsmith_lineages_and_uses_its_account() {
         listed.contains("Domains: ours.example.com www.ours.example.com"),
         "{listed}"
     );
-    let info = certsmith::storage::certinfo::parse_pem(
+    let info = certsmith::x509::parse_pem(
         &std::fs::read_to_string(w.live("ours.example.com", "cert.pem")).unwrap(),
     )
     .unwrap();
-    let expiry = certsmith::storage::certinfo::format_utc(info.not_after);
+    let expiry = certsmith::x509::format_utc(info.not_after);
     assert!(
         listed.contains(&format!("Expiry Date: {expiry}")),
         "{expiry} not in {listed}"

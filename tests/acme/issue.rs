@@ -269,7 +269,7 @@ fn rsa_keys_reuse_expand_force_and_dry_run() {
         "r.example.com",
     ])
     .ok();
-    let info = certsmith::storage::certinfo::parse_pem(
+    let info = certsmith::x509::parse_pem(
         &fs::read_to_string(w.live("r.example.com", "cert.pem")).unwrap(),
     )
     .unwrap();
@@ -334,7 +334,7 @@ fn rsa_keys_reuse_expand_force_and_dry_run() {
 fn ip_identifier_and_preferred_alternate_chain() {
     let w = World::with(Pebble::builder().env("PEBBLE_ALTERNATE_ROOTS", "1").start());
     let alternate_root = w.pebble.root_pem_at(1);
-    let cn = certsmith::storage::certinfo::parse_pem(&alternate_root)
+    let cn = certsmith::x509::parse_pem(&alternate_root)
         .unwrap()
         .common_name
         .unwrap();
@@ -343,13 +343,8 @@ fn ip_identifier_and_preferred_alternate_chain() {
     let (names, _) = cert_names_and_serial(&w.live("127.0.0.1", "cert.pem"));
     assert_eq!(names, vec!["127.0.0.1"]);
     let chain = fs::read_to_string(w.live("127.0.0.1", "chain.pem")).unwrap();
-    let top = certsmith::storage::certinfo::pem_blocks(&chain)
-        .pop()
-        .unwrap();
-    let issuer = certsmith::storage::certinfo::parse_pem(&top)
-        .unwrap()
-        .issuer_cn
-        .unwrap();
+    let top = certsmith::x509::pem_blocks(&chain).pop().unwrap();
+    let issuer = certsmith::x509::parse_pem(&top).unwrap().issuer_cn.unwrap();
     assert_eq!(issuer, cn, "the alternate chain was not chosen");
     let root_file = w.dir.join("alt-root.pem");
     fs::write(&root_file, &alternate_root).unwrap();

@@ -120,7 +120,8 @@ fn issue_install_enhance_and_roll_back_through_apache() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let config = certsmith::cli::load(argv).unwrap();
+    let registry = certsmith::plugins::Registry::builtin();
+    let (config, _) = certsmith::app::configure(&registry, argv).unwrap();
     let mut reverter = Reverter::open(tree.work()).unwrap();
     let lineage = {
         let mut solver = ApacheSolver::new(
@@ -131,12 +132,12 @@ fn issue_install_enhance_and_roll_back_through_apache() {
             &mut reverter,
             true,
         );
+        let params = registry.renewal_params(&config, "apache", Some("apache"), Default::default());
         certsmith::commands::issue::obtain_and_save(
             &config,
             &names.map(String::from),
             &mut solver,
-            Default::default(),
-            Some("apache"),
+            params,
         )
         .unwrap()
         .expect("a new lineage")

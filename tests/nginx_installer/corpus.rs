@@ -82,8 +82,7 @@ pub fn trees() -> Vec<Tree> {
 
 /// A name certsmith can get a certificate for.
 fn certifiable(name: &str) -> bool {
-    certsmith::commands::acme_args::check_name(name)
-        .is_ok_and(|n| n.parse::<std::net::IpAddr>().is_err())
+    certsmith::acme::check_name(name).is_ok_and(|n| n.parse::<std::net::IpAddr>().is_err())
 }
 
 /// Every server name of the tree that a certificate can carry: exact

@@ -416,7 +416,7 @@ fn install_then_enhance_on_a_running_nginx() {
 /// nginx serves the lineage's current certificate (waits for the reload).
 fn assert_serves_the_live_certificate(site: &Site) {
     let live = std::fs::read_to_string(site.live("demo.example", "cert.pem")).unwrap();
-    let serial = certsmith::storage::certinfo::parse_pem(&live)
+    let serial = certsmith::x509::parse_pem(&live)
         .unwrap()
         .serial_hex
         .to_ascii_lowercase();

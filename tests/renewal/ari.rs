@@ -6,7 +6,7 @@ use super::World;
 use super::pebble;
 use super::support::ari::AriProxy;
 use certsmith::acme::ari::cert_id;
-use certsmith::storage::certinfo::format_utc;
+use certsmith::x509::format_utc;
 
 fn rfc3339(unix: i64) -> String {
     let t = format_utc(unix);

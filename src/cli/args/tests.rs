@@ -1,4 +1,5 @@
 use super::*;
+use crate::cli::table::*;
 
 fn p(args: &[&str]) -> Result<RawArgs, UsageError> {
     parse(args.iter().map(|s| s.to_string()))
@@ -8,7 +9,7 @@ fn p(args: &[&str]) -> Result<RawArgs, UsageError> {
 fn verb_may_stand_anywhere() {
     let a = p(&["-d", "a.com", "certonly", "--standalone"]).unwrap();
     assert_eq!(a.verb, Some("certonly"));
-    assert!(a.flag("standalone"));
+    assert!(a.flag(&STANDALONE));
     assert_eq!(a.domains(), ["a.com"]);
 }
 
@@ -29,18 +30,18 @@ fn domains_repeat_and_split_on_commas() {
 #[test]
 fn switches_last_one_wins() {
     let a = p(&["--redirect", "--no-redirect"]).unwrap();
-    assert_eq!(a.switch("redirect"), Some(false));
+    assert_eq!(a.switch(&REDIRECT), Some(false));
     let a = p(&["--no-redirect", "--redirect=true"]).unwrap();
-    assert_eq!(a.switch("redirect"), Some(true));
-    assert_eq!(a.switch("hsts"), None);
+    assert_eq!(a.switch(&REDIRECT), Some(true));
+    assert_eq!(a.switch(&HSTS), None);
 }
 
 #[test]
 fn short_clusters_and_counts() {
     let a = p(&["-nvvq"]).unwrap();
-    assert!(a.flag("non-interactive"));
-    assert!(a.flag("quiet"));
-    assert_eq!(a.count("verbose"), 2);
+    assert!(a.flag(&NON_INTERACTIVE));
+    assert!(a.flag(&QUIET));
+    assert_eq!(a.count(&VERBOSE), 2);
 }
 
 #[test]
@@ -57,7 +58,7 @@ fn positionals_after_the_verb() {
     .unwrap();
     assert_eq!(a.verb, Some("conf"));
     assert_eq!(a.positionals, ["get", "http/server", "--weird"]);
-    assert_eq!(a.value("nginx-server-root"), Some("/x"));
+    assert_eq!(a.value(&NGINX_SERVER_ROOT), Some("/x"));
 }
 
 #[test]
@@ -90,48 +91,60 @@ fn errors_name_the_flag() {
 #[test]
 fn parsed_values_report_bad_input() {
     let a = p(&["--rsa-key-size", "big"]).unwrap();
-    let e = a.parsed::<u32>("rsa-key-size").unwrap_err();
+    let e = a.parsed::<u32>(&RSA_KEY_SIZE).unwrap_err();
     assert!(
         e.0.starts_with("--rsa-key-size: invalid value \"big\""),
         "{}",
         e.0
     );
     let a = p(&["--rsa-key-size", "4096"]).unwrap();
-    assert_eq!(a.parsed::<u32>("rsa-key-size").unwrap(), Some(4096));
+    assert_eq!(a.parsed::<u32>(&RSA_KEY_SIZE).unwrap(), Some(4096));
 }
 
 #[test]
 fn ini_defaults_lose_to_the_command_line() {
     let ini =
         "# comment\nemail = file@example.com\nredirect = false\nrsa_key_size = 3072\nagree-tos\n";
-    let file = parse_ini(Path::new("cli.ini"), ini).unwrap();
+    let file = parse_ini(&FlagSet::builtin(), Path::new("cli.ini"), ini).unwrap();
     let a = p(&["-m", "cli@example.com"])
         .unwrap()
         .with_file_defaults(file);
-    assert_eq!(a.value("email"), Some("cli@example.com"));
-    assert_eq!(a.switch("redirect"), Some(false));
-    assert_eq!(a.value("rsa-key-size"), Some("3072"));
-    assert!(a.flag("agree-tos"));
+    assert_eq!(a.value(&EMAIL), Some("cli@example.com"));
+    assert_eq!(a.switch(&REDIRECT), Some(false));
+    assert_eq!(a.value(&RSA_KEY_SIZE), Some("3072"));
+    assert!(a.flag(&AGREE_TOS));
 }
 
 #[test]
 fn ini_errors_have_file_and_line() {
-    let e = parse_ini(Path::new("/etc/x/cli.ini"), "\n\nbogus = 1\n").unwrap_err();
+    let e = parse_ini(
+        &FlagSet::builtin(),
+        Path::new("/etc/x/cli.ini"),
+        "\n\nbogus = 1\n",
+    )
+    .unwrap_err();
     assert_eq!(e.0, "/etc/x/cli.ini:3: unknown option \"bogus\"");
-    let e = parse_ini(Path::new("c.ini"), "redirect = maybe\n").unwrap_err();
+    let e = parse_ini(
+        &FlagSet::builtin(),
+        Path::new("c.ini"),
+        "redirect = maybe\n",
+    )
+    .unwrap_err();
     assert!(e.0.starts_with("c.ini:1: redirect: expected true or false"));
 }
 
 #[test]
 fn enumerated_values_name_the_flag_and_the_file() {
     let a = p(&["--key-type", "rsa"]).unwrap();
-    assert_eq!(
-        a.one_of("key-type", &["ecdsa", "rsa"]).unwrap(),
-        Some("rsa")
-    );
-    let file = parse_ini(Path::new("/etc/x/cli.ini"), "key-type = dsa\n").unwrap();
+    assert_eq!(a.one_of(&KEY_TYPE, &["ecdsa", "rsa"]).unwrap(), Some("rsa"));
+    let file = parse_ini(
+        &FlagSet::builtin(),
+        Path::new("/etc/x/cli.ini"),
+        "key-type = dsa\n",
+    )
+    .unwrap();
     let a = p(&[]).unwrap().with_file_defaults(file);
-    let e = a.one_of("key-type", &["ecdsa", "rsa"]).unwrap_err();
+    let e = a.one_of(&KEY_TYPE, &["ecdsa", "rsa"]).unwrap_err();
     assert_eq!(
         e.0,
         "--key-type: \"dsa\" (from /etc/x/cli.ini:1) is not one of ecdsa, rsa"

@@ -20,6 +20,10 @@ impl Engine for ApacheEngine {
 
     const FLAG: &'static str = "--apache";
 
+    fn given_root(options: &crate::cli::Options) -> Option<PathBuf> {
+        options.apache.server_root.clone()
+    }
+
     /// With an explicit root, `ServerRoot` directives are not obeyed: the flag names the
     /// tree to read, wherever it was copied from.
     fn load(root: Option<PathBuf>) -> Result<Loaded> {

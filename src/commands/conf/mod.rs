@@ -14,7 +14,7 @@
 //! implements it (`nginx.rs`, `apache.rs`).
 
 use super::session::Session;
-use crate::cli::Config;
+use crate::commands::Config;
 use crate::syntax::path::{self, Path};
 use anyhow::{Context, Result, bail};
 use std::io::Write;
@@ -35,6 +35,9 @@ pub trait Engine {
 
     /// `--nginx` or `--apache`, for messages.
     const FLAG: &'static str;
+
+    /// The server root given on the command line, if any.
+    fn given_root(options: &crate::cli::Options) -> Option<PathBuf>;
 
     /// Load the configuration under `root` (the server root flag's value or
     /// the engine's default).
@@ -68,8 +71,9 @@ pub trait Engine {
 }
 
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
-    let nginx = config.args.flag("nginx") || config.args.value("nginx-server-root").is_some();
-    let apache = config.args.flag("apache") || config.args.value("apache-server-root").is_some();
+    use crate::cli::table::{APACHE, NGINX};
+    let nginx = config.args().flag(&NGINX) || config.nginx.root_given;
+    let apache = config.args().flag(&APACHE) || config.apache.server_root.is_some();
     match (nginx, apache) {
         (true, false) => run_with::<nginx::NginxEngine>(config, session),
         (false, true) => run_with::<apache::ApacheEngine>(config, session),
@@ -81,7 +85,7 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
 }
 
 fn run_with<E: Engine>(config: &Config, session: &mut Session) -> Result<ExitCode> {
-    let (sub, rest) = match config.positionals().split_first() {
+    let (sub, rest) = match config.positionals.split_first() {
         Some((s, r)) => (s.as_str(), r),
         None => bail!("conf: expected get, match, set, rm, check or print"),
     };
@@ -97,12 +101,7 @@ fn run_with<E: Engine>(config: &Config, session: &mut Session) -> Result<ExitCod
 }
 
 fn server_root<E: Engine>(config: &Config) -> Option<PathBuf> {
-    let flag = if E::FLAG == "--apache" {
-        "apache-server-root"
-    } else {
-        "nginx-server-root"
-    };
-    config.args.path(flag)
+    E::given_root(config)
 }
 
 fn one_path(sub: &str, rest: &[String]) -> Result<Path> {
@@ -131,7 +130,7 @@ fn check<E: Engine>(config: &Config, files: &[String]) -> Result<ExitCode> {
                 Ok(())
             });
         match verdict {
-            Ok(()) if !config.quiet => writeln!(out, "{name}: ok")?,
+            Ok(()) if !config.output.quiet => writeln!(out, "{name}: ok")?,
             Ok(()) => {}
             Err(e) => {
                 failed += 1;
@@ -265,7 +264,7 @@ fn write_or_diff<E: Engine>(
     loaded: &E::Loaded,
 ) -> Result<ExitCode> {
     let changed = E::changed_files(loaded);
-    if !config.quiet || config.dry_run {
+    if !config.output.quiet || config.dry_run {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         for (file, before, after) in &changed {

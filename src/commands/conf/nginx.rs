@@ -26,6 +26,13 @@ impl Engine for NginxEngine {
     type Node = NodeRef;
     const FLAG: &'static str = "--nginx";
 
+    fn given_root(options: &crate::cli::Options) -> Option<PathBuf> {
+        options
+            .nginx
+            .root_given
+            .then(|| options.nginx.server_root.clone())
+    }
+
     fn load(root: Option<PathBuf>) -> Result<NginxConfig> {
         let root = root.unwrap_or_else(|| PathBuf::from(DEFAULT_ROOT));
         Ok(NginxConfig::load(&root)?)

@@ -1,25 +1,23 @@
 //! One lineage's renewal: check it, decide whether it is due, and renew it
 //! with the options it was made with (the command line's winning).
 
-use super::restore::lineage_config;
-use super::{RunState, plugins};
+use super::RunState;
 use crate::acme::{Registration, Session, ari};
-use crate::cli::Config;
-use crate::commands::{account, acme_args, issue};
+use crate::commands::{Config, account, issue};
 use crate::renewal::due::{self, Decision, Rule};
-use crate::storage::certinfo::CertInfo;
 use crate::storage::renewal_conf::PARAMS;
 use crate::storage::{Lineage, RenewalParams, Version};
+use crate::x509::CertInfo;
 use anyhow::{Context, bail};
 
 /// A lineage read and checked, with the configuration it renews with.
-pub struct Loaded {
+pub struct Loaded<'r> {
     pub lineage: Lineage,
     pub info: CertInfo,
-    pub config: Config,
+    pub config: Config<'r>,
 }
 
-impl Loaded {
+impl Loaded<'_> {
     /// The names the renewed certificate is for: the current certificate's.
     pub fn names(&self) -> &[String] {
         &self.info.names
@@ -28,8 +26,8 @@ impl Loaded {
 
 /// Read a lineage and check that it is whole: a corrupt conf, a missing
 /// archive file or a broken link fails here, naming the file.
-pub fn load(config: &Config, name: &str) -> anyhow::Result<Loaded> {
-    let lineage = Lineage::load(&config.config_dir, name)?;
+pub fn load<'r>(config: &Config<'r>, name: &str) -> anyhow::Result<Loaded<'r>> {
+    let lineage = Lineage::load(&config.paths.config_dir, name)?;
     lineage.check_links()?;
     let info = lineage.cert_info()?;
     if info.names.is_empty() {
@@ -38,7 +36,14 @@ pub fn load(config: &Config, name: &str) -> anyhow::Result<Loaded> {
             lineage.path("cert").display()
         );
     }
-    let config = lineage_config(config, &lineage, &info.key_type)?;
+    let options = crate::cli::renewal::lineage_options(
+        config,
+        &lineage.conf,
+        &lineage.conf_path,
+        &info.key_type,
+        &config.registry.choosers(),
+    )?;
+    let config = config.with_options(options);
     Ok(Loaded {
         lineage,
         info,
@@ -64,7 +69,7 @@ pub fn random_fraction() -> f64 {
 pub fn decide(state: &mut RunState, loaded: &Loaded) -> anyhow::Result<Decision> {
     let (config, info) = (&loaded.config, &loaded.info);
     let now = now();
-    if config.args.flag("force-renewal") {
+    if config.cert.force_renewal {
         return Ok(due::always(Rule::Forced, info.not_after, now));
     }
     if config.dry_run {
@@ -75,8 +80,8 @@ pub fn decide(state: &mut RunState, loaded: &Loaded) -> anyhow::Result<Decision>
         return Ok(due::decide(at, Rule::Ari(window), info.not_after, now));
     }
     let before = config
-        .args
-        .value("renew-before-expiry")
+        .renew
+        .renew_before_expiry_days
         .map(|days| format!("{days} days"))
         .or_else(|| loaded.lineage.conf.get(&[], "renew_before_expiry"));
     let (at, rule) =
@@ -118,7 +123,7 @@ fn renewal_account(
         format!(
             "no ACME account for {} in {}",
             session.directory_url,
-            config.config_dir.display()
+            config.paths.config_dir.display()
         )
     })?;
     Ok((handle, stored.id))
@@ -133,41 +138,41 @@ pub fn renew(
     loaded: &mut Loaded,
 ) -> anyhow::Result<(Option<Version>, RenewalParams)> {
     let config = &loaded.config;
-    if config.args.value("csr").is_some() {
+    if config.cert.csr.is_some() {
         bail!("--csr cannot renew a lineage");
     }
-    let names: Vec<String> = loaded
-        .names()
-        .iter()
-        .map(|n| acme_args::check_name(n))
-        .collect::<anyhow::Result<_>>()?;
-    let Some(auth_name) = acme_args::authenticator_name(config)? else {
+    let names = crate::acme::check_names(loaded.names())?;
+    let registry = config.registry;
+    let Some(auth_name) = registry.chosen_authenticator(config)? else {
         bail!(
             "{}: no authenticator stored (authenticator = ...); give one, e.g. --standalone",
             loaded.lineage.conf_path.display()
         );
     };
-    let plugin = plugins::authenticator(&auth_name)?;
-    if let Some(installer) = config.args.value("installer") {
-        plugins::installer(installer)?;
+    let plugin = registry.authenticator(&auth_name)?;
+    let installer = registry.chosen_installer(config)?;
+    if let Some(installer) = &installer {
+        registry.installer(installer)?;
     }
-    let mut request = acme_args::cert_request(config, names.clone())?;
-    if config.args.flag("reuse-key") {
+    let mut request = issue::cert_request(config, names.clone())?;
+    if config.cert.reuse_key == Some(true) {
         request.reuse_key_pem = Some(loaded.lineage.read("privkey")?);
     }
     let session = state.session(config)?;
     request.replaces = replaces(&session, config, &loaded.lineage, &loaded.info);
     let wanted = loaded.lineage.conf.get(PARAMS, "account");
     let (handle, account_id) = renewal_account(config, &session, wanted.as_deref())?;
-    let (mut solver, mut params) = (plugin.build)(config, &auth_name, &names, reverter)?;
+    let Some(build) = plugin.authenticator else {
+        bail!("the {auth_name:?} authenticator is not available in this version of certsmith");
+    };
+    let (mut solver, extra) = build(config, &names, reverter)?;
     let issued = session.obtain(&handle, &request, solver.as_mut())?;
     drop(solver);
-    let installer = config.args.value("installer");
-    issue::common_params(config, &session, &account_id, installer, &mut params)?;
+    let mut params = registry.renewal_params(config, &auth_name, installer.as_deref(), extra);
+    issue::common_params(config, &session, &account_id, &mut params);
     if installer.is_none() {
         params.remove.push("installer".into());
     }
-    forget_replaced_options(&mut params, config);
     if config.dry_run {
         return Ok((None, params));
     }
@@ -201,29 +206,4 @@ fn replaces(
         return None;
     }
     ari::cert_id(&info.der).ok()
-}
-
-/// Options that belong to the authenticator the lineage no longer uses
-/// (switching webroot -> standalone drops the web roots).
-fn forget_replaced_options(params: &mut RenewalParams, config: &Config) {
-    let webroot = acme_args::authenticator_name(config)
-        .ok()
-        .flatten()
-        .as_deref()
-        == Some("webroot");
-    if !webroot {
-        params.remove.push("webroot_path".into());
-        if params.webroot_map.is_none() {
-            params.webroot_map = Some(Vec::new());
-        }
-    }
-    let manual = acme_args::authenticator_name(config)
-        .ok()
-        .flatten()
-        .as_deref()
-        == Some("manual");
-    if !manual {
-        params.remove.push("manual_auth_hook".into());
-        params.remove.push("manual_cleanup_hook".into());
-    }
 }

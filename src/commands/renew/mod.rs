@@ -5,13 +5,10 @@
 //! on; the exit status is non-zero only if one failed.
 
 mod lineage;
-pub mod plugins;
-pub mod restore;
 
-use super::acme_args;
 use super::hooks::HookRunner;
+use super::{Config, issue};
 use crate::acme::{Session, ari::Window};
-use crate::cli::Config;
 use crate::storage;
 use anyhow::bail;
 use std::collections::HashMap;
@@ -45,7 +42,7 @@ impl RunState {
 
     /// The ACME session for the configuration's server (made once per run).
     pub fn session(&mut self, config: &Config) -> anyhow::Result<Rc<Session>> {
-        let options = acme_args::options(config);
+        let options = issue::acme_options(config);
         let key = (options.directory_url.clone(), options.ca_bundle.clone());
         if let Some(s) = self.sessions.get(&key) {
             return Ok(s.clone());
@@ -60,7 +57,7 @@ impl RunState {
     /// offers renewalInfo. Any failure falls back to the local rules (and is
     /// logged): ARI improves the timing, it must not stop renewals.
     pub fn ari_window(&mut self, config: &Config, cert_der: &[u8]) -> Option<Window> {
-        let url = acme_args::directory_url(config);
+        let url = config.directory_url();
         if self.unreachable.contains(&url) {
             return None;
         }
@@ -95,7 +92,7 @@ impl RunState {
             return;
         }
         self.slept = true;
-        if config.args.flag("no-random-sleep-on-renew") || std::io::stdin().is_terminal() {
+        if config.renew.no_random_sleep || std::io::stdin().is_terminal() {
             return;
         }
         let secs = 1.0 + random_fraction() * 479.0;
@@ -103,7 +100,7 @@ impl RunState {
             "Non-interactive renewal: waiting {secs:.0} s first (--no-random-sleep-on-renew skips this)"
         );
         crate::log::info(&message);
-        if !config.quiet {
+        if !config.output.quiet {
             println!("{message}");
         }
         std::thread::sleep(Duration::from_secs_f64(secs));
@@ -121,7 +118,7 @@ enum Outcome {
 
 fn say(config: &Config, line: &str) {
     crate::log::info(line);
-    if !config.quiet {
+    if !config.output.quiet {
         println!("{line}");
     }
 }
@@ -149,8 +146,8 @@ fn process(
     say(config, &format!("{name}: {decision}; renewing"));
     state.sleep_once(config);
     let lconfig = loaded.config.clone();
-    state.hooks.pre(lconfig.args.value("pre-hook"));
-    state.hooks.queue_post(lconfig.args.value("post-hook"));
+    state.hooks.pre(lconfig.hooks.pre.as_deref());
+    state.hooks.queue_post(lconfig.hooks.post.as_deref());
     let version = match renew(state, reverter, &mut loaded) {
         Ok((v, _)) => v,
         Err(e) => return Outcome::Failed(names, e),
@@ -173,25 +170,37 @@ fn process(
     let failures = state.hooks.deploy(
         &live.unwrap_or_default(),
         &names,
-        lconfig.args.value("deploy-hook"),
+        lconfig.hooks.deploy.as_deref(),
     );
     if let Some(e) = failures.into_iter().next() {
         return Outcome::DeployFailed(names, e.into());
     }
-    if let Some(installer) = lconfig.args.value("installer") {
-        let reloaded = plugins::installer(installer).and_then(|i| (i.reload)(&lconfig));
-        if let Err(e) = reloaded {
-            return Outcome::DeployFailed(names, e.context("the server was not reloaded"));
-        }
+    if let Err(e) = reload_installer(&lconfig) {
+        return Outcome::DeployFailed(names, e.context("the server was not reloaded"));
     }
     Outcome::Renewed(names)
 }
 
+/// Make the lineage's installer (if it has one) use the renewed files: the live
+/// paths do not change, so a configuration test and reload is all it takes.
+fn reload_installer(config: &Config) -> anyhow::Result<()> {
+    let Some(name) = config.registry.chosen_installer(config)? else {
+        return Ok(());
+    };
+    let plugin = config.registry.installer(&name)?;
+    let Some(entry) = &plugin.installer else {
+        return Ok(());
+    };
+    (entry.build)(config)?.restart()?;
+    Ok(())
+}
+
 /// The lineages this run looks at.
 fn lineage_names(config: &Config) -> anyhow::Result<Vec<String>> {
-    if let Some(name) = config.args.value("cert-name") {
+    if let Some(name) = &config.cert.cert_name {
         storage::validate_name(name)?;
         if !config
+            .paths
             .config_dir
             .join("renewal")
             .join(format!("{name}.conf"))
@@ -199,16 +208,16 @@ fn lineage_names(config: &Config) -> anyhow::Result<Vec<String>> {
         {
             bail!(
                 "--cert-name: no certificate named {name:?} in {}",
-                config.config_dir.display()
+                config.paths.config_dir.display()
             );
         }
-        return Ok(vec![name.to_string()]);
+        return Ok(vec![name.clone()]);
     }
-    Ok(storage::list(&config.config_dir)?)
+    Ok(storage::list(&config.paths.config_dir)?)
 }
 
 pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::Result<ExitCode> {
-    if !config.args.domains().is_empty() {
+    if !config.cert.domains.is_empty() {
         bail!(
             "-d: renew renews lineages as they are; to change a certificate's names use \
              certonly --cert-name NAME -d ..."
@@ -222,9 +231,9 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
         summary(config, 0, 0, 0);
         return Ok(ExitCode::SUCCESS);
     }
-    let lock_file = config.config_dir.join(storage::lock::CERTBOT_LOCK);
+    let lock_file = config.paths.config_dir.join(storage::lock::CERTBOT_LOCK);
     let lock_existed = lock_file.exists();
-    let lock = storage::lock_config_dir(&config.config_dir)?;
+    let lock = storage::lock_config_dir(&config.paths.config_dir)?;
     let (mut renewed, mut failed, mut not_due) = (Vec::new(), Vec::new(), 0usize);
     let mut errors = 0usize;
     let mut interrupted = false;
@@ -292,7 +301,7 @@ fn fail(name: &str, e: &anyhow::Error) {
 fn summary(config: &Config, total: usize, not_due: usize, errors: usize) {
     let attempted = total - not_due;
     let line = if total == 0 {
-        format!("No certificates in {}.", config.config_dir.display())
+        format!("No certificates in {}.", config.paths.config_dir.display())
     } else if attempted == 0 {
         format!("No renewals were attempted: {total} certificate(s) not due.")
     } else if errors == 0 {
@@ -310,7 +319,7 @@ fn summary(config: &Config, total: usize, not_due: usize, errors: usize) {
     crate::log::info(&line);
     if errors > 0 {
         eprintln!("certsmith: {line}");
-    } else if !config.quiet {
+    } else if !config.output.quiet {
         println!("{line}");
     }
 }

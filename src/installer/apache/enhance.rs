@@ -154,9 +154,7 @@ fn staple(
     ));
     if let Some(cert) = &request.cert {
         let pem = std::fs::read_to_string(&cert.fullchain).unwrap_or_default();
-        let ocsp = crate::storage::certinfo::parse_pem(&pem)
-            .ok()
-            .and_then(|i| i.ocsp_url);
+        let ocsp = crate::x509::parse_pem(&pem).ok().and_then(|i| i.ocsp_url);
         if ocsp.is_none() {
             report.notes.push(format!(
                 "{} names no OCSP responder: Apache has nothing to staple (the CA may have stopped OCSP)",

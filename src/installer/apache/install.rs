@@ -26,19 +26,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::installer::CertFiles;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Enhancements {
-    pub redirect: bool,
-    pub hsts: bool,
-    pub uir: bool,
-    pub staple_ocsp: bool,
-}
-
-impl Enhancements {
-    fn on_tls_vhost(&self) -> bool {
-        self.hsts || self.uir || self.staple_ocsp
-    }
-}
+pub use crate::installer::Enhancements;
 
 /// The Apache flags that shape an install.
 #[derive(Debug, Clone)]

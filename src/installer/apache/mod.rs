@@ -66,6 +66,7 @@ mod plan;
 mod probe;
 pub mod query;
 mod server;
+mod site;
 mod sites;
 mod solver;
 mod ssl_vhost;
@@ -86,5 +87,6 @@ pub use install::{
 pub use modules::ModulePolicy;
 pub use plan::{ExtraFile, Link, Plan, WriteError};
 pub use server::{Apache, DeployError, Deployed};
+pub use site::{ApacheSite, Asker, after_rollback};
 pub use solver::ApacheSolver;
 pub use ssl_vhost::FileNaming;

@@ -153,14 +153,15 @@ impl Ctl {
         cmd.arg("-V");
         let out = self.output(cmd)?;
         let text = text_of(&out);
-        let flag = |name: &str| {
+        // `configure arguments: --prefix=... --pid-path=...`
+        let configured = |name: &str| {
             text.split_whitespace()
                 .find_map(|w| w.strip_prefix(name))
                 .map(PathBuf::from)
         };
         Ok(BuildInfo {
-            prefix: flag("--prefix="),
-            pid_path: flag("--pid-path="),
+            prefix: configured("--prefix="),
+            pid_path: configured("--pid-path="),
         })
     }
 

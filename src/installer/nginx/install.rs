@@ -25,20 +25,7 @@ use super::view::{Endpoint, Unsure, View, own_children};
 use crate::syntax::nginx::Directive;
 use std::path::PathBuf;
 
-/// The enhancements asked for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Enhancements {
-    pub redirect: bool,
-    pub hsts: bool,
-    pub uir: bool,
-    pub staple: bool,
-}
-
-impl Enhancements {
-    pub fn any(&self) -> bool {
-        self.redirect || self.hsts || self.uir || self.staple
-    }
-}
+pub use crate::installer::Enhancements;
 
 /// What to install.
 #[derive(Debug, Clone)]
@@ -88,7 +75,7 @@ pub fn install(config: &mut NginxConfig, request: &InstallRequest) -> Result<Rep
     if e.redirect {
         redirect::redirect(config, request, &mut report)?;
     }
-    if e.hsts || e.uir || e.staple {
+    if e.hsts || e.uir || e.staple_ocsp {
         let view = View::new(config);
         let mut blocks: Vec<usize> = Vec::new();
         for name in &request.names {
@@ -109,7 +96,7 @@ pub fn install(config: &mut NginxConfig, request: &InstallRequest) -> Result<Rep
             if e.uir {
                 headers::add_header(config, &view, b, Header::Uir, &mut report)?;
             }
-            if e.staple {
+            if e.staple_ocsp {
                 headers::staple(config, &view, b, request.chain.as_deref(), &mut report)?;
             }
         }

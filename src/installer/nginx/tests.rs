@@ -173,7 +173,7 @@ fn stapling_lines_are_added_once() {
     let r = request(
         &["a.example"],
         Enhancements {
-            staple: true,
+            staple_ocsp: true,
             ..Default::default()
         },
     );

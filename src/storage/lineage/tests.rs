@@ -1,5 +1,5 @@
 use super::*;
-use crate::acme::Issued;
+use crate::x509::Issued;
 use std::os::unix::fs::PermissionsExt;
 
 fn scratch(name: &str) -> PathBuf {

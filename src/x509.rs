@@ -1,8 +1,23 @@
-//! What `certificates`, renewal and revocation need to know about a PEM
-//! certificate: names, validity, serial, issuer, OCSP URL, key type.
+//! X.509 inspection, below both `storage` and `acme`: what `certificates`,
+//! renewal, revocation and the installers need to know about a PEM
+//! certificate (names, validity, serial, issuer, OCSP URL, key type), and
+//! [`Issued`], a certificate as a CA issued it.
 
 use std::net::IpAddr;
 use x509_parser::prelude::*;
+
+/// A certificate as the CA issued it.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub cert_pem: String,
+    pub chain_pem: String,
+    pub fullchain_pem: String,
+    /// The private key (PEM); `None` when the request brought its own CSR.
+    pub key_pem: Option<String>,
+    /// The names the certificate was ordered for (fewer than asked with
+    /// `allow_subset_of_names`).
+    pub names: Vec<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertInfo {

@@ -1,0 +1,85 @@
+//! The top: read the command line and cli.ini with the plugin registry's flags,
+//! resolve them once into typed options, start the log, dispatch the verb, report.
+//! `anyhow` errors end here as one line and an exit status.
+
+use crate::cli::{self, UsageError};
+use crate::commands::{self, Config};
+use crate::plugins::Registry;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Verbs that change nothing write no log file, and neither do the `conf`
+/// verbs (a tool for scripts; their changes are in the reverter's records).
+fn logs_run(verb: &str) -> bool {
+    !matches!(
+        verb,
+        "certificates" | "checkpoints" | "show_account" | "conf"
+    )
+}
+
+/// Start this run's log file; a logs dir that cannot be written is reported
+/// and the run goes on without a file.
+fn start_log(config: &Config, argv: &[String], ini_files: &[PathBuf]) {
+    crate::log::set_quiet(config.output.quiet);
+    if !logs_run(config.verb) {
+        return;
+    }
+    let logs_dir = &config.paths.logs_dir;
+    if let Err(e) = crate::log::init(logs_dir, config.paths.max_log_backups) {
+        eprintln!(
+            "certsmith: warning: no log file: cannot write to {} ({e}); see --logs-dir",
+            logs_dir.display()
+        );
+        return;
+    }
+    crate::log::info(format!(
+        "certsmith {} {}",
+        env!("CARGO_PKG_VERSION"),
+        cli::redacted_command_line(config.flag_set(), argv)
+    ));
+    for file in ini_files {
+        crate::log::info(format!("read flags from {}", file.display()));
+    }
+}
+
+/// Parse `argv` (without the program name) with `registry`'s flags.
+pub fn configure(
+    registry: &Registry,
+    argv: Vec<String>,
+) -> Result<(Config<'_>, Vec<PathBuf>), UsageError> {
+    let (options, ini_files) = cli::load_with(&registry.flag_set(), argv)?;
+    Ok((Config { options, registry }, ini_files))
+}
+
+/// The binary's entry point: parse, dispatch, report.
+pub fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let registry = Registry::builtin();
+    let (config, ini_files) = match configure(&registry, argv.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("certsmith: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if config.help {
+        print!("{}", cli::help(config.flag_set(), config.args().verb));
+        return ExitCode::SUCCESS;
+    }
+    if config.version {
+        println!("certsmith {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    start_log(&config, &argv, &ini_files);
+    match commands::dispatch(&config) {
+        Ok(code) => {
+            crate::log::info("finished");
+            code
+        }
+        Err(e) => {
+            crate::log::error(format!("{e:#}"));
+            eprintln!("certsmith: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,638 @@
+//! The built-in flags, one `static` each (code names a flag by its static,
+//! so a misspelt flag does not compile). Certbot's names; `conf` is the key
+//! Certbot keeps the value under in `[renewalparams]`.
+
+use super::flags::{Flag, Kind, count, switch, value};
+
+pub static HELP: Flag = switch("help", "general", "Print help and exit").short('h');
+pub static VERSION: Flag = switch("version", "general", "Print the version and exit");
+pub static NON_INTERACTIVE: Flag = switch(
+    "non-interactive",
+    "general",
+    "Never ask; fail where an answer is needed",
+)
+.short('n')
+.aliases(&["noninteractive"]);
+pub static QUIET: Flag = switch("quiet", "general", "Print errors only").short('q');
+pub static VERBOSE: Flag = count("verbose", "general", "More output (repeat for more)").short('v');
+pub static CONFIG: Flag = value(
+    "config",
+    "FILE",
+    "general",
+    "Read flags from this cli.ini file",
+)
+.kind(Kind::Path)
+.short('c');
+pub static CONFIG_DIR: Flag = value(
+    "config-dir",
+    "DIR",
+    "paths",
+    "Certificates, accounts and renewal confs (default /etc/letsencrypt)",
+)
+.kind(Kind::Path);
+pub static WORK_DIR: Flag = value(
+    "work-dir",
+    "DIR",
+    "paths",
+    "Checkpoints and transaction state (default /var/lib/certsmith)",
+)
+.kind(Kind::Path);
+pub static LOGS_DIR: Flag = value(
+    "logs-dir",
+    "DIR",
+    "paths",
+    "Log files (default /var/log/certsmith)",
+)
+.kind(Kind::Path);
+pub static MAX_LOG_BACKUPS: Flag = value(
+    "max-log-backups",
+    "N",
+    "paths",
+    "Log files to keep (default 1000; 0 = one appended file)",
+)
+.kind(Kind::Number);
+pub static DRY_RUN: Flag = switch(
+    "dry-run",
+    "general",
+    "Test without saving anything (ACME: staging server)",
+);
+pub static PRECONFIGURED_RENEWAL: Flag = switch(
+    "preconfigured-renewal",
+    "general",
+    "Accepted for compatibility with Debian's cli.ini; no effect",
+);
+pub static SERVER: Flag = value(
+    "server",
+    "URL",
+    "acme",
+    "ACME directory URL (default Let's Encrypt)",
+)
+.conf("server");
+pub static STAGING: Flag =
+    switch("staging", "acme", "Use Let's Encrypt's staging server").aliases(&["test-cert"]);
+pub static CA_BUNDLE: Flag = value(
+    "ca-bundle",
+    "FILE",
+    "acme",
+    "Trust these CA certificates for the ACME server's TLS",
+)
+.kind(Kind::Path)
+.conf("ca_bundle");
+pub static EMAIL: Flag = value(
+    "email",
+    "EMAIL",
+    "account",
+    "Contact email for the ACME account",
+)
+.short('m');
+pub static ACCOUNT: Flag = value(
+    "account",
+    "ACCOUNT_ID",
+    "account",
+    "Use this stored account (its id, as accounts/SERVER/ID)",
+)
+.conf("account");
+pub static AGREE_TOS: Flag = switch(
+    "agree-tos",
+    "account",
+    "Agree to the ACME server's terms of service",
+);
+pub static REGISTER_UNSAFELY_WITHOUT_EMAIL: Flag = switch(
+    "register-unsafely-without-email",
+    "account",
+    "Register without a contact email",
+);
+pub static EAB_KID: Flag = value(
+    "eab-kid",
+    "KID",
+    "account",
+    "External account binding key id",
+);
+pub static EAB_HMAC_KEY: Flag = value(
+    "eab-hmac-key",
+    "KEY",
+    "account",
+    "External account binding HMAC key (base64url)",
+)
+.secret();
+pub static EFF_EMAIL: Flag = switch(
+    "eff-email",
+    "account",
+    "Accepted for compatibility; certsmith shares no email",
+)
+.negation("no-eff-email");
+pub static DOMAINS: Flag = value(
+    "domains",
+    "NAMES",
+    "certificate",
+    "Names for the certificate (repeatable, comma-separated)",
+)
+.short('d')
+.aliases(&["domain"]);
+pub static CERT_NAME: Flag = value("cert-name", "NAME", "certificate", "Lineage name");
+pub static EXPAND: Flag = switch(
+    "expand",
+    "certificate",
+    "Replace a lineage with one for more names",
+);
+pub static DUPLICATE: Flag = switch(
+    "duplicate",
+    "certificate",
+    "Make a new lineage even if one matches",
+);
+pub static FORCE_RENEWAL: Flag =
+    switch("force-renewal", "certificate", "Renew even if not due").aliases(&["renew-by-default"]);
+pub static ALLOW_SUBSET_OF_NAMES: Flag = switch(
+    "allow-subset-of-names",
+    "certificate",
+    "Drop names that fail authorization",
+)
+.conf("allow_subset_of_names");
+pub static PREFERRED_CHAIN: Flag = value(
+    "preferred-chain",
+    "ISSUER",
+    "certificate",
+    "Prefer the alternate chain whose top issuer has this common name",
+)
+.conf("preferred_chain");
+pub static MUST_STAPLE: Flag = switch(
+    "must-staple",
+    "certificate",
+    "Add the OCSP Must-Staple extension",
+)
+.conf("must_staple");
+pub static CSR: Flag =
+    value("csr", "FILE", "certificate", "Use this CSR (PEM or DER)").kind(Kind::Path);
+pub static KEY_TYPE: Flag = value(
+    "key-type",
+    "ecdsa|rsa",
+    "certificate",
+    "Private key type (default ecdsa)",
+)
+.kind(Kind::Choice(&["ecdsa", "rsa"]))
+.conf("key_type");
+pub static ELLIPTIC_CURVE: Flag = value(
+    "elliptic-curve",
+    "CURVE",
+    "certificate",
+    "secp256r1 (default) or secp384r1",
+)
+.conf("elliptic_curve");
+pub static RSA_KEY_SIZE: Flag = value(
+    "rsa-key-size",
+    "BITS",
+    "certificate",
+    "2048 (default), 3072 or 4096",
+)
+.kind(Kind::Number)
+.conf("rsa_key_size");
+pub static REUSE_KEY: Flag = switch(
+    "reuse-key",
+    "certificate",
+    "Keep the lineage's private key on renewal",
+)
+.negation("new-key")
+.conf("reuse_key");
+pub static PROFILE: Flag =
+    value("profile", "NAME", "certificate", "ACME profile to request").conf("profile");
+pub static CERT_PATH: Flag = value(
+    "cert-path",
+    "FILE",
+    "paths",
+    "Certificate file (install, revoke)",
+)
+.kind(Kind::Path);
+pub static KEY_PATH: Flag = value(
+    "key-path",
+    "FILE",
+    "paths",
+    "Private key file (install, revoke)",
+)
+.kind(Kind::Path);
+pub static FULLCHAIN_PATH: Flag = value(
+    "fullchain-path",
+    "FILE",
+    "paths",
+    "Full chain file (install)",
+)
+.kind(Kind::Path);
+pub static CHAIN_PATH: Flag =
+    value("chain-path", "FILE", "paths", "Chain file (install)").kind(Kind::Path);
+pub static REASON: Flag = value(
+    "reason",
+    "REASON",
+    "certificate",
+    "Revocation reason: unspecified, keycompromise, affiliationchanged, superseded, cessationofoperation",
+);
+pub static DELETE_AFTER_REVOKE: Flag = switch(
+    "delete-after-revoke",
+    "certificate",
+    "Delete the lineage after revoking it",
+)
+.negation("no-delete-after-revoke");
+pub static FORCE: Flag = switch(
+    "force",
+    "certificate",
+    "delete: even while a server config still uses the lineage",
+);
+pub static AUTHENTICATOR: Flag = value(
+    "authenticator",
+    "NAME",
+    "plugins",
+    "standalone, webroot, manual, nginx, apache, dns-rfc2136",
+)
+.short('a')
+.conf("authenticator");
+pub static INSTALLER: Flag = value("installer", "NAME", "plugins", "nginx or apache")
+    .short('i')
+    .conf("installer");
+pub static STANDALONE: Flag = switch(
+    "standalone",
+    "plugins",
+    "Answer challenges with a built-in server",
+);
+pub static WEBROOT: Flag = switch(
+    "webroot",
+    "plugins",
+    "Answer http-01 by writing into a web root",
+);
+pub static MANUAL: Flag = switch(
+    "manual",
+    "plugins",
+    "Answer challenges by hand or with hooks",
+);
+pub static NGINX: Flag = switch("nginx", "plugins", "Authenticate and install with nginx");
+pub static APACHE: Flag = switch(
+    "apache",
+    "plugins",
+    "Authenticate and install with Apache httpd",
+);
+pub static DNS_RFC2136: Flag = switch(
+    "dns-rfc2136",
+    "plugins",
+    "Answer dns-01 with RFC 2136 dynamic updates",
+);
+pub static PREFERRED_CHALLENGES: Flag = value(
+    "preferred-challenges",
+    "LIST",
+    "plugins",
+    "Challenge types in order of preference (http-01, dns-01, tls-alpn-01)",
+)
+.conf("pref_challs");
+pub static HTTP_01_ADDRESS: Flag = value(
+    "http-01-address",
+    "ADDR",
+    "standalone",
+    "Address the standalone server binds (default all)",
+)
+.conf("http01_address");
+pub static HTTP_01_PORT: Flag = value(
+    "http-01-port",
+    "PORT",
+    "standalone",
+    "Port for http-01 (default 80)",
+)
+.kind(Kind::Port)
+.conf("http01_port");
+pub static HTTPS_PORT: Flag = value(
+    "https-port",
+    "PORT",
+    "standalone",
+    "Port for tls-alpn-01 (default 443)",
+)
+.kind(Kind::Port)
+.conf("https_port");
+pub static WEBROOT_PATH: Flag = value(
+    "webroot-path",
+    "DIR",
+    "webroot",
+    "Web root for the -d names that follow",
+)
+.kind(Kind::Path)
+.short('w')
+.conf("webroot_path");
+pub static WEBROOT_MAP: Flag = value(
+    "webroot-map",
+    "JSON",
+    "webroot",
+    "JSON object mapping names to web roots",
+)
+.conf("webroot_map");
+pub static MANUAL_AUTH_HOOK: Flag = value(
+    "manual-auth-hook",
+    "CMD",
+    "manual",
+    "Command that presents a challenge",
+)
+.conf("manual_auth_hook");
+pub static MANUAL_CLEANUP_HOOK: Flag = value(
+    "manual-cleanup-hook",
+    "CMD",
+    "manual",
+    "Command that removes a challenge",
+)
+.conf("manual_cleanup_hook");
+pub static MANUAL_PUBLIC_IP_LOGGING_OK: Flag = switch(
+    "manual-public-ip-logging-ok",
+    "manual",
+    "Accepted for compatibility; no effect",
+)
+.conf("manual_public_ip_logging_ok");
+pub static DNS_RFC2136_CREDENTIALS: Flag = value(
+    "dns-rfc2136-credentials",
+    "FILE",
+    "dns",
+    "Certbot-format RFC 2136 credentials file",
+)
+.kind(Kind::Path)
+.conf("dns_rfc2136_credentials");
+pub static DNS_RFC2136_PROPAGATION_SECONDS: Flag = value(
+    "dns-rfc2136-propagation-seconds",
+    "SECONDS",
+    "dns",
+    "Fixed wait instead of polling the authoritative servers",
+)
+.kind(Kind::Number)
+.conf("dns_rfc2136_propagation_seconds");
+pub static NGINX_SERVER_ROOT: Flag = value(
+    "nginx-server-root",
+    "DIR",
+    "nginx",
+    "nginx configuration root (default /etc/nginx)",
+)
+.kind(Kind::Path)
+.conf("nginx_server_root");
+pub static NGINX_CTL: Flag = value("nginx-ctl", "PATH", "nginx", "nginx binary (default nginx)")
+    .kind(Kind::Program)
+    .conf("nginx_ctl");
+pub static APACHE_SERVER_ROOT: Flag = value(
+    "apache-server-root",
+    "DIR",
+    "apache",
+    "Apache ServerRoot (default per distribution)",
+)
+.kind(Kind::Path)
+.conf("apache_server_root");
+pub static APACHE_CTL: Flag = value(
+    "apache-ctl",
+    "PATH",
+    "apache",
+    "apachectl binary (default apache2ctl or apachectl)",
+)
+.kind(Kind::Program)
+.conf("apache_ctl");
+pub static APACHE_ENMOD: Flag = value(
+    "apache-enmod",
+    "PATH",
+    "apache",
+    "a2enmod binary (accepted; certsmith enables modules itself)",
+)
+.kind(Kind::Program)
+.conf("apache_enmod");
+pub static APACHE_DISMOD: Flag = value(
+    "apache-dismod",
+    "PATH",
+    "apache",
+    "a2dismod binary (accepted; certsmith disables modules itself)",
+)
+.kind(Kind::Program)
+.conf("apache_dismod");
+pub static APACHE_BIN: Flag = value(
+    "apache-bin",
+    "PATH",
+    "apache",
+    "Apache binary (accepted for compatibility; certsmith runs --apache-ctl)",
+)
+.kind(Kind::Program)
+.conf("apache_bin");
+pub static APACHE_CHALLENGE_LOCATION: Flag = value(
+    "apache-challenge-location",
+    "DIR",
+    "apache",
+    "Accepted for compatibility; certsmith keeps challenge files in its work dir",
+)
+.kind(Kind::Path)
+.conf("apache_challenge_location");
+pub static APACHE_LOGS_ROOT: Flag = value(
+    "apache-logs-root",
+    "DIR",
+    "apache",
+    "Accepted for compatibility; no effect",
+)
+.kind(Kind::Path)
+.conf("apache_logs_root");
+pub static NGINX_SLEEP_SECONDS: Flag = value(
+    "nginx-sleep-seconds",
+    "SECONDS",
+    "nginx",
+    "Accepted for compatibility; certsmith waits until nginx answers instead",
+)
+.kind(Kind::Number)
+.conf("nginx_sleep_seconds");
+pub static APACHE_VHOST_ROOT: Flag = value(
+    "apache-vhost-root",
+    "DIR",
+    "apache",
+    "Where new vhost files go",
+)
+.kind(Kind::Path)
+.conf("apache_vhost_root");
+pub static APACHE_LE_VHOST_EXT: Flag = value(
+    "apache-le-vhost-ext",
+    "EXT",
+    "apache",
+    "Suffix of created SSL vhost files (default -le-ssl.conf)",
+)
+.conf("apache_le_vhost_ext");
+pub static APACHE_HANDLE_MODULES: Flag = value(
+    "apache-handle-modules",
+    "BOOL",
+    "apache",
+    "Enable needed modules (default true on Debian)",
+)
+.kind(Kind::Bool)
+.conf("apache_handle_modules");
+pub static APACHE_HANDLE_SITES: Flag = value(
+    "apache-handle-sites",
+    "BOOL",
+    "apache",
+    "Enable created sites (default true on Debian)",
+)
+.kind(Kind::Bool)
+.conf("apache_handle_sites");
+pub static REDIRECT: Flag =
+    switch("redirect", "enhance", "Redirect http to https").negation("no-redirect");
+pub static HSTS: Flag =
+    switch("hsts", "enhance", "Add Strict-Transport-Security").negation("no-hsts");
+pub static UIR: Flag = switch(
+    "uir",
+    "enhance",
+    "Add Content-Security-Policy upgrade-insecure-requests",
+)
+.negation("no-uir");
+pub static STAPLE_OCSP: Flag =
+    switch("staple-ocsp", "enhance", "Turn on OCSP stapling").negation("no-staple-ocsp");
+pub static CHECKPOINTS: Flag = value(
+    "checkpoints",
+    "N",
+    "rollback",
+    "How many checkpoints to undo (default 1)",
+)
+.kind(Kind::Number);
+pub static PRE_HOOK: Flag =
+    value("pre-hook", "CMD", "renew", "Run before any renewal").conf("pre_hook");
+pub static POST_HOOK: Flag =
+    value("post-hook", "CMD", "renew", "Run after renewals").conf("post_hook");
+pub static DEPLOY_HOOK: Flag = value(
+    "deploy-hook",
+    "CMD",
+    "renew",
+    "Run for each renewed lineage",
+)
+.aliases(&["renew-hook"])
+.conf("renew_hook");
+pub static NO_DIRECTORY_HOOKS: Flag = switch(
+    "no-directory-hooks",
+    "renew",
+    "Skip renewal-hooks/ executables",
+);
+pub static DISABLE_HOOK_VALIDATION: Flag = switch(
+    "disable-hook-validation",
+    "renew",
+    "Accepted for compatibility; no effect",
+);
+pub static NO_RANDOM_SLEEP_ON_RENEW: Flag = switch(
+    "no-random-sleep-on-renew",
+    "renew",
+    "Do not sleep before renewing when not interactive",
+);
+pub static HOOK_TIMEOUT: Flag = value(
+    "hook-timeout",
+    "SECONDS",
+    "renew",
+    "Kill a hook that runs longer (default 600)",
+)
+.kind(Kind::Number);
+pub static RENEW_BEFORE_EXPIRY: Flag = value(
+    "renew-before-expiry",
+    "DAYS",
+    "renew",
+    "Renew this many days before expiry",
+)
+.kind(Kind::Number);
+pub static TIMER: Flag = value(
+    "timer",
+    "auto|systemd|cron",
+    "install-timer",
+    "Which scheduler to use (default auto: systemd when it runs, else cron)",
+)
+.kind(Kind::Choice(&["auto", "systemd", "cron"]));
+pub static SYSTEMD_DIR: Flag = value(
+    "systemd-dir",
+    "DIR",
+    "install-timer",
+    "Where the systemd units go (default /etc/systemd/system)",
+)
+.kind(Kind::Path);
+pub static CRON_DIR: Flag = value(
+    "cron-dir",
+    "DIR",
+    "install-timer",
+    "Where the cron file goes (default /etc/cron.d)",
+)
+.kind(Kind::Path);
+
+pub static CORE: &[&Flag] = &[
+    &HELP,
+    &VERSION,
+    &NON_INTERACTIVE,
+    &QUIET,
+    &VERBOSE,
+    &CONFIG,
+    &CONFIG_DIR,
+    &WORK_DIR,
+    &LOGS_DIR,
+    &MAX_LOG_BACKUPS,
+    &DRY_RUN,
+    &PRECONFIGURED_RENEWAL,
+    &SERVER,
+    &STAGING,
+    &CA_BUNDLE,
+    &EMAIL,
+    &ACCOUNT,
+    &AGREE_TOS,
+    &REGISTER_UNSAFELY_WITHOUT_EMAIL,
+    &EAB_KID,
+    &EAB_HMAC_KEY,
+    &EFF_EMAIL,
+    &DOMAINS,
+    &CERT_NAME,
+    &EXPAND,
+    &DUPLICATE,
+    &FORCE_RENEWAL,
+    &ALLOW_SUBSET_OF_NAMES,
+    &PREFERRED_CHAIN,
+    &MUST_STAPLE,
+    &CSR,
+    &KEY_TYPE,
+    &ELLIPTIC_CURVE,
+    &RSA_KEY_SIZE,
+    &REUSE_KEY,
+    &PROFILE,
+    &CERT_PATH,
+    &KEY_PATH,
+    &FULLCHAIN_PATH,
+    &CHAIN_PATH,
+    &REASON,
+    &DELETE_AFTER_REVOKE,
+    &FORCE,
+    &AUTHENTICATOR,
+    &INSTALLER,
+    &STANDALONE,
+    &WEBROOT,
+    &MANUAL,
+    &NGINX,
+    &APACHE,
+    &DNS_RFC2136,
+    &PREFERRED_CHALLENGES,
+    &HTTP_01_ADDRESS,
+    &HTTP_01_PORT,
+    &HTTPS_PORT,
+    &WEBROOT_PATH,
+    &WEBROOT_MAP,
+    &MANUAL_AUTH_HOOK,
+    &MANUAL_CLEANUP_HOOK,
+    &MANUAL_PUBLIC_IP_LOGGING_OK,
+    &DNS_RFC2136_CREDENTIALS,
+    &DNS_RFC2136_PROPAGATION_SECONDS,
+    &NGINX_SERVER_ROOT,
+    &NGINX_CTL,
+    &APACHE_SERVER_ROOT,
+    &APACHE_CTL,
+    &APACHE_ENMOD,
+    &APACHE_DISMOD,
+    &APACHE_BIN,
+    &APACHE_CHALLENGE_LOCATION,
+    &APACHE_LOGS_ROOT,
+    &NGINX_SLEEP_SECONDS,
+    &APACHE_VHOST_ROOT,
+    &APACHE_LE_VHOST_EXT,
+    &APACHE_HANDLE_MODULES,
+    &APACHE_HANDLE_SITES,
+    &REDIRECT,
+    &HSTS,
+    &UIR,
+    &STAPLE_OCSP,
+    &CHECKPOINTS,
+    &PRE_HOOK,
+    &POST_HOOK,
+    &DEPLOY_HOOK,
+    &NO_DIRECTORY_HOOKS,
+    &DISABLE_HOOK_VALIDATION,
+    &NO_RANDOM_SLEEP_ON_RENEW,
+    &HOOK_TIMEOUT,
+    &RENEW_BEFORE_EXPIRY,
+    &TIMER,
+    &SYSTEMD_DIR,
+    &CRON_DIR,
+];

@@ -1,0 +1,302 @@
+//! certsmith's own plugins: one entry each.
+
+use super::{InstallerEntry, Plugin};
+use crate::acme::{ChallengeKind, Solver, check_name};
+use crate::auth::{Manual, Standalone, Webroot, dns, webroot};
+use crate::cli::{Options, table as t};
+use crate::installer::Installer;
+use crate::installer::apache::{self as ap, Apache, ApacheSite};
+use crate::installer::nginx::{self as ng, NginxSite};
+use crate::installer::{absolute, apache::choose};
+use crate::storage::RenewalParams;
+use anyhow::bail;
+use reverter::Reverter;
+use std::path::PathBuf;
+
+pub static ALL: &[&Plugin] = &[
+    &STANDALONE,
+    &WEBROOT,
+    &MANUAL,
+    &DNS_RFC2136,
+    &NGINX,
+    &APACHE,
+];
+
+type Built<'r> = anyhow::Result<(Box<dyn Solver + 'r>, RenewalParams)>;
+
+pub static STANDALONE: Plugin = Plugin {
+    name: "standalone",
+    description: "Answer challenges with a built-in server",
+    selector: Some(&t::STANDALONE),
+    flags: &[&t::HTTP_01_ADDRESS],
+    authenticator: Some(standalone),
+    installer: None,
+};
+
+/// Binds its ports now, for the kinds this run may use, so a busy port fails first.
+fn standalone<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    let wanted = &options.cert.preferred_challenges;
+    let kinds: Vec<ChallengeKind> = if wanted.is_empty() {
+        vec![ChallengeKind::Http01]
+    } else {
+        wanted
+            .iter()
+            .copied()
+            .filter(|k| *k != ChallengeKind::Dns01)
+            .collect()
+    };
+    if kinds.is_empty() {
+        bail!("the standalone authenticator answers http-01 and tls-alpn-01, not dns-01");
+    }
+    let ports = options.ports;
+    let solver = Standalone::bind(
+        ports.http01_address,
+        ports.http01_port,
+        ports.https_port,
+        &kinds,
+    )
+    .map_err(anyhow::Error::msg)?;
+    Ok((Box::new(solver), RenewalParams::default()))
+}
+
+pub static WEBROOT: Plugin = Plugin {
+    name: "webroot",
+    description: "Answer http-01 by writing into a web root",
+    selector: Some(&t::WEBROOT),
+    flags: &[&t::WEBROOT_PATH, &t::WEBROOT_MAP],
+    authenticator: Some(webroot),
+    installer: None,
+};
+
+/// (name, root) pairs and the root for names not listed.
+type WebrootMap = (Vec<(String, PathBuf)>, Option<PathBuf>);
+
+/// `-w DIR` applies to the `-d` names after it; names before any `-w` (and
+/// names the map lacks) use the last `-w`, as in Certbot.
+fn webroot_map(options: &Options) -> anyhow::Result<WebrootMap> {
+    let mut map = Vec::new();
+    let mut current: Option<PathBuf> = None;
+    let mut last = None;
+    for occ in options.args().sequence(&[&t::WEBROOT_PATH, &t::DOMAINS]) {
+        let Some(text) = occ.text() else { continue };
+        if std::ptr::eq(occ.flag, &t::WEBROOT_PATH) {
+            current = Some(PathBuf::from(text));
+            last = current.clone();
+        } else if let Some(root) = &current {
+            for raw in crate::cli::args::split_list([text]) {
+                map.push((check_name(&raw)?, root.clone()));
+            }
+        }
+    }
+    if let Some(json) = &options.webroot.map_json {
+        for (name, root) in webroot::parse_map(json).map_err(anyhow::Error::msg)? {
+            map.push((check_name(&name)?, root));
+        }
+    }
+    Ok((map, last))
+}
+
+fn webroot<'r>(options: &Options, names: &[String], _: &'r mut Reverter) -> Built<'r> {
+    let (map, fallback) = webroot_map(options)?;
+    let solver = Webroot::new(map, fallback).map_err(anyhow::Error::msg)?;
+    for n in names.iter().filter(|n| !n.starts_with("*.")) {
+        if solver.root_for(n).is_none() {
+            bail!("no web root for {n}: give -w DIR before -d {n}, or --webroot-map");
+        }
+    }
+    let mut roots: Vec<String> = Vec::new();
+    for (_, r) in solver.mapping(names) {
+        if !roots.contains(&r) {
+            roots.push(r);
+        }
+    }
+    let mut params = RenewalParams::default();
+    params.set_list("webroot_path", roots);
+    params.webroot_map = Some(solver.mapping(names));
+    Ok((Box::new(solver), params))
+}
+
+pub static MANUAL: Plugin = Plugin {
+    name: "manual",
+    description: "Answer challenges by hand or with hooks",
+    selector: Some(&t::MANUAL),
+    flags: &[
+        &t::MANUAL_AUTH_HOOK,
+        &t::MANUAL_CLEANUP_HOOK,
+        &t::MANUAL_PUBLIC_IP_LOGGING_OK,
+    ],
+    authenticator: Some(manual),
+    installer: None,
+};
+
+fn manual<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    let solver = Manual::new(
+        options.manual.auth_hook.clone(),
+        options.manual.cleanup_hook.clone(),
+        options.output.interactive(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    Ok((Box::new(solver), RenewalParams::default()))
+}
+
+pub static DNS_RFC2136: Plugin = Plugin {
+    name: "dns-rfc2136",
+    description: "Answer dns-01 with RFC 2136 dynamic updates",
+    selector: Some(&t::DNS_RFC2136),
+    flags: &[
+        &t::DNS_RFC2136_CREDENTIALS,
+        &t::DNS_RFC2136_PROPAGATION_SECONDS,
+    ],
+    authenticator: Some(rfc2136),
+    installer: None,
+};
+
+/// The RFC 2136 solver from `--dns-rfc2136-credentials` (read and checked now, before
+/// the CA is contacted) and `--dns-rfc2136-propagation-seconds`.
+fn rfc2136<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    let Some(path) = &options.rfc2136.credentials else {
+        bail!(
+            "--dns-rfc2136 needs --dns-rfc2136-credentials FILE (Certbot's RFC 2136 credentials format)"
+        );
+    };
+    let credentials = dns::Credentials::load(path)?;
+    let wait = match options.rfc2136.propagation_seconds {
+        Some(seconds) => dns::Wait::Fixed(std::time::Duration::from_secs(seconds)),
+        None => dns::Wait::Poll,
+    };
+    let solver = dns::Rfc2136::new(credentials, wait, options.output.quiet);
+    Ok((Box::new(solver), RenewalParams::default()))
+}
+
+pub static NGINX: Plugin = Plugin {
+    name: "nginx",
+    description: "Authenticate and install with nginx",
+    selector: Some(&t::NGINX),
+    flags: &[
+        &t::NGINX_SERVER_ROOT,
+        &t::NGINX_CTL,
+        &t::NGINX_SLEEP_SECONDS,
+    ],
+    authenticator: Some(through_installer::<NginxSite>),
+    installer: Some(InstallerEntry {
+        build: |o| Ok(Box::new(nginx_site(o))),
+        root_flag: &t::NGINX_SERVER_ROOT,
+        default_roots: &["/etc/nginx"],
+        after_rollback: |o, conf| ng::after_rollback(&o.nginx.ctl, conf),
+    }),
+};
+
+fn nginx_site(options: &Options) -> NginxSite {
+    NginxSite::new(ng::Settings {
+        server_root: options.nginx.server_root.clone(),
+        ctl: options.nginx.ctl.clone(),
+        http_port: options.ports.http01_port,
+        https_port: options.ports.https_port,
+        config_dir: options.paths.config_dir.clone(),
+        quiet: options.output.quiet,
+        verbose: options.output.verbosity > 0,
+    })
+}
+
+/// A web server's own authenticator, for `certonly` and renewal (the verbs that also
+/// install use the server they opened).
+trait Site: Installer + Sized + 'static {
+    fn build(options: &Options) -> anyhow::Result<Self>;
+}
+
+impl Site for NginxSite {
+    fn build(options: &Options) -> anyhow::Result<Self> {
+        Ok(nginx_site(options))
+    }
+}
+
+impl Site for ApacheSite {
+    fn build(options: &Options) -> anyhow::Result<Self> {
+        apache_site(options)
+    }
+}
+
+fn through_installer<'r, S: Site>(
+    options: &Options,
+    _: &[String],
+    reverter: &'r mut Reverter,
+) -> Built<'r> {
+    let mut site = S::build(options)?;
+    let solver = site.solver(reverter)?;
+    Ok((solver, RenewalParams::default()))
+}
+
+pub static APACHE: Plugin = Plugin {
+    name: "apache",
+    description: "Authenticate and install with Apache httpd",
+    selector: Some(&t::APACHE),
+    flags: &[
+        &t::APACHE_SERVER_ROOT,
+        &t::APACHE_CTL,
+        &t::APACHE_ENMOD,
+        &t::APACHE_DISMOD,
+        &t::APACHE_BIN,
+        &t::APACHE_CHALLENGE_LOCATION,
+        &t::APACHE_LOGS_ROOT,
+        &t::APACHE_VHOST_ROOT,
+        &t::APACHE_LE_VHOST_EXT,
+        &t::APACHE_HANDLE_MODULES,
+        &t::APACHE_HANDLE_SITES,
+    ],
+    authenticator: Some(through_installer::<ApacheSite>),
+    installer: Some(InstallerEntry {
+        build: |o| Ok(Box::new(apache_site(o)?)),
+        root_flag: &t::APACHE_SERVER_ROOT,
+        default_roots: &["/etc/apache2", "/etc/httpd"],
+        after_rollback: |o, conf| ap::after_rollback(o.apache.ctl.as_deref(), conf),
+    }),
+};
+
+/// The Apache flags that shape an install.
+fn apache_settings(options: &Options) -> anyhow::Result<ap::Settings> {
+    let a = &options.apache;
+    let mut naming = ap::FileNaming {
+        vhost_root: a.vhost_root.as_deref().map(absolute),
+        ..ap::FileNaming::default()
+    };
+    if let Some(ext) = &a.le_vhost_ext {
+        if ext.contains('/') || ext.is_empty() {
+            bail!("--apache-le-vhost-ext {ext:?}: a file name suffix, such as -le-ssl.conf");
+        }
+        naming.ssl_ext = ext.clone();
+    }
+    Ok(ap::Settings {
+        naming,
+        handle_modules: a.handle_modules,
+        handle_sites: a.handle_sites,
+        http_port: options.ports.http01_port,
+        https_port: options.ports.https_port,
+    })
+}
+
+fn apache_site(options: &Options) -> anyhow::Result<ApacheSite> {
+    let apache = Apache::new(
+        options.apache.server_root.as_deref(),
+        options.apache.ctl.as_deref(),
+    )?;
+    let ask: Option<ap::Asker> = options.output.interactive().then_some(ask_vhost);
+    Ok(ApacheSite::new(
+        apache,
+        apache_settings(options)?,
+        &options.paths.config_dir,
+        &options.paths.work_dir,
+        options.output.quiet,
+        ask,
+    ))
+}
+
+/// Which of several vhosts serving `name` to use, asked at the terminal.
+fn ask_vhost(name: &str, candidates: &[ap::VirtualHost]) -> Option<usize> {
+    println!("Several virtual hosts serve {name}:");
+    for (i, v) in candidates.iter().enumerate() {
+        println!("  {}: {}", i + 1, choose::describe(v));
+    }
+    let answer = crate::prompt::ask("Number of the one to use (c: cancel): ").ok()?;
+    let i: usize = answer.trim().parse().ok()?;
+    (1..=candidates.len()).contains(&i).then(|| i - 1)
+}
