@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod diff;
+pub mod digest;
 pub mod installer;
 pub mod log;
 pub mod plugins;

@@ -1,6 +1,7 @@
-//! Timestamps: ISO-8601 UTC from `SystemTime`, without a date library.
+//! Timestamps: ISO-8601 UTC from `SystemTime` (calendar dates by the `time` crate).
 
 use std::time::{SystemTime, UNIX_EPOCH};
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 /// Seconds and nanoseconds since the epoch (negative before it).
 pub(crate) fn to_parts(t: SystemTime) -> (i64, u32) {
@@ -22,41 +23,43 @@ pub(crate) fn to_parts(t: SystemTime) -> (i64, u32) {
 
 /// `2025-11-29T09:03:00Z`
 pub fn iso8601(t: SystemTime) -> String {
-    let (y, mo, d, h, mi, s) = civil(t);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    let u = utc(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        u.year(),
+        u8::from(u.month()),
+        u.day(),
+        u.hour(),
+        u.minute(),
+        u.second()
+    )
 }
 
 /// `20251129T090300Z`, for directory names.
 pub(crate) fn compact(t: SystemTime) -> String {
-    let (y, mo, d, h, mi, s) = civil(t);
-    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+    let u = utc(t);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        u.year(),
+        u8::from(u.month()),
+        u.day(),
+        u.hour(),
+        u.minute(),
+        u.second()
+    )
 }
 
-fn civil(t: SystemTime) -> (i64, u32, u32, u32, u32, u32) {
+/// The UTC date and time of `t`, to the second (sub-seconds dropped, never
+/// rounded up). Instants outside years -9999 to 9999 are clamped to them.
+fn utc(t: SystemTime) -> OffsetDateTime {
     let (secs, _) = to_parts(t);
-    let days = secs.div_euclid(86_400);
-    let of_day = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let h = (of_day / 3600) as u32;
-    let mi = (of_day % 3600 / 60) as u32;
-    let s = (of_day % 60) as u32;
-    (y, m, d, h, mi, s)
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
-/// calendar: count 400-year eras of 146097 days, with years starting in March
-/// so the leap day falls at the end of the year.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    OffsetDateTime::from_unix_timestamp(secs).unwrap_or_else(|_| {
+        if secs < 0 {
+            PrimitiveDateTime::MIN.assume_utc()
+        } else {
+            PrimitiveDateTime::MAX.assume_utc()
+        }
+    })
 }
 
 #[cfg(test)]
@@ -83,10 +86,12 @@ mod tests {
     }
 
     #[test]
-    fn day_numbers_round_trip_through_every_day_of_four_centuries() {
+    fn every_day_of_four_centuries_has_its_date() {
         let mut expected = (1970i64, 1u32, 1u32);
-        for day in 0..146_097i64 {
-            assert_eq!(civil_from_days(day), expected, "day {day}");
+        for day in 0..146_097u64 {
+            let (y, m, d) = expected;
+            let want = format!("{y:04}-{m:02}-{d:02}T00:00:00Z");
+            assert_eq!(iso8601(at(day * 86_400)), want, "day {day}");
             expected = next_day(expected);
         }
     }

@@ -8,6 +8,8 @@
 //! `Retry-After` (a SHOULD in the RFC).
 
 use super::AcmeError;
+use ::time::OffsetDateTime;
+use ::time::format_description::well_known::Rfc3339;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use x509_parser::prelude::*;
@@ -69,66 +71,12 @@ pub fn parse_window(body: &[u8]) -> Result<Window, String> {
 }
 
 /// `2025-01-02T03:04:05Z` (fractions and `+hh:mm` offsets allowed) to Unix
-/// seconds; `None` for anything else.
+/// seconds (fractions dropped); `None` for anything else, impossible dates
+/// such as `2001-02-29` included.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    if b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let num = |from: usize, to: usize| -> Option<i64> {
-        let s = text.get(from..to)?;
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
-    };
-    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
-        return None;
-    }
-    if second > 60 {
-        return None;
-    }
-    let mut rest = &text[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let hm = rest.get(1..)?;
-            let (h, m) = hm.split_once(':')?;
-            if h.len() != 2 || m.len() != 2 {
-                return None;
-            }
-            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
-        }
-    };
-    let days = days_from_civil(year, month, day);
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    OffsetDateTime::parse(text, &Rfc3339)
+        .ok()
+        .map(OffsetDateTime::unix_timestamp)
 }
 
 #[cfg(test)]
@@ -162,6 +110,15 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn rfc3339_rejects_impossible_dates_and_keeps_the_space_separator() {
+        assert_eq!(parse_rfc3339("2000-02-29 00:00:00Z"), Some(951_782_400));
+        assert_eq!(parse_rfc3339("2000-02-29t00:00:00z"), Some(951_782_400));
+        assert_eq!(parse_rfc3339("2001-02-29T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2000-04-31T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2000-02-29T00:00:00+24:00"), None);
     }
 
     #[test]

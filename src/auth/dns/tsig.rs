@@ -1,8 +1,8 @@
 //! TSIG (RFC 8945): signing requests and checking the signature of answers,
 //! for every algorithm Certbot's RFC 2136 plugin accepts (HMAC-MD5 through
 //! HMAC-SHA512). hickory-proto encodes the TSIG record and the variables the
-//! MAC covers; the MACs are computed here because hickory's own signer only
-//! knows the SHA-2 algorithms of 256 bits and more.
+//! MAC covers; the MACs are computed here (RustCrypto `hmac`) because
+//! hickory's own signer only knows the SHA-2 algorithms of 256 bits and more.
 
 use super::error::DnsError;
 use hickory_proto::op::Header;
@@ -10,6 +10,11 @@ use hickory_proto::rr::rdata::TSIG;
 use hickory_proto::rr::rdata::tsig::{TsigAlgorithm, make_tsig_record};
 use hickory_proto::rr::{Name, RData, Record};
 use hickory_proto::serialize::binary::{BinDecodable, BinDecoder, BinEncodable, BinEncoder};
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
+use md5::Md5;
+use sha1::Sha1;
+use sha2::{Sha224, Sha256, Sha384, Sha512};
 use std::fmt;
 
 /// Seconds of clock difference a signature tolerates (the usual value).
@@ -67,61 +72,48 @@ impl Algorithm {
         }
     }
 
+    /// The MAC of `data` under `key`.
     pub fn mac(self, key: &[u8], data: &[u8]) -> Vec<u8> {
-        use ring::hmac;
-        let ring_alg = match self {
-            Algorithm::HmacMd5 => return block64_hmac(md5_digest, key, data),
-            Algorithm::HmacSha224 => return block64_hmac(sha224_digest, key, data),
-            Algorithm::HmacSha1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
-            Algorithm::HmacSha256 => hmac::HMAC_SHA256,
-            Algorithm::HmacSha384 => hmac::HMAC_SHA384,
-            Algorithm::HmacSha512 => hmac::HMAC_SHA512,
-        };
-        hmac::sign(&hmac::Key::new(ring_alg, key), data)
-            .as_ref()
-            .to_vec()
+        fn tag<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
+            keyed::<M>(key, data).finalize().into_bytes().to_vec()
+        }
+        match self {
+            Algorithm::HmacMd5 => tag::<Hmac<Md5>>(key, data),
+            Algorithm::HmacSha1 => tag::<Hmac<Sha1>>(key, data),
+            Algorithm::HmacSha224 => tag::<Hmac<Sha224>>(key, data),
+            Algorithm::HmacSha256 => tag::<Hmac<Sha256>>(key, data),
+            Algorithm::HmacSha384 => tag::<Hmac<Sha384>>(key, data),
+            Algorithm::HmacSha512 => tag::<Hmac<Sha512>>(key, data),
+        }
     }
+
+    /// Whether `mac` is the MAC of `data` under `key` (compared in constant time).
+    pub fn verify_mac(self, key: &[u8], data: &[u8], mac: &[u8]) -> bool {
+        fn check<M: Mac + KeyInit>(key: &[u8], data: &[u8], mac: &[u8]) -> bool {
+            keyed::<M>(key, data).verify_slice(mac).is_ok()
+        }
+        match self {
+            Algorithm::HmacMd5 => check::<Hmac<Md5>>(key, data, mac),
+            Algorithm::HmacSha1 => check::<Hmac<Sha1>>(key, data, mac),
+            Algorithm::HmacSha224 => check::<Hmac<Sha224>>(key, data, mac),
+            Algorithm::HmacSha256 => check::<Hmac<Sha256>>(key, data, mac),
+            Algorithm::HmacSha384 => check::<Hmac<Sha384>>(key, data, mac),
+            Algorithm::HmacSha512 => check::<Hmac<Sha512>>(key, data, mac),
+        }
+    }
+}
+
+/// An HMAC keyed with `key` (any length: HMAC hashes long keys) over `data`.
+fn keyed<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> M {
+    let mut m = <M as KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    m.update(data);
+    m
 }
 
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
-}
-
-fn md5_digest(parts: &[&[u8]]) -> Vec<u8> {
-    use md5::Digest;
-    let mut h = md5::Md5::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().to_vec()
-}
-
-fn sha224_digest(parts: &[&[u8]]) -> Vec<u8> {
-    use sha2::Digest;
-    let mut h = sha2::Sha224::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().to_vec()
-}
-
-/// HMAC (RFC 2104) over a hash with 64-byte blocks (MD5, SHA-224), which
-/// ring does not offer.
-fn block64_hmac(hash: fn(&[&[u8]]) -> Vec<u8>, key: &[u8], data: &[u8]) -> Vec<u8> {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        let short = hash(&[key]);
-        block[..short.len()].copy_from_slice(&short);
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let ipad: Vec<u8> = block.iter().map(|b| b ^ 0x36).collect();
-    let opad: Vec<u8> = block.iter().map(|b| b ^ 0x5c).collect();
-    let inner = hash(&[&ipad, data]);
-    hash(&[&opad, &inner])
 }
 
 /// Key material; never shown by `Debug`.
@@ -244,8 +236,10 @@ impl TsigKey {
             Ok(vars) => tbs.extend(vars),
             Err(_) => return Verdict::Forged("malformed TSIG record"),
         }
-        let expected = self.algorithm.mac(self.secret.bytes(), &tbs);
-        if !constant_time_eq(&expected, &tsig.mac) {
+        if !self
+            .algorithm
+            .verify_mac(self.secret.bytes(), &tbs, &tsig.mac)
+        {
             return Verdict::Forged("the MAC does not verify");
         }
         if now.abs_diff(tsig.time) > u64::from(tsig.fudge) {
@@ -261,10 +255,6 @@ fn tsig_variables(tsig: &TSIG, key_name: &Name) -> Result<Vec<u8>, hickory_proto
     let mut out = Vec::new();
     tsig.emit_tsig_for_mac(&mut BinEncoder::new(&mut out), key_name)?;
     Ok(out)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Add `delta` to the header's additional-record count (bytes 10-11).
@@ -343,6 +333,31 @@ mod tests {
             )),
             "95e9a0db962095adaebe9b2d6f0dbce2d499f112f2d2b7273fa6870e"
         );
+    }
+
+    #[test]
+    fn sha384_and_sha512_match_rfc_4231_and_every_mac_verifies() {
+        let (key, data) = (
+            b"Jefe".as_slice(),
+            b"what do ya want for nothing?".as_slice(),
+        );
+        assert_eq!(
+            hex(&Algorithm::HmacSha384.mac(key, data)),
+            "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649"
+        );
+        assert_eq!(
+            hex(&Algorithm::HmacSha512.mac(key, data)),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+        );
+        for alg in Algorithm::ALL {
+            let mac = alg.mac(key, data);
+            assert!(alg.verify_mac(key, data, &mac), "{alg}");
+            let mut flipped = mac.clone();
+            flipped[0] ^= 0x80;
+            assert!(!alg.verify_mac(key, data, &flipped), "{alg}");
+            assert!(!alg.verify_mac(key, data, &mac[..mac.len() - 1]), "{alg}");
+            assert!(!alg.verify_mac(b"other", data, &mac), "{alg}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! it is theirs.
 
 use super::plan::ExtraFile;
+use crate::digest::sha256_hex;
 use std::path::{Path, PathBuf};
 
 pub const OPTIONS_FILE: &str = "certsmith-options-ssl-apache.conf";
@@ -30,14 +31,6 @@ pub struct OptionsPlan {
     pub files: Vec<ExtraFile>,
     /// Said to the user when the file is left alone.
     pub note: Option<String>,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Decide what to write under `config_dir`.

@@ -8,6 +8,7 @@
 //! user's own changes are never overwritten.
 
 use super::build;
+use crate::digest::sha256_hex;
 use crate::syntax::nginx::EditError;
 use std::path::{Path, PathBuf};
 
@@ -67,14 +68,6 @@ pub fn content(config_dir: &Path) -> Result<Vec<u8>, EditError> {
     out.extend_from_slice(&dhparam.print());
     out.push(b'\n');
     Ok(out)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Decide what to write under `config_dir`.
