@@ -9,6 +9,7 @@ pub mod acme;
 pub mod auth;
 pub mod cli;
 pub mod commands;
+pub mod configobj;
 pub mod diff;
 pub mod installer;
 pub mod log;
