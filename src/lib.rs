@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod commands;
+pub mod configobj;
 pub mod diff;
 pub mod digest;
 pub mod installer;

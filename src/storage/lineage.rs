@@ -60,20 +60,28 @@ impl RenewalParams {
         self.values.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    fn apply(&self, conf: &mut RenewalConf) {
+    /// Write the values into `conf`; one configobj cannot hold (say a hook
+    /// with both `'''` and `"""`) is refused before anything is saved.
+    fn apply(&self, conf: &mut RenewalConf) -> Result<(), StorageError> {
+        let refused = |key: &str, e: crate::configobj::WriteError| {
+            StorageError::Invalid(format!("renewal conf option {key}: {e}"))
+        };
         for key in &self.remove {
             conf.remove(PARAMS, key);
         }
         for (key, value) in &self.values {
             match value {
-                ParamValue::Scalar(v) => conf.set(PARAMS, key, v),
-                ParamValue::List(v) => conf.set_list(PARAMS, key, v),
-                ParamValue::Raw(v) => conf.set_raw(PARAMS, key, v),
+                ParamValue::Scalar(v) => conf.try_set(PARAMS, key, v),
+                ParamValue::List(v) => conf.try_set_list(PARAMS, key, v),
+                ParamValue::Raw(v) => conf.try_set_raw(PARAMS, key, v),
             }
+            .map_err(|e| refused(key, e))?;
         }
         if let Some(map) = &self.webroot_map {
-            conf.replace_entries(WEBROOT_MAP, map);
+            conf.try_replace_entries(WEBROOT_MAP, map)
+                .map_err(|e| refused("webroot_map", e))?;
         }
+        Ok(())
     }
 }
 
@@ -282,7 +290,7 @@ impl Lineage {
                 replace_symlink(&target, &live.join(format!("{kind}.pem")))?;
             }
             write_file(&live.join("README"), LIVE_README.as_bytes(), 0o644)?;
-            let conf = new_conf(config_dir, name, params);
+            let conf = new_conf(config_dir, name, params)?;
             write_file(&conf_path, conf.render().as_bytes(), 0o644)?;
             Lineage::load(config_dir, name)
         })();
@@ -312,7 +320,7 @@ impl Lineage {
             let target = relative_target(&link, &archive.join(format!("{kind}{version}.pem")));
             replace_symlink(&target, &link)?;
         }
-        params.apply(&mut self.conf);
+        params.apply(&mut self.conf)?;
         self.conf.set(&[], "version", env!("CARGO_PKG_VERSION"));
         write_file(&self.conf_path, self.conf.render().as_bytes(), 0o644)?;
         Ok(version)
@@ -320,7 +328,7 @@ impl Lineage {
 
     /// Write new renewal options without a new version (`reconfigure`).
     pub fn save_params(&mut self, params: &RenewalParams) -> Result<(), StorageError> {
-        params.apply(&mut self.conf);
+        params.apply(&mut self.conf)?;
         write_file(&self.conf_path, self.conf.render().as_bytes(), 0o644)
     }
 
@@ -442,24 +450,27 @@ fn relative_target(link: &Path, target: &Path) -> PathBuf {
     out
 }
 
-fn new_conf(config_dir: &Path, name: &str, params: &RenewalParams) -> RenewalConf {
+fn new_conf(
+    config_dir: &Path,
+    name: &str,
+    params: &RenewalParams,
+) -> Result<RenewalConf, StorageError> {
     let live = config_dir.join("live").join(name);
     let mut conf = RenewalConf::parse("# renew_before_expiry = 30 days\n").unwrap_or_default();
     conf.set(&[], "version", env!("CARGO_PKG_VERSION"));
-    conf.set(
-        &[],
-        "archive_dir",
-        &config_dir.join("archive").join(name).to_string_lossy(),
+    let archive = config_dir.join("archive").join(name);
+    let paths = std::iter::once(("archive_dir", archive)).chain(
+        ["cert", "privkey", "chain", "fullchain"].map(|k| (k, live.join(format!("{k}.pem")))),
     );
-    for kind in ["cert", "privkey", "chain", "fullchain"] {
-        let path = live.join(format!("{kind}.pem"));
-        conf.set(&[], kind, &path.to_string_lossy());
+    for (key, path) in paths {
+        conf.try_set(&[], key, &path.to_string_lossy())
+            .map_err(|e| StorageError::Invalid(format!("renewal conf {key}: {e}")))?;
     }
     // Keep `[renewalparams]` after a blank line, as Certbot lays it out.
     let mut with_header =
         RenewalConf::parse(&format!("{}\n[renewalparams]\n", conf.render())).unwrap_or(conf);
-    params.apply(&mut with_header);
-    with_header
+    params.apply(&mut with_header)?;
+    Ok(with_header)
 }
 
 #[cfg(test)]

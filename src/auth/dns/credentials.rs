@@ -1,11 +1,13 @@
 //! Certbot's RFC 2136 credentials file (`dns_rfc2136_server`, `_port`,
-//! `_name`, `_secret`, `_algorithm`, `_sign_query`): `key = value` lines,
-//! `#` comments, optional quotes. certsmith also reads `dns_rfc2136_zone`
+//! `_name`, `_secret`, `_algorithm`, `_sign_query`): a flat ConfigObj file
+//! (`key = value` lines, `#` comments, optional quotes; see
+//! [`crate::configobj`]). certsmith also reads `dns_rfc2136_zone`
 //! (skip zone discovery). The file holds a shared secret, so one that group
 //! or others may access is refused.
 
 use super::error::DnsError;
 use super::tsig::{Algorithm, Secret, TsigKey};
+use crate::configobj::{self, ErrorKind, FlatRules};
 use hickory_proto::rr::Name;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -221,46 +223,31 @@ fn decode_secret(text: &str) -> Option<Vec<u8>> {
     (!bytes.is_empty()).then_some(bytes)
 }
 
-/// The `dns_rfc2136_*` entries (without the prefix), checked for syntax,
-/// unknown names and duplicates. Other keys are left to other tools, as
-/// Certbot does.
+/// The `dns_rfc2136_*` entries (without the prefix), checked for syntax
+/// (configobj's, as Certbot reads the file), unknown names and duplicates.
+/// Other keys are left to other tools, as Certbot does.
 fn entries(path: &Path, text: &str) -> Result<Vec<(String, Entry)>, DnsError> {
-    let mut out: Vec<(String, Entry)> = Vec::new();
-    for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
-        let body = raw.trim_start();
-        let indent = raw.len() - body.len();
-        if body.is_empty() || body.starts_with('#') {
-            continue;
-        }
-        if body.starts_with('[') {
-            return Err(at(
-                path,
-                line,
-                indent + 1,
-                "sections are not used in a credentials file",
-            ));
-        }
-        let Some(eq) = body.find('=') else {
-            return Err(at(
-                path,
-                line,
-                indent + 1,
-                "expected `key = value` (or a # comment)",
-            ));
+    let found = configobj::flat_entries(text, FlatRules::CREDENTIALS).map_err(|e| {
+        let msg = match e.kind {
+            ErrorKind::SectionNotAllowed => {
+                "sections are not used in a credentials file".to_string()
+            }
+            ErrorKind::ExpectedEntry => "expected `key = value` (or a # comment)".to_string(),
+            other => other.to_string(),
         };
-        let key = body[..eq].trim();
-        let after = &body[eq + 1..];
-        let value_start = indent + eq + 1 + (after.len() - after.trim_start().len());
-        let value = unquote(after.trim()).map_err(|why| at(path, line, value_start + 1, why))?;
+        at(path, e.line, e.col, msg)
+    })?;
+    let mut out: Vec<(String, Entry)> = Vec::new();
+    for entry in found {
+        let key = entry.key.as_str();
         let Some(short) = key.strip_prefix(PREFIX) else {
             continue;
         };
         if !KEYS.contains(&short) {
             return Err(at(
                 path,
-                line,
-                indent + 1,
+                entry.line,
+                entry.key_col,
                 format!(
                     "unknown key {key} (known: {})",
                     KEYS.map(|k| format!("{PREFIX}{k}")).join(", ")
@@ -270,39 +257,21 @@ fn entries(path: &Path, text: &str) -> Result<Vec<(String, Entry)>, DnsError> {
         if let Some((_, first)) = out.iter().find(|(k, _)| k == short) {
             return Err(at(
                 path,
-                line,
-                indent + 1,
+                entry.line,
+                entry.key_col,
                 format!("{key} is given twice (first on line {})", first.line),
             ));
         }
         out.push((
             short.to_string(),
             Entry {
-                value,
-                line,
-                col: value_start + 1,
+                value: entry.value.unwrap_or_default(),
+                line: entry.line,
+                col: entry.col,
             },
         ));
     }
     Ok(out)
-}
-
-/// A value: quoted ('x' or "x", then only a comment may follow) or bare
-/// (up to a `#` comment).
-fn unquote(text: &str) -> Result<String, &'static str> {
-    let Some(quote) = text.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-        let bare = text.split('#').next().unwrap_or_default().trim_end();
-        return Ok(bare.to_string());
-    };
-    let rest = &text[1..];
-    let Some(end) = rest.find(quote) else {
-        return Err("unterminated quoted value");
-    };
-    let tail = rest[end + 1..].trim_start();
-    if !tail.is_empty() && !tail.starts_with('#') {
-        return Err("unexpected text after the quoted value");
-    }
-    Ok(rest[..end].to_string())
 }
 
 #[cfg(test)]
