@@ -111,16 +111,30 @@ pub fn write(level: Level, message: impl Display) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    let stamp = crate::x509::format_utc(now.as_secs() as i64);
+    let stamp = utc_stamp(now.as_secs() as i64);
     // One write per line; a message with newlines stays one record.
     let text = message.to_string().replace('\n', "\n    ");
     let _ = writeln!(
         file,
-        "{}.{:03} {:<7} {text}",
-        &stamp[..19],
+        "{stamp}.{:03} {:<7} {text}",
         now.subsec_millis(),
         level.as_str()
     );
+}
+
+/// `2026-12-07 16:37:28`, UTC.
+fn utc_stamp(unix: i64) -> String {
+    let t = ::time::OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap_or(::time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 pub fn debug(message: impl Display) {

@@ -136,22 +136,20 @@ pub fn parse_der(der: &[u8]) -> Result<CertInfo, CertError> {
 
 /// `YYYY-MM-DD HH:MM:SS+00:00` for a Unix time (civil-from-days, UTC).
 pub fn format_utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    // Outside the `time` crate's years (-9999..=9999): the nearest end.
+    let t = ::time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(if unix < 0 {
+        ::time::PrimitiveDateTime::MIN.assume_utc()
+    } else {
+        ::time::PrimitiveDateTime::MAX.assume_utc()
+    });
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}+00:00",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}+00:00",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 

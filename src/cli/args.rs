@@ -324,9 +324,9 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// Read a Certbot-style `cli.ini`: `key = value`, `key` alone for a switch,
-/// `#` and `;` comments, `[section]` headers ignored. Unknown keys are errors
-/// with the file and line.
+/// Read a Certbot-style `cli.ini` (through [`crate::configobj`]'s flat reader):
+/// `key = value`, `key` alone for a switch, `#` and `;` comments, `[section]`
+/// headers ignored. Unknown keys are errors with the file and line.
 pub fn parse_ini(set: &FlagSet, path: &Path, text: &str) -> Result<Vec<Occurrence>, UsageError> {
     parse_ini_with(set, path, text, &mut |e| Err(e))
 }
@@ -353,29 +353,28 @@ fn parse_ini_with(
     text: &str,
     unknown: &mut dyn FnMut(UsageError) -> Result<(), UsageError>,
 ) -> Result<Vec<Occurrence>, UsageError> {
+    let entries = crate::configobj::flat_entries(text, crate::configobj::FlatRules::CLI_INI)
+        .map_err(|e| {
+            UsageError(format!(
+                "{}:{}:{}: {}",
+                path.display(),
+                e.line,
+                e.col,
+                e.kind
+            ))
+        })?;
     let mut out = Vec::new();
-    for (index, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty()
-            || line.starts_with('#')
-            || line.starts_with(';')
-            || line.starts_with('[')
-        {
-            continue;
-        }
+    for entry in entries {
         let source = Source::File {
             path: path.to_path_buf(),
-            line: index + 1,
+            line: entry.line,
         };
-        let (key, value) = match line.split_once('=') {
-            Some((k, v)) => (k.trim(), Some(v.trim().to_string())),
-            None => (line, None),
-        };
+        let key = entry.key.as_str();
         let Some((flag, negated)) = set.by_long(key) else {
             unknown(UsageError(format!("{source}: unknown option {key:?}")))?;
             continue;
         };
-        let value = match (flag.arity, value) {
+        let value = match (flag.arity, entry.value) {
             (Arity::Value(_), Some(v)) => Value::Text(v),
             (Arity::Value(m), None) => {
                 return Err(UsageError(format!("{source}: {key} needs a value ({m})")));
