@@ -69,7 +69,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
     match &config.files.key_path {
         Some(key_path) => {
-            let text = std::fs::read_to_string(&key_path)
+            let text = std::fs::read_to_string(key_path)
                 .with_context(|| format!("--key-path: cannot read {}", key_path.display()))?;
             let key = JwsKey::from_pem(&text)
                 .with_context(|| format!("--key-path {}", key_path.display()))?;
