@@ -122,10 +122,14 @@ pub fn write(level: Level, message: impl Display) {
     );
 }
 
-/// `2026-12-07 16:37:28`, UTC.
-fn utc_stamp(unix: i64) -> String {
-    let t = ::time::OffsetDateTime::from_unix_timestamp(unix)
-        .unwrap_or(::time::OffsetDateTime::UNIX_EPOCH);
+/// `2026-12-07 16:37:28`: seconds since the Unix epoch as a UTC date and time
+/// (outside the years -9999..=9999, the nearest end).
+pub fn utc_stamp(unix: i64) -> String {
+    let t = ::time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(if unix < 0 {
+        ::time::PrimitiveDateTime::MIN.assume_utc()
+    } else {
+        ::time::PrimitiveDateTime::MAX.assume_utc()
+    });
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
         t.year(),

@@ -136,21 +136,7 @@ pub fn parse_der(der: &[u8]) -> Result<CertInfo, CertError> {
 
 /// `YYYY-MM-DD HH:MM:SS+00:00` for a Unix time (civil-from-days, UTC).
 pub fn format_utc(unix: i64) -> String {
-    // Outside the `time` crate's years (-9999..=9999): the nearest end.
-    let t = ::time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(if unix < 0 {
-        ::time::PrimitiveDateTime::MIN.assume_utc()
-    } else {
-        ::time::PrimitiveDateTime::MAX.assume_utc()
-    });
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}+00:00",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    format!("{}+00:00", crate::log::utc_stamp(unix))
 }
 
 #[cfg(test)]
