@@ -27,7 +27,7 @@ pub fn chosen(config: &Config) -> Result<Option<(String, Box<dyn Installer>)>> {
 /// server already rejects: nothing is changed).
 pub fn open(session: &mut Session, site: &mut dyn Installer) -> Result<()> {
     session.lock(&site.root())?;
-    site.open()
+    Ok(site.open()?)
 }
 
 /// `-d` names, or (interactive) the names the server's configuration serves.

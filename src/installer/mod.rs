@@ -86,8 +86,41 @@ pub struct Deployment {
     pub diff: Vec<u8>,
 }
 
-/// An error from an installer, already worded for the user.
-pub type Error = anyhow::Error;
+/// What can go wrong behind the seam: each server's own errors, and the few the seam
+/// itself finds.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Nginx(#[from] nginx::InstallError),
+    #[error(transparent)]
+    NginxLoad(#[from] nginx::LoadError),
+    #[error(transparent)]
+    NginxCtl(#[from] nginx::CtlError),
+    #[error(transparent)]
+    NginxDeploy(#[from] nginx::DeployError),
+    #[error(transparent)]
+    Apache(#[from] apache::InstallError),
+    #[error(transparent)]
+    ApacheDeploy(#[from] apache::DeployError),
+    #[error(transparent)]
+    ApacheWrite(#[from] apache::WriteError),
+    /// The configuration fails the server's test before anything was changed.
+    #[error(
+        "{test} already fails, before certsmith changed anything (nothing was changed); fix this first:\n{output}"
+    )]
+    BrokenBefore { test: &'static str, output: String },
+    #[error("{flag} {}: no {file} there (give the directory holding {file})", .root.display())]
+    NoMainFile {
+        flag: &'static str,
+        root: PathBuf,
+        file: &'static str,
+    },
+    #[error("no names to install the certificate for")]
+    NoNames,
+    /// A verb used the seam out of order (a bug).
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
 
 /// One web server, as every verb sees it. Order of use: [`Installer::open`] (after the
 /// caller locked [`Installer::root`]), then any of the rest.

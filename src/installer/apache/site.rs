@@ -10,7 +10,6 @@ use super::solver::ApacheSolver;
 use super::vhost::VirtualHost;
 use crate::acme::Solver;
 use crate::installer::{Deployment, Error, Installer, Request, absolute};
-use anyhow::bail;
 use reverter::Reverter;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -120,7 +119,7 @@ impl Installer for ApacheSite {
 
     fn offered_names(&self) -> Result<(Vec<String>, &'static str), Error> {
         let Some(info) = &self.info else {
-            bail!("internal error: Apache used before it was opened");
+            return Err(Error::Internal("Apache used before it was opened"));
         };
         let plan = self.apache.load(info)?;
         let mut offered: Vec<String> = Vec::new();
@@ -168,7 +167,7 @@ impl Installer for ApacheSite {
             return Ok(out);
         }
         let Some(reverter) = reverter else {
-            bail!("internal error: a deploy without the work dir's reverter");
+            return Err(Error::Internal("a deploy without the work dir's reverter"));
         };
         let deployed = self.apache.deploy(reverter, title, &plan, &info)?;
         for w in &deployed.new_warnings {
@@ -238,7 +237,7 @@ pub fn after_rollback(ctl: Option<&Path>, conf: &Path) -> Result<String, String>
         Err(e) => Err(format!(
             "restarting Apache ({}) failed: {:#}",
             conf.display(),
-            anyhow::Error::from(e)
+            Error::from(e)
         )),
     }
 }

@@ -11,7 +11,6 @@ use super::server::Nginx;
 use super::solver::NginxSolver;
 use crate::acme::Solver;
 use crate::installer::{Deployment, Error, Installer, Request, absolute};
-use anyhow::bail;
 use reverter::Reverter;
 use std::path::{Path, PathBuf};
 
@@ -40,7 +39,12 @@ pub struct NginxSite {
     warnings_before: Vec<String>,
 }
 
-const BROKEN_BEFORE: &str = "nginx -t already fails, before certsmith changed anything (nothing was changed); fix this first:";
+fn broken_before(output: String) -> Error {
+    Error::BrokenBefore {
+        test: "nginx -t",
+        output,
+    }
+}
 
 impl NginxSite {
     pub fn new(settings: Settings) -> NginxSite {
@@ -63,15 +67,15 @@ impl NginxSite {
                 self.warnings_before = w;
                 Ok(())
             }
-            Err(CtlError::ConfigTest { output, .. }) => bail!("{BROKEN_BEFORE}\n{output}"),
-            Err(e) => bail!(e),
+            Err(CtlError::ConfigTest { output, .. }) => Err(broken_before(output)),
+            Err(e) => Err(e.into()),
         }
     }
 
     fn loaded(&self) -> Result<&NginxConfig, Error> {
         match &self.loaded {
             Some(l) => Ok(l),
-            None => bail!("internal error: nginx used before it was opened"),
+            None => Err(Error::Internal("nginx used before it was opened")),
         }
     }
 
@@ -151,10 +155,11 @@ impl Installer for NginxSite {
     /// Start `nginx -t` on the configuration as it is and load it meanwhile.
     fn open(&mut self) -> Result<(), Error> {
         if !self.nginx.conf().is_file() {
-            bail!(
-                "--nginx-server-root {}: no nginx.conf there (give the directory holding nginx.conf)",
-                self.nginx.root.display()
-            );
+            return Err(Error::NoMainFile {
+                flag: "--nginx-server-root",
+                root: self.nginx.root.clone(),
+                file: "nginx.conf",
+            });
         }
         let test = self.nginx.ctl.spawn_configtest()?;
         match self.nginx.load() {
@@ -162,9 +167,9 @@ impl Installer for NginxSite {
             Err(e) => {
                 // nginx's own verdict first: it names the same problem its way.
                 if let Err(CtlError::ConfigTest { output, .. }) = test.finish() {
-                    bail!("{BROKEN_BEFORE}\n{output}");
+                    return Err(broken_before(output));
                 }
-                bail!(e);
+                return Err(e.into());
             }
         }
         self.test = Some(test);
@@ -190,7 +195,7 @@ impl Installer for NginxSite {
     fn check(&mut self, request: &Request) -> Result<(), Error> {
         let planned = (|| {
             if request.names.is_empty() {
-                bail!("no names to install the certificate for");
+                return Err(Error::NoNames);
             }
             let mut copy = self.loaded()?.clone();
             install(&mut copy, &self.request(request))?;
@@ -222,7 +227,7 @@ impl Installer for NginxSite {
             out.warnings.push(format!("Warning: {w}"));
         }
         let Some(reverter) = reverter else {
-            bail!("internal error: a deploy without the work dir's reverter");
+            return Err(Error::Internal("a deploy without the work dir's reverter"));
         };
         let deployed =
             self.nginx
