@@ -1,5 +1,10 @@
 //! Integration tests of the nginx engine: one test binary, one module per area.
 
+/// The shared test basics (temp dirs, PRNG, golden files), without the
+/// server helpers of `support/mod.rs`.
+#[path = "support/common.rs"]
+mod common;
+
 #[path = "nginx/util.rs"]
 mod util;
 

@@ -9,15 +9,20 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The shared test basics (temp dirs, PRNG, golden files), without the
+/// server helpers of `support/mod.rs`.
+#[path = "support/common.rs"]
+mod common;
+
+use common::TempDir;
+
 struct Dirs {
-    root: PathBuf,
+    root: TempDir,
 }
 
 impl Dirs {
     fn new(name: &str) -> Dirs {
-        let root =
-            std::env::temp_dir().join(format!("certsmith-cli-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
+        let root = TempDir::new(&format!("cli-{name}"));
         fs::create_dir_all(root.join("live")).unwrap();
         Dirs { root }
     }
@@ -45,12 +50,6 @@ impl Dirs {
             .args(&all)
             .output()
             .unwrap()
-    }
-}
-
-impl Drop for Dirs {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.root);
     }
 }
 
@@ -224,7 +223,7 @@ fn a_killed_run_is_recovered_and_reported_by_the_next_command() {
             "--nocapture",
             "--test-threads=1",
         ])
-        .env(CHILD_ENV, &d.root)
+        .env(CHILD_ENV, d.root.path())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

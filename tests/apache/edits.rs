@@ -3,7 +3,7 @@
 //! the case's edit is applied through the library, the file must then equal `after.conf`
 //! (no other file may change), and the real `apache2 -t` must accept the edited tree.
 //!
-//! `CERTSMITH_BLESS=1 cargo test --test apache edits` rewrites the `after.conf` files
+//! `UPDATE_GOLDEN=1 cargo test --test apache edits` rewrites the `after.conf` files
 //! (review the diff before committing).
 
 use super::common::*;
@@ -219,7 +219,7 @@ const CASES: &[Case] = &[
     },
 ];
 
-fn run_case(case: &Case, bless: bool) -> Result<(), String> {
+fn run_case(case: &Case) -> Result<(), String> {
     let dir = repo().join("fixtures/apache/edits").join(case.name);
     let before = std::fs::read(dir.join("before.conf")).map_err(|e| format!("before.conf: {e}"))?;
     let tmp = TempDir::new(case.name);
@@ -255,10 +255,7 @@ fn run_case(case: &Case, bless: bool) -> Result<(), String> {
     }
     std::fs::write(&real, &changed[0].2).unwrap();
     let after = &changed[0].2;
-    if bless {
-        std::fs::write(dir.join("after.conf"), after).unwrap();
-    }
-    let want = std::fs::read(dir.join("after.conf")).map_err(|e| format!("after.conf: {e}"))?;
+    let want = crate::support::golden(&dir.join("after.conf"), after)?;
     if *after != want {
         return Err(format!(
             "result differs from after.conf:\n{}",
@@ -279,10 +276,9 @@ fn run_case(case: &Case, bless: bool) -> Result<(), String> {
 
 #[test]
 fn golden_edits_pass_apache_configtest() {
-    let bless = std::env::var_os("CERTSMITH_BLESS").is_some();
     let failures: Vec<String> = CASES
         .iter()
-        .filter_map(|c| run_case(c, bless).err().map(|e| format!("{}: {e}", c.name)))
+        .filter_map(|c| run_case(c).err().map(|e| format!("{}: {e}", c.name)))
         .collect();
     assert!(
         failures.is_empty(),

@@ -225,7 +225,7 @@ fn bad_input_gives_positioned_errors() {
     }
     // The library, through the loader.
     for ((name, _, want), file) in cases.iter().zip(&files) {
-        dir.write("httpd.conf", &format!("Include {name}.conf\n"));
+        dir.write("httpd.conf", format!("Include {name}.conf\n"));
         let e = load(&dir, "httpd.conf").unwrap_err().to_string();
         assert!(
             e.starts_with(&file.display().to_string()) && e.contains(want),

@@ -230,24 +230,14 @@ pub use crate::support::copy_tree;
 /// when `UPDATE_GOLDEN=1`): `Err` describes the difference.
 pub fn golden(rel: &str, actual: &str) -> Result<(), String> {
     let path = repo().join("fixtures/apache/install").join(rel);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return Ok(());
-    }
-    let want = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()))?;
-    if want == actual {
+    let want = crate::support::golden(&path, actual.as_bytes())?;
+    if want == actual.as_bytes() {
         Ok(())
     } else {
         Err(format!(
             "{} differs (UPDATE_GOLDEN=1 rewrites it):\n{}",
             path.display(),
-            String::from_utf8_lossy(&certsmith::diff::unified(
-                &path,
-                want.as_bytes(),
-                actual.as_bytes()
-            ))
+            String::from_utf8_lossy(&certsmith::diff::unified(&path, &want, actual.as_bytes()))
         ))
     }
 }

@@ -46,17 +46,10 @@ fn every_truncation_of_a_real_config() {
 #[test]
 fn binary_input() {
     // A deterministic pseudo-random byte stream (xorshift), many lengths.
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut rng = crate::common::Rng::xorshift64(0x9E37_79B9_7F4A_7C15);
     let mut rejected = 0;
     for n in 0..400usize {
-        let bytes: Vec<u8> = (0..n * 7)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
+        let bytes: Vec<u8> = (0..n * 7).map(|_| rng.next() as u8).collect();
         rejected += usize::from(verdict(&bytes).is_err());
     }
     assert!(rejected > 300);

@@ -20,8 +20,8 @@ const CONF: &str = "events {}\nhttp {\n    server {\n        listen 80; # plain\
 #[test]
 fn check_reports_every_file() {
     let t = TempDir::new("cli-check");
-    let good = t.0.join("good.conf");
-    let bad = t.0.join("bad.conf");
+    let good = t.path().join("good.conf");
+    let bad = t.path().join("bad.conf");
     std::fs::write(&good, CONF).expect("write");
     std::fs::write(&bad, "http {\n  server {\n").expect("write");
     let (g, b) = (
@@ -59,10 +59,10 @@ fn check_reports_every_file() {
 #[test]
 fn get_match_set_rm() {
     let t = TempDir::new("cli-edit");
-    std::fs::write(t.0.join("nginx.conf"), CONF).expect("write");
-    let root = t.0.to_string_lossy().into_owned();
+    std::fs::write(t.path().join("nginx.conf"), CONF).expect("write");
+    let root = t.path().to_string_lossy().into_owned();
     // Writing verbs lock their work dir: keep it private to this test.
-    let work = t.0.join("work").to_string_lossy().into_owned();
+    let work = t.path().join("work").to_string_lossy().into_owned();
     let r = |args: &[&str]| {
         let mut all = vec!["conf"];
         all.extend_from_slice(args);
@@ -89,7 +89,7 @@ fn get_match_set_rm() {
         stdout(&dry)
     );
     assert_eq!(
-        std::fs::read_to_string(t.0.join("nginx.conf")).expect("read"),
+        std::fs::read_to_string(t.path().join("nginx.conf")).expect("read"),
         CONF,
         "dry run writes nothing"
     );
@@ -100,7 +100,7 @@ fn get_match_set_rm() {
             .success()
     );
     assert!(r(&["rm", "http/server[1]/listen"]).status.success());
-    let after = std::fs::read_to_string(t.0.join("nginx.conf")).expect("read");
+    let after = std::fs::read_to_string(t.path().join("nginx.conf")).expect("read");
     assert_eq!(
         after,
         CONF.replace("        listen 80; # plain\n", "").replace(
@@ -119,7 +119,7 @@ fn get_match_set_rm() {
             && listed.contains("conf set http/server[2]/root /srv/b b"),
         "{listed}"
     );
-    let (config_dir, logs_dir) = (t.0.join("etc"), t.0.join("logs"));
+    let (config_dir, logs_dir) = (t.path().join("etc"), t.path().join("logs"));
     let undone = certsmith(&[
         "rollback",
         "--checkpoints",
@@ -133,7 +133,7 @@ fn get_match_set_rm() {
     ]);
     assert!(undone.status.success(), "{undone:?}");
     assert_eq!(
-        std::fs::read_to_string(t.0.join("nginx.conf")).expect("read"),
+        std::fs::read_to_string(t.path().join("nginx.conf")).expect("read"),
         CONF
     );
 }
@@ -141,11 +141,11 @@ fn get_match_set_rm() {
 #[test]
 fn an_edit_is_refused_while_an_installer_holds_the_server_root() {
     let t = TempDir::new("cli-lock");
-    std::fs::write(t.0.join("nginx.conf"), CONF).expect("write");
-    let root = t.0.to_string_lossy().into_owned();
-    let work = t.0.join("work").to_string_lossy().into_owned();
+    std::fs::write(t.path().join("nginx.conf"), CONF).expect("write");
+    let root = t.path().to_string_lossy().into_owned();
+    let work = t.path().join("work").to_string_lossy().into_owned();
     // What an installer holds while it edits this server root.
-    let held = reverter::DirLock::acquire(&t.0).expect("lock");
+    let held = reverter::DirLock::acquire(t.path()).expect("lock");
     let out = certsmith(&[
         "conf",
         "set",
@@ -161,10 +161,10 @@ fn an_edit_is_refused_while_an_installer_holds_the_server_root() {
     assert!(err.contains("in use by another certsmith process"), "{err}");
     drop(held);
     assert_eq!(
-        std::fs::read_to_string(t.0.join("nginx.conf")).expect("read"),
+        std::fs::read_to_string(t.path().join("nginx.conf")).expect("read"),
         CONF
     );
-    let missing = t.0.join("nowhere").to_string_lossy().into_owned();
+    let missing = t.path().join("nowhere").to_string_lossy().into_owned();
     let out = certsmith(&[
         "conf",
         "set",
@@ -177,7 +177,7 @@ fn an_edit_is_refused_while_an_installer_holds_the_server_root() {
     ]);
     assert!(!out.status.success());
     assert!(
-        !t.0.join("nowhere").exists(),
+        !t.path().join("nowhere").exists(),
         "a missing root is not created"
     );
 }

@@ -58,13 +58,16 @@ fn apply(config: &mut NginxConfig, case: &Path, line: &str) -> Result<(), String
 
 fn run_case(case: &Path) -> Result<(), String> {
     let tmp = TempDir::new("golden");
-    copy_tree(&case.join("before"), &tmp.0);
+    copy_tree(&case.join("before"), tmp.path());
     for f in ["cert.pem", "key.pem"] {
-        std::fs::copy(repo().join("fixtures/nginx/tls").join(f), tmp.0.join(f))
-            .map_err(|e| e.to_string())?;
+        std::fs::copy(
+            repo().join("fixtures/nginx/tls").join(f),
+            tmp.path().join(f),
+        )
+        .map_err(|e| e.to_string())?;
     }
-    nginx_t(&tmp.0).map_err(|e| format!("nginx -t rejects before/: {e}"))?;
-    let mut config = NginxConfig::load(&tmp.0).map_err(|e| e.to_string())?;
+    nginx_t(tmp.path()).map_err(|e| format!("nginx -t rejects before/: {e}"))?;
+    let mut config = NginxConfig::load(tmp.path()).map_err(|e| e.to_string())?;
     let ops = std::fs::read_to_string(case.join("ops")).map_err(|e| e.to_string())?;
     for line in ops
         .lines()
@@ -81,7 +84,7 @@ fn run_case(case: &Path) -> Result<(), String> {
     for expected in files_under(&expected_dir) {
         let rel = expected.strip_prefix(&expected_dir).expect("under after");
         let want = std::fs::read(&expected).map_err(|e| e.to_string())?;
-        let got = std::fs::read(tmp.0.join(rel)).unwrap_or_default();
+        let got = std::fs::read(tmp.path().join(rel)).unwrap_or_default();
         if got != want {
             problems.push(format!(
                 "{} differs:\n--- expected\n{}\n--- got\n{}",
@@ -91,7 +94,7 @@ fn run_case(case: &Path) -> Result<(), String> {
             ));
         }
     }
-    if let Err(e) = nginx_t(&tmp.0) {
+    if let Err(e) = nginx_t(tmp.path()) {
         problems.push(format!("nginx -t rejects the edited tree: {e}"));
     }
     if problems.is_empty() {

@@ -52,7 +52,7 @@ fn tokenizer_agrees_with_nginx() {
     for snippet in snippets {
         // The snippet as our parser sees it: inside a block, so a stray `}` closes it.
         let ours = Document::parse(format!("m {{\n{snippet}\n}}\n").as_bytes()).is_ok();
-        match nginx_lexes(&t.0, snippet) {
+        match nginx_lexes(t.path(), snippet) {
             Ok(theirs) if theirs == ours => {}
             Ok(theirs) => failures.push(format!("{snippet:?}: nginx {theirs}, certsmith {ours}")),
             Err(e) => failures.push(e),

@@ -79,7 +79,7 @@ fn write(dir: &Path, rel: &str, text: &str) {
 #[test]
 fn includes_resolve_like_nginx() {
     let t = TempDir::new("includes");
-    let d = &t.0;
+    let d = t.path();
     write(
         d,
         "nginx.conf",
@@ -137,11 +137,11 @@ fn includes_resolve_like_nginx() {
 fn missing_include_is_a_positioned_error() {
     let t = TempDir::new("missing");
     write(
-        &t.0,
+        t.path(),
         "nginx.conf",
         "events {}\nhttp {\n    include  missing.conf;\n}\n",
     );
-    let e = NginxConfig::load(&t.0)
+    let e = NginxConfig::load(t.path())
         .expect_err("missing include")
         .to_string();
     assert!(
@@ -153,10 +153,10 @@ fn missing_include_is_a_positioned_error() {
 #[test]
 fn include_cycles_are_errors() {
     let t = TempDir::new("cycle");
-    write(&t.0, "nginx.conf", "http { include a.conf; }\n");
-    write(&t.0, "a.conf", "include b.conf;\n");
-    write(&t.0, "b.conf", "\n  include a.conf;\n");
-    let e = NginxConfig::load(&t.0).expect_err("cycle").to_string();
+    write(t.path(), "nginx.conf", "http { include a.conf; }\n");
+    write(t.path(), "a.conf", "include b.conf;\n");
+    write(t.path(), "b.conf", "\n  include a.conf;\n");
+    let e = NginxConfig::load(t.path()).expect_err("cycle").to_string();
     assert!(
         e.contains("b.conf:2:3: include cycle:") && e.contains("a.conf -> "),
         "{e}"
@@ -166,9 +166,9 @@ fn include_cycles_are_errors() {
 #[test]
 fn parse_errors_name_the_file() {
     let t = TempDir::new("parse-error");
-    write(&t.0, "nginx.conf", "http { include x.conf; }\n");
-    write(&t.0, "x.conf", "server {\n  listen 80\n}\n");
-    let e = NginxConfig::load(&t.0)
+    write(t.path(), "nginx.conf", "http { include x.conf; }\n");
+    write(t.path(), "x.conf", "server {\n  listen 80\n}\n");
+    let e = NginxConfig::load(t.path())
         .expect_err("parse error")
         .to_string();
     assert!(e.ends_with("x.conf:3:1: unexpected \"}\""), "{e}");
@@ -178,12 +178,12 @@ fn parse_errors_name_the_file() {
 fn a_file_included_twice_is_parsed_once_and_edited_once() {
     let t = TempDir::new("twice");
     write(
-        &t.0,
+        t.path(),
         "nginx.conf",
         "http {\n    server { include common.conf; }\n    server { include common.conf; }\n}\n",
     );
-    write(&t.0, "common.conf", "listen 80;\n");
-    let mut config = NginxConfig::load(&t.0).expect("load");
+    write(t.path(), "common.conf", "listen 80;\n");
+    let mut config = NginxConfig::load(t.path()).expect("load");
     assert_eq!(config.files.len(), 2);
     let listens = path::select(
         &config,
@@ -210,16 +210,16 @@ fn installer_style_edit_through_node_refs() {
     use certsmith::syntax::nginx::{Directive, Word};
     let t = TempDir::new("node-edits");
     write(
-        &t.0,
+        t.path(),
         "nginx.conf",
         "error_log error.log;\npid nginx.pid;\nevents {}\nhttp {\n\tinclude sites/*;\n}\n",
     );
     write(
-        &t.0,
+        t.path(),
         "sites/a",
         "server {\n\tlisten 80;\n\tserver_name a.test;\n}\n",
     );
-    let mut config = NginxConfig::load(&t.0).expect("load");
+    let mut config = NginxConfig::load(t.path()).expect("load");
     let (server, how) = config.server_for_host("a.test").expect("server");
     assert_eq!(how.kind, MatchKind::Exact);
     let listen = Directive::new(
@@ -237,7 +237,11 @@ fn installer_style_edit_through_node_refs() {
     ] {
         let d = Directive::new(name, [Word::new(file).expect("w")]).expect("d");
         config.push(&server.node, d).expect("push");
-        std::fs::copy(repo().join("fixtures/nginx/tls").join(file), t.0.join(file)).expect("copy");
+        std::fs::copy(
+            repo().join("fixtures/nginx/tls").join(file),
+            t.path().join(file),
+        )
+        .expect("copy");
     }
     let http = config
         .top()
@@ -259,11 +263,11 @@ fn installer_style_edit_through_node_refs() {
         std::fs::write(file, after).expect("write");
     }
     assert_eq!(
-        std::fs::read_to_string(t.0.join("sites/a")).expect("read"),
+        std::fs::read_to_string(t.path().join("sites/a")).expect("read"),
         "server {\n\tlisten 80;\n\tserver_name a.test;\n\tlisten 8443 ssl; # managed by certsmith\n\tssl_certificate cert.pem;\n\tssl_certificate_key key.pem;\n}\n"
     );
-    assert!(std::fs::read_to_string(t.0.join("nginx.conf")).expect("read").ends_with(
+    assert!(std::fs::read_to_string(t.path().join("nginx.conf")).expect("read").ends_with(
         "\tinclude sites/*;\n\tserver { # managed by certsmith\n\t\tlisten 8080;\n\t\treturn 301 https://$host$request_uri;\n\t}\n}\n"
     ));
-    crate::util::nginx_t(&t.0).expect("nginx -t accepts the result");
+    crate::util::nginx_t(t.path()).expect("nginx -t accepts the result");
 }

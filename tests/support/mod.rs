@@ -1,52 +1,23 @@
 //! Shared test support. Include from a test binary with
-//! `#[path = "support/mod.rs"] mod support;`.
+//! `#[path = "support/mod.rs"] mod support;`. Temp dirs, unique names, the
+//! seeded PRNG, golden files and the root check are in `common` (re-exported
+//! here), which binaries without this module include on its own.
 #![allow(dead_code)]
 
 pub mod ari;
 pub mod bind;
+pub mod common;
 pub mod lineages;
 pub mod netns;
 pub mod nginx;
 pub mod pebble;
 pub mod run;
 
-use std::path::{Path, PathBuf};
+#[allow(unused_imports)] // not every binary uses every helper
+pub use common::{Rng, TempDir, golden, is_root, require_root, unique, unique_name};
+
+use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A number unique within this test process.
-pub fn unique() -> u32 {
-    COUNTER.fetch_add(1, Ordering::SeqCst)
-}
-
-/// A directory removed (with its contents) on drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new(label: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!(
-            "certsmith-test-{}-{}-{label}",
-            std::process::id(),
-            unique()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-    pub fn join(&self, p: impl AsRef<Path>) -> PathBuf {
-        self.0.join(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A loopback port that is free (on 127.0.0.1 and on the wildcard address)
 /// and claimed for this test process. Many ports are handed out unbound

@@ -4,7 +4,7 @@
 //! touching the host. Each has its own namespace; dropping it kills what runs inside
 //! (Pebble, the server a test started) and deletes the namespace.
 
-use super::{TempDir, unique};
+use super::{TempDir, unique_name};
 use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -24,7 +24,7 @@ pub struct Netns {
 
 impl Netns {
     pub fn up() -> Netns {
-        let name = format!("csap-{}-{}", std::process::id(), unique());
+        let name = unique_name("csap");
         let ok = Command::new("ip")
             .args(["netns", "add", &name])
             .status()

@@ -3,18 +3,16 @@
 //! nothing, and leaves the originals restorable.
 //!
 //! Mounting (tmpfs, read-only remounts) and `chattr` need root, as CI runs;
-//! without root those tests say "skipped" and return.
+//! without root those tests fail (they used to pass silently).
 
-use super::support::{Mount, Scratch, Tree, diff, is_root, run, snapshot};
+use super::support::{Mount, Scratch, Tree, diff, require_root, run, snapshot};
 use reverter::{Error, Kind, Reverter};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn need_root(test: &str) -> bool {
-    if !is_root() {
-        eprintln!("{test}: skipped: needs root to mount file systems and set attributes");
-    }
-    is_root()
+/// Mounting file systems and setting attributes need root.
+fn need_root() {
+    require_root("it mounts file systems and sets file attributes");
 }
 
 fn same(expected: &Tree, dir: &Path) {
@@ -32,9 +30,7 @@ fn no_transaction_left(work: &Path) {
 
 #[test]
 fn read_only_file_system() {
-    if !need_root("read_only_file_system") {
-        return;
-    }
+    need_root();
     let s = Scratch::new("bad-ro");
     let rw = s.join("rw");
     fs::create_dir_all(&rw).unwrap();
@@ -82,9 +78,7 @@ impl Drop for Immutable {
 
 #[test]
 fn immutable_file() {
-    if !need_root("immutable_file") {
-        return;
-    }
+    need_root();
     let s = Scratch::new("bad-immutable");
     let live = s.join("live");
     fs::create_dir_all(&live).unwrap();
@@ -205,9 +199,7 @@ fn dangling_symbolic_links() {
 
 #[test]
 fn full_target_file_system() {
-    if !need_root("full_target_file_system") {
-        return;
-    }
+    need_root();
     let s = Scratch::new("bad-full-target");
     let full = s.join("full");
     let _mount = Mount::tmpfs(&full, "size=64k");
@@ -242,9 +234,7 @@ fn full_target_file_system() {
 
 #[test]
 fn full_work_dir_at_every_amount_of_free_space() {
-    if !need_root("full_work_dir_at_every_amount_of_free_space") {
-        return;
-    }
+    need_root();
     let s = Scratch::new("bad-full-work");
     let live = s.join("live");
     fs::create_dir_all(&live).unwrap();

@@ -1,5 +1,5 @@
-//! Shared by the integration tests and the crate's unit tests (std only):
-//! scratch directories, tree snapshots, mounts, child processes.
+//! Shared by the integration tests and the crate's unit tests (std and
+//! `tempfile`): scratch directories, tree snapshots, mounts, child processes.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -7,38 +7,31 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// True when running as root (tests give files away and mount file systems).
-pub fn is_root() -> bool {
-    fs::metadata("/proc/self")
-        .map(|m| m.uid() == 0)
-        .unwrap_or(false)
-}
+/// Temp dirs, the PRNG and the root check are the ones every test binary
+/// of the workspace shares.
+#[path = "../../../tests/support/common.rs"]
+mod common;
+#[allow(unused_imports)] // the unit tests use some of them, the integration tests others
+pub use common::{Rng, TempDir, is_root, require_root};
 
 /// A fresh, empty directory under the system temp dir, removed on drop.
 pub struct Scratch {
     pub path: PathBuf,
+    dir: TempDir,
 }
 
 impl Scratch {
     pub fn new(name: &str) -> Scratch {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!("reverter-{name}-{}-{n}", std::process::id()));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).expect("create scratch dir");
-        Scratch { path }
+        let dir = TempDir::new(&format!("reverter-{name}"));
+        Scratch {
+            path: dir.path().to_path_buf(),
+            dir,
+        }
     }
 
     pub fn join(&self, rel: &str) -> PathBuf {
         self.path.join(rel)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.path);
     }
 }
 
@@ -244,40 +237,4 @@ pub fn run(program: &str, args: &[&str]) {
         "{program} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// A small deterministic PRNG (SplitMix64): property tests print the seed
-/// of a failing case, and `REVERTER_SEED` replays it.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    pub fn bytes(&mut self, max: usize) -> Vec<u8> {
-        let len = self.below(max + 1);
-        (0..len).map(|_| self.next() as u8).collect()
-    }
 }
