@@ -219,8 +219,8 @@ mod tests {
 
     #[test]
     fn rotation_keeps_the_newest_backups() {
-        let dir = std::env::temp_dir().join(format!("certsmith-log-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
+        let tmp_dir = tempfile::tempdir().unwrap();
+        let dir = tmp_dir.path().to_path_buf();
         fs::create_dir_all(&dir).unwrap();
         for run in 0..5 {
             if dir.join(FILE_NAME).exists() {
@@ -233,6 +233,5 @@ mod tests {
         assert_eq!(read("certsmith.log.1"), "run 3");
         assert_eq!(read("certsmith.log.3"), "run 1");
         assert!(!dir.join("certsmith.log.4").exists());
-        fs::remove_dir_all(&dir).unwrap();
     }
 }

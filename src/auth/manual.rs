@@ -194,8 +194,8 @@ mod tests {
 
     #[test]
     fn hooks_get_certbots_variables_and_cleanup_sees_auth_output() {
-        let dir = std::env::temp_dir().join(format!("certsmith-manual-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp_dir = tempfile::tempdir().unwrap();
+        let dir = tmp_dir.path().to_path_buf();
         std::fs::create_dir_all(&dir).unwrap();
         let log = dir.join("log");
         let auth = format!(
@@ -224,9 +224,8 @@ mod tests {
 
     #[test]
     fn failing_hook_names_itself_and_only_presented_challenges_are_cleaned() {
-        let dir =
-            std::env::temp_dir().join(format!("certsmith-manual-fail-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp_dir = tempfile::tempdir().unwrap();
+        let dir = tmp_dir.path().to_path_buf();
         std::fs::create_dir_all(&dir).unwrap();
         let log = dir.join("log");
         let auth = "test \"$CERTBOT_DOMAIN\" = a.example".to_string();

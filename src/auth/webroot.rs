@@ -168,8 +168,8 @@ mod tests {
 
     #[test]
     fn creates_readable_files_and_removes_only_its_own() {
-        let root = std::env::temp_dir().join(format!("certsmith-webroot-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
+        let tmp_root = tempfile::tempdir().unwrap();
+        let root = tmp_root.path().to_path_buf();
         let other = root.join("b");
         fs::create_dir_all(other.join(".well-known")).unwrap();
         fs::write(other.join(".well-known/security.txt"), "x").unwrap();

@@ -163,8 +163,8 @@ mod tests {
 
     #[test]
     fn a_session_locks_its_directories_once_each() {
-        let root = std::env::temp_dir().join(format!("certsmith-session-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+        let tmp_root = tempfile::tempdir().unwrap();
+        let root = tmp_root.path().to_path_buf();
         let config = config(&["rollback"], &root);
         let mut session = Session::start(&config).unwrap();
         for dir in ["config", "logs", "work"] {
@@ -184,6 +184,5 @@ mod tests {
         for dir in ["config", "logs", "work", "server"] {
             drop(reverter::DirLock::acquire(root.join(dir)).unwrap());
         }
-        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -249,11 +249,8 @@ print(json.dumps(out))
 
 /// Each file as Python's configobj reads it: `Ok(json)` or `Err(message)`.
 fn configobj_reads(py: &str, texts: &[String]) -> Vec<Result<serde_json::Value, String>> {
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir =
-        std::env::temp_dir().join(format!("certsmith-configobj-{}-{call}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let paths: Vec<_> = texts
         .iter()
         .enumerate()
@@ -269,7 +266,6 @@ fn configobj_reads(py: &str, texts: &[String]) -> Vec<Result<serde_json::Value, 
         .args(&paths)
         .output()
         .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         out.status.success(),
         "{}",

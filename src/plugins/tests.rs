@@ -92,8 +92,8 @@ fn a_fake_authenticator_is_one_registry_entry() {
 
     // Built through the registry as `certonly` and renewal build it.
     let plugin = registry.authenticator("fake").unwrap();
-    let dir = tempdir();
-    let mut reverter = Reverter::open(dir.join("work")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut reverter = Reverter::open(dir.path().join("work")).unwrap();
     let (mut solver, extra) =
         (plugin.authenticator.unwrap())(&config, &["a.example".into()], &mut reverter).unwrap();
     let err = solver.present(&[]).unwrap_err().to_string();
@@ -151,7 +151,6 @@ fn a_fake_authenticator_is_one_registry_entry() {
         err.contains("\"fake\" authenticator is not available"),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -173,15 +172,4 @@ fn unknown_plugins_are_named() {
         err.contains("\"lighttpd\" installer is not available"),
         "{err}"
     );
-}
-
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "certsmith-plugins-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

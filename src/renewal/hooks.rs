@@ -283,17 +283,14 @@ mod tests {
     use super::*;
     use std::fs;
 
-    fn temp(label: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("certsmith-hooks-{}-{label}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
+    fn temp() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
     }
 
     #[test]
     fn directory_hooks_in_byte_order_and_non_executables_skipped() {
-        let config = temp("dir");
+        let tmp = temp();
+        let config = tmp.path().to_path_buf();
         let dir = config.join("renewal-hooks/deploy");
         fs::create_dir_all(&dir).unwrap();
         for (name, mode) in [("b", 0o755), ("B", 0o755), ("a", 0o755), ("README", 0o644)] {
@@ -314,12 +311,12 @@ mod tests {
         assert!(Hook::Shell(dir.join("a").display().to_string()).same_as(&run[1]));
         assert!(!Hook::Shell(format!("{} x", dir.join("a").display())).same_as(&run[1]));
         assert!(directory_hooks(&config, Stage::Pre).0.is_empty());
-        fs::remove_dir_all(&config).unwrap();
     }
 
     #[test]
     fn environment_exit_status_and_timeout() {
-        let dir = temp("run");
+        let tmp = temp();
+        let dir = tmp.path().to_path_buf();
         let out = dir.join("out");
         let hook = Hook::Shell(format!("echo \"$RENEWED_DOMAINS\" > {}", out.display()));
         let env = [("RENEWED_DOMAINS", "a.example b.example".to_string())];
@@ -361,6 +358,5 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("is not executable"), "{err}");
-        fs::remove_dir_all(&dir).unwrap();
     }
 }

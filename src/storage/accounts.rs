@@ -212,8 +212,8 @@ mod tests {
 
     #[test]
     fn save_load_list_remove() {
-        let dir = std::env::temp_dir().join(format!("certsmith-accounts-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
+        let tmp_dir = tempfile::tempdir().unwrap();
+        let dir = tmp_dir.path().to_path_buf();
         let url = "https://127.0.0.1:1/dir";
         let account = StoredAccount::new(
             "abc123".into(),

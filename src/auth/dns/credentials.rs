@@ -375,7 +375,8 @@ mod tests {
     #[test]
     fn load_refuses_files_others_can_read() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("certsmith-cred-{}", std::process::id()));
+        let tmp_dir = tempfile::tempdir().unwrap();
+        let dir = tmp_dir.path().to_path_buf();
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("rfc2136.ini");
         std::fs::write(&file, GOOD).unwrap();
@@ -397,6 +398,5 @@ mod tests {
             err.starts_with("--dns-rfc2136-credentials: cannot read"),
             "{err}"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -77,9 +77,8 @@ mod tests {
 
     #[test]
     fn written_once_then_left_to_the_user() {
-        let dir =
-            std::env::temp_dir().join(format!("certsmith-apache-opts-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp_dir = tempfile::tempdir().unwrap();
+        let dir = tmp_dir.path().to_path_buf();
         std::fs::create_dir_all(&dir).unwrap();
         let first = plan(&dir);
         assert_eq!(first.files.len(), 2);
@@ -96,6 +95,5 @@ mod tests {
         std::fs::write(&first.path, b"SSLProtocol +TLSv1.3\n").unwrap();
         let mine = plan(&dir);
         assert!(mine.files.is_empty() && mine.note.is_some());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

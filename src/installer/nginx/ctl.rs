@@ -434,7 +434,8 @@ mod tests {
 
     #[test]
     fn only_a_live_nginx_counts_as_running() {
-        let dir = std::env::temp_dir().join(format!("certsmith-ctl-{}", std::process::id()));
+        let tmp_dir = tempfile::tempdir().unwrap();
+        let dir = tmp_dir.path().to_path_buf();
         std::fs::create_dir_all(&dir).unwrap();
         let pid_file = dir.join("nginx.pid");
         let ctl = Ctl::new("nginx", dir.join("nginx.conf"));
@@ -444,6 +445,5 @@ mod tests {
         assert_eq!(ctl.running(&pid_file), None);
         std::fs::write(&pid_file, "garbage\n").unwrap();
         assert_eq!(ctl.running(&pid_file), None);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

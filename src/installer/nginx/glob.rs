@@ -159,7 +159,8 @@ mod tests {
 
     #[test]
     fn expands_sorted_and_skips_hidden() {
-        let dir = std::env::temp_dir().join(format!("certsmith-glob-{}", std::process::id()));
+        let tmp_dir = tempfile::tempdir().unwrap();
+        let dir = tmp_dir.path().to_path_buf();
         std::fs::create_dir_all(&dir).unwrap();
         for f in ["b.conf", "a.conf", ".hidden.conf", "c.txt", "B.conf"] {
             std::fs::write(dir.join(f), "").unwrap();
@@ -171,6 +172,5 @@ mod tests {
             .collect();
         assert_eq!(names, ["B.conf", "a.conf", "b.conf"]);
         assert!(expand(&dir.join("nothing-*")).is_empty());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

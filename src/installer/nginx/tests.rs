@@ -5,35 +5,21 @@ use super::challenge::{self, Token};
 use super::redirect::already_redirects;
 use super::view::View;
 use super::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-struct Scratch(PathBuf);
+struct Scratch(tempfile::TempDir);
 
 impl Scratch {
     fn new(conf: &str) -> Scratch {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "certsmith-installer-unit-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
         Scratch(dir)
     }
     fn load(&self) -> NginxConfig {
-        NginxConfig::load(&self.0).unwrap()
+        NginxConfig::load(self.0.path()).unwrap()
     }
     fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }
 
