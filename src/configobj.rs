@@ -284,6 +284,9 @@ fn scan(text: &str, flat: Option<FlatRules>) -> Result<Vec<(usize, Scanned)>, Pa
             index += 1;
             continue;
         }
+        if flat.is_none() && stripped.starts_with('[') && !line.contains('=') {
+            return Err(err(col, ErrorKind::Section("malformed section header")));
+        }
         let Some((key, at)) = read::keyword(line) else {
             if flat.is_some_and(|f| f.bare_keys) {
                 out.push((

@@ -36,7 +36,7 @@ impl RenewalConf {
             .map(|doc| RenewalConf { doc })
             .map_err(|e| ConfError {
                 line: e.line,
-                message: format!("column {}: {}", e.col, e.kind),
+                message: e.kind.to_string(),
             })
     }
 

@@ -138,6 +138,29 @@ fn nginx_t_already_failing_is_refused_before_anything() {
     assert!(err.contains("site.conf:4"), "{err}");
 }
 
+/// `certonly --nginx` checks the configuration before the CA is asked too (the CA
+/// named here is unreachable: reaching it would be a different error).
+#[test]
+fn certonly_through_nginx_refuses_a_failing_configuration_before_the_ca() {
+    let c = Case::new(
+        "server {\n    listen 80;\n    server_name a.example;\n    no_such_directive on;\n}\n",
+    );
+    let args = [
+        "certonly",
+        "--nginx",
+        "-d",
+        "a.example",
+        "-n",
+        "--agree-tos",
+        "--register-unsafely-without-email",
+        "--server",
+        "https://127.0.0.1:9/dir",
+    ];
+    let err = c.fails_cleanly("", &args, "nginx -t already fails");
+    assert!(err.contains("site.conf:4"), "{err}");
+    assert!(!err.contains("127.0.0.1:9"), "the CA was contacted: {err}");
+}
+
 #[test]
 fn a_change_nginx_rejects_is_undone_with_nginxs_message() {
     let c = Case::new(SITE);

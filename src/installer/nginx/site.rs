@@ -267,6 +267,8 @@ impl Installer for NginxSite {
     }
 
     fn solver<'r>(&mut self, reverter: &'r mut Reverter) -> Result<Box<dyn Solver + 'r>, Error> {
+        // A configuration nginx already rejects is refused before the CA is asked.
+        self.preflight()?;
         Ok(Box::new(NginxSolver::new(
             self.nginx.clone(),
             self.settings.http_port,
