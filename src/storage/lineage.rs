@@ -314,7 +314,19 @@ impl Lineage {
             .ok_or_else(|| StorageError::Invalid("renewal produced no private key".into()))?;
         let archive = self.archive_dir();
         let version = self.latest_archived() + 1;
+        // The key being replaced (the live link's target) sets the new one's
+        // group and group/other bits, as in Certbot.
+        let previous = fs::metadata(self.path("privkey")).ok();
         write_version(&archive, version, issued, key)?;
+        if let Some(previous) = previous
+            && let Err(e) =
+                keep_key_access(&archive.join(format!("privkey{version}.pem")), &previous)
+        {
+            for kind in KINDS {
+                let _ = fs::remove_file(archive.join(format!("{kind}{version}.pem")));
+            }
+            return Err(e);
+        }
         for kind in KINDS {
             let link = self.path(kind);
             let target = relative_target(&link, &archive.join(format!("{kind}{version}.pem")));
@@ -430,6 +442,37 @@ fn write_version(
         write_file(&path, text.as_bytes(), mode)?;
     }
     Ok(())
+}
+
+/// Certbot's base mode of a private key.
+const PRIVKEY_MODE: u32 = 0o600;
+/// What a new private key keeps of the previous key's mode (Certbot's rule):
+/// the group's read, write and execute bits and the others' read bit.
+const PRIVKEY_KEPT_BITS: u32 = 0o074;
+
+/// The mode a new private key gets after a key with mode `previous`.
+fn private_key_mode(previous: u32) -> u32 {
+    PRIVKEY_MODE | (previous & PRIVKEY_KEPT_BITS)
+}
+
+/// Give the new key at `path` the group of the previous key and the mode
+/// [`private_key_mode`] says (the group first, so the bits never apply to
+/// another group). The owner stays the one writing it, as in Certbot.
+fn keep_key_access(path: &Path, previous: &fs::Metadata) -> Result<(), StorageError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mode = private_key_mode(previous.mode());
+    if mode == PRIVKEY_MODE && previous.gid() == fs::metadata(path).map_or(0, |m| m.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(path, None, Some(previous.gid())).map_err(|e| {
+        StorageError::Invalid(format!(
+            "{}: cannot give the new private key the group (gid {}) of the previous one: {e}",
+            path.display(),
+            previous.gid()
+        ))
+    })?;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+        .map_err(|e| StorageError::io(path, e))
 }
 
 /// `target` relative to the directory of `link` (`../../archive/NAME/x.pem`).

@@ -1,0 +1,59 @@
+//! Certbot's renewal rules a switching user relies on (issue 14): the
+//! private key's group and mode, `autorenew = False`, a failing deploy
+//! hook, `certonly` on an existing lineage (when it is kept, its key type),
+//! `register`'s hook directories, and `certificates` with a broken lineage.
+
+use super::World;
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::process::Command;
+
+/// The gid of `group`, created (as a system group) if the machine lacks it.
+fn group_id(group: &str) -> u32 {
+    let lookup = || {
+        let out = Command::new("getent")
+            .args(["group", group])
+            .output()
+            .unwrap();
+        let line = String::from_utf8_lossy(&out.stdout).into_owned();
+        line.split(':').nth(2).and_then(|g| g.trim().parse().ok())
+    };
+    if let Some(gid) = lookup() {
+        return gid;
+    }
+    // Another test process may create it at the same time: look again.
+    let _ = Command::new("groupadd").args(["--system", group]).status();
+    lookup().unwrap_or_else(|| panic!("no group {group} and groupadd failed"))
+}
+
+#[test]
+fn compat_renewal_keeps_the_private_keys_group_and_read_bits() {
+    let w = World::new();
+    w.standalone(&["-d", "mail.example.com"]).ok();
+    let gid = group_id("ssl-cert");
+    let key = w.live("mail.example.com", "privkey.pem");
+    // chmod and chown follow the live link to archive/.../privkey1.pem.
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::chown(&key, None, Some(gid)).unwrap();
+
+    w.renew(&["--force-renewal"]).ok();
+    assert_eq!(w.version("mail.example.com"), 2);
+    let new_key = w.config_dir().join("archive/mail.example.com/privkey2.pem");
+    let meta = fs::metadata(&new_key).unwrap();
+    assert_eq!(meta.mode() & 0o7777, 0o640, "mode of {}", new_key.display());
+    assert_eq!(meta.gid(), gid, "group of {}", new_key.display());
+    assert_ne!(
+        fs::read(&new_key).unwrap(),
+        fs::read(w.config_dir().join("archive/mail.example.com/privkey1.pem")).unwrap(),
+        "a new key"
+    );
+
+    // certonly replacing the lineage keeps them too; a key that others could
+    // write to does not pass that bit on (Certbot keeps group rwx, other r).
+    fs::set_permissions(&new_key, fs::Permissions::from_mode(0o666)).unwrap();
+    w.standalone(&["-d", "mail.example.com", "--force-renewal"])
+        .ok();
+    assert_eq!(w.version("mail.example.com"), 3);
+    let third = fs::metadata(w.config_dir().join("archive/mail.example.com/privkey3.pem")).unwrap();
+    assert_eq!((third.mode() & 0o7777, third.gid()), (0o664, gid));
+}
