@@ -153,6 +153,14 @@ pub fn common_params(
     }
     let (key_type, (size_key, size)) = config.cert.key.conf_values();
     params.set("key_type", key_type).set(size_key, size);
+    // Certbot keeps `autorenew = False` only; on is the default.
+    match config.renew.autorenew {
+        Some(false) => {
+            params.set("autorenew", "False");
+        }
+        Some(true) => params.remove.push("autorenew".into()),
+        None => {}
+    }
     let challenges = &config.cert.preferred_challenges;
     if !challenges.is_empty() {
         params.set_list(

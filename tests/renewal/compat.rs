@@ -57,3 +57,59 @@ fn compat_renewal_keeps_the_private_keys_group_and_read_bits() {
     let third = fs::metadata(w.config_dir().join("archive/mail.example.com/privkey3.pem")).unwrap();
     assert_eq!((third.mode() & 0o7777, third.gid()), (0o664, gid));
 }
+
+#[test]
+fn compat_autorenew_false_is_renewed_only_when_forced() {
+    let w = World::new();
+    for name in ["off.example.com", "on.example.com"] {
+        w.standalone(&["-d", name]).ok();
+    }
+    w.append_conf("off.example.com", "autorenew = False\n");
+    // Pebble's certificates last 5 years: a 10-year window makes both due.
+    let due = ["--renew-before-expiry", "3650"];
+    let run = w.renew(&due).ok();
+    assert!(
+        run.stdout
+            .contains("off.example.com: not renewed: autorenew = False in its renewal conf"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        (w.version("off.example.com"), w.version("on.example.com")),
+        (1, 2)
+    );
+    // Naming it is not enough (Certbot's rule); forcing is.
+    let mut named = vec!["--cert-name", "off.example.com"];
+    named.extend_from_slice(&due);
+    w.renew(&named).ok();
+    assert_eq!(w.version("off.example.com"), 1);
+    w.renew(&["--cert-name", "off.example.com", "--force-renewal"])
+        .ok();
+    assert_eq!(w.version("off.example.com"), 2);
+    assert!(
+        w.conf("off.example.com").contains("autorenew = False\n"),
+        "{}",
+        w.conf("off.example.com")
+    );
+
+    // --no-autorenew stores it; --autorenew given to renew turns it back on.
+    w.standalone(&["-d", "flag.example.com", "--no-autorenew"])
+        .ok();
+    assert!(
+        w.conf("flag.example.com").contains("autorenew = False\n"),
+        "{}",
+        w.conf("flag.example.com")
+    );
+    let mut named = vec!["--cert-name", "flag.example.com"];
+    named.extend_from_slice(&due);
+    w.renew(&named).ok();
+    assert_eq!(w.version("flag.example.com"), 1);
+    named.push("--autorenew");
+    w.renew(&named).ok();
+    assert_eq!(w.version("flag.example.com"), 2);
+    assert!(
+        !w.conf("flag.example.com").contains("autorenew"),
+        "{}",
+        w.conf("flag.example.com")
+    );
+}

@@ -135,6 +135,18 @@ fn process(
         Err(e) => return Outcome::Failed(vec![name.to_string()], e),
     };
     let names = loaded.names().to_vec();
+    // Certbot: a lineage with `autorenew = False` is renewed only when
+    // forced (or simulated in a dry run), `--cert-name` or not.
+    let lconf = &loaded.config;
+    if lconf.renew.autorenew == Some(false) && !lconf.cert.force_renewal && !lconf.dry_run {
+        say(
+            config,
+            &format!(
+                "{name}: not renewed: autorenew = False in its renewal conf (--force-renewal renews it, --autorenew turns it back on)"
+            ),
+        );
+        return Outcome::NotDue;
+    }
     let decision = match decide(state, &loaded) {
         Ok(d) => d,
         Err(e) => return Outcome::Failed(names, e),
