@@ -224,8 +224,14 @@ pub fn obtain_and_save(
                 config.hooks.deploy.as_deref(),
             );
             hooks.run_posts(&names, &[]);
-            if let Some(e) = failed.into_iter().next() {
-                bail!("the certificate was saved, but deploying it failed: {e}");
+            if !failed.is_empty() {
+                // As in Certbot: reported (by the hook runner), not an error.
+                let line = format!(
+                    "the certificate was saved, but {} deploy hook(s) failed (reported above)",
+                    failed.len()
+                );
+                crate::log::warning(&line);
+                eprintln!("certsmith: warning: {line}");
             }
         }
         Ok(None) => hooks.run_posts(&[], &[]),

@@ -113,3 +113,48 @@ fn compat_autorenew_false_is_renewed_only_when_forced() {
         w.conf("flag.example.com")
     );
 }
+
+#[test]
+fn compat_a_failing_deploy_hook_is_reported_and_the_renewal_stands() {
+    let w = World::new();
+    w.standalone(&["-d", "dh.example.com"]).ok();
+    let post = w.dir.join("post.log");
+    let run = w
+        .renew(&[
+            "--force-renewal",
+            "--deploy-hook",
+            "echo broken >&2; exit 3",
+            "--post-hook",
+            &format!(
+                "echo \"$RENEWED_DOMAINS|$FAILED_DOMAINS\" > {}",
+                post.display()
+            ),
+        ])
+        .ok();
+    assert!(
+        run.stderr.contains("deploy hook") && run.stderr.contains("failed"),
+        "the failure is reported: {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("renewal failed"), "{}", run.stderr);
+    assert_eq!(w.version("dh.example.com"), 2);
+    assert_eq!(fs::read_to_string(&post).unwrap(), "dh.example.com|\n");
+    // The hook was saved; the next run is an ordinary one (nothing due).
+    assert!(
+        w.conf("dh.example.com").contains("renew_hook = "),
+        "{}",
+        w.conf("dh.example.com")
+    );
+    let run = w.renew(&[]).ok();
+    assert!(
+        run.stdout.contains("No renewals were attempted"),
+        "{}",
+        run.stdout
+    );
+    // certonly too: the certificate is saved, the hook's failure reported.
+    let run = w
+        .standalone(&["-d", "dh2.example.com", "--deploy-hook", "exit 4"])
+        .ok();
+    assert!(run.stderr.contains("deploy hook"), "{}", run.stderr);
+    assert_eq!(w.version("dh2.example.com"), 1);
+}
