@@ -7,6 +7,7 @@ use super::hooks::HookRunner;
 use super::{Config, account};
 use crate::acme::{self, AcmeOptions, CertRequest, Issued, Session, Solver};
 use crate::installer::absolute;
+use crate::renewal::due;
 use crate::storage::{self, Lineage, RenewalParams, StorageError};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -19,18 +20,28 @@ pub enum Target {
     Keep(Lineage),
 }
 
-const RENEW_BEFORE_DAYS: i64 = 30;
-
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn due(lineage: &Lineage) -> bool {
-    lineage.cert_info().map_or(true, |info| {
-        info.not_after - now() < RENEW_BEFORE_DAYS * 86_400
-    })
+/// Due by `renew`'s local rules: `--renew-before-expiry`, else the
+/// lineage's `renew_before_expiry`, else the lifetime-based default. An
+/// unreadable certificate or interval counts as due (it is replaced).
+fn due(config: &Config, lineage: &Lineage) -> bool {
+    let Ok(info) = lineage.cert_info() else {
+        return true;
+    };
+    let before = config
+        .renew
+        .renew_before_expiry_days
+        .map(|days| format!("{days} days"))
+        .or_else(|| lineage.conf.get(&[], "renew_before_expiry"));
+    match due::local(info.not_before, info.not_after, before.as_deref()) {
+        Ok((at, rule)) => due::decide(at, rule, info.not_after, now()).due,
+        Err(_) => true,
+    }
 }
 
 fn same_names(a: &[String], b: &[String]) -> bool {
@@ -46,7 +57,7 @@ fn lineage_names(lineage: &Lineage) -> Vec<String> {
 pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target> {
     let force = config.cert.force_renewal;
     let keep_or_replace = |lineage: Lineage| {
-        if !force && same_names(&lineage_names(&lineage), names) && !due(&lineage) {
+        if !force && same_names(&lineage_names(&lineage), names) && !due(config, &lineage) {
             Target::Keep(lineage)
         } else {
             Target::Replace(lineage)

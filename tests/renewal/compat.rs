@@ -3,7 +3,8 @@
 //! hook, `certonly` on an existing lineage (when it is kept, its key type),
 //! `register`'s hook directories, and `certificates` with a broken lineage.
 
-use super::World;
+use super::pebble;
+use super::{World, now};
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::Command;
@@ -157,4 +158,49 @@ fn compat_a_failing_deploy_hook_is_reported_and_the_renewal_stands() {
         .ok();
     assert!(run.stderr.contains("deploy hook"), "{}", run.stderr);
     assert_eq!(w.version("dh2.example.com"), 1);
+}
+
+#[test]
+fn compat_certonly_keeps_a_lineage_by_the_renewal_rules() {
+    // 10-minute certificates: due after half their lifetime by renew's
+    // default rule, but always within the old fixed 30 days.
+    let w = World::with(pebble().validity_secs(600).start());
+    w.standalone(&["-d", "keep.example.com"]).ok();
+    let run = w.standalone(&["-d", "keep.example.com"]).ok();
+    assert!(
+        now() < w.cert("keep.example.com").not_before + 290,
+        "too slow for a fair 'not due' check"
+    );
+    assert!(run.stdout.contains("not yet due"), "{}", run.stdout);
+    assert_eq!(w.version("keep.example.com"), 1);
+
+    // The lineage's renew_before_expiry rules when it is set.
+    let conf = w.conf("keep.example.com");
+    assert!(
+        conf.starts_with("# renew_before_expiry = 30 days\n"),
+        "{conf}"
+    );
+    fs::write(
+        w.conf_path("keep.example.com"),
+        conf.replacen(
+            "# renew_before_expiry = 30 days\n",
+            "renew_before_expiry = 1 hour\n",
+            1,
+        ),
+    )
+    .unwrap();
+    w.standalone(&["-d", "keep.example.com"]).ok();
+    assert_eq!(w.version("keep.example.com"), 2);
+    let conf = w.conf("keep.example.com");
+    fs::write(
+        w.conf_path("keep.example.com"),
+        conf.replacen(
+            "renew_before_expiry = 1 hour\n",
+            "renew_before_expiry = 1 minute\n",
+            1,
+        ),
+    )
+    .unwrap();
+    w.standalone(&["-d", "keep.example.com"]).ok();
+    assert_eq!(w.version("keep.example.com"), 2);
 }
