@@ -121,6 +121,16 @@ pub fn available_name(config_dir: &Path, base: &str) -> String {
         .unwrap_or_else(|| format!("{base}-{}", std::process::id()))
 }
 
+/// `renewal-hooks/{pre,deploy,post}` (0755), which Certbot makes in every
+/// config dir it uses, so users find where directory hooks go.
+pub fn make_hook_dirs(config_dir: &Path) -> Result<(), StorageError> {
+    make_dir(&config_dir.join("renewal-hooks"), 0o755)?;
+    for hook in ["pre", "deploy", "post"] {
+        make_dir(&config_dir.join("renewal-hooks").join(hook), 0o755)?;
+    }
+    Ok(())
+}
+
 /// Names of every lineage with a renewal conf, sorted.
 pub fn list(config_dir: &Path) -> Result<Vec<String>, StorageError> {
     let dir = config_dir.join("renewal");
@@ -261,17 +271,10 @@ impl Lineage {
                 "a lineage needs the private key (not available with --csr)".into(),
             )
         })?;
-        for (dir, mode) in [
-            ("archive", 0o700),
-            ("live", 0o700),
-            ("renewal", 0o755),
-            ("renewal-hooks", 0o755),
-        ] {
+        for (dir, mode) in [("archive", 0o700), ("live", 0o700), ("renewal", 0o755)] {
             make_dir(&config_dir.join(dir), mode)?;
         }
-        for hook in ["pre", "deploy", "post"] {
-            make_dir(&config_dir.join("renewal-hooks").join(hook), 0o755)?;
-        }
+        make_hook_dirs(config_dir)?;
         let live_readme = config_dir.join("live").join("README");
         if !live_readme.exists() {
             write_file(&live_readme, LIVE_README.as_bytes(), 0o644)?;

@@ -204,3 +204,74 @@ fn compat_certonly_keeps_a_lineage_by_the_renewal_rules() {
     w.standalone(&["-d", "keep.example.com"]).ok();
     assert_eq!(w.version("keep.example.com"), 2);
 }
+
+/// `openssl pkey`'s first text line: `Private-Key: (3072 bit, 2 primes)`.
+fn key_text(path: &std::path::Path) -> String {
+    let out = Command::new("openssl")
+        .args(["pkey", "-noout", "-text", "-in"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn compat_register_makes_the_hook_dirs() {
+    let w = World::new();
+    w.certsmith(&[
+        "register",
+        "--server",
+        &w.server,
+        "--agree-tos",
+        "-m",
+        "test@example.com",
+    ])
+    .ok();
+    for stage in ["pre", "deploy", "post"] {
+        let dir = w.config_dir().join("renewal-hooks").join(stage);
+        assert!(dir.is_dir(), "register did not make {}", dir.display());
+        assert_eq!(fs::metadata(&dir).unwrap().mode() & 0o777, 0o755);
+    }
+}
+
+#[test]
+fn compat_certonly_keeps_an_rsa_lineages_key_type_and_size() {
+    let w = World::new();
+    w.standalone(&[
+        "-d",
+        "rsa.example.com",
+        "--key-type",
+        "rsa",
+        "--rsa-key-size",
+        "3072",
+    ])
+    .ok();
+    w.standalone(&["-d", "rsa.example.com", "--force-renewal"])
+        .ok();
+    assert_eq!(w.version("rsa.example.com"), 2);
+    assert_eq!(w.cert("rsa.example.com").key_type, "RSA");
+    assert!(
+        key_text(&w.live("rsa.example.com", "privkey.pem")).contains("3072 bit"),
+        "{}",
+        key_text(&w.live("rsa.example.com", "privkey.pem"))
+    );
+    let conf = w.conf("rsa.example.com");
+    assert!(
+        conf.contains("key_type = rsa\n") && conf.contains("rsa_key_size = 3072\n"),
+        "{conf}"
+    );
+    // --key-type given now changes it.
+    w.standalone(&[
+        "-d",
+        "rsa.example.com",
+        "--force-renewal",
+        "--key-type",
+        "ecdsa",
+    ])
+    .ok();
+    assert_eq!(w.cert("rsa.example.com").key_type, "ECDSA");
+}
