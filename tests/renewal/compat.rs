@@ -275,3 +275,45 @@ fn compat_certonly_keeps_an_rsa_lineages_key_type_and_size() {
     .ok();
     assert_eq!(w.cert("rsa.example.com").key_type, "ECDSA");
 }
+
+#[test]
+fn compat_certificates_lists_broken_lineages_as_invalid_and_exits_0() {
+    let w = World::new();
+    for name in [
+        "good.example.com",
+        "mixed.example.com",
+        "unread.example.com",
+    ] {
+        w.standalone(&["-d", name]).ok();
+    }
+    // A fullchain that is not cert + chain (the certificate alone).
+    let archive = w.config_dir().join("archive/mixed.example.com");
+    fs::copy(archive.join("cert1.pem"), archive.join("fullchain1.pem")).unwrap();
+    // A conf that cannot be read.
+    fs::write(w.conf_path("unread.example.com"), "[renewalparams\n").unwrap();
+
+    let run = w.certsmith(&["certificates"]).ok();
+    assert!(
+        run.stdout.contains("Certificate Name: good.example.com"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("Certificate Name: mixed.example.com")
+            && !run.stdout.contains("Certificate Name: unread.example.com"),
+        "{}",
+        run.stdout
+    );
+    let invalid = format!(
+        "\nThe following renewal configurations were invalid:\n  {}\n  {}\n",
+        w.conf_path("mixed.example.com").display(),
+        w.conf_path("unread.example.com").display()
+    );
+    assert!(run.stdout.ends_with(&invalid), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("fullchain does not match cert + chain for mixed.example.com!"),
+        "{}",
+        run.stderr
+    );
+}
