@@ -14,6 +14,8 @@ mod support;
 mod ari;
 #[path = "renewal/bad_input.rs"]
 mod bad_input;
+#[path = "renewal/compat.rs"]
+mod compat;
 #[path = "renewal/config.rs"]
 mod config;
 #[path = "renewal/hooks.rs"]

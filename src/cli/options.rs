@@ -191,6 +191,9 @@ pub struct HookOptions {
 pub struct RenewOptions {
     pub renew_before_expiry_days: Option<u64>,
     pub no_random_sleep: bool,
+    /// `--autorenew`/`--no-autorenew` (or the lineage's `autorenew`):
+    /// `Some(false)`: `renew` renews it only when forced.
+    pub autorenew: Option<bool>,
 }
 
 /// `install-timer`.
@@ -374,6 +377,7 @@ impl Options {
             renew: RenewOptions {
                 renew_before_expiry_days: a.parsed::<u64>(&t::RENEW_BEFORE_EXPIRY)?,
                 no_random_sleep: a.flag(&t::NO_RANDOM_SLEEP_ON_RENEW),
+                autorenew: a.switch(&t::AUTORENEW),
             },
             rollback_checkpoints: a.parsed::<usize>(&t::CHECKPOINTS)?.unwrap_or(1),
             timer: TimerOptions {

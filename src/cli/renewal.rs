@@ -29,6 +29,8 @@ pub static WRITTEN_ELSEWHERE: &[&Flag] = &[
     &t::PREFERRED_CHALLENGES,
     &t::WEBROOT_PATH,
     &t::WEBROOT_MAP,
+    // `autorenew = False` (a switch whose off value is the one kept).
+    &t::AUTORENEW,
 ];
 
 /// Keys Certbot may write in `[renewalparams]` that no flag is restored from, and why.
@@ -46,10 +48,6 @@ pub static NOT_RESTORED: &[(&str, &str)] = &[
         "a renewal works in the directories it is run with",
     ),
     ("user_agent", "certsmith names itself"),
-    (
-        "autorenew",
-        "read by renew itself, not a flag (`autorenew = False` is not honoured yet)",
-    ),
 ];
 
 /// The flags that choose plugins, so that one given now replaces the

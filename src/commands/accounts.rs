@@ -33,6 +33,8 @@ pub fn register(config: &Config) -> anyhow::Result<ExitCode> {
         );
     }
     account::register(config, &session)?;
+    // Certbot makes the directory hooks' folders whatever the verb.
+    storage::make_hook_dirs(&config.paths.config_dir)?;
     Ok(ExitCode::SUCCESS)
 }
 

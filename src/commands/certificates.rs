@@ -58,60 +58,89 @@ fn is_test_cert(lineage: &Lineage) -> bool {
         .is_some_and(|s| s.contains("staging"))
 }
 
+/// Certbot's check that the files were not corrupted on disk (the part
+/// that matters to servers): fullchain.pem is cert.pem then chain.pem.
+fn check_fullchain(lineage: &Lineage) -> Result<(), String> {
+    let read = |kind| lineage.read(kind).map_err(|e| e.to_string());
+    let (cert, chain, fullchain) = (read("cert")?, read("chain")?, read("fullchain")?);
+    if format!("{cert}{chain}") != fullchain {
+        return Err(format!(
+            "fullchain does not match cert + chain for {}!",
+            lineage.name
+        ));
+    }
+    Ok(())
+}
+
+/// A lineage as `certificates` shows it, or why it cannot be shown.
+fn describe(config: &Config, lineage: &Lineage, now: i64) -> Result<Option<String>, String> {
+    let info = lineage.cert_info().map_err(|e| e.to_string())?;
+    check_fullchain(lineage)?;
+    if !wanted(config, lineage, &info.names) {
+        return Ok(None);
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "  Certificate Name: {}", lineage.name);
+    let _ = writeln!(out, "    Serial Number: {}", info.serial_hex);
+    let _ = writeln!(out, "    Key Type: {}", info.key_type);
+    let _ = writeln!(out, "    Domains: {}", info.names.join(" "));
+    let _ = writeln!(
+        out,
+        "    Expiry Date: {} ({})",
+        certinfo::format_utc(info.not_after),
+        validity(info.not_after, now, is_test_cert(lineage))
+    );
+    let _ = writeln!(
+        out,
+        "    Certificate Path: {}",
+        lineage.path("fullchain").display()
+    );
+    let _ = writeln!(
+        out,
+        "    Private Key Path: {}",
+        lineage.path("privkey").display()
+    );
+    Ok(Some(out))
+}
+
+/// Lists every lineage it can read; one it cannot (a bad conf, a missing or
+/// corrupt file, a fullchain that is not cert + chain) is named under
+/// Certbot's heading "The following renewal configurations were invalid:"
+/// with the reason on stderr, and the exit status stays 0, as in Certbot.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
-    let mut broken = Vec::new();
+    let mut invalid = Vec::new();
     let now = now();
-    for name in storage::list(&config.paths.config_dir)? {
-        let lineage = match Lineage::load(&config.paths.config_dir, &name) {
-            Ok(l) => l,
+    let config_dir = &config.paths.config_dir;
+    for name in storage::list(config_dir)? {
+        let described = Lineage::load(config_dir, &name)
+            .map_err(|e| e.to_string())
+            .and_then(|lineage| describe(config, &lineage, now));
+        match described {
+            Ok(Some(text)) => out.push_str(&text),
+            Ok(None) => {}
             Err(e) => {
-                broken.push(e.to_string());
-                continue;
+                let conf = config_dir.join("renewal").join(format!("{name}.conf"));
+                crate::log::warning(format!("{}: {e}", conf.display()));
+                eprintln!(
+                    "certsmith: Renewal configuration file {} produced an unexpected error: {e}. Skipping.",
+                    conf.display()
+                );
+                invalid.push(conf);
             }
-        };
-        let info = match lineage.cert_info() {
-            Ok(i) => i,
-            Err(e) => {
-                broken.push(e.to_string());
-                continue;
-            }
-        };
-        if !wanted(config, &lineage, &info.names) {
-            continue;
         }
-        let _ = writeln!(out, "  Certificate Name: {}", lineage.name);
-        let _ = writeln!(out, "    Serial Number: {}", info.serial_hex);
-        let _ = writeln!(out, "    Key Type: {}", info.key_type);
-        let _ = writeln!(out, "    Domains: {}", info.names.join(" "));
-        let _ = writeln!(
-            out,
-            "    Expiry Date: {} ({})",
-            certinfo::format_utc(info.not_after),
-            validity(info.not_after, now, is_test_cert(&lineage))
-        );
-        let _ = writeln!(
-            out,
-            "    Certificate Path: {}",
-            lineage.path("fullchain").display()
-        );
-        let _ = writeln!(
-            out,
-            "    Private Key Path: {}",
-            lineage.path("privkey").display()
-        );
     }
-    if out.is_empty() {
+    if out.is_empty() && invalid.is_empty() {
         println!("No certificates found.");
-    } else {
+    }
+    if !out.is_empty() {
         print!("Found the following certificates:\n{out}");
     }
-    if !broken.is_empty() {
-        eprintln!("These renewal configurations could not be read (skipped):");
-        for b in &broken {
-            eprintln!("  {b}");
+    if !invalid.is_empty() {
+        println!("\nThe following renewal configurations were invalid:");
+        for conf in &invalid {
+            println!("  {}", conf.display());
         }
-        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }

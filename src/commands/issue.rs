@@ -5,8 +5,11 @@
 
 use super::hooks::HookRunner;
 use super::{Config, account};
+use crate::acme::csr::KeySpec;
 use crate::acme::{self, AcmeOptions, CertRequest, Issued, Session, Solver};
+use crate::cli::table as t;
 use crate::installer::absolute;
+use crate::renewal::due;
 use crate::storage::{self, Lineage, RenewalParams, StorageError};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -19,18 +22,28 @@ pub enum Target {
     Keep(Lineage),
 }
 
-const RENEW_BEFORE_DAYS: i64 = 30;
-
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn due(lineage: &Lineage) -> bool {
-    lineage.cert_info().map_or(true, |info| {
-        info.not_after - now() < RENEW_BEFORE_DAYS * 86_400
-    })
+/// Due by `renew`'s local rules: `--renew-before-expiry`, else the
+/// lineage's `renew_before_expiry`, else the lifetime-based default. An
+/// unreadable certificate or interval counts as due (it is replaced).
+fn due(config: &Config, lineage: &Lineage) -> bool {
+    let Ok(info) = lineage.cert_info() else {
+        return true;
+    };
+    let before = config
+        .renew
+        .renew_before_expiry_days
+        .map(|days| format!("{days} days"))
+        .or_else(|| lineage.conf.get(&[], "renew_before_expiry"));
+    match due::local(info.not_before, info.not_after, before.as_deref()) {
+        Ok((at, rule)) => due::decide(at, rule, info.not_after, now()).due,
+        Err(_) => true,
+    }
 }
 
 fn same_names(a: &[String], b: &[String]) -> bool {
@@ -46,7 +59,7 @@ fn lineage_names(lineage: &Lineage) -> Vec<String> {
 pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target> {
     let force = config.cert.force_renewal;
     let keep_or_replace = |lineage: Lineage| {
-        if !force && same_names(&lineage_names(&lineage), names) && !due(&lineage) {
+        if !force && same_names(&lineage_names(&lineage), names) && !due(config, &lineage) {
             Target::Keep(lineage)
         } else {
             Target::Replace(lineage)
@@ -153,6 +166,14 @@ pub fn common_params(
     }
     let (key_type, (size_key, size)) = config.cert.key.conf_values();
     params.set("key_type", key_type).set(size_key, size);
+    // Certbot keeps `autorenew = False` only; on is the default.
+    match config.renew.autorenew {
+        Some(false) => {
+            params.set("autorenew", "False");
+        }
+        Some(true) => params.remove.push("autorenew".into()),
+        None => {}
+    }
     let challenges = &config.cert.preferred_challenges;
     if !challenges.is_empty() {
         params.set_list(
@@ -160,6 +181,63 @@ pub fn common_params(
             challenges.iter().map(|c| c.as_str().to_string()).collect(),
         );
     }
+}
+
+/// The key type and size of the certificate's public key.
+fn lineage_key(lineage: &Lineage) -> Option<KeySpec> {
+    use x509_parser::public_key::PublicKey;
+    let info = lineage.cert_info().ok()?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&info.der).ok()?;
+    match cert.public_key().parsed().ok()? {
+        PublicKey::RSA(rsa) => Some(KeySpec::Rsa {
+            bits: u32::try_from(rsa.key_size()).ok()?,
+        }),
+        PublicKey::EC(ec) => Some(KeySpec::Ecdsa {
+            p384: ec.key_size() == 384,
+        }),
+        _ => None,
+    }
+}
+
+/// The key a certificate replacing `lineage` gets: without `--key-type`,
+/// the lineage's type (as Certbot keeps it) and size (`--rsa-key-size` or
+/// `--elliptic-curve` given now still choose the size within that type).
+fn replacement_key(config: &Config, lineage: &Lineage) -> KeySpec {
+    let args = config.args();
+    if args.given(&t::KEY_TYPE) {
+        return config.cert.key;
+    }
+    let kept = match lineage_key(lineage) {
+        Some(KeySpec::Rsa { bits }) => {
+            let bits = args
+                .value(&t::RSA_KEY_SIZE)
+                .and_then(|b| b.parse().ok())
+                .unwrap_or(bits);
+            KeySpec::from_flags(Some("rsa"), None, Some(bits))
+        }
+        Some(KeySpec::Ecdsa { p384 }) => {
+            let curve = args.value(&t::ELLIPTIC_CURVE).unwrap_or(if p384 {
+                "secp384r1"
+            } else {
+                "secp256r1"
+            });
+            KeySpec::from_flags(Some("ecdsa"), Some(curve), None)
+        }
+        None => return config.cert.key,
+    };
+    kept.unwrap_or(config.cert.key)
+}
+
+/// Store `used` when it is not the key the options named (which
+/// [`common_params`] stored): the lineage's kept key type.
+fn key_params(named: KeySpec, used: KeySpec, params: &mut RenewalParams) {
+    if named == used {
+        return;
+    }
+    let (_, (stale, _)) = named.conf_values();
+    params.values.retain(|(k, _)| k != stale);
+    let (key_type, (size_key, size)) = used.conf_values();
+    params.set("key_type", key_type).set(size_key, size);
 }
 
 /// Obtain a certificate for `names` (checked with [`acme::check_name`];
@@ -198,10 +276,11 @@ pub fn obtain_and_save(
         }
         return Ok(None);
     }
-    if let Target::Replace(lineage) | Target::Keep(lineage) = &target
-        && config.cert.reuse_key == Some(true)
-    {
-        request.reuse_key_pem = Some(lineage.read("privkey")?);
+    if let Target::Replace(lineage) | Target::Keep(lineage) = &target {
+        if config.cert.reuse_key == Some(true) {
+            request.reuse_key_pem = Some(lineage.read("privkey")?);
+        }
+        request.key = replacement_key(config, lineage);
     }
     let mut hooks = HookRunner::new(config)?;
     hooks.pre(config.hooks.pre.as_deref());
@@ -216,8 +295,14 @@ pub fn obtain_and_save(
                 config.hooks.deploy.as_deref(),
             );
             hooks.run_posts(&names, &[]);
-            if let Some(e) = failed.into_iter().next() {
-                bail!("the certificate was saved, but deploying it failed: {e}");
+            if !failed.is_empty() {
+                // As in Certbot: reported (by the hook runner), not an error.
+                let line = format!(
+                    "the certificate was saved, but {} deploy hook(s) failed (reported above)",
+                    failed.len()
+                );
+                crate::log::warning(&line);
+                eprintln!("certsmith: warning: {line}");
             }
         }
         Ok(None) => hooks.run_posts(&[], &[]),
@@ -248,6 +333,7 @@ fn obtain_into(
     }
     let issued = session.obtain(&handle, &request, solver)?;
     common_params(config, &session, &stored.id, &mut params);
+    key_params(config.cert.key, request.key, &mut params);
     if config.dry_run {
         if !config.output.quiet {
             println!("The dry run was successful (nothing was saved).");

@@ -121,6 +121,16 @@ pub fn available_name(config_dir: &Path, base: &str) -> String {
         .unwrap_or_else(|| format!("{base}-{}", std::process::id()))
 }
 
+/// `renewal-hooks/{pre,deploy,post}` (0755), which Certbot makes in every
+/// config dir it uses, so users find where directory hooks go.
+pub fn make_hook_dirs(config_dir: &Path) -> Result<(), StorageError> {
+    make_dir(&config_dir.join("renewal-hooks"), 0o755)?;
+    for hook in ["pre", "deploy", "post"] {
+        make_dir(&config_dir.join("renewal-hooks").join(hook), 0o755)?;
+    }
+    Ok(())
+}
+
 /// Names of every lineage with a renewal conf, sorted.
 pub fn list(config_dir: &Path) -> Result<Vec<String>, StorageError> {
     let dir = config_dir.join("renewal");
@@ -261,17 +271,10 @@ impl Lineage {
                 "a lineage needs the private key (not available with --csr)".into(),
             )
         })?;
-        for (dir, mode) in [
-            ("archive", 0o700),
-            ("live", 0o700),
-            ("renewal", 0o755),
-            ("renewal-hooks", 0o755),
-        ] {
+        for (dir, mode) in [("archive", 0o700), ("live", 0o700), ("renewal", 0o755)] {
             make_dir(&config_dir.join(dir), mode)?;
         }
-        for hook in ["pre", "deploy", "post"] {
-            make_dir(&config_dir.join("renewal-hooks").join(hook), 0o755)?;
-        }
+        make_hook_dirs(config_dir)?;
         let live_readme = config_dir.join("live").join("README");
         if !live_readme.exists() {
             write_file(&live_readme, LIVE_README.as_bytes(), 0o644)?;
@@ -314,7 +317,19 @@ impl Lineage {
             .ok_or_else(|| StorageError::Invalid("renewal produced no private key".into()))?;
         let archive = self.archive_dir();
         let version = self.latest_archived() + 1;
+        // The key being replaced (the live link's target) sets the new one's
+        // group and group/other bits, as in Certbot.
+        let previous = fs::metadata(self.path("privkey")).ok();
         write_version(&archive, version, issued, key)?;
+        if let Some(previous) = previous
+            && let Err(e) =
+                keep_key_access(&archive.join(format!("privkey{version}.pem")), &previous)
+        {
+            for kind in KINDS {
+                let _ = fs::remove_file(archive.join(format!("{kind}{version}.pem")));
+            }
+            return Err(e);
+        }
         for kind in KINDS {
             let link = self.path(kind);
             let target = relative_target(&link, &archive.join(format!("{kind}{version}.pem")));
@@ -430,6 +445,37 @@ fn write_version(
         write_file(&path, text.as_bytes(), mode)?;
     }
     Ok(())
+}
+
+/// Certbot's base mode of a private key.
+const PRIVKEY_MODE: u32 = 0o600;
+/// What a new private key keeps of the previous key's mode (Certbot's rule):
+/// the group's read, write and execute bits and the others' read bit.
+const PRIVKEY_KEPT_BITS: u32 = 0o074;
+
+/// The mode a new private key gets after a key with mode `previous`.
+fn private_key_mode(previous: u32) -> u32 {
+    PRIVKEY_MODE | (previous & PRIVKEY_KEPT_BITS)
+}
+
+/// Give the new key at `path` the group of the previous key and the mode
+/// [`private_key_mode`] says (the group first, so the bits never apply to
+/// another group). The owner stays the one writing it, as in Certbot.
+fn keep_key_access(path: &Path, previous: &fs::Metadata) -> Result<(), StorageError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mode = private_key_mode(previous.mode());
+    if mode == PRIVKEY_MODE && previous.gid() == fs::metadata(path).map_or(0, |m| m.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(path, None, Some(previous.gid())).map_err(|e| {
+        StorageError::Invalid(format!(
+            "{}: cannot give the new private key the group (gid {}) of the previous one: {e}",
+            path.display(),
+            previous.gid()
+        ))
+    })?;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+        .map_err(|e| StorageError::io(path, e))
 }
 
 /// `target` relative to the directory of `link` (`../../archive/NAME/x.pem`).

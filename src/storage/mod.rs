@@ -15,7 +15,8 @@ pub mod lock;
 pub mod renewal_conf;
 
 pub use lineage::{
-    Lineage, ParamValue, RenewalParams, Version, available_name, list, validate_name,
+    Lineage, ParamValue, RenewalParams, Version, available_name, list, make_hook_dirs,
+    validate_name,
 };
 pub use lock::CertbotLock;
 pub use renewal_conf::RenewalConf;

@@ -285,6 +285,13 @@ pub static NO_RANDOM_SLEEP_ON_RENEW: Flag = switch(
     "renew",
     "Do not sleep before renewing when not interactive",
 );
+pub static AUTORENEW: Flag = switch(
+    "autorenew",
+    "renew",
+    "renew renews this certificate when due (the default); --no-autorenew: only with --force-renewal (kept in its renewal conf)",
+)
+.negation("no-autorenew")
+.conf("autorenew");
 pub static HOOK_TIMEOUT: Flag = value(
     "hook-timeout",
     "SECONDS",
@@ -409,6 +416,7 @@ pub static CORE: &[&Flag] = &[
     &NO_DIRECTORY_HOOKS,
     &DISABLE_HOOK_VALIDATION,
     &NO_RANDOM_SLEEP_ON_RENEW,
+    &AUTORENEW,
     &HOOK_TIMEOUT,
     &RENEW_BEFORE_EXPIRY,
     &TIMER,

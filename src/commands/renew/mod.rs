@@ -1,8 +1,10 @@
 //! `renew`: renew every lineage that is due (or the one `--cert-name`
 //! names), each with the options it was made with; the command line's win
 //! and are saved. Lineages are independent: one that fails (bad conf,
-//! broken links, validation, a deploy hook) is reported and the others go
-//! on; the exit status is non-zero only if one failed.
+//! broken links, validation, the server's reload) is reported and the
+//! others go on; the exit status is non-zero only if one failed. A failing
+//! deploy hook is reported and does not fail a renewal that succeeded
+//! (Certbot's rule).
 
 mod lineage;
 
@@ -112,7 +114,9 @@ enum Outcome {
     Renewed(Vec<String>),
     /// Domains (or the lineage name when they are unknown) and why.
     Failed(Vec<String>, anyhow::Error),
-    /// Renewed, but deploying failed: in both lists of the post hooks.
+    /// Renewed, but the installer could not reload the server: in both
+    /// lists of the post hooks. (A failing deploy hook is reported only,
+    /// as in Certbot.)
     DeployFailed(Vec<String>, anyhow::Error),
 }
 
@@ -135,6 +139,18 @@ fn process(
         Err(e) => return Outcome::Failed(vec![name.to_string()], e),
     };
     let names = loaded.names().to_vec();
+    // Certbot: a lineage with `autorenew = False` is renewed only when
+    // forced (or simulated in a dry run), `--cert-name` or not.
+    let lconf = &loaded.config;
+    if lconf.renew.autorenew == Some(false) && !lconf.cert.force_renewal && !lconf.dry_run {
+        say(
+            config,
+            &format!(
+                "{name}: not renewed: autorenew = False in its renewal conf (--force-renewal renews it, --autorenew turns it back on)"
+            ),
+        );
+        return Outcome::NotDue;
+    }
     let decision = match decide(state, &loaded) {
         Ok(d) => d,
         Err(e) => return Outcome::Failed(names, e),
@@ -172,8 +188,15 @@ fn process(
         &names,
         lconfig.hooks.deploy.as_deref(),
     );
-    if let Some(e) = failures.into_iter().next() {
-        return Outcome::DeployFailed(names, e.into());
+    if !failures.is_empty() {
+        // As in Certbot: the failure is reported (above, by the hook
+        // runner) and the renewal, which succeeded, still counts as one.
+        let line = format!(
+            "{name}: renewed, but {} deploy hook(s) failed (reported above); the renewal stands",
+            failures.len()
+        );
+        crate::log::warning(&line);
+        eprintln!("certsmith: warning: {line}");
     }
     if let Err(e) = reload_installer(&lconfig) {
         return Outcome::DeployFailed(names, e.context("the server was not reloaded"));

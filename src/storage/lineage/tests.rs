@@ -170,3 +170,23 @@ fn broken_links_are_named() {
     assert!(err.contains("is not a symlink"), "{err}");
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_renewed_key_keeps_the_group_bits_of_the_previous_one() {
+    // Certbot's rule: 0600 plus the previous key's group rwx and other r bits.
+    assert_eq!(private_key_mode(0o600), 0o600);
+    assert_eq!(private_key_mode(0o640), 0o640);
+    assert_eq!(private_key_mode(0o777), 0o674);
+    assert_eq!(private_key_mode(0o400), 0o600);
+    let dir = scratch("keymode");
+    let mut lineage =
+        Lineage::save_new(&dir, "a.example", &issued("1"), &RenewalParams::default()).unwrap();
+    let key1 = dir.join("archive/a.example/privkey1.pem");
+    assert_eq!(mode(&key1), 0o600);
+    fs::set_permissions(&key1, fs::Permissions::from_mode(0o644)).unwrap();
+    lineage
+        .save_renewal(&issued("2"), &RenewalParams::default())
+        .unwrap();
+    assert_eq!(mode(&dir.join("archive/a.example/privkey2.pem")), 0o644);
+    let _ = fs::remove_dir_all(&dir);
+}
