@@ -10,9 +10,9 @@
 //! For `renew`, the executables in `renewal-hooks/{pre,deploy,post}` run
 //! first (unless `--no-directory-hooks`), then the command from the flag or
 //! the lineage's conf, skipped when it names a directory hook already run.
-//! A failing pre or post hook is reported and changes nothing else; a
-//! failing deploy hook fails its lineage (the new certificate is saved but
-//! was not deployed).
+//! A failing hook (pre, deploy or post) is reported and changes nothing
+//! else: a renewal whose deploy hook failed still counts as done, and the
+//! run's exit status is 0, as with Certbot.
 
 use crate::commands::Config;
 use crate::renewal::hooks::{self, Hook, HookError, Stage};
