@@ -3,6 +3,8 @@
 //! This layer knows flags, not commands: `app` dispatches.
 
 pub mod args;
+#[cfg(test)]
+mod certbot_compat;
 pub mod flags;
 mod help;
 pub mod options;

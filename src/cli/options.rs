@@ -36,13 +36,16 @@ pub struct Output {
     pub verbosity: usize,
     /// `-n`: never ask.
     pub non_interactive: bool,
+    /// `--force-interactive`: ask even without a terminal.
+    pub force_interactive: bool,
 }
 
 impl Output {
-    /// No prompts: `-n`, or no terminal to ask on.
+    /// No prompts: `-n`, or no terminal to ask on and no
+    /// `--force-interactive`.
     pub fn interactive(&self) -> bool {
         use std::io::IsTerminal;
-        !self.non_interactive && std::io::stdin().is_terminal()
+        !self.non_interactive && (self.force_interactive || std::io::stdin().is_terminal())
     }
 }
 
@@ -273,6 +276,7 @@ impl Options {
                 quiet: a.flag(&t::QUIET),
                 verbosity: a.count(&t::VERBOSE),
                 non_interactive: a.flag(&t::NON_INTERACTIVE),
+                force_interactive: a.flag(&t::FORCE_INTERACTIVE),
             },
             acme: AcmeServer {
                 server: text(&t::SERVER),
@@ -296,7 +300,7 @@ impl Options {
                 force_renewal: a.flag(&t::FORCE_RENEWAL),
                 allow_subset_of_names: a.switch(&t::ALLOW_SUBSET_OF_NAMES),
                 must_staple: a.switch(&t::MUST_STAPLE),
-                reuse_key: a.switch(&t::REUSE_KEY),
+                reuse_key: reuse_key(a),
                 csr: a.path(&t::CSR),
                 key: KeySpec::from_flags(
                     a.value(&t::KEY_TYPE),
@@ -319,10 +323,7 @@ impl Options {
                 delete_after_revoke: a.switch(&t::DELETE_AFTER_REVOKE),
                 force: a.flag(&t::FORCE),
             },
-            plugins: PluginNames {
-                authenticator: text(&t::AUTHENTICATOR),
-                installer: text(&t::INSTALLER),
-            },
+            plugins: plugin_names(a)?,
             ports: Ports {
                 http01_port: port(&t::HTTP_01_PORT, DEFAULT_HTTP_PORT)?,
                 https_port: port(&t::HTTPS_PORT, DEFAULT_HTTPS_PORT)?,
@@ -438,6 +439,42 @@ impl Options {
     }
 }
 
+/// `--reuse-key`, `--new-key`, `--no-reuse-key`: the last one given wins
+/// (`--no-reuse-key` turns it off, as `--new-key` does).
+fn reuse_key(args: &RawArgs) -> Option<bool> {
+    args.sequence(&[&t::REUSE_KEY, &t::NO_REUSE_KEY])
+        .last()
+        .map(|o| std::ptr::eq(o.flag, &t::REUSE_KEY) && o.value != super::args::Value::Off)
+}
+
+/// `-a`, `-i`, and Certbot's `--configurator NAME` (both of them, as long as
+/// neither names another plugin). Certbot's DNS plugins certsmith lacks are
+/// refused here, naming what to use instead.
+fn plugin_names(args: &RawArgs) -> Result<PluginNames, UsageError> {
+    if let Some(flag) = t::MISSING_DNS_PLUGINS.iter().find(|f| args.flag(f)) {
+        return Err(UsageError(format!(
+            "{}: certsmith has no {} plugin (use --dns-rfc2136, or --manual with --manual-auth-hook)",
+            flag.display(),
+            flag.long
+        )));
+    }
+    let configurator = args.value(&t::CONFIGURATOR);
+    let pick = |flag: &'static Flag| -> Result<Option<String>, UsageError> {
+        match (args.value(flag), configurator) {
+            (Some(a), Some(c)) if a != c => Err(UsageError(format!(
+                "--configurator {c} conflicts with {} {a}",
+                flag.display()
+            ))),
+            (Some(v), _) | (None, Some(v)) => Ok(Some(v.to_string())),
+            (None, None) => Ok(None),
+        }
+    };
+    Ok(PluginNames {
+        authenticator: pick(&t::AUTHENTICATOR)?,
+        installer: pick(&t::INSTALLER)?,
+    })
+}
+
 /// `--preferred-challenges` (repeatable, comma-separated), in order, once each.
 fn preferred_challenges(args: &RawArgs) -> Result<Vec<ChallengeKind>, UsageError> {
     let mut out = Vec::new();
@@ -478,4 +515,59 @@ fn check_values(args: &RawArgs, set: &FlagSet) -> Result<(), UsageError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(words: &[&str]) -> Result<Options, UsageError> {
+        let args = super::super::args::parse(words.iter().map(|w| w.to_string()))?;
+        Options::resolve(args, FlagSet::builtin())
+    }
+
+    #[test]
+    fn no_reuse_key_and_new_key_turn_reuse_off() {
+        assert_eq!(
+            resolve(&["--reuse-key"]).unwrap().cert.reuse_key,
+            Some(true)
+        );
+        assert_eq!(
+            resolve(&["--no-reuse-key"]).unwrap().cert.reuse_key,
+            Some(false)
+        );
+        assert_eq!(resolve(&["--new-key"]).unwrap().cert.reuse_key, Some(false));
+        assert_eq!(
+            resolve(&["--no-reuse-key", "--reuse-key"])
+                .unwrap()
+                .cert
+                .reuse_key,
+            Some(true)
+        );
+        assert_eq!(resolve(&[]).unwrap().cert.reuse_key, None);
+    }
+
+    #[test]
+    fn configurator_names_both_plugins() {
+        let o = resolve(&["--configurator", "nginx"]).unwrap();
+        assert_eq!(o.plugins.authenticator.as_deref(), Some("nginx"));
+        assert_eq!(o.plugins.installer.as_deref(), Some("nginx"));
+        let o = resolve(&["--configurator", "nginx", "-i", "nginx"]).unwrap();
+        assert_eq!(o.plugins.installer.as_deref(), Some("nginx"));
+        let e = resolve(&["--configurator", "nginx", "-a", "webroot"]).unwrap_err();
+        assert_eq!(
+            e.0,
+            "--configurator nginx conflicts with --authenticator webroot"
+        );
+    }
+
+    #[test]
+    fn certbots_dns_plugins_certsmith_lacks_are_refused_by_name() {
+        let e = resolve(&["certonly", "--dns-cloudflare", "-d", "a.com"]).unwrap_err();
+        assert!(
+            e.0.starts_with("--dns-cloudflare: certsmith has no dns-cloudflare plugin"),
+            "{}",
+            e.0
+        );
+    }
 }
