@@ -98,7 +98,8 @@ pub fn help(set: &FlagSet, verb: Option<&str>) -> String {
 /// VALUE` or `--flag=VALUE`) replaced by `***`, each word quoted when it has
 /// spaces or quotes.
 pub fn redacted_command_line(set: &FlagSet, argv: &[String]) -> String {
-    let secret = |name: &str| set.by_long(name).is_some_and(|(f, _)| f.secret);
+    // A prefix names a flag too (`--eab-hmac`): its value is hidden as well.
+    let secret = |name: &str| matches!(set.lookup(name), flags::Lookup::Found(f, _) if f.secret);
     let mut out: Vec<String> = Vec::with_capacity(argv.len());
     let mut hide_next = false;
     for arg in argv {
