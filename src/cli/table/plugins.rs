@@ -10,9 +10,14 @@ pub static AUTHENTICATOR: Flag = value(
 )
 .short('a')
 .conf("authenticator");
-pub static INSTALLER: Flag = value("installer", "NAME", "plugins", "nginx or apache")
-    .short('i')
-    .conf("installer");
+pub static INSTALLER: Flag = value(
+    "installer",
+    "NAME",
+    "plugins",
+    "nginx, apache, or null (installs nothing)",
+)
+.short('i')
+.conf("installer");
 pub static STANDALONE: Flag = switch(
     "standalone",
     "plugins",
