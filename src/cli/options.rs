@@ -34,14 +34,14 @@ pub struct Paths {
 pub struct Output {
     pub quiet: bool,
     pub verbosity: usize,
-    /// `-n`: never ask.
+    /// `-n` (or `-q`, which implies it, as in Certbot): never ask.
     pub non_interactive: bool,
     /// `--force-interactive`: ask even without a terminal.
     pub force_interactive: bool,
 }
 
 impl Output {
-    /// No prompts: `-n`, or no terminal to ask on and no
+    /// No prompts: `-n` (or `-q`), or no terminal to ask on and no
     /// `--force-interactive`.
     pub fn interactive(&self) -> bool {
         use std::io::IsTerminal;
@@ -275,7 +275,7 @@ impl Options {
             output: Output {
                 quiet: a.flag(&t::QUIET),
                 verbosity: a.count(&t::VERBOSE),
-                non_interactive: a.flag(&t::NON_INTERACTIVE),
+                non_interactive: a.flag(&t::NON_INTERACTIVE) || a.flag(&t::QUIET),
                 force_interactive: a.flag(&t::FORCE_INTERACTIVE),
             },
             acme: AcmeServer {
@@ -293,7 +293,7 @@ impl Options {
                 eab_hmac_key: text(&t::EAB_HMAC_KEY),
             },
             cert: CertOptions {
-                domains: a.domains(),
+                domains: domains(a)?,
                 cert_name: text(&t::CERT_NAME),
                 expand: a.flag(&t::EXPAND),
                 duplicate: a.flag(&t::DUPLICATE),
@@ -431,12 +431,31 @@ impl Options {
     pub fn under(&self, stored: Vec<super::args::Occurrence>) -> Result<Options, UsageError> {
         let merged = self.args.clone().with_file_defaults(stored);
         let mut options = Options::resolve(merged, self.set.clone())?;
+        // The names asked for are the command line's (a stored web root map
+        // names the lineage's, which are not a request).
+        options.cert.domains = self.cert.domains.clone();
         // The trial run of `reconfigure` forces a dry run the flags lack.
         options.dry_run = self.dry_run;
         // A stored account is a preference: a dry run may go to another server.
         options.account.id_required = self.account.id_required;
         Ok(options)
     }
+}
+
+/// `-d` names, then those of `--webroot-map` not already there: as in
+/// Certbot, the map implies `-d` for each name it lists.
+fn domains(args: &RawArgs) -> Result<Vec<String>, UsageError> {
+    let mut out = args.domains();
+    if let Some(json) = args.value(&t::WEBROOT_MAP) {
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json)
+            .map_err(|e| UsageError(format!("--webroot-map: not a JSON object: {e}")))?;
+        for name in split_list(map.keys().map(String::as_str)) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// `--reuse-key`, `--new-key`, `--no-reuse-key`: the last one given wins
@@ -524,6 +543,49 @@ mod tests {
     fn resolve(words: &[&str]) -> Result<Options, UsageError> {
         let args = super::super::args::parse(words.iter().map(|w| w.to_string()))?;
         Options::resolve(args, FlagSet::builtin())
+    }
+
+    #[test]
+    fn quiet_implies_non_interactive() {
+        let o = resolve(&["-q", "renew"]).unwrap();
+        assert!(o.output.quiet && o.output.non_interactive);
+        assert!(!o.output.interactive());
+        let o = resolve(&["renew"]).unwrap();
+        assert!(!o.output.non_interactive);
+        let o = resolve(&["--quiet", "--force-interactive"]).unwrap();
+        assert!(!o.output.interactive(), "-q wins over --force-interactive");
+    }
+
+    #[test]
+    fn webroot_map_names_are_domains() {
+        let o = resolve(&["--webroot-map", r#"{"a.com,b.com": "/w", "c.com": "/v"}"#]).unwrap();
+        assert_eq!(o.cert.domains, ["a.com", "b.com", "c.com"]);
+        // As in Certbot, the map adds its names after -d's, once each.
+        let o = resolve(&[
+            "-d",
+            "c.com,z.com",
+            "--webroot-map",
+            r#"{"a.com":"/w","c.com":"/w"}"#,
+        ])
+        .unwrap();
+        assert_eq!(o.cert.domains, ["c.com", "z.com", "a.com"]);
+        let e = resolve(&["--webroot-map", "[1]"]).unwrap_err();
+        assert!(
+            e.0.starts_with("--webroot-map: not a JSON object"),
+            "{}",
+            e.0
+        );
+        // A lineage's stored map (renewal) asks for no names.
+        let renew = resolve(&["renew"]).unwrap();
+        let stored = vec![super::super::args::Occurrence {
+            flag: &t::WEBROOT_MAP,
+            value: super::super::args::Value::Text(r#"{"a.com": "/w"}"#.into()),
+            source: super::super::args::Source::File {
+                path: "x.conf".into(),
+                line: 1,
+            },
+        }];
+        assert!(renew.under(stored).unwrap().cert.domains.is_empty());
     }
 
     #[test]

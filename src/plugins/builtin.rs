@@ -160,7 +160,12 @@ fn rfc2136<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r
             "--dns-rfc2136 needs --dns-rfc2136-credentials FILE (Certbot's RFC 2136 credentials format)"
         );
     };
-    let credentials = dns::Credentials::load(path)?;
+    let (credentials, warning) = dns::Credentials::load(path)?;
+    if let Some(warning) = warning
+        && !options.output.quiet
+    {
+        eprintln!("Warning: {warning}");
+    }
     let wait = match options.rfc2136.propagation_seconds {
         Some(seconds) => dns::Wait::Fixed(std::time::Duration::from_secs(seconds)),
         None => dns::Wait::Poll,

@@ -1,6 +1,10 @@
 //! Certbot drop-in behaviour of the command line against real Pebble: the
-//! `null` installer through `run`, `certonly` and `renew`.
+//! `null` installer through `run`, `certonly` and `renew`, `--webroot-map`
+//! names taken as `-d`.
 
+use super::support::nginx::Nginx;
+use super::support::pebble::Pebble;
+use super::support::{TempDir, free_port};
 use super::{World, cert_names_and_serial};
 use std::fs;
 
@@ -137,5 +141,37 @@ fn the_null_installer_is_no_authenticator() {
     assert!(
         line.contains("\"null\" authenticator is not available"),
         "{line}"
+    );
+}
+
+#[test]
+fn webroot_map_names_are_the_certificates_names() {
+    let site = TempDir::new("wmap");
+    let port = free_port();
+    let _nginx = Nginx::serve_hosts(site.path(), &[], port);
+    let w = World::with(Pebble::builder().http_port(port).start());
+    let root = site.path().to_str().unwrap();
+    let map = format!(
+        r#"{{"a.wmap.example.com,b.wmap.example.com": "{root}", "c.wmap.example.com": "{root}"}}"#
+    );
+    w.certsmith(&[
+        "certonly",
+        "--webroot",
+        "--agree-tos",
+        "-m",
+        "t@example.com",
+        "--webroot-map",
+        &map,
+    ])
+    .ok();
+    let (mut names, _) = cert_names_and_serial(&w.live("a.wmap.example.com", "cert.pem"));
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "a.wmap.example.com",
+            "b.wmap.example.com",
+            "c.wmap.example.com"
+        ]
     );
 }
