@@ -83,9 +83,19 @@ pub fn load(argv: Vec<String>) -> Result<Options, UsageError> {
 /// [`load`] with `set`'s flags (the built-in ones and those of the plugin
 /// registry), also returning the cli.ini files that were read.
 pub fn load_with(set: &FlagSet, argv: Vec<String>) -> Result<(Options, Vec<PathBuf>), UsageError> {
+    load_as(set, argv, options::Defaults::CERTSMITH)
+}
+
+/// [`load_with`] with the defaults of the name certsmith was invoked under
+/// ([`options::Defaults::for_program`]).
+pub fn load_as(
+    set: &FlagSet,
+    argv: Vec<String>,
+    defaults: options::Defaults,
+) -> Result<(Options, Vec<PathBuf>), UsageError> {
     let raw = args::parse_with(set, argv)?;
-    let (defaults, files) = ini_defaults(set, &raw)?;
-    let options = Options::resolve(raw.with_file_defaults(defaults), set.clone())?;
+    let (from_files, files) = ini_defaults(set, &raw)?;
+    let options = Options::resolve_with(raw.with_file_defaults(from_files), set.clone(), defaults)?;
     Ok((options, files))
 }
 

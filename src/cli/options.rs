@@ -13,6 +13,47 @@ use std::path::PathBuf;
 pub const DEFAULT_CONFIG_DIR: &str = "/etc/letsencrypt";
 pub const DEFAULT_WORK_DIR: &str = "/var/lib/certsmith";
 pub const DEFAULT_LOGS_DIR: &str = "/var/log/certsmith";
+pub const DEFAULT_LOG_FILE: &str = "certsmith.log";
+pub const CERTBOT_WORK_DIR: &str = "/var/lib/letsencrypt";
+pub const CERTBOT_LOGS_DIR: &str = "/var/log/letsencrypt";
+pub const CERTBOT_LOG_FILE: &str = "letsencrypt.log";
+
+/// The defaults that depend on the name certsmith was invoked under: as
+/// `certbot` (a symlink replacing Certbot), Certbot's work and logs
+/// directories and log file name, so tools that read them keep working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Defaults {
+    pub work_dir: &'static str,
+    pub logs_dir: &'static str,
+    pub log_file: &'static str,
+}
+
+impl Defaults {
+    pub const CERTSMITH: Defaults = Defaults {
+        work_dir: DEFAULT_WORK_DIR,
+        logs_dir: DEFAULT_LOGS_DIR,
+        log_file: DEFAULT_LOG_FILE,
+    };
+    pub const CERTBOT: Defaults = Defaults {
+        work_dir: CERTBOT_WORK_DIR,
+        logs_dir: CERTBOT_LOGS_DIR,
+        log_file: CERTBOT_LOG_FILE,
+    };
+
+    /// By the file name of `argv[0]`: `certbot` gets Certbot's defaults.
+    pub fn for_program(argv0: &str) -> Defaults {
+        match std::path::Path::new(argv0).file_name() {
+            Some(name) if name == "certbot" => Defaults::CERTBOT,
+            _ => Defaults::CERTSMITH,
+        }
+    }
+}
+
+impl Default for Defaults {
+    fn default() -> Defaults {
+        Defaults::CERTSMITH
+    }
+}
 pub const DEFAULT_HTTP_PORT: u16 = 80;
 pub const DEFAULT_HTTPS_PORT: u16 = 443;
 pub const DEFAULT_HOOK_TIMEOUT_SECS: u64 = 600;
@@ -26,6 +67,8 @@ pub struct Paths {
     pub config_dir: PathBuf,
     pub work_dir: PathBuf,
     pub logs_dir: PathBuf,
+    /// The log file's name in `logs_dir`.
+    pub log_file: &'static str,
     pub max_log_backups: usize,
 }
 
@@ -237,11 +280,21 @@ pub struct Options {
     /// stored flags under them and resolves again) and the flags known.
     args: RawArgs,
     set: FlagSet,
+    defaults: Defaults,
 }
 
 impl Options {
     /// Check every value against its flag's kind, then resolve.
     pub fn resolve(args: RawArgs, set: FlagSet) -> Result<Options, UsageError> {
+        Options::resolve_with(args, set, Defaults::CERTSMITH)
+    }
+
+    /// [`Options::resolve`] with the defaults of the name certsmith runs as.
+    pub fn resolve_with(
+        args: RawArgs,
+        set: FlagSet,
+        defaults: Defaults,
+    ) -> Result<Options, UsageError> {
         check_values(&args, &set)?;
         let a = &args;
         let text = |f: &'static Flag| a.value(f).map(str::to_string);
@@ -264,10 +317,11 @@ impl Options {
                     .unwrap_or_else(|| DEFAULT_CONFIG_DIR.into()),
                 work_dir: a
                     .path(&t::WORK_DIR)
-                    .unwrap_or_else(|| DEFAULT_WORK_DIR.into()),
+                    .unwrap_or_else(|| defaults.work_dir.into()),
                 logs_dir: a
                     .path(&t::LOGS_DIR)
-                    .unwrap_or_else(|| DEFAULT_LOGS_DIR.into()),
+                    .unwrap_or_else(|| defaults.logs_dir.into()),
+                log_file: defaults.log_file,
                 max_log_backups: a
                     .parsed::<usize>(&t::MAX_LOG_BACKUPS)?
                     .unwrap_or(DEFAULT_MAX_LOG_BACKUPS),
@@ -386,6 +440,7 @@ impl Options {
             version: a.flag(&t::VERSION),
             args: RawArgs::default(),
             set,
+            defaults,
         };
         Ok(Options { args, ..options })
     }
@@ -430,7 +485,7 @@ impl Options {
     /// conf) placed under them: a flag given now wins. Resolved again.
     pub fn under(&self, stored: Vec<super::args::Occurrence>) -> Result<Options, UsageError> {
         let merged = self.args.clone().with_file_defaults(stored);
-        let mut options = Options::resolve(merged, self.set.clone())?;
+        let mut options = Options::resolve_with(merged, self.set.clone(), self.defaults)?;
         // The names asked for are the command line's (a stored web root map
         // names the lineage's, which are not a request).
         options.cert.domains = self.cert.domains.clone();
@@ -631,5 +686,34 @@ mod tests {
             "{}",
             e.0
         );
+    }
+
+    #[test]
+    fn invoked_as_certbot_certbots_dirs_and_log_name() {
+        assert_eq!(Defaults::for_program("/usr/bin/certbot"), Defaults::CERTBOT);
+        assert_eq!(Defaults::for_program("certbot"), Defaults::CERTBOT);
+        assert_eq!(
+            Defaults::for_program("/usr/bin/certsmith"),
+            Defaults::CERTSMITH
+        );
+        assert_eq!(Defaults::for_program("certbot-auto"), Defaults::CERTSMITH);
+        let args = super::super::args::parse(["renew".to_string()]).unwrap();
+        let o = Options::resolve_with(args, FlagSet::builtin(), Defaults::CERTBOT).unwrap();
+        assert_eq!(o.paths.work_dir, PathBuf::from("/var/lib/letsencrypt"));
+        assert_eq!(o.paths.logs_dir, PathBuf::from("/var/log/letsencrypt"));
+        assert_eq!(o.paths.log_file, "letsencrypt.log");
+        assert_eq!(o.paths.config_dir, PathBuf::from("/etc/letsencrypt"));
+        // Kept through a lineage's options; a flag still wins.
+        let again = o.under(Vec::new()).unwrap();
+        assert_eq!(again.paths.work_dir, PathBuf::from("/var/lib/letsencrypt"));
+        let args =
+            super::super::args::parse(["--work-dir", "/w", "--logs-dir", "/l"].map(String::from))
+                .unwrap();
+        let o = Options::resolve_with(args, FlagSet::builtin(), Defaults::CERTBOT).unwrap();
+        assert_eq!(o.paths.work_dir, PathBuf::from("/w"));
+        assert_eq!(o.paths.logs_dir, PathBuf::from("/l"));
+        let o = resolve(&[]).unwrap();
+        assert_eq!(o.paths.work_dir, PathBuf::from("/var/lib/certsmith"));
+        assert_eq!(o.paths.log_file, "certsmith.log");
     }
 }

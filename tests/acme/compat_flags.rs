@@ -1,12 +1,13 @@
 //! Certbot drop-in behaviour of the command line against real Pebble: the
 //! `null` installer through `run`, `certonly` and `renew`, `--webroot-map`
-//! names taken as `-d`.
+//! names taken as `-d`, and certsmith invoked under the name `certbot`.
 
 use super::support::nginx::Nginx;
 use super::support::pebble::Pebble;
 use super::support::{TempDir, free_port};
-use super::{World, cert_names_and_serial};
+use super::{Run, World, cert_names_and_serial};
 use std::fs;
+use std::process::Command;
 
 /// The standalone flags on this world's Pebble http-01 port.
 fn standalone_args(w: &World) -> Vec<String> {
@@ -174,4 +175,72 @@ fn webroot_map_names_are_the_certificates_names() {
             "c.wmap.example.com"
         ]
     );
+}
+
+/// A `certbot` symlink to the binary in a scratch directory.
+fn certbot_symlink(dir: &TempDir) -> std::path::PathBuf {
+    let link = dir.join("bin/certbot");
+    fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_certsmith"), &link).unwrap();
+    link
+}
+
+#[test]
+fn invoked_as_certbot_it_uses_certbots_dirs_and_log_name() {
+    let w = World::new();
+    let link = certbot_symlink(&w.dir);
+    // The defaults, without touching the machine's /var/lib or /var/log.
+    let help = Run::from(
+        Command::new(&link)
+            .arg("--help")
+            .env("CERTSMITH_NO_DEFAULT_CLI_INI", "1")
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    assert!(
+        help.stdout.contains(
+            "paths here: --config-dir /etc/letsencrypt --work-dir /var/lib/letsencrypt --logs-dir /var/log/letsencrypt (log file letsencrypt.log)"
+        ),
+        "{}",
+        help.stdout
+    );
+    let ours = Run::from(
+        Command::new(env!("CARGO_BIN_EXE_certsmith"))
+            .arg("--help")
+            .env("CERTSMITH_NO_DEFAULT_CLI_INI", "1")
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    assert!(
+        ours.stdout.contains(
+            "--work-dir /var/lib/certsmith --logs-dir /var/log/certsmith (log file certsmith.log)"
+        ),
+        "{}",
+        ours.stdout
+    );
+    // A real run through the symlink logs to letsencrypt.log (a cron line
+    // written for Certbot: -q implies -n).
+    let logs = w.dir.join("logs");
+    let mut cmd = Command::new(&link);
+    cmd.args(["-q", "certonly", "--standalone", "-d", "sym.example.com"])
+        .args(standalone_args(&w))
+        .arg("--config-dir")
+        .arg(w.config_dir())
+        .arg("--work-dir")
+        .arg(w.dir.join("work"))
+        .arg("--logs-dir")
+        .arg(&logs)
+        .arg("--server")
+        .arg(w.pebble.directory_url())
+        .arg("--ca-bundle")
+        .arg(&w.pebble.ca_bundle)
+        .env("CERTSMITH_NO_DEFAULT_CLI_INI", "1");
+    let run = Run::from(cmd.output().unwrap()).ok();
+    assert_eq!(run.stdout, "", "-q prints nothing");
+    w.assert_verifies("sym.example.com");
+    let log = fs::read_to_string(logs.join("letsencrypt.log")).unwrap();
+    assert!(log.contains("certonly"), "{log}");
+    assert!(!logs.join("certsmith.log").exists());
 }
