@@ -25,7 +25,11 @@ fn start_log(config: &Config, argv: &[String], ini_files: &[PathBuf]) {
         return;
     }
     let logs_dir = &config.paths.logs_dir;
-    if let Err(e) = crate::log::init(logs_dir, config.paths.max_log_backups) {
+    if let Err(e) = crate::log::init(
+        logs_dir,
+        config.paths.log_file,
+        config.paths.max_log_backups,
+    ) {
         eprintln!(
             "certsmith: warning: no log file: cannot write to {} ({e}); see --logs-dir",
             logs_dir.display()
@@ -47,15 +51,27 @@ pub fn configure(
     registry: &Registry,
     argv: Vec<String>,
 ) -> Result<(Config<'_>, Vec<PathBuf>), UsageError> {
-    let (options, ini_files) = cli::load_with(&registry.flag_set(), argv)?;
+    configure_as(registry, argv, cli::options::Defaults::CERTSMITH)
+}
+
+/// [`configure`] with the defaults of the name certsmith was invoked under.
+pub fn configure_as(
+    registry: &Registry,
+    argv: Vec<String>,
+    defaults: cli::options::Defaults,
+) -> Result<(Config<'_>, Vec<PathBuf>), UsageError> {
+    let (options, ini_files) = cli::load_as(&registry.flag_set(), argv, defaults)?;
     Ok((Config { options, registry }, ini_files))
 }
 
 /// The binary's entry point: parse, dispatch, report.
 pub fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = std::env::args();
+    // Invoked as `certbot` (a symlink replacing Certbot): Certbot's defaults.
+    let defaults = cli::options::Defaults::for_program(&args.next().unwrap_or_default());
+    let argv: Vec<String> = args.collect();
     let registry = Registry::builtin();
-    let (config, ini_files) = match configure(&registry, argv.clone()) {
+    let (config, ini_files) = match configure_as(&registry, argv.clone(), defaults) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("certsmith: error: {e}");
@@ -64,6 +80,15 @@ pub fn main() -> ExitCode {
     };
     if config.help {
         print!("{}", cli::help(config.flag_set(), config.args().verb));
+        // The directories this invocation uses (Certbot's when run as `certbot`).
+        let p = &config.paths;
+        println!(
+            "\npaths here: --config-dir {} --work-dir {} --logs-dir {} (log file {})",
+            p.config_dir.display(),
+            p.work_dir.display(),
+            p.logs_dir.display(),
+            p.log_file
+        );
         return ExitCode::SUCCESS;
     }
     if config.version {

@@ -25,6 +25,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub const FILE_NAME: &str = "certsmith.log";
+/// The file name when invoked as `certbot` (Certbot's), so tools that read
+/// Certbot's log keep working.
+pub const CERTBOT_FILE_NAME: &str = "letsencrypt.log";
 
 static SINK: Mutex<Option<LineWriter<File>>> = Mutex::new(None);
 static QUIET: AtomicBool = AtomicBool::new(false);
@@ -48,16 +51,17 @@ impl Level {
     }
 }
 
-/// Open this run's log file in `dir` (made 0700 if missing), rotating the
-/// older ones. Returns the file's path.
-pub fn init(dir: &Path, max_backups: usize) -> io::Result<PathBuf> {
+/// Open this run's log file `name` ([`FILE_NAME`] or [`CERTBOT_FILE_NAME`])
+/// in `dir` (made 0700 if missing), rotating the older ones. Returns the
+/// file's path.
+pub fn init(dir: &Path, name: &str, max_backups: usize) -> io::Result<PathBuf> {
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)?;
-    let path = dir.join(FILE_NAME);
+    let path = dir.join(name);
     if max_backups > 0 && path.exists() {
-        rotate(dir, max_backups)?;
+        rotate(dir, name, max_backups)?;
     }
     let file = OpenOptions::new()
         .create(true)
@@ -71,8 +75,8 @@ pub fn init(dir: &Path, max_backups: usize) -> io::Result<PathBuf> {
 }
 
 /// `certsmith.log` -> `.1` -> `.2` ...; backups numbered `max` and above go.
-fn rotate(dir: &Path, max: usize) -> io::Result<()> {
-    let prefix = format!("{FILE_NAME}.");
+fn rotate(dir: &Path, name: &str, max: usize) -> io::Result<()> {
+    let prefix = format!("{name}.");
     let mut numbered: Vec<usize> = fs::read_dir(dir)?
         .flatten()
         .filter_map(|e| {
@@ -93,7 +97,7 @@ fn rotate(dir: &Path, max: usize) -> io::Result<()> {
             fs::rename(&from, dir.join(format!("{prefix}{}", n + 1)))?;
         }
     }
-    fs::rename(dir.join(FILE_NAME), dir.join(format!("{prefix}1")))
+    fs::rename(dir.join(name), dir.join(format!("{prefix}1")))
 }
 
 /// Errors only on the terminal (`-q`): progress lines are not shown.
@@ -224,7 +228,7 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         for run in 0..5 {
             if dir.join(FILE_NAME).exists() {
-                rotate(&dir, 3).unwrap();
+                rotate(&dir, FILE_NAME, 3).unwrap();
             }
             fs::write(dir.join(FILE_NAME), format!("run {run}")).unwrap();
         }

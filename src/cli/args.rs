@@ -3,7 +3,7 @@
 //! here beyond what the flag table says; [`super::options`] resolves them,
 //! once, into typed options. Look-ups take a flag's `static`, never its name.
 
-use super::flags::{self, Arity, Flag, FlagSet};
+use super::flags::{self, Arity, Flag, FlagSet, Lookup};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -90,9 +90,15 @@ pub fn parse_with<I: IntoIterator<Item = String>>(
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
             };
-            let (flag, negated) = set.by_long(name).ok_or_else(|| {
-                UsageError(format!("--{name}: unknown flag (see certsmith --help)"))
-            })?;
+            let (flag, negated) = match set.lookup(name) {
+                Lookup::Found(flag, negated) => (flag, negated),
+                Lookup::Unknown => {
+                    return Err(UsageError(format!(
+                        "--{name}: unknown flag (see certsmith --help)"
+                    )));
+                }
+                Lookup::Ambiguous(names) => return Err(ambiguous(&format!("--{name}"), &names)),
+            };
             let value = long_value(flag, negated, name, inline, &mut iter)?;
             out.push(flag, value, Source::CommandLine);
         } else {
@@ -100,6 +106,14 @@ pub fn parse_with<I: IntoIterator<Item = String>>(
         }
     }
     Ok(out)
+}
+
+/// argparse's complaint about a prefix of several flags, naming them.
+fn ambiguous(what: &str, names: &[String]) -> UsageError {
+    UsageError(format!(
+        "{what}: ambiguous option: could match {}",
+        names.join(", ")
+    ))
 }
 
 fn long_value(
@@ -370,9 +384,15 @@ fn parse_ini_with(
             line: entry.line,
         };
         let key = entry.key.as_str();
-        let Some((flag, negated)) = set.by_long(key) else {
-            unknown(UsageError(format!("{source}: unknown option {key:?}")))?;
-            continue;
+        let (flag, negated) = match set.lookup(key) {
+            Lookup::Found(flag, negated) => (flag, negated),
+            Lookup::Unknown => {
+                unknown(UsageError(format!("{source}: unknown option {key:?}")))?;
+                continue;
+            }
+            Lookup::Ambiguous(names) => {
+                return Err(ambiguous(&format!("{source}: {key}"), &names));
+            }
         };
         let value = match (flag.arity, entry.value) {
             (Arity::Value(_), Some(v)) => Value::Text(v),

@@ -189,6 +189,43 @@ impl FlagSet {
         })
     }
 
+    /// A flag as the command line and cli.ini name it: by [`FlagSet::by_long`],
+    /// else, as Certbot's argparse does, by an unambiguous prefix of a long
+    /// name, alias or negation (`--force-renew`, `--non-inter`). A prefix of
+    /// several names of one flag and sense is not ambiguous.
+    pub fn lookup(&self, name: &str) -> Lookup {
+        if let Some(found) = self.by_long(name) {
+            return Lookup::Found(found.0, found.1);
+        }
+        let prefix = name.replace('_', "-");
+        if prefix.is_empty() {
+            return Lookup::Unknown;
+        }
+        let mut hits: Vec<(&'static Flag, bool, &'static str)> = Vec::new();
+        for f in self.iter() {
+            let names = std::iter::once((f.long, false))
+                .chain(f.aliases.iter().map(|a| (*a, false)))
+                .chain(f.negation.map(|n| (n, true)));
+            for (n, negated) in names {
+                if n.starts_with(&prefix) {
+                    hits.push((f, negated, n));
+                }
+            }
+        }
+        let (flag, negated, _) = match hits.first() {
+            None => return Lookup::Unknown,
+            Some(first) => *first,
+        };
+        if hits
+            .iter()
+            .all(|(f, neg, _)| std::ptr::eq(*f, flag) && *neg == negated)
+        {
+            Lookup::Found(flag, negated)
+        } else {
+            Lookup::Ambiguous(hits.iter().map(|(_, _, n)| format!("--{n}")).collect())
+        }
+    }
+
     pub fn by_short(&self, c: char) -> Option<&'static Flag> {
         self.iter().find(|f| f.short == Some(c))
     }
@@ -199,6 +236,16 @@ impl FlagSet {
             .find(|f| f.conf == Some(key))
             .or_else(|| self.iter().find(|f| f.is_conf_key(key)))
     }
+}
+
+/// What a long name on the command line or in cli.ini names.
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    /// The flag, and whether the name was its negation.
+    Found(&'static Flag, bool),
+    Unknown,
+    /// A prefix of these names (of different flags).
+    Ambiguous(Vec<String>),
 }
 
 /// The verbs. `run` is the default when none is given.

@@ -3,6 +3,8 @@
 //! This layer knows flags, not commands: `app` dispatches.
 
 pub mod args;
+#[cfg(test)]
+mod certbot_compat;
 pub mod flags;
 mod help;
 pub mod options;
@@ -81,9 +83,19 @@ pub fn load(argv: Vec<String>) -> Result<Options, UsageError> {
 /// [`load`] with `set`'s flags (the built-in ones and those of the plugin
 /// registry), also returning the cli.ini files that were read.
 pub fn load_with(set: &FlagSet, argv: Vec<String>) -> Result<(Options, Vec<PathBuf>), UsageError> {
+    load_as(set, argv, options::Defaults::CERTSMITH)
+}
+
+/// [`load_with`] with the defaults of the name certsmith was invoked under
+/// ([`options::Defaults::for_program`]).
+pub fn load_as(
+    set: &FlagSet,
+    argv: Vec<String>,
+    defaults: options::Defaults,
+) -> Result<(Options, Vec<PathBuf>), UsageError> {
     let raw = args::parse_with(set, argv)?;
-    let (defaults, files) = ini_defaults(set, &raw)?;
-    let options = Options::resolve(raw.with_file_defaults(defaults), set.clone())?;
+    let (from_files, files) = ini_defaults(set, &raw)?;
+    let options = Options::resolve_with(raw.with_file_defaults(from_files), set.clone(), defaults)?;
     Ok((options, files))
 }
 
@@ -96,7 +108,8 @@ pub fn help(set: &FlagSet, verb: Option<&str>) -> String {
 /// VALUE` or `--flag=VALUE`) replaced by `***`, each word quoted when it has
 /// spaces or quotes.
 pub fn redacted_command_line(set: &FlagSet, argv: &[String]) -> String {
-    let secret = |name: &str| set.by_long(name).is_some_and(|(f, _)| f.secret);
+    // A prefix names a flag too (`--eab-hmac`): its value is hidden as well.
+    let secret = |name: &str| matches!(set.lookup(name), flags::Lookup::Found(f, _) if f.secret);
     let mut out: Vec<String> = Vec::with_capacity(argv.len());
     let mut hide_next = false;
     for arg in argv {

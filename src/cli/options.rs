@@ -13,6 +13,47 @@ use std::path::PathBuf;
 pub const DEFAULT_CONFIG_DIR: &str = "/etc/letsencrypt";
 pub const DEFAULT_WORK_DIR: &str = "/var/lib/certsmith";
 pub const DEFAULT_LOGS_DIR: &str = "/var/log/certsmith";
+pub const DEFAULT_LOG_FILE: &str = "certsmith.log";
+pub const CERTBOT_WORK_DIR: &str = "/var/lib/letsencrypt";
+pub const CERTBOT_LOGS_DIR: &str = "/var/log/letsencrypt";
+pub const CERTBOT_LOG_FILE: &str = "letsencrypt.log";
+
+/// The defaults that depend on the name certsmith was invoked under: as
+/// `certbot` (a symlink replacing Certbot), Certbot's work and logs
+/// directories and log file name, so tools that read them keep working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Defaults {
+    pub work_dir: &'static str,
+    pub logs_dir: &'static str,
+    pub log_file: &'static str,
+}
+
+impl Defaults {
+    pub const CERTSMITH: Defaults = Defaults {
+        work_dir: DEFAULT_WORK_DIR,
+        logs_dir: DEFAULT_LOGS_DIR,
+        log_file: DEFAULT_LOG_FILE,
+    };
+    pub const CERTBOT: Defaults = Defaults {
+        work_dir: CERTBOT_WORK_DIR,
+        logs_dir: CERTBOT_LOGS_DIR,
+        log_file: CERTBOT_LOG_FILE,
+    };
+
+    /// By the file name of `argv[0]`: `certbot` gets Certbot's defaults.
+    pub fn for_program(argv0: &str) -> Defaults {
+        match std::path::Path::new(argv0).file_name() {
+            Some(name) if name == "certbot" => Defaults::CERTBOT,
+            _ => Defaults::CERTSMITH,
+        }
+    }
+}
+
+impl Default for Defaults {
+    fn default() -> Defaults {
+        Defaults::CERTSMITH
+    }
+}
 pub const DEFAULT_HTTP_PORT: u16 = 80;
 pub const DEFAULT_HTTPS_PORT: u16 = 443;
 pub const DEFAULT_HOOK_TIMEOUT_SECS: u64 = 600;
@@ -26,6 +67,8 @@ pub struct Paths {
     pub config_dir: PathBuf,
     pub work_dir: PathBuf,
     pub logs_dir: PathBuf,
+    /// The log file's name in `logs_dir`.
+    pub log_file: &'static str,
     pub max_log_backups: usize,
 }
 
@@ -34,15 +77,18 @@ pub struct Paths {
 pub struct Output {
     pub quiet: bool,
     pub verbosity: usize,
-    /// `-n`: never ask.
+    /// `-n` (or `-q`, which implies it, as in Certbot): never ask.
     pub non_interactive: bool,
+    /// `--force-interactive`: ask even without a terminal.
+    pub force_interactive: bool,
 }
 
 impl Output {
-    /// No prompts: `-n`, or no terminal to ask on.
+    /// No prompts: `-n` (or `-q`), or no terminal to ask on and no
+    /// `--force-interactive`.
     pub fn interactive(&self) -> bool {
         use std::io::IsTerminal;
-        !self.non_interactive && std::io::stdin().is_terminal()
+        !self.non_interactive && (self.force_interactive || std::io::stdin().is_terminal())
     }
 }
 
@@ -237,11 +283,21 @@ pub struct Options {
     /// stored flags under them and resolves again) and the flags known.
     args: RawArgs,
     set: FlagSet,
+    defaults: Defaults,
 }
 
 impl Options {
     /// Check every value against its flag's kind, then resolve.
     pub fn resolve(args: RawArgs, set: FlagSet) -> Result<Options, UsageError> {
+        Options::resolve_with(args, set, Defaults::CERTSMITH)
+    }
+
+    /// [`Options::resolve`] with the defaults of the name certsmith runs as.
+    pub fn resolve_with(
+        args: RawArgs,
+        set: FlagSet,
+        defaults: Defaults,
+    ) -> Result<Options, UsageError> {
         check_values(&args, &set)?;
         let a = &args;
         let text = |f: &'static Flag| a.value(f).map(str::to_string);
@@ -264,10 +320,11 @@ impl Options {
                     .unwrap_or_else(|| DEFAULT_CONFIG_DIR.into()),
                 work_dir: a
                     .path(&t::WORK_DIR)
-                    .unwrap_or_else(|| DEFAULT_WORK_DIR.into()),
+                    .unwrap_or_else(|| defaults.work_dir.into()),
                 logs_dir: a
                     .path(&t::LOGS_DIR)
-                    .unwrap_or_else(|| DEFAULT_LOGS_DIR.into()),
+                    .unwrap_or_else(|| defaults.logs_dir.into()),
+                log_file: defaults.log_file,
                 max_log_backups: a
                     .parsed::<usize>(&t::MAX_LOG_BACKUPS)?
                     .unwrap_or(DEFAULT_MAX_LOG_BACKUPS),
@@ -275,7 +332,8 @@ impl Options {
             output: Output {
                 quiet: a.flag(&t::QUIET),
                 verbosity: a.count(&t::VERBOSE),
-                non_interactive: a.flag(&t::NON_INTERACTIVE),
+                non_interactive: a.flag(&t::NON_INTERACTIVE) || a.flag(&t::QUIET),
+                force_interactive: a.flag(&t::FORCE_INTERACTIVE),
             },
             acme: AcmeServer {
                 server: text(&t::SERVER),
@@ -292,14 +350,14 @@ impl Options {
                 eab_hmac_key: text(&t::EAB_HMAC_KEY),
             },
             cert: CertOptions {
-                domains: a.domains(),
+                domains: domains(a)?,
                 cert_name: text(&t::CERT_NAME),
                 expand: a.flag(&t::EXPAND),
                 duplicate: a.flag(&t::DUPLICATE),
                 force_renewal: a.flag(&t::FORCE_RENEWAL),
                 allow_subset_of_names: a.switch(&t::ALLOW_SUBSET_OF_NAMES),
                 must_staple: a.switch(&t::MUST_STAPLE),
-                reuse_key: a.switch(&t::REUSE_KEY),
+                reuse_key: reuse_key(a),
                 csr: a.path(&t::CSR),
                 key: KeySpec::from_flags(
                     a.value(&t::KEY_TYPE),
@@ -322,10 +380,7 @@ impl Options {
                 delete_after_revoke: a.switch(&t::DELETE_AFTER_REVOKE),
                 force: a.flag(&t::FORCE),
             },
-            plugins: PluginNames {
-                authenticator: text(&t::AUTHENTICATOR),
-                installer: text(&t::INSTALLER),
-            },
+            plugins: plugin_names(a)?,
             ports: Ports {
                 http01_port: port(&t::HTTP_01_PORT, DEFAULT_HTTP_PORT)?,
                 https_port: port(&t::HTTPS_PORT, DEFAULT_HTTPS_PORT)?,
@@ -389,6 +444,7 @@ impl Options {
             version: a.flag(&t::VERSION),
             args: RawArgs::default(),
             set,
+            defaults,
         };
         Ok(Options { args, ..options })
     }
@@ -433,13 +489,68 @@ impl Options {
     /// conf) placed under them: a flag given now wins. Resolved again.
     pub fn under(&self, stored: Vec<super::args::Occurrence>) -> Result<Options, UsageError> {
         let merged = self.args.clone().with_file_defaults(stored);
-        let mut options = Options::resolve(merged, self.set.clone())?;
+        let mut options = Options::resolve_with(merged, self.set.clone(), self.defaults)?;
+        // The names asked for are the command line's (a stored web root map
+        // names the lineage's, which are not a request).
+        options.cert.domains = self.cert.domains.clone();
         // The trial run of `reconfigure` forces a dry run the flags lack.
         options.dry_run = self.dry_run;
         // A stored account is a preference: a dry run may go to another server.
         options.account.id_required = self.account.id_required;
         Ok(options)
     }
+}
+
+/// `-d` names, then those of `--webroot-map` not already there: as in
+/// Certbot, the map implies `-d` for each name it lists.
+fn domains(args: &RawArgs) -> Result<Vec<String>, UsageError> {
+    let mut out = args.domains();
+    if let Some(json) = args.value(&t::WEBROOT_MAP) {
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json)
+            .map_err(|e| UsageError(format!("--webroot-map: not a JSON object: {e}")))?;
+        for name in split_list(map.keys().map(String::as_str)) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `--reuse-key`, `--new-key`, `--no-reuse-key`: the last one given wins
+/// (`--no-reuse-key` turns it off, as `--new-key` does).
+fn reuse_key(args: &RawArgs) -> Option<bool> {
+    args.sequence(&[&t::REUSE_KEY, &t::NO_REUSE_KEY])
+        .last()
+        .map(|o| std::ptr::eq(o.flag, &t::REUSE_KEY) && o.value != super::args::Value::Off)
+}
+
+/// `-a`, `-i`, and Certbot's `--configurator NAME` (both of them, as long as
+/// neither names another plugin). Certbot's DNS plugins certsmith lacks are
+/// refused here, naming what to use instead.
+fn plugin_names(args: &RawArgs) -> Result<PluginNames, UsageError> {
+    if let Some(flag) = t::MISSING_DNS_PLUGINS.iter().find(|f| args.flag(f)) {
+        return Err(UsageError(format!(
+            "{}: certsmith has no {} plugin (use --dns-rfc2136, or --manual with --manual-auth-hook)",
+            flag.display(),
+            flag.long
+        )));
+    }
+    let configurator = args.value(&t::CONFIGURATOR);
+    let pick = |flag: &'static Flag| -> Result<Option<String>, UsageError> {
+        match (args.value(flag), configurator) {
+            (Some(a), Some(c)) if a != c => Err(UsageError(format!(
+                "--configurator {c} conflicts with {} {a}",
+                flag.display()
+            ))),
+            (Some(v), _) | (None, Some(v)) => Ok(Some(v.to_string())),
+            (None, None) => Ok(None),
+        }
+    };
+    Ok(PluginNames {
+        authenticator: pick(&t::AUTHENTICATOR)?,
+        installer: pick(&t::INSTALLER)?,
+    })
 }
 
 /// `--preferred-challenges` (repeatable, comma-separated), in order, once each.
@@ -482,4 +593,131 @@ fn check_values(args: &RawArgs, set: &FlagSet) -> Result<(), UsageError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(words: &[&str]) -> Result<Options, UsageError> {
+        let args = super::super::args::parse(words.iter().map(|w| w.to_string()))?;
+        Options::resolve(args, FlagSet::builtin())
+    }
+
+    #[test]
+    fn quiet_implies_non_interactive() {
+        let o = resolve(&["-q", "renew"]).unwrap();
+        assert!(o.output.quiet && o.output.non_interactive);
+        assert!(!o.output.interactive());
+        let o = resolve(&["renew"]).unwrap();
+        assert!(!o.output.non_interactive);
+        let o = resolve(&["--quiet", "--force-interactive"]).unwrap();
+        assert!(!o.output.interactive(), "-q wins over --force-interactive");
+    }
+
+    #[test]
+    fn webroot_map_names_are_domains() {
+        let o = resolve(&["--webroot-map", r#"{"a.com,b.com": "/w", "c.com": "/v"}"#]).unwrap();
+        assert_eq!(o.cert.domains, ["a.com", "b.com", "c.com"]);
+        // As in Certbot, the map adds its names after -d's, once each.
+        let o = resolve(&[
+            "-d",
+            "c.com,z.com",
+            "--webroot-map",
+            r#"{"a.com":"/w","c.com":"/w"}"#,
+        ])
+        .unwrap();
+        assert_eq!(o.cert.domains, ["c.com", "z.com", "a.com"]);
+        let e = resolve(&["--webroot-map", "[1]"]).unwrap_err();
+        assert!(
+            e.0.starts_with("--webroot-map: not a JSON object"),
+            "{}",
+            e.0
+        );
+        // A lineage's stored map (renewal) asks for no names.
+        let renew = resolve(&["renew"]).unwrap();
+        let stored = vec![super::super::args::Occurrence {
+            flag: &t::WEBROOT_MAP,
+            value: super::super::args::Value::Text(r#"{"a.com": "/w"}"#.into()),
+            source: super::super::args::Source::File {
+                path: "x.conf".into(),
+                line: 1,
+            },
+        }];
+        assert!(renew.under(stored).unwrap().cert.domains.is_empty());
+    }
+
+    #[test]
+    fn no_reuse_key_and_new_key_turn_reuse_off() {
+        assert_eq!(
+            resolve(&["--reuse-key"]).unwrap().cert.reuse_key,
+            Some(true)
+        );
+        assert_eq!(
+            resolve(&["--no-reuse-key"]).unwrap().cert.reuse_key,
+            Some(false)
+        );
+        assert_eq!(resolve(&["--new-key"]).unwrap().cert.reuse_key, Some(false));
+        assert_eq!(
+            resolve(&["--no-reuse-key", "--reuse-key"])
+                .unwrap()
+                .cert
+                .reuse_key,
+            Some(true)
+        );
+        assert_eq!(resolve(&[]).unwrap().cert.reuse_key, None);
+    }
+
+    #[test]
+    fn configurator_names_both_plugins() {
+        let o = resolve(&["--configurator", "nginx"]).unwrap();
+        assert_eq!(o.plugins.authenticator.as_deref(), Some("nginx"));
+        assert_eq!(o.plugins.installer.as_deref(), Some("nginx"));
+        let o = resolve(&["--configurator", "nginx", "-i", "nginx"]).unwrap();
+        assert_eq!(o.plugins.installer.as_deref(), Some("nginx"));
+        let e = resolve(&["--configurator", "nginx", "-a", "webroot"]).unwrap_err();
+        assert_eq!(
+            e.0,
+            "--configurator nginx conflicts with --authenticator webroot"
+        );
+    }
+
+    #[test]
+    fn certbots_dns_plugins_certsmith_lacks_are_refused_by_name() {
+        let e = resolve(&["certonly", "--dns-cloudflare", "-d", "a.com"]).unwrap_err();
+        assert!(
+            e.0.starts_with("--dns-cloudflare: certsmith has no dns-cloudflare plugin"),
+            "{}",
+            e.0
+        );
+    }
+
+    #[test]
+    fn invoked_as_certbot_certbots_dirs_and_log_name() {
+        assert_eq!(Defaults::for_program("/usr/bin/certbot"), Defaults::CERTBOT);
+        assert_eq!(Defaults::for_program("certbot"), Defaults::CERTBOT);
+        assert_eq!(
+            Defaults::for_program("/usr/bin/certsmith"),
+            Defaults::CERTSMITH
+        );
+        assert_eq!(Defaults::for_program("certbot-auto"), Defaults::CERTSMITH);
+        let args = super::super::args::parse(["renew".to_string()]).unwrap();
+        let o = Options::resolve_with(args, FlagSet::builtin(), Defaults::CERTBOT).unwrap();
+        assert_eq!(o.paths.work_dir, PathBuf::from("/var/lib/letsencrypt"));
+        assert_eq!(o.paths.logs_dir, PathBuf::from("/var/log/letsencrypt"));
+        assert_eq!(o.paths.log_file, "letsencrypt.log");
+        assert_eq!(o.paths.config_dir, PathBuf::from("/etc/letsencrypt"));
+        // Kept through a lineage's options; a flag still wins.
+        let again = o.under(Vec::new()).unwrap();
+        assert_eq!(again.paths.work_dir, PathBuf::from("/var/lib/letsencrypt"));
+        let args =
+            super::super::args::parse(["--work-dir", "/w", "--logs-dir", "/l"].map(String::from))
+                .unwrap();
+        let o = Options::resolve_with(args, FlagSet::builtin(), Defaults::CERTBOT).unwrap();
+        assert_eq!(o.paths.work_dir, PathBuf::from("/w"));
+        assert_eq!(o.paths.logs_dir, PathBuf::from("/l"));
+        let o = resolve(&[]).unwrap();
+        assert_eq!(o.paths.work_dir, PathBuf::from("/var/lib/certsmith"));
+        assert_eq!(o.paths.log_file, "certsmith.log");
+    }
 }

@@ -22,6 +22,12 @@ pub fn run(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
     if plugin.installer.is_some() {
         return through_server(config, session, &name);
     }
+    // An installer named too (`-i null`, `-i nginx`) is only kept for renewal, which
+    // reloads it, as Certbot does; it must exist.
+    let installer = config.registry.chosen_installer(config)?;
+    if let Some(i) = &installer {
+        config.registry.installer(i)?;
+    }
     // Check everything that can be checked before touching disk or network.
     let names = super::names(config)?;
     issue::cert_request(config, names.clone())?;
@@ -29,7 +35,9 @@ pub fn run(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
     if config.cert.csr.is_some() {
         issue::obtain_for_csr(config, solver.as_mut())?;
     } else {
-        let params = config.registry.renewal_params(config, &name, None, extra);
+        let params = config
+            .registry
+            .renewal_params(config, &name, installer.as_deref(), extra);
         issue::obtain_and_save(config, &names, solver.as_mut(), params)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -43,11 +43,11 @@ fn server_roots(config: &Config, lineage: &Lineage) -> Vec<PathBuf> {
         .filter_map(|p| p.installer.as_ref())
         .collect();
     for entry in &installers {
-        roots.extend(config.args().path(entry.root_flag));
-        let stored = entry
-            .root_flag
-            .conf
-            .and_then(|key| lineage.conf.get(PARAMS, key));
+        let Some(root_flag) = entry.root_flag else {
+            continue;
+        };
+        roots.extend(config.args().path(root_flag));
+        let stored = root_flag.conf.and_then(|key| lineage.conf.get(PARAMS, key));
         roots.extend(stored.map(PathBuf::from));
     }
     for entry in &installers {

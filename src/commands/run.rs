@@ -37,7 +37,7 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
         bail!("internal error: no certificate to install");
     };
     let changed = site::install_lineage(config, session, server, &lineage, names, enhance)?;
-    if fresh && !changed {
+    if fresh && !changed && server.serves() {
         // Same paths, new files: the server reads certificates when it loads its
         // configuration.
         let done = server.restart()?;

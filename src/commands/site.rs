@@ -194,7 +194,7 @@ pub fn install_lineage(
         chain: Some(absolute(&lineage.path("chain"))),
         enhance,
     };
-    if !config.output.quiet {
+    if !config.output.quiet && site.serves() {
         println!(
             "Deploying certificate {:?} to {} ({}):",
             lineage.name,
@@ -208,7 +208,7 @@ pub fn install_lineage(
         names.join(", ")
     );
     let changed = deploy(config, session, site, &request, &title)?;
-    if !config.output.quiet && !config.dry_run {
+    if !config.output.quiet && !config.dry_run && site.serves() {
         let urls: Vec<String> = names
             .iter()
             .filter(|n| !n.starts_with("*."))

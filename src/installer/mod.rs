@@ -117,6 +117,11 @@ pub enum Error {
     },
     #[error("no names to install the certificate for")]
     NoNames,
+    /// An installer that cannot answer challenges was asked to (`-i null` without `-a`).
+    #[error(
+        "the {0} installer cannot prove control of the names: choose an authenticator (--standalone, --webroot -w DIR, --manual, --dns-rfc2136, ...)"
+    )]
+    NotAnAuthenticator(&'static str),
     /// A verb used the seam out of order (a bug).
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -155,6 +160,11 @@ pub trait Installer {
     /// Test the configuration and reload (start the server when not running): new
     /// files at unchanged paths. Says what was done (`nginx -t: ok; nginx reloaded`).
     fn restart(&self) -> Result<String, Error>;
+    /// Whether a deploy makes a server serve the certificate (`false`: the null
+    /// installer, which installs nothing).
+    fn serves(&self) -> bool {
+        true
+    }
 }
 
 /// `p` made absolute against the current directory, without resolving links

@@ -4,9 +4,9 @@ use super::{InstallerEntry, Plugin};
 use crate::acme::{ChallengeKind, Solver, check_name};
 use crate::auth::{Manual, Standalone, Webroot, dns, webroot};
 use crate::cli::{Options, table as t};
-use crate::installer::Installer;
 use crate::installer::apache::{self as ap, Apache, ApacheSite};
 use crate::installer::nginx::{self as ng, NginxSite};
+use crate::installer::{self as inst, Deployment, Installer, Request};
 use crate::installer::{absolute, apache::choose};
 use crate::storage::RenewalParams;
 use anyhow::bail;
@@ -20,6 +20,7 @@ pub static ALL: &[&Plugin] = &[
     &DNS_RFC2136,
     &NGINX,
     &APACHE,
+    &NULL,
 ];
 
 type Built<'r> = anyhow::Result<(Box<dyn Solver + 'r>, RenewalParams)>;
@@ -159,7 +160,12 @@ fn rfc2136<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r
             "--dns-rfc2136 needs --dns-rfc2136-credentials FILE (Certbot's RFC 2136 credentials format)"
         );
     };
-    let credentials = dns::Credentials::load(path)?;
+    let (credentials, warning) = dns::Credentials::load(path)?;
+    if let Some(warning) = warning
+        && !options.output.quiet
+    {
+        eprintln!("Warning: {warning}");
+    }
     let wait = match options.rfc2136.propagation_seconds {
         Some(seconds) => dns::Wait::Fixed(std::time::Duration::from_secs(seconds)),
         None => dns::Wait::Poll,
@@ -180,7 +186,7 @@ pub static NGINX: Plugin = Plugin {
     authenticator: Some(through_installer::<NginxSite>),
     installer: Some(InstallerEntry {
         build: |o| Ok(Box::new(nginx_site(o))),
-        root_flag: &t::NGINX_SERVER_ROOT,
+        root_flag: Some(&t::NGINX_SERVER_ROOT),
         default_roots: &["/etc/nginx"],
         after_rollback: |o, conf| ng::after_rollback(&o.nginx.ctl, conf),
     }),
@@ -246,7 +252,7 @@ pub static APACHE: Plugin = Plugin {
     authenticator: Some(through_installer::<ApacheSite>),
     installer: Some(InstallerEntry {
         build: |o| Ok(Box::new(apache_site(o)?)),
-        root_flag: &t::APACHE_SERVER_ROOT,
+        root_flag: Some(&t::APACHE_SERVER_ROOT),
         default_roots: &["/etc/apache2", "/etc/httpd"],
         after_rollback: |o, conf| ap::after_rollback(o.apache.ctl.as_deref(), conf),
     }),
@@ -299,4 +305,83 @@ fn ask_vhost(name: &str, candidates: &[ap::VirtualHost]) -> Option<usize> {
     let answer = crate::prompt::ask("Number of the one to use (c: cancel): ").ok()?;
     let i: usize = answer.trim().parse().ok()?;
     (1..=candidates.len()).contains(&i).then(|| i - 1)
+}
+
+/// Certbot's `null` installer (`-i null`, `installer = null` in renewal confs): an
+/// installer that installs nothing, so a certificate obtained by `run` or kept by
+/// `renew` is left in `live/` for the user's own deploy hooks. No authenticator.
+pub static NULL: Plugin = Plugin {
+    name: "null",
+    description: "Installs nothing (Certbot's null installer)",
+    selector: None,
+    flags: &[],
+    authenticator: None,
+    installer: Some(InstallerEntry {
+        build: |o| Ok(Box::new(NullInstaller(o.paths.work_dir.clone()))),
+        root_flag: None,
+        default_roots: &[],
+        after_rollback: |_, conf| {
+            Ok(format!(
+                "null installer: nothing to reload for {}",
+                conf.display()
+            ))
+        },
+    }),
+};
+
+/// The null installer: every step succeeds and changes nothing. Its root is the work
+/// dir, which the command holds locked already.
+struct NullInstaller(PathBuf);
+
+const NULL_LABEL: &str = "null installer";
+
+impl Installer for NullInstaller {
+    fn label(&self) -> &'static str {
+        NULL_LABEL
+    }
+    fn location(&self) -> PathBuf {
+        self.0.clone()
+    }
+    fn root(&self) -> PathBuf {
+        self.0.clone()
+    }
+    fn open(&mut self) -> Result<(), inst::Error> {
+        Ok(())
+    }
+    fn offered_names(&self) -> Result<(Vec<String>, &'static str), inst::Error> {
+        Ok((Vec::new(), NULL_LABEL))
+    }
+    fn check(&mut self, _: &Request) -> Result<(), inst::Error> {
+        Ok(())
+    }
+    fn deploy(
+        &mut self,
+        _: Option<&mut Reverter>,
+        request: &Request,
+        _: &str,
+        _: bool,
+    ) -> Result<Deployment, inst::Error> {
+        let line = match &request.cert {
+            Some(files) => format!(
+                "The null installer installs nothing: the certificate is {} and its key {}",
+                files.fullchain.display(),
+                files.key.display()
+            ),
+            None => "The null installer installs nothing: no enhancement made".to_string(),
+        };
+        Ok(Deployment {
+            changed: false,
+            lines: vec![line],
+            ..Deployment::default()
+        })
+    }
+    fn solver<'r>(&mut self, _: &'r mut Reverter) -> Result<Box<dyn Solver + 'r>, inst::Error> {
+        Err(inst::Error::NotAnAuthenticator("null"))
+    }
+    fn restart(&self) -> Result<String, inst::Error> {
+        Ok("null installer: nothing to reload".to_string())
+    }
+    fn serves(&self) -> bool {
+        false
+    }
 }

@@ -33,8 +33,9 @@ pub type AfterRollback = fn(&Options, &Path) -> Result<String, String>;
 
 pub struct InstallerEntry {
     pub build: BuildInstaller,
-    /// The flag naming its configuration root (`delete` looks for the lineage there).
-    pub root_flag: &'static Flag,
+    /// The flag naming its configuration root (`delete` looks for the lineage there);
+    /// `None` for an installer with no configuration (`null`).
+    pub root_flag: Option<&'static Flag>,
     /// The default root, when the flag is not given.
     pub default_roots: &'static [&'static str],
     pub after_rollback: AfterRollback,

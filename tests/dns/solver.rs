@@ -21,7 +21,7 @@ fn challenge(identifier: &str, wildcard: bool, value: &str) -> Challenge {
 
 fn solver(bind: &Bind, dir: &TempDir, overrides: &[(&str, Option<&str>)]) -> Rfc2136 {
     let path = bind.credentials(dir.path(), overrides);
-    Rfc2136::new(Credentials::load(&path).unwrap(), Wait::Poll, true)
+    Rfc2136::new(Credentials::load(&path).unwrap().0, Wait::Poll, true)
 }
 
 #[test]

@@ -48,8 +48,11 @@ fn at(path: &Path, line: usize, col: usize, msg: impl std::fmt::Display) -> DnsE
 }
 
 impl Credentials {
-    /// Read `path`, refusing a file that group or others may access.
-    pub fn load(path: &Path) -> Result<Credentials, DnsError> {
+    /// Read `path`. A file that group or others may access is read with a
+    /// warning (returned, for the caller to show), as Certbot does
+    /// (`dns_common.validate_file_permissions`): `Unsafe permissions on
+    /// credentials configuration file: PATH`.
+    pub fn load(path: &Path) -> Result<(Credentials, Option<String>), DnsError> {
         let shown = path.display();
         let meta = std::fs::metadata(path).map_err(|e| {
             DnsError::Credentials(format!(
@@ -63,12 +66,14 @@ impl Credentials {
         }
         use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(DnsError::Credentials(format!(
-                "{shown}: unsafe permissions {mode:04o}: the file holds a TSIG secret that group and \
-                 others must not be able to read; run chmod 600 {shown}"
-            )));
-        }
+        // Certbot warns for rights of others only; group access is as unsafe
+        // for a TSIG secret, so it is named too (a warning, not a refusal).
+        let warning = (mode & 0o077 != 0).then(|| {
+            format!(
+                "Unsafe permissions on credentials configuration file: {shown} (mode {mode:04o}; \
+                 it holds a TSIG secret: chmod 600 {shown})"
+            )
+        });
         let bytes = std::fs::read(path).map_err(|e| {
             DnsError::Credentials(format!(
                 "--dns-rfc2136-credentials: cannot read {shown}: {e}"
@@ -76,7 +81,7 @@ impl Credentials {
         })?;
         let text = String::from_utf8(bytes)
             .map_err(|_| DnsError::Credentials(format!("{shown}: not a UTF-8 text file")))?;
-        Credentials::parse(path, &text)
+        Ok((Credentials::parse(path, &text)?, warning))
     }
 
     /// Parse the file's text; `path` is for messages only.
@@ -373,7 +378,7 @@ mod tests {
     }
 
     #[test]
-    fn load_refuses_files_others_can_read() {
+    fn load_warns_about_files_others_can_read() {
         use std::os::unix::fs::PermissionsExt;
         let tmp_dir = tempfile::tempdir().unwrap();
         let dir = tmp_dir.path().to_path_buf();
@@ -382,15 +387,21 @@ mod tests {
         std::fs::write(&file, GOOD).unwrap();
         for mode in [0o644, 0o640, 0o604, 0o660] {
             std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
-            let err = Credentials::load(&file).unwrap_err().to_string();
+            // Certbot reads such a file with a warning; so does certsmith
+            // (it used to refuse it).
+            let (_, warning) = Credentials::load(&file).unwrap();
+            let warning = warning.expect("a warning");
             assert!(
-                err.contains(&format!("unsafe permissions {mode:04o}"))
-                    && err.contains("chmod 600"),
-                "{err}"
+                warning.starts_with(&format!(
+                    "Unsafe permissions on credentials configuration file: {}",
+                    file.display()
+                )) && warning.contains(&format!("mode {mode:04o}"))
+                    && warning.contains("chmod 600"),
+                "{warning}"
             );
         }
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(Credentials::load(&file).is_ok());
+        assert_eq!(Credentials::load(&file).unwrap().1, None);
         let err = Credentials::load(&dir.join("absent.ini"))
             .unwrap_err()
             .to_string();

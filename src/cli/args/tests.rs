@@ -150,3 +150,79 @@ fn enumerated_values_name_the_flag_and_the_file() {
         "--key-type: \"dsa\" (from /etc/x/cli.ini:1) is not one of ecdsa, rsa"
     );
 }
+
+#[test]
+fn unambiguous_prefixes_name_their_flag() {
+    let a = p(&[
+        "--force-renew",
+        "--non-inter",
+        "--no-redir",
+        "--webroot-m={}",
+    ])
+    .unwrap();
+    assert!(a.flag(&FORCE_RENEWAL));
+    assert!(a.flag(&NON_INTERACTIVE));
+    assert_eq!(a.switch(&REDIRECT), Some(false));
+    assert_eq!(a.value(&WEBROOT_MAP), Some("{}"));
+    // A prefix of two names of one flag (`--renew-by-default` is an alias
+    // of --force-renewal, and --keep/--keep-until-expiring) is that flag.
+    let a = p(&["--kee"]).unwrap();
+    assert!(a.flag(&KEEP_UNTIL_EXPIRING));
+    // The value may follow as the next word, and cli.ini keys work alike.
+    let a = p(&["--rsa-key", "4096"]).unwrap();
+    assert_eq!(a.value(&RSA_KEY_SIZE), Some("4096"));
+    let file = parse_ini(
+        &FlagSet::builtin(),
+        Path::new("cli.ini"),
+        "rsa_key = 3072\n",
+    )
+    .unwrap();
+    assert!(std::ptr::eq(file[0].flag, &RSA_KEY_SIZE));
+}
+
+#[test]
+fn an_exact_name_beats_a_longer_one_it_prefixes() {
+    // --keep is an exact alias, though --keep-until-expiring starts with it;
+    // --expand is exact; --hsts is exact though --auto-hsts is not a prefix.
+    let a = p(&["--keep", "--expand", "--staging"]).unwrap();
+    assert!(a.flag(&KEEP_UNTIL_EXPIRING));
+    assert!(a.flag(&EXPAND));
+    assert!(a.flag(&STAGING));
+    let a = p(&["--installer", "null", "--debug"]).unwrap();
+    assert_eq!(a.value(&INSTALLER), Some("null"));
+    assert!(a.flag(&DEBUG));
+    assert!(!a.flag(&DEBUG_CHALLENGES));
+}
+
+#[test]
+fn an_ambiguous_prefix_lists_the_candidates() {
+    let e = p(&["--cert", "x"]).unwrap_err();
+    assert_eq!(
+        e.0,
+        "--cert: ambiguous option: could match --cert-name, --cert-path"
+    );
+    let e = p(&["--renew=x"]).unwrap_err();
+    assert!(
+        e.0.starts_with("--renew: ambiguous option: could match "),
+        "{}",
+        e.0
+    );
+    for name in [
+        "--renew-before-expiry",
+        "--renew-with-new-domains",
+        "--renew-by-default",
+        "--renew-hook",
+    ] {
+        assert!(e.0.contains(name), "{name} missing from {}", e.0);
+    }
+    let e = parse_ini(
+        &FlagSet::builtin(),
+        Path::new("c.ini"),
+        "apache_handle = true\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.0,
+        "c.ini:1: apache_handle: ambiguous option: could match --apache-handle-modules, --apache-handle-sites"
+    );
+}

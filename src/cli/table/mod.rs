@@ -328,6 +328,109 @@ pub static CRON_DIR: Flag = value(
 )
 .kind(Kind::Path);
 
+// Certbot's options certsmith accepts so that command lines and cli.ini
+// files written for Certbot keep working; each says what it does here.
+pub static FORCE_INTERACTIVE: Flag = switch(
+    "force-interactive",
+    "general",
+    "Ask questions even without a terminal on stdin",
+);
+pub static DEBUG: Flag = switch(
+    "debug",
+    "testing",
+    "Accepted for compatibility; no effect (the log file has the details of an error)",
+);
+pub static DEBUG_CHALLENGES: Flag = switch(
+    "debug-challenges",
+    "testing",
+    "Accepted for compatibility; no effect",
+);
+pub static NO_VERIFY_SSL: Flag = switch(
+    "no-verify-ssl",
+    "testing",
+    "Accepted for compatibility; no effect: certsmith always verifies the ACME server (trust a private CA with --ca-bundle)",
+);
+pub static BREAK_MY_CERTS: Flag = switch(
+    "break-my-certs",
+    "testing",
+    "Accepted for compatibility; no effect",
+);
+pub static ISSUANCE_TIMEOUT: Flag = value(
+    "issuance-timeout",
+    "SECONDS",
+    "acme",
+    "Accepted for compatibility; no effect (certsmith's own timeouts apply)",
+)
+.kind(Kind::Number);
+pub static USER_AGENT: Flag = value(
+    "user-agent",
+    "USER_AGENT",
+    "acme",
+    "Accepted for compatibility; no effect (certsmith names itself certsmith/VERSION)",
+);
+pub static USER_AGENT_COMMENT: Flag = value(
+    "user-agent-comment",
+    "COMMENT",
+    "acme",
+    "Accepted for compatibility; no effect",
+);
+pub static KEEP_UNTIL_EXPIRING: Flag = switch(
+    "keep-until-expiring",
+    "certificate",
+    "Accepted for compatibility; no effect: certsmith keeps a matching certificate until it is due unless --force-renewal",
+)
+.aliases(&["keep", "reinstall"]);
+pub static RENEW_WITH_NEW_DOMAINS: Flag = switch(
+    "renew-with-new-domains",
+    "certificate",
+    "Accepted for compatibility; no effect",
+);
+pub static NO_REUSE_KEY: Flag = switch(
+    "no-reuse-key",
+    "certificate",
+    "Do not keep the lineage's private key on renewal (unsets --reuse-key)",
+);
+pub static STRICT_PERMISSIONS: Flag = switch(
+    "strict-permissions",
+    "security",
+    "Accepted for compatibility; no effect",
+);
+pub static AUTO_HSTS: Flag = switch(
+    "auto-hsts",
+    "enhance",
+    "Accepted for compatibility; no effect (use --hsts)",
+);
+pub static DISABLE_RENEW_UPDATES: Flag = switch(
+    "disable-renew-updates",
+    "renew",
+    "Accepted for compatibility; no effect (renew makes no configuration updates)",
+);
+pub static NO_AUTORENEW: Flag = switch(
+    "no-autorenew",
+    "renew",
+    "Accepted for compatibility; no effect",
+);
+pub static PLUGINS_INIT: Flag = switch(
+    "init",
+    "plugins verb",
+    "Accepted for compatibility; no effect",
+);
+pub static PLUGINS_PREPARE: Flag = switch(
+    "prepare",
+    "plugins verb",
+    "Accepted for compatibility; no effect",
+);
+pub static PLUGINS_AUTHENTICATORS: Flag = switch(
+    "authenticators",
+    "plugins verb",
+    "Accepted for compatibility; no effect",
+);
+pub static PLUGINS_INSTALLERS: Flag = switch(
+    "installers",
+    "plugins verb",
+    "Accepted for compatibility; no effect",
+);
+
 pub static CORE: &[&Flag] = &[
     &HELP,
     &VERSION,
@@ -422,4 +525,36 @@ pub static CORE: &[&Flag] = &[
     &TIMER,
     &SYSTEMD_DIR,
     &CRON_DIR,
+    &FORCE_INTERACTIVE,
+    &DEBUG,
+    &DEBUG_CHALLENGES,
+    &NO_VERIFY_SSL,
+    &BREAK_MY_CERTS,
+    &ISSUANCE_TIMEOUT,
+    &USER_AGENT,
+    &USER_AGENT_COMMENT,
+    &KEEP_UNTIL_EXPIRING,
+    &RENEW_WITH_NEW_DOMAINS,
+    &NO_REUSE_KEY,
+    &STRICT_PERMISSIONS,
+    &AUTO_HSTS,
+    &DISABLE_RENEW_UPDATES,
+    &NO_AUTORENEW,
+    &PLUGINS_INIT,
+    &PLUGINS_PREPARE,
+    &PLUGINS_AUTHENTICATORS,
+    &PLUGINS_INSTALLERS,
+    &CONFIGURATOR,
+    &DNS_CLOUDFLARE,
+    &DNS_DIGITALOCEAN,
+    &DNS_DNSIMPLE,
+    &DNS_DNSMADEEASY,
+    &DNS_GEHIRN,
+    &DNS_GOOGLE,
+    &DNS_LINODE,
+    &DNS_LUADNS,
+    &DNS_NSONE,
+    &DNS_OVH,
+    &DNS_ROUTE53,
+    &DNS_SAKURACLOUD,
 ];
