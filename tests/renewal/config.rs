@@ -29,7 +29,8 @@ fn default_cli_ini_applies_and_the_command_line_wins() {
     fs::write(
         home.join("letsencrypt/cli.ini"),
         format!(
-            "# Certbot-only options are skipped with a warning\nkeep-until-expiring = True\n\
+            "# Options certsmith does not know (a third-party plugin's) are skipped with a warning\n\
+             dns-hetzner-credentials = /etc/letsencrypt/hetzner.ini\n\
              logs-dir = {}\nmax-log-backups = 0\nno-random-sleep-on-renew\n",
             ini_logs.display()
         ),
@@ -45,8 +46,9 @@ fn default_cli_ini_applies_and_the_command_line_wins() {
     for _ in 0..2 {
         let run = with_home(&["renew"]).ok();
         assert!(
-            run.stderr
-                .contains("unknown option \"keep-until-expiring\" (not a certsmith flag; ignored)"),
+            run.stderr.contains(
+                "unknown option \"dns-hetzner-credentials\" (not a certsmith flag; ignored)"
+            ),
             "{}",
             run.stderr
         );

@@ -405,11 +405,6 @@ pub static DISABLE_RENEW_UPDATES: Flag = switch(
     "renew",
     "Accepted for compatibility; no effect (renew makes no configuration updates)",
 );
-pub static NO_AUTORENEW: Flag = switch(
-    "no-autorenew",
-    "renew",
-    "Accepted for compatibility; no effect",
-);
 pub static PLUGINS_INIT: Flag = switch(
     "init",
     "plugins verb",
@@ -539,7 +534,6 @@ pub static CORE: &[&Flag] = &[
     &STRICT_PERMISSIONS,
     &AUTO_HSTS,
     &DISABLE_RENEW_UPDATES,
-    &NO_AUTORENEW,
     &PLUGINS_INIT,
     &PLUGINS_PREPARE,
     &PLUGINS_AUTHENTICATORS,
