@@ -154,8 +154,12 @@ impl Default for FlagSet {
 impl FlagSet {
     /// The built-in table only.
     pub fn builtin() -> FlagSet {
+        let table = super::table::CORE.iter();
         FlagSet {
-            flags: super::table::CORE.to_vec(),
+            flags: table
+                .chain(super::table::MISSING_DNS_PLUGINS)
+                .copied()
+                .collect(),
         }
     }
 
