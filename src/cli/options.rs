@@ -125,10 +125,12 @@ pub struct CertOptions {
     pub expand: bool,
     pub duplicate: bool,
     pub force_renewal: bool,
-    /// Switches as set (`Some(false)`: turned off now, e.g. `--new-key`).
+    /// Switches as set (`Some(false)`: turned off now, e.g. `--no-reuse-key`).
     pub allow_subset_of_names: Option<bool>,
     pub must_staple: Option<bool>,
     pub reuse_key: Option<bool>,
+    /// `--new-key`: a new private key this once; `reuse_key` is left as it is.
+    pub new_key: bool,
     pub csr: Option<PathBuf>,
     /// `--key-type`, `--elliptic-curve`, `--rsa-key-size`.
     pub key: KeySpec,
@@ -358,6 +360,7 @@ impl Options {
                 allow_subset_of_names: a.switch(&t::ALLOW_SUBSET_OF_NAMES),
                 must_staple: a.switch(&t::MUST_STAPLE),
                 reuse_key: reuse_key(a),
+                new_key: a.flag(&t::NEW_KEY),
                 csr: a.path(&t::CSR),
                 key: KeySpec::from_flags(
                     a.value(&t::KEY_TYPE),
@@ -517,8 +520,8 @@ fn domains(args: &RawArgs) -> Result<Vec<String>, UsageError> {
     Ok(out)
 }
 
-/// `--reuse-key`, `--new-key`, `--no-reuse-key`: the last one given wins
-/// (`--no-reuse-key` turns it off, as `--new-key` does).
+/// `--reuse-key`, `--no-reuse-key`: the last one given wins. `--new-key` is
+/// not one of them (Certbot: it replaces the key once, reuse is unchanged).
 fn reuse_key(args: &RawArgs) -> Option<bool> {
     args.sequence(&[&t::REUSE_KEY, &t::NO_REUSE_KEY])
         .last()

@@ -277,7 +277,7 @@ pub fn obtain_and_save(
         return Ok(None);
     }
     if let Target::Replace(lineage) | Target::Keep(lineage) = &target {
-        if config.cert.reuse_key == Some(true) {
+        if config.cert.reuse_key == Some(true) && !config.cert.new_key {
             request.reuse_key_pem = Some(lineage.read("privkey")?);
         }
         request.key = replacement_key(config, lineage);

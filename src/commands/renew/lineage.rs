@@ -155,7 +155,7 @@ pub fn renew(
         registry.installer(installer)?;
     }
     let mut request = issue::cert_request(config, names.clone())?;
-    if config.cert.reuse_key == Some(true) {
+    if config.cert.reuse_key == Some(true) && !config.cert.new_key {
         request.reuse_key_pem = Some(loaded.lineage.read("privkey")?);
     }
     let session = state.session(config)?;
