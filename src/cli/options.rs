@@ -260,6 +260,9 @@ pub struct Options {
     /// Words after the verb (`conf get PATH` -> `["get", "PATH"]`).
     pub positionals: Vec<String>,
     pub dry_run: bool,
+    /// `--break-my-certs`: a staging server's certificate may replace a
+    /// production one (`--dry-run` implies it, as in Certbot).
+    pub break_my_certs: bool,
     pub paths: Paths,
     pub output: Output,
     pub acme: AcmeServer,
@@ -316,6 +319,7 @@ impl Options {
             verb: args.verb.unwrap_or("run"),
             positionals: args.positionals.clone(),
             dry_run: a.flag(&t::DRY_RUN),
+            break_my_certs: a.flag(&t::BREAK_MY_CERTS) || a.flag(&t::DRY_RUN),
             paths: Paths {
                 config_dir: a
                     .path(&t::CONFIG_DIR)
@@ -498,6 +502,7 @@ impl Options {
         options.cert.domains = self.cert.domains.clone();
         // The trial run of `reconfigure` forces a dry run the flags lack.
         options.dry_run = self.dry_run;
+        options.break_my_certs = self.break_my_certs || self.dry_run;
         // A stored account is a preference: a dry run may go to another server.
         options.account.id_required = self.account.id_required;
         Ok(options)

@@ -1,8 +1,63 @@
 //! More of Certbot's rules a switching user relies on (issue 14):
-//! `--new-key` with and without `--reuse-key`.
+//! `--break-my-certs`, `--new-key` with and without `--reuse-key`.
 
 use super::World;
 use std::fs;
+
+/// Pebble's directory under a URL with "staging" in it (Pebble ignores the
+/// query; the account directory does too): a staging server by Certbot's rule.
+fn staging_url(w: &World) -> String {
+    format!("{}?staging", w.pebble.directory_url())
+}
+
+const REFUSAL: &str = "You've asked to renew/replace a seemingly valid certificate with a test certificate (domains: prod.example.com). We will not do that unless you use the --break-my-certs flag!";
+
+#[test]
+fn compat2_a_staging_certificate_replaces_a_production_one_only_with_break_my_certs() {
+    let mut w = World::new();
+    w.standalone(&["-d", "prod.example.com"]).ok();
+    let staging = staging_url(&w);
+
+    // renew against a staging server: refused before the CA is contacted.
+    let run = w.renew(&["--force-renewal", "--server", &staging]).failed();
+    assert!(run.stderr.contains(REFUSAL), "{}", run.stderr);
+    assert_eq!(w.version("prod.example.com"), 1);
+    // Let's Encrypt's staging directory is refused the same way (never reached).
+    let run = w.renew(&["--force-renewal", "--staging"]).failed();
+    assert!(run.stderr.contains(REFUSAL), "{}", run.stderr);
+
+    // certonly replacing the lineage: the same.
+    w.server = staging.clone();
+    let run = w
+        .standalone(&["-d", "prod.example.com", "--force-renewal"])
+        .failed();
+    assert!(run.stderr.contains(REFUSAL), "{}", run.stderr);
+    assert_eq!(w.version("prod.example.com"), 1);
+
+    // --break-my-certs lets both through.
+    w.standalone(&[
+        "-d",
+        "prod.example.com",
+        "--force-renewal",
+        "--break-my-certs",
+    ])
+    .ok();
+    assert_eq!(w.version("prod.example.com"), 2);
+    let conf = w.conf("prod.example.com");
+    let prod = w.pebble.directory_url();
+    fs::write(
+        w.conf_path("prod.example.com"),
+        conf.replace(
+            &format!("server = {staging}\n"),
+            &format!("server = {prod}\n"),
+        ),
+    )
+    .unwrap();
+    w.renew(&["--force-renewal", "--server", &staging, "--break-my-certs"])
+        .ok();
+    assert_eq!(w.version("prod.example.com"), 3);
+    w.assert_verifies("prod.example.com");
+}
 
 fn key(w: &World, name: &str, version: u32) -> Vec<u8> {
     fs::read(

@@ -357,7 +357,7 @@ pub static NO_VERIFY_SSL: Flag = switch(
 pub static BREAK_MY_CERTS: Flag = switch(
     "break-my-certs",
     "testing",
-    "Accepted for compatibility; no effect",
+    "Allow replacing a certificate from a production server with one from a staging server (\"staging\" in its URL)",
 );
 pub static ISSUANCE_TIMEOUT: Flag = value(
     "issuance-timeout",

@@ -142,6 +142,7 @@ pub fn renew(
         bail!("--csr cannot renew a lineage");
     }
     let names = crate::acme::check_names(loaded.names())?;
+    issue::avoid_invalidating_lineage(config, &loaded.lineage, &names)?;
     let registry = config.registry;
     let Some(auth_name) = registry.chosen_authenticator(config)? else {
         bail!(
