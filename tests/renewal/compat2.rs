@@ -1,5 +1,6 @@
 //! More of Certbot's rules a switching user relies on (issue 14):
-//! `--break-my-certs`, `--new-key` with and without `--reuse-key`.
+//! `--break-my-certs`, `--new-key` with and without `--reuse-key`, and the
+//! `renewal-hooks/` executables for `certonly`.
 
 use super::World;
 use std::fs;
@@ -106,4 +107,47 @@ fn compat2_new_key_replaces_the_key_once_and_leaves_reuse_key() {
     );
     w.renew(&["--force-renewal"]).ok();
     assert_ne!(key(&w, name, 7), key(&w, name, 6));
+}
+
+#[test]
+fn compat2_certonly_replacing_a_lineage_runs_the_deploy_directory_hooks() {
+    let w = World::new();
+    let name = "hooks.example.com";
+    let log = w.dir.join("hooks.log");
+    for stage in ["pre", "deploy", "post"] {
+        w.script(
+            &format!("etc/renewal-hooks/{stage}/10-log"),
+            &format!(
+                "echo \"{stage} ${{RENEWED_LINEAGE:-}}\" >> {}",
+                log.display()
+            ),
+            0o755,
+        );
+    }
+    let read = || fs::read_to_string(&log).unwrap_or_default();
+
+    // A new lineage: Certbot runs only the flags' hooks (main.py deploy_hook).
+    w.standalone(&["-d", name]).ok();
+    assert_eq!(read(), "");
+
+    // Replacing it: renewal.renew_cert runs renewal-hooks/deploy (renew_hook);
+    // pre and post directories are renew's only (hooks.py pre_hook/post_hook).
+    w.standalone(&["-d", name, "--force-renewal"]).ok();
+    assert_eq!(
+        read(),
+        format!(
+            "deploy {}\n",
+            w.config_dir().join("live").join(name).display()
+        )
+    );
+
+    // --no-directory-hooks: none.
+    w.standalone(&["-d", name, "--force-renewal", "--no-directory-hooks"])
+        .ok();
+    assert_eq!(read().lines().count(), 1, "{}", read());
+    assert_eq!(w.version(name), 3);
+
+    // renew runs all three.
+    w.renew(&["--force-renewal"]).ok();
+    assert_eq!(read().lines().count(), 4, "{}", read());
 }
