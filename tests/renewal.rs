@@ -16,6 +16,8 @@ mod ari;
 mod bad_input;
 #[path = "renewal/compat.rs"]
 mod compat;
+#[path = "renewal/compat2.rs"]
+mod compat2;
 #[path = "renewal/config.rs"]
 mod config;
 #[path = "renewal/hooks.rs"]

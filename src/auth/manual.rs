@@ -43,12 +43,10 @@ fn environment(challenges: &[Challenge], index: usize) -> Vec<(&'static str, Str
         ChallengeKind::Dns01 => c.dns_value.clone(),
         _ => c.key_authorization.clone(),
     };
-    let mut all: Vec<String> = Vec::new();
-    for other in challenges {
-        if !all.contains(&other.identifier) {
-            all.push(other.identifier.clone());
-        }
-    }
+    // One name per challenge, repeats kept: Certbot's manual.py joins
+    // `achall.domain` over all the challenges (`example.com` and
+    // `*.example.com` give `example.com,example.com`).
+    let all: Vec<&str> = challenges.iter().map(|c| c.identifier.as_str()).collect();
     let mut env = vec![
         ("CERTBOT_DOMAIN", c.identifier.clone()),
         ("CERTBOT_VALIDATION", validation),
@@ -189,6 +187,25 @@ mod tests {
             key_authorization: format!("tok-{name}.k"),
             dns_value: format!("dns-{name}"),
             digest: [0; 32],
+        }
+    }
+
+    #[test]
+    fn all_domains_keeps_a_name_per_challenge_as_certbot_does() {
+        let mut wildcard = challenge("example.com", ChallengeKind::Dns01);
+        wildcard.wildcard = true;
+        let chs = [
+            challenge("example.com", ChallengeKind::Dns01),
+            wildcard,
+            challenge("www.example.com", ChallengeKind::Dns01),
+        ];
+        for index in 0..chs.len() {
+            let env = environment(&chs, index);
+            let all = env
+                .iter()
+                .find(|(k, _)| *k == "CERTBOT_ALL_DOMAINS")
+                .unwrap();
+            assert_eq!(all.1, "example.com,example.com,www.example.com");
         }
     }
 

@@ -125,10 +125,12 @@ pub struct CertOptions {
     pub expand: bool,
     pub duplicate: bool,
     pub force_renewal: bool,
-    /// Switches as set (`Some(false)`: turned off now, e.g. `--new-key`).
+    /// Switches as set (`Some(false)`: turned off now, e.g. `--no-reuse-key`).
     pub allow_subset_of_names: Option<bool>,
     pub must_staple: Option<bool>,
     pub reuse_key: Option<bool>,
+    /// `--new-key`: a new private key this once; `reuse_key` is left as it is.
+    pub new_key: bool,
     pub csr: Option<PathBuf>,
     /// `--key-type`, `--elliptic-curve`, `--rsa-key-size`.
     pub key: KeySpec,
@@ -258,6 +260,9 @@ pub struct Options {
     /// Words after the verb (`conf get PATH` -> `["get", "PATH"]`).
     pub positionals: Vec<String>,
     pub dry_run: bool,
+    /// `--break-my-certs`: a staging server's certificate may replace a
+    /// production one (`--dry-run` implies it, as in Certbot).
+    pub break_my_certs: bool,
     pub paths: Paths,
     pub output: Output,
     pub acme: AcmeServer,
@@ -314,6 +319,7 @@ impl Options {
             verb: args.verb.unwrap_or("run"),
             positionals: args.positionals.clone(),
             dry_run: a.flag(&t::DRY_RUN),
+            break_my_certs: a.flag(&t::BREAK_MY_CERTS) || a.flag(&t::DRY_RUN),
             paths: Paths {
                 config_dir: a
                     .path(&t::CONFIG_DIR)
@@ -358,6 +364,7 @@ impl Options {
                 allow_subset_of_names: a.switch(&t::ALLOW_SUBSET_OF_NAMES),
                 must_staple: a.switch(&t::MUST_STAPLE),
                 reuse_key: reuse_key(a),
+                new_key: a.flag(&t::NEW_KEY),
                 csr: a.path(&t::CSR),
                 key: KeySpec::from_flags(
                     a.value(&t::KEY_TYPE),
@@ -495,6 +502,7 @@ impl Options {
         options.cert.domains = self.cert.domains.clone();
         // The trial run of `reconfigure` forces a dry run the flags lack.
         options.dry_run = self.dry_run;
+        options.break_my_certs = self.break_my_certs || self.dry_run;
         // A stored account is a preference: a dry run may go to another server.
         options.account.id_required = self.account.id_required;
         Ok(options)
@@ -517,8 +525,8 @@ fn domains(args: &RawArgs) -> Result<Vec<String>, UsageError> {
     Ok(out)
 }
 
-/// `--reuse-key`, `--new-key`, `--no-reuse-key`: the last one given wins
-/// (`--no-reuse-key` turns it off, as `--new-key` does).
+/// `--reuse-key`, `--no-reuse-key`: the last one given wins. `--new-key` is
+/// not one of them (Certbot: it replaces the key once, reuse is unchanged).
 fn reuse_key(args: &RawArgs) -> Option<bool> {
     args.sequence(&[&t::REUSE_KEY, &t::NO_REUSE_KEY])
         .last()

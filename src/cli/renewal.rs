@@ -205,6 +205,16 @@ pub fn conf_values(options: &Options, unused: &[&'static Flag], params: &mut Ren
             continue;
         }
         match flag.arity {
+            // `--no-reuse-key` is a flag of its own: the resolved value says.
+            Arity::Switch | Arity::Count if std::ptr::eq(flag, &t::REUSE_KEY) => {
+                match options.cert.reuse_key {
+                    Some(true) => {
+                        params.set(key, "True");
+                    }
+                    Some(false) => params.remove.push(key.to_string()),
+                    None => {}
+                }
+            }
             Arity::Switch | Arity::Count => match args.switch(flag) {
                 Some(true) => {
                     params.set(key, "True");

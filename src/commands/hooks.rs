@@ -10,6 +10,10 @@
 //! For `renew`, the executables in `renewal-hooks/{pre,deploy,post}` run
 //! first (unless `--no-directory-hooks`), then the command from the flag or
 //! the lineage's conf, skipped when it names a directory hook already run.
+//! `certonly` and `run` replacing an existing lineage run `renewal-hooks/deploy`
+//! too, as Debian's Certbot 2.1 does (its `renewal.renew_cert` calls
+//! `hooks.renew_hook`); their pre and post hooks are the flags' only
+//! (Certbot's `hooks.pre_hook`/`post_hook` read the directories for `renew` only).
 //! A failing hook (pre, deploy or post) is reported and changes nothing
 //! else: a renewal whose deploy hook failed still counts as done, and the
 //! run's exit status is 0, as with Certbot.
@@ -22,8 +26,11 @@ use std::time::Duration;
 pub struct HookRunner {
     timeout: Duration,
     quiet: bool,
-    /// `renewal-hooks/` executables apply (`renew` without `--no-directory-hooks`).
+    /// `renewal-hooks/{pre,post}` executables apply (`renew` without `--no-directory-hooks`).
     directory: Option<std::path::PathBuf>,
+    /// `renewal-hooks/deploy` executables apply (as `directory`, or a lineage
+    /// replaced by `certonly`/`run`: [`HookRunner::replacing_a_lineage`]).
+    deploy_directory: Option<std::path::PathBuf>,
     pre_done: Vec<Hook>,
     post_queue: Vec<Hook>,
 }
@@ -49,14 +56,28 @@ impl HookRunner {
         Ok(HookRunner {
             timeout: Duration::from_secs(timeout.max(1)),
             quiet: config.output.quiet,
+            deploy_directory: directory.clone(),
             directory,
             pre_done: Vec::new(),
             post_queue: Vec::new(),
         })
     }
 
+    /// An existing lineage is being replaced (`certonly`, `run`): its
+    /// `renewal-hooks/deploy` executables run after the save, as Certbot's
+    /// `renew_cert` runs them, unless `--no-directory-hooks`.
+    pub fn replacing_a_lineage(&mut self, config: &Config) {
+        if !config.hooks.no_directory_hooks {
+            self.deploy_directory = Some(config.paths.config_dir.clone());
+        }
+    }
+
     fn directory_hooks(&self, stage: Stage) -> Vec<Hook> {
-        let Some(dir) = &self.directory else {
+        let dir = match stage {
+            Stage::Deploy => &self.deploy_directory,
+            _ => &self.directory,
+        };
+        let Some(dir) = dir else {
             return Vec::new();
         };
         let (run, skipped) = hooks::directory_hooks(dir, stage);

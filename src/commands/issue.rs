@@ -228,6 +228,48 @@ fn replacement_key(config: &Config, lineage: &Lineage) -> KeySpec {
     kept.unwrap_or(config.cert.key)
 }
 
+/// A known test / staging ACME server, by Certbot's rule (`util.is_staging`):
+/// Let's Encrypt's staging directory, or any URL with "staging" in it.
+pub fn is_staging(url: &str) -> bool {
+    url == acme::LETS_ENCRYPT_STAGING || url.contains("staging")
+}
+
+/// Certbot's refusal (renewal.py `_avoid_invalidating_lineage`), before the CA
+/// is contacted: a certificate from a staging server does not replace one
+/// from a server that is not (the lineage's conf `server`, Let's Encrypt
+/// production when absent) unless `--break-my-certs` (or `--dry-run`).
+pub fn check_staging_replacement(
+    new_server: &str,
+    original_server: Option<&str>,
+    break_my_certs: bool,
+    names: &[String],
+) -> anyhow::Result<()> {
+    let original = original_server.unwrap_or(acme::LETS_ENCRYPT);
+    if is_staging(new_server) && !is_staging(original) && !break_my_certs {
+        bail!(
+            "You've asked to renew/replace a seemingly valid certificate with a test certificate (domains: {}). We will not do that unless you use the --break-my-certs flag!",
+            names.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// [`check_staging_replacement`] for `lineage`, replaced with a certificate
+/// for `names` from this run's server.
+pub fn avoid_invalidating_lineage(
+    config: &Config,
+    lineage: &Lineage,
+    names: &[String],
+) -> anyhow::Result<()> {
+    let original = lineage.conf.get(storage::renewal_conf::PARAMS, "server");
+    check_staging_replacement(
+        &config.directory_url(),
+        original.as_deref(),
+        config.break_my_certs,
+        names,
+    )
+}
+
 /// Store `used` when it is not the key the options named (which
 /// [`common_params`] stored): the lineage's kept key type.
 fn key_params(named: KeySpec, used: KeySpec, params: &mut RenewalParams) {
@@ -277,12 +319,16 @@ pub fn obtain_and_save(
         return Ok(None);
     }
     if let Target::Replace(lineage) | Target::Keep(lineage) = &target {
-        if config.cert.reuse_key == Some(true) {
+        avoid_invalidating_lineage(config, lineage, &names)?;
+        if config.cert.reuse_key == Some(true) && !config.cert.new_key {
             request.reuse_key_pem = Some(lineage.read("privkey")?);
         }
         request.key = replacement_key(config, lineage);
     }
     let mut hooks = HookRunner::new(config)?;
+    if let Target::Replace(_) | Target::Keep(_) = &target {
+        hooks.replacing_a_lineage(config);
+    }
     hooks.pre(config.hooks.pre.as_deref());
     hooks.queue_post(config.hooks.post.as_deref());
     let saved = obtain_into(config, &names, solver, params, request, target);
@@ -437,5 +483,44 @@ pub fn obtained_or_kept(
     match choose_target(config, names)? {
         Target::Keep(l) | Target::Replace(l) => Ok(Some((l, false))),
         Target::New(_) => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_staging_replacement;
+    use crate::acme::{LETS_ENCRYPT, LETS_ENCRYPT_STAGING};
+
+    #[test]
+    fn a_staging_certificate_replaces_a_production_one_only_with_break_my_certs() {
+        let names = ["a.example".to_string(), "b.example".to_string()];
+        let err = check_staging_replacement(LETS_ENCRYPT_STAGING, None, false, &names)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "You've asked to renew/replace a seemingly valid certificate with a test certificate (domains: a.example, b.example). We will not do that unless you use the --break-my-certs flag!"
+        );
+        let prod = Some("https://ca.example/dir");
+        assert!(
+            check_staging_replacement("https://ca.example/staging/dir", prod, false, &names)
+                .is_err()
+        );
+        assert!(check_staging_replacement(LETS_ENCRYPT_STAGING, prod, true, &names).is_ok());
+        // Staging to staging, production to anything: allowed.
+        assert!(
+            check_staging_replacement(
+                LETS_ENCRYPT_STAGING,
+                Some(LETS_ENCRYPT_STAGING),
+                false,
+                &names
+            )
+            .is_ok()
+        );
+        assert!(check_staging_replacement(LETS_ENCRYPT, None, false, &names).is_ok());
+        assert!(
+            check_staging_replacement(LETS_ENCRYPT, Some("https://x/staging"), false, &names)
+                .is_ok()
+        );
     }
 }

@@ -49,7 +49,7 @@ fn webroot_map_names_are_domains() {
 }
 
 #[test]
-fn no_reuse_key_and_new_key_turn_reuse_off() {
+fn no_reuse_key_turns_reuse_off_and_new_key_leaves_it() {
     assert_eq!(
         resolve(&["--reuse-key"]).unwrap().cert.reuse_key,
         Some(true)
@@ -58,7 +58,11 @@ fn no_reuse_key_and_new_key_turn_reuse_off() {
         resolve(&["--no-reuse-key"]).unwrap().cert.reuse_key,
         Some(false)
     );
-    assert_eq!(resolve(&["--new-key"]).unwrap().cert.reuse_key, Some(false));
+    let new_key = resolve(&["--new-key"]).unwrap();
+    assert_eq!(new_key.cert.reuse_key, None, "--new-key leaves reuse alone");
+    assert!(new_key.cert.new_key);
+    let both = resolve(&["--new-key", "--reuse-key"]).unwrap();
+    assert_eq!((both.cert.reuse_key, both.cert.new_key), (Some(true), true));
     assert_eq!(
         resolve(&["--no-reuse-key", "--reuse-key"])
             .unwrap()

@@ -188,8 +188,8 @@ fn given_flags_are_kept_by_their_conf_key() {
     assert_eq!(get("manual_auth_hook"), None, "an unused plugin's flag");
     assert!(params.remove.contains(&"manual_auth_hook".to_string()));
     assert!(
-        params.remove.contains(&"reuse_key".to_string()),
-        "--new-key"
+        !params.remove.contains(&"reuse_key".to_string()) && get("reuse_key").is_none(),
+        "--new-key leaves reuse_key as it is"
     );
     assert_eq!(get("key_type"), None, "written by the certificate request");
 }
@@ -228,4 +228,23 @@ print('\n'.join(sorted(keys)))
         missing.is_empty(),
         "certbot's keys without a flag: {missing:?}"
     );
+}
+
+#[test]
+fn no_reuse_key_unsets_reuse_key_and_new_key_reuse_key_sets_it() {
+    let get_params = |args: &[&str]| {
+        let c = options(args);
+        let mut params = RenewalParams::default();
+        conf_values(&c, &[], &mut params);
+        params
+    };
+    let off = get_params(&["certonly", "--reuse-key", "--no-reuse-key"]);
+    assert!(off.remove.contains(&"reuse_key".to_string()));
+    assert!(off.get("reuse_key").is_none());
+    let on = get_params(&["certonly", "--new-key", "--reuse-key"]);
+    assert!(matches!(
+        on.get("reuse_key"),
+        Some(crate::storage::ParamValue::Scalar(v)) if v == "True"
+    ));
+    assert!(!on.remove.contains(&"reuse_key".to_string()));
 }

@@ -195,8 +195,12 @@ pub static REUSE_KEY: Flag = switch(
     "certificate",
     "Keep the lineage's private key on renewal",
 )
-.negation("new-key")
 .conf("reuse_key");
+pub static NEW_KEY: Flag = switch(
+    "new-key",
+    "certificate",
+    "Make a new private key this once, even if the lineage reuses its key (with --reuse-key: reuse the new key afterwards)",
+);
 pub static PROFILE: Flag =
     value("profile", "NAME", "certificate", "ACME profile to request").conf("profile");
 pub static CERT_PATH: Flag = value(
@@ -353,7 +357,7 @@ pub static NO_VERIFY_SSL: Flag = switch(
 pub static BREAK_MY_CERTS: Flag = switch(
     "break-my-certs",
     "testing",
-    "Accepted for compatibility; no effect",
+    "Allow replacing a certificate from a production server with one from a staging server (\"staging\" in its URL)",
 );
 pub static ISSUANCE_TIMEOUT: Flag = value(
     "issuance-timeout",
@@ -462,6 +466,7 @@ pub static CORE: &[&Flag] = &[
     &ELLIPTIC_CURVE,
     &RSA_KEY_SIZE,
     &REUSE_KEY,
+    &NEW_KEY,
     &PROFILE,
     &CERT_PATH,
     &KEY_PATH,

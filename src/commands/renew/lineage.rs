@@ -142,6 +142,7 @@ pub fn renew(
         bail!("--csr cannot renew a lineage");
     }
     let names = crate::acme::check_names(loaded.names())?;
+    issue::avoid_invalidating_lineage(config, &loaded.lineage, &names)?;
     let registry = config.registry;
     let Some(auth_name) = registry.chosen_authenticator(config)? else {
         bail!(
@@ -155,7 +156,7 @@ pub fn renew(
         registry.installer(installer)?;
     }
     let mut request = issue::cert_request(config, names.clone())?;
-    if config.cert.reuse_key == Some(true) {
+    if config.cert.reuse_key == Some(true) && !config.cert.new_key {
         request.reuse_key_pem = Some(loaded.lineage.read("privkey")?);
     }
     let session = state.session(config)?;
