@@ -7,13 +7,11 @@
 //! - post: once each, at the end, with `RENEWED_DOMAINS` and `FAILED_DOMAINS`
 //!   (space-separated).
 //!
-//! For `renew`, the executables in `renewal-hooks/{pre,deploy,post}` run
-//! first (unless `--no-directory-hooks`), then the command from the flag or
-//! the lineage's conf, skipped when it names a directory hook already run.
-//! `certonly` and `run` replacing an existing lineage run `renewal-hooks/deploy`
-//! too, as Debian's Certbot 2.1 does (its `renewal.renew_cert` calls
-//! `hooks.renew_hook`); their pre and post hooks are the flags' only
-//! (Certbot's `hooks.pre_hook`/`post_hook` read the directories for `renew` only).
+//! The executables in `renewal-hooks/{pre,deploy,post}` run first, for every
+//! verb that obtains certificates (`renew`, `certonly`, `run`), as Certbot
+//! does since 3.2 (the user guide; Debian's 2.1 ran them for `renew` only),
+//! unless `--no-directory-hooks`; then the command from the flag or the
+//! lineage's conf, skipped when it names a directory hook already run.
 //! A failing hook (pre, deploy or post) is reported and changes nothing
 //! else: a renewal whose deploy hook failed still counts as done, and the
 //! run's exit status is 0, as with Certbot.
@@ -26,11 +24,8 @@ use std::time::Duration;
 pub struct HookRunner {
     timeout: Duration,
     quiet: bool,
-    /// `renewal-hooks/{pre,post}` executables apply (`renew` without `--no-directory-hooks`).
+    /// `renewal-hooks/` executables apply (not with `--no-directory-hooks`).
     directory: Option<std::path::PathBuf>,
-    /// `renewal-hooks/deploy` executables apply (as `directory`, or a lineage
-    /// replaced by `certonly`/`run`: [`HookRunner::replacing_a_lineage`]).
-    deploy_directory: Option<std::path::PathBuf>,
     pre_done: Vec<Hook>,
     post_queue: Vec<Hook>,
 }
@@ -51,33 +46,18 @@ pub fn report(e: &HookError) {
 impl HookRunner {
     pub fn new(config: &Config) -> anyhow::Result<HookRunner> {
         let timeout = config.hooks.timeout_secs;
-        let directory = (config.verb == "renew" && !config.hooks.no_directory_hooks)
-            .then(|| config.paths.config_dir.clone());
+        let directory = (!config.hooks.no_directory_hooks).then(|| config.paths.config_dir.clone());
         Ok(HookRunner {
             timeout: Duration::from_secs(timeout.max(1)),
             quiet: config.output.quiet,
-            deploy_directory: directory.clone(),
             directory,
             pre_done: Vec::new(),
             post_queue: Vec::new(),
         })
     }
 
-    /// An existing lineage is being replaced (`certonly`, `run`): its
-    /// `renewal-hooks/deploy` executables run after the save, as Certbot's
-    /// `renew_cert` runs them, unless `--no-directory-hooks`.
-    pub fn replacing_a_lineage(&mut self, config: &Config) {
-        if !config.hooks.no_directory_hooks {
-            self.deploy_directory = Some(config.paths.config_dir.clone());
-        }
-    }
-
     fn directory_hooks(&self, stage: Stage) -> Vec<Hook> {
-        let dir = match stage {
-            Stage::Deploy => &self.deploy_directory,
-            _ => &self.directory,
-        };
-        let Some(dir) = dir else {
+        let Some(dir) = &self.directory else {
             return Vec::new();
         };
         let (run, skipped) = hooks::directory_hooks(dir, stage);

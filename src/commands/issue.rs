@@ -326,9 +326,6 @@ pub fn obtain_and_save(
         request.key = replacement_key(config, lineage);
     }
     let mut hooks = HookRunner::new(config)?;
-    if let Target::Replace(_) | Target::Keep(_) = &target {
-        hooks.replacing_a_lineage(config);
-    }
     hooks.pre(config.hooks.pre.as_deref());
     hooks.queue_post(config.hooks.post.as_deref());
     let saved = obtain_into(config, &names, solver, params, request, target);

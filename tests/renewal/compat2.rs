@@ -110,7 +110,7 @@ fn compat2_new_key_replaces_the_key_once_and_leaves_reuse_key() {
 }
 
 #[test]
-fn compat2_certonly_replacing_a_lineage_runs_the_deploy_directory_hooks() {
+fn compat2_certonly_runs_the_directory_hooks_as_the_seeds_certbot() {
     let w = World::new();
     let name = "hooks.example.com";
     let log = w.dir.join("hooks.log");
@@ -125,29 +125,25 @@ fn compat2_certonly_replacing_a_lineage_runs_the_deploy_directory_hooks() {
         );
     }
     let read = || fs::read_to_string(&log).unwrap_or_default();
+    let live = w.config_dir().join("live").join(name).display().to_string();
+    let all_three = format!("pre \ndeploy {live}\npost \n");
 
-    // A new lineage: Certbot runs only the flags' hooks (main.py deploy_hook).
+    // A new lineage: the user guide's Certbot (3.2 and later) runs the hook
+    // directories for any subcommand, not only for renew.
     w.standalone(&["-d", name]).ok();
-    assert_eq!(read(), "");
+    assert_eq!(read(), all_three);
 
-    // Replacing it: renewal.renew_cert runs renewal-hooks/deploy (renew_hook);
-    // pre and post directories are renew's only (hooks.py pre_hook/post_hook).
+    // Replacing it: the same three.
     w.standalone(&["-d", name, "--force-renewal"]).ok();
-    assert_eq!(
-        read(),
-        format!(
-            "deploy {}\n",
-            w.config_dir().join("live").join(name).display()
-        )
-    );
+    assert_eq!(read(), all_three.repeat(2));
 
     // --no-directory-hooks: none.
     w.standalone(&["-d", name, "--force-renewal", "--no-directory-hooks"])
         .ok();
-    assert_eq!(read().lines().count(), 1, "{}", read());
+    assert_eq!(read(), all_three.repeat(2));
     assert_eq!(w.version(name), 3);
 
-    // renew runs all three.
+    // renew runs all three too.
     w.renew(&["--force-renewal"]).ok();
-    assert_eq!(read().lines().count(), 4, "{}", read());
+    assert_eq!(read(), all_three.repeat(3));
 }

@@ -138,16 +138,23 @@ fn certonly_runs_the_deploy_hook_and_renewal_reuses_the_stored_one() {
         "{}",
         w.conf("c.example.com")
     );
-    // Directory hooks are for renew only.
+    // Directory hooks run for certonly too (issue 14: the user guide's
+    // Certbot runs them for any subcommand since 3.2).
     w.script("etc/renewal-hooks/deploy/x", &recorder(&log, "dir"), 0o755);
     w.standalone(&["-d", "d.example.com"]).ok();
-    assert_eq!(fs::read_to_string(&log).unwrap(), line);
+    let live_d = w
+        .config_dir()
+        .join("live/d.example.com")
+        .display()
+        .to_string();
+    let dir_d = format!("dir lineage={live_d} renewed=d.example.com failed=\n");
+    assert_eq!(fs::read_to_string(&log).unwrap(), format!("{line}{dir_d}"));
     // renew runs the stored deploy hook for c (after the directory's).
     w.renew(&["--force-renewal", "--cert-name", "c.example.com"])
         .ok();
     assert_eq!(
         fs::read_to_string(&log).unwrap(),
-        format!("{line}dir lineage={live} renewed=c.example.com failed=\n{line}")
+        format!("{line}{dir_d}dir lineage={live} renewed=c.example.com failed=\n{line}")
     );
 }
 
