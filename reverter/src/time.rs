@@ -23,23 +23,19 @@ pub(crate) fn to_parts(t: SystemTime) -> (i64, u32) {
 
 /// `2025-11-29T09:03:00Z`
 pub fn iso8601(t: SystemTime) -> String {
-    let u = utc(t);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        u.year(),
-        u8::from(u.month()),
-        u.day(),
-        u.hour(),
-        u.minute(),
-        u.second()
-    )
+    stamp(t, "-", ":")
 }
 
 /// `20251129T090300Z`, for directory names.
 pub(crate) fn compact(t: SystemTime) -> String {
+    stamp(t, "", "")
+}
+
+/// `t` in UTC as `YYYY{d}MM{d}DDTHH{c}MM{c}SSZ`.
+fn stamp(t: SystemTime, d: &str, c: &str) -> String {
     let u = utc(t);
     format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        "{:04}{d}{:02}{d}{:02}T{:02}{c}{:02}{c}{:02}Z",
         u.year(),
         u8::from(u.month()),
         u.day(),

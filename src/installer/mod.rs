@@ -167,6 +167,12 @@ pub trait Installer {
     }
 }
 
+/// The line a deploy that made a checkpoint ends with: `test` passed, `how` the
+/// server took the change.
+pub(crate) fn checkpoint_line(test: &str, how: &str, id: impl std::fmt::Display) -> String {
+    format!("{test}: ok; {how}. Checkpoint {id} (`certsmith rollback` undoes it).")
+}
+
 /// `p` made absolute against the current directory, without resolving links
 /// (the server, and renewal, may run from another directory).
 pub fn absolute(p: &Path) -> PathBuf {

@@ -9,7 +9,7 @@ use super::server::Apache;
 use super::solver::ApacheSolver;
 use super::vhost::VirtualHost;
 use crate::acme::Solver;
-use crate::installer::{Deployment, Error, Installer, Request, absolute};
+use crate::installer::{Deployment, Error, Installer, Request, absolute, checkpoint_line};
 use reverter::Reverter;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -186,10 +186,8 @@ impl Installer for ApacheSite {
                     Some(Restart::Started) => "Apache was not running: started it",
                     _ => "Apache restarted gracefully",
                 };
-                out.lines.push(format!(
-                    "Configuration test: ok; {how}. Checkpoint {} (`certsmith rollback` undoes it).",
-                    cp.id
-                ));
+                out.lines
+                    .push(checkpoint_line("Configuration test", how, cp.id));
             }
         }
         out.changed = deployed.checkpoint.is_some();

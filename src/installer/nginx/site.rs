@@ -10,7 +10,7 @@ use super::names::ServerName;
 use super::server::Nginx;
 use super::solver::NginxSolver;
 use crate::acme::Solver;
-use crate::installer::{Deployment, Error, Installer, Request, absolute};
+use crate::installer::{Deployment, Error, Installer, Request, absolute, checkpoint_line};
 use reverter::Reverter;
 use std::path::{Path, PathBuf};
 
@@ -256,10 +256,7 @@ impl Installer for NginxSite {
                     Some(Restart::Started) => "nginx was not running: started it",
                     _ => "nginx reloaded",
                 };
-                out.lines.push(format!(
-                    "nginx -t: ok; {how}. Checkpoint {} (`certsmith rollback` undoes it).",
-                    cp.id
-                ));
+                out.lines.push(checkpoint_line("nginx -t", how, cp.id));
             }
         }
         out.changed = deployed.checkpoint.is_some();
