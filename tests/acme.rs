@@ -117,9 +117,8 @@ pub fn cert_names_and_serial(path: &Path) -> (Vec<String>, String) {
     (info.names, info.serial_hex)
 }
 
-/// Every file and symlink under `dir` (relative), sorted.
-/// Every path under `dir`, sorted; lock files are left out: every writing
-/// command takes its directory locks first and never deletes lock files.
+/// Every path under `dir`, sorted, lock files included: a released lock
+/// leaves no file behind.
 pub fn tree(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -127,12 +126,6 @@ pub fn tree(dir: &Path) -> Vec<String> {
         };
         for e in entries.flatten() {
             let path = e.path();
-            if matches!(
-                e.file_name().to_str(),
-                Some(".certsmith.lock" | ".certbot.lock")
-            ) {
-                continue;
-            }
             out.push(path.strip_prefix(base).unwrap().display().to_string());
             if e.file_type().unwrap().is_dir() {
                 walk(base, &path, out);

@@ -5,9 +5,19 @@
 //! never waited for: a second process fails at once with an error naming the
 //! directory and the pid holding it (the holder writes its pid into the lock
 //! file after locking). The kernel drops the lock when the holder exits,
-//! however it exits (SIGKILL included), so no stale lock can remain. Lock
-//! files are never deleted: deleting one would let a third process lock a new
-//! file while a second still waits on the old inode.
+//! however it exits (SIGKILL included), so no stale lock can remain.
+//!
+//! Lock files are removed on release, with the protocol Certbot uses for its
+//! own lock so that no `.certsmith.lock` stays behind in `/etc/nginx` or the
+//! config dir: the holder unlinks the file while it still holds the lock, and
+//! a process that locked a file checks afterwards that the path still names
+//! the inode it locked (else the previous holder removed it in between, and
+//! the lock guards nothing: it opens the path again).
+//!
+//! The directories locked may be writable by other users (a server root), so
+//! the lock file is opened with `O_NOFOLLOW` and must be a regular file with
+//! one link, owned by us: a planted symlink, FIFO, hard link or another
+//! user's file is refused, never followed, truncated or written.
 //!
 //! A directory that does not exist yet is created (mode 0755) and then
 //! locked: locking its parent instead would make unrelated tools (`/etc`,
@@ -15,8 +25,10 @@
 
 use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+
+use rustix::fs::OFlags;
 
 /// The lock file's name inside each locked directory.
 pub const LOCK_FILE: &str = ".certsmith.lock";
@@ -72,26 +84,28 @@ impl DirLock {
         }
         let dir = fs::canonicalize(dir).map_err(io_err("resolve directory"))?;
         let path = dir.join(LOCK_FILE);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o644)
-            .open(&path)
-            .map_err(io_err("open lock file"))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let pid = read_pid(&mut file);
-                return Err(LockError::Held { dir, pid });
+        // The previous holder may unlink the file between our open and our
+        // lock; each retry means another process released meanwhile, so a
+        // few are plenty before calling the directory busy.
+        for _ in 0..10 {
+            let mut file = open_lock_file(&path).map_err(io_err("open lock file"))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => {
+                    let pid = read_pid(&mut file);
+                    return Err(LockError::Held { dir, pid });
+                }
+                Err(TryLockError::Error(e)) => return Err(io_err("lock")(e)),
             }
-            Err(TryLockError::Error(e)) => return Err(io_err("lock")(e)),
+            if !names_file(&path, &file) {
+                continue;
+            }
+            // The pid only improves a loser's message: a full disk must not
+            // stop a rollback, so failing to write it is not an error.
+            let _ = write_pid(&mut file);
+            return Ok(DirLock { dir, file });
         }
-        // The pid only improves a loser's message: a full disk must not
-        // stop a rollback, so failing to write it is not an error.
-        let _ = write_pid(&mut file);
-        Ok(DirLock { dir, file })
+        Err(LockError::Held { dir, pid: None })
     }
 
     /// The locked directory, canonical.
@@ -102,10 +116,63 @@ impl DirLock {
 
 impl Drop for DirLock {
     fn drop(&mut self) {
-        // Clear the pid so a reader never blames a finished process; the lock
-        // itself goes with the file descriptor.
-        let _ = self.file.set_len(0);
+        // Unlink while still holding the lock (a process that locks the old
+        // inode after this sees that the path no longer names it), and only
+        // the file we locked: never a file someone put in its place.
+        let path = self.dir.join(LOCK_FILE);
+        if names_file(&path, &self.file) {
+            let _ = fs::remove_file(&path);
+        }
         let _ = self.file.unlock();
+    }
+}
+
+/// Open (creating if missing) the lock file at `path`, refusing anything but
+/// a regular, singly linked file of ours; never follows a symlink, never
+/// blocks on a FIFO and never truncates.
+pub fn open_lock_file(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o644)
+        .custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC).bits() as i32)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "it is a symbolic link; refusing to follow it (remove it if it is not yours)",
+            ),
+            _ => e,
+        })?;
+    let meta = file.metadata()?;
+    let refuse = |why: String| Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+    if !meta.file_type().is_file() {
+        return refuse("it is not a regular file; refusing to use it".into());
+    }
+    if meta.nlink() != 1 {
+        return refuse(format!(
+            "it has {} hard links; refusing to write to it (remove it if it is not yours)",
+            meta.nlink()
+        ));
+    }
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return refuse(format!(
+            "it belongs to uid {}, not to this process (uid {me}); remove it if it is stale",
+            meta.uid()
+        ));
+    }
+    Ok(file)
+}
+
+/// Whether `path` still names `file` (same device and inode): false once the
+/// holder before us has unlinked it, or someone replaced it.
+pub fn names_file(path: &Path, file: &File) -> bool {
+    match (fs::symlink_metadata(path), file.metadata()) {
+        (Ok(now), Ok(ours)) => now.ino() == ours.ino() && now.dev() == ours.dev(),
+        _ => false,
     }
 }
 
@@ -196,8 +263,11 @@ mod tests {
         );
         drop(held);
         let again = DirLock::acquire(&dir).unwrap();
-        assert!(dir.join(LOCK_FILE).exists(), "lock files are kept");
         drop(again);
+        assert!(
+            !dir.join(LOCK_FILE).exists(),
+            "released locks leave no file"
+        );
     }
 
     #[test]
@@ -234,5 +304,79 @@ mod tests {
         fs::write(dir.join("f"), b"").unwrap();
         let err = DirLock::acquire(dir.join("f")).unwrap_err().to_string();
         assert!(err.contains("/f: cannot lock"), "{err}");
+    }
+
+    #[test]
+    fn a_lock_taken_on_a_removed_file_is_retaken_on_the_new_one() {
+        let scratch = Scratch::new("lock-unlinked");
+        let dir = scratch.path.join("d");
+        let first = DirLock::acquire(&dir).unwrap();
+        // A second process opened the file just before the first released it.
+        let late = open_lock_file(&dir.join(LOCK_FILE)).unwrap();
+        drop(first);
+        late.try_lock().expect("the old inode is free");
+        assert!(!names_file(&dir.join(LOCK_FILE), &late));
+        // So it must not count as holding the directory: a third process
+        // locks the path's new file even while the stale inode is locked.
+        let third = DirLock::acquire(&dir).expect("the stale inode guards nothing");
+        assert!(names_file(&dir.join(LOCK_FILE), &third.file));
+    }
+
+    #[test]
+    fn a_planted_symlink_is_refused_and_its_target_untouched() {
+        let scratch = Scratch::new("lock-symlink");
+        let dir = scratch.path.join("d");
+        fs::create_dir_all(&dir).unwrap();
+        let victim = scratch.path.join("victim");
+        fs::write(&victim, b"precious\n").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.join(LOCK_FILE)).unwrap();
+        let err = DirLock::acquire(&dir).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(fs::read(&victim).unwrap(), b"precious\n");
+        assert!(
+            fs::symlink_metadata(dir.join(LOCK_FILE))
+                .unwrap()
+                .is_symlink()
+        );
+    }
+
+    #[test]
+    fn a_planted_fifo_or_hard_link_is_refused_without_blocking() {
+        let scratch = Scratch::new("lock-fifo");
+        let dir = scratch.path.join("d");
+        fs::create_dir_all(&dir).unwrap();
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            dir.join(LOCK_FILE),
+            rustix::fs::Mode::from_raw_mode(0o644),
+        )
+        .unwrap();
+        let err = DirLock::acquire(&dir).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+
+        let other = scratch.path.join("e");
+        fs::create_dir_all(&other).unwrap();
+        let victim = scratch.path.join("victim");
+        fs::write(&victim, b"precious\n").unwrap();
+        fs::hard_link(&victim, other.join(LOCK_FILE)).unwrap();
+        let err = DirLock::acquire(&other).unwrap_err().to_string();
+        assert!(err.contains("hard links"), "{err}");
+        assert_eq!(fs::read(&victim).unwrap(), b"precious\n");
+    }
+
+    #[test]
+    fn another_users_lock_file_is_refused_untouched() {
+        if !rustix::process::geteuid().is_root() {
+            panic!("this test needs root (it gives a file to another user); CI runs as root");
+        }
+        let scratch = Scratch::new("lock-owner");
+        let dir = scratch.path.join("d");
+        fs::create_dir_all(&dir).unwrap();
+        let planted = dir.join(LOCK_FILE);
+        fs::write(&planted, b"not yours\n").unwrap();
+        std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+        let err = DirLock::acquire(&dir).unwrap_err().to_string();
+        assert!(err.contains("uid 65534"), "{err}");
+        assert_eq!(fs::read(&planted).unwrap(), b"not yours\n");
     }
 }

@@ -74,6 +74,7 @@ impl Session {
             for line in done.iter().chain(&failed) {
                 eprintln!("certsmith: {line}");
             }
+            clear_stale_locks(&recovery.summary.actions);
         }
         Ok(Session {
             reverter: Some(reverter),
@@ -100,6 +101,20 @@ impl Session {
         self.reverter
             .as_mut()
             .context("internal error: this command was started read-only")
+    }
+}
+
+/// A killed run could not remove the lock files of the server roots it had
+/// locked. Taking and releasing each such lock (the normal protocol) removes
+/// the file, so the root is left as it was before that run; a root another
+/// process holds now is left alone.
+fn clear_stale_locks(actions: &[reverter::UndoAction]) {
+    for action in actions {
+        if let reverter::UndoAction::ReloadServer { config, .. } = action
+            && let Some(root) = config.parent().filter(|d| d.is_dir())
+        {
+            drop(reverter::DirLock::acquire(root));
+        }
     }
 }
 

@@ -5,9 +5,8 @@
 //! same lock while it writes to the config dir, so the two never write at once.
 //! Classic POSIX locks (not flock, not OFD) are what conflict with Certbot's.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 pub const CERTBOT_LOCK: &str = ".certbot.lock";
@@ -15,8 +14,19 @@ pub const CERTBOT_LOCK: &str = ".certbot.lock";
 /// Held until dropped (closing the file releases the record lock).
 #[derive(Debug)]
 pub struct CertbotLock {
-    _file: File,
+    file: File,
     pub path: PathBuf,
+}
+
+impl Drop for CertbotLock {
+    /// Certbot's release: unlink the file while still holding the lock (a
+    /// process that locked the old inode meanwhile sees it is gone), then
+    /// close. Only the file we locked is removed.
+    fn drop(&mut self) {
+        if reverter::lock::names_file(&self.path, &self.file) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,12 +44,9 @@ impl CertbotLock {
         // Certbot removes its lock file on release; if it did so between our
         // open and our lock, the lock we got guards nothing: open again.
         for _ in 0..10 {
-            let file = OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .mode(0o600)
-                .open(&path)
+            // No symlink followed, nothing truncated: the same checks as
+            // certsmith's own lock files.
+            let file = reverter::lock::open_lock_file(&path)
                 .map_err(|e| LockError::Io(path.clone(), e))?;
             match rustix::fs::fcntl_lock(
                 &file,
@@ -51,14 +58,8 @@ impl CertbotLock {
                 }
                 Err(e) => return Err(LockError::Io(path, e.into())),
             }
-            let ours = file
-                .metadata()
-                .map_err(|e| LockError::Io(path.clone(), e))?;
-            match std::fs::metadata(&path) {
-                Ok(now) if now.ino() == ours.ino() && now.dev() == ours.dev() => {
-                    return Ok(CertbotLock { _file: file, path });
-                }
-                _ => continue,
+            if reverter::lock::names_file(&path, &file) {
+                return Ok(CertbotLock { file, path });
             }
         }
         Err(LockError::Busy(dir.to_path_buf(), path))

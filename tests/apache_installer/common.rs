@@ -189,11 +189,6 @@ fn snapshot_into(dir: &Path, out: &mut BTreeMap<PathBuf, Entry>) {
     };
     for e in entries {
         let p = e.unwrap().path();
-        // certsmith's lock file for a directory it works in (never deleted, by design:
-        // see the reverter's locks); not part of the configuration.
-        if p.file_name().is_some_and(|n| n == ".certsmith.lock") {
-            continue;
-        }
         let meta = std::fs::symlink_metadata(&p).unwrap();
         if meta.file_type().is_symlink() {
             out.insert(p.clone(), Entry::Link(std::fs::read_link(&p).unwrap()));

@@ -230,6 +230,12 @@ fn https_with_redirect_and_hsts_then_rollback() {
         "rollback left differences: {:?}",
         differing(&before, &after)
     );
+    // Nor anywhere else: config, work and logs dirs keep no lock file.
+    let left: Vec<String> = snapshot(site.dir.path())
+        .into_keys()
+        .filter(|p| p.ends_with(".certsmith.lock") || p.ends_with(".certbot.lock"))
+        .collect();
+    assert!(left.is_empty(), "lock files left behind: {left:?}");
     let plain = site
         .tb
         .curl_until("http://demo.example/", &["-i"], |r| {

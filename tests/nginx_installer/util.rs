@@ -22,7 +22,7 @@ pub fn write(path: &Path, text: impl AsRef<[u8]>) {
 pub use crate::support::run::Run;
 
 /// Every regular file and symlink under `dir` with its content (a link's
-/// target), lock files left out (commands take them and never delete them).
+/// target), lock files included: a released lock leaves no file behind.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -30,9 +30,6 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         };
         for e in entries.flatten() {
             let path = e.path();
-            if e.file_name() == ".certsmith.lock" || e.file_name() == ".certbot.lock" {
-                continue;
-            }
             let rel = path
                 .strip_prefix(base)
                 .expect("under base")

@@ -254,8 +254,6 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
         summary(config, 0, 0, 0);
         return Ok(ExitCode::SUCCESS);
     }
-    let lock_file = config.paths.config_dir.join(storage::lock::CERTBOT_LOCK);
-    let lock_existed = lock_file.exists();
     let lock = storage::lock_config_dir(&config.paths.config_dir)?;
     let (mut renewed, mut failed, mut not_due) = (Vec::new(), Vec::new(), 0usize);
     let mut errors = 0usize;
@@ -288,12 +286,8 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
         }
     }
     state.hooks.run_posts(&renewed, &failed);
+    // Releasing removes the lock file, as Certbot's release does.
     drop(lock);
-    // Certbot removes its lock file when done; a dry run leaves the config
-    // dir exactly as it found it.
-    if config.dry_run && !lock_existed {
-        let _ = std::fs::remove_file(&lock_file);
-    }
     if interrupted {
         eprintln!("certsmith: interrupted: the remaining certificates were not looked at");
         return Ok(ExitCode::from(130));
