@@ -251,6 +251,7 @@ pub struct TimerOptions {
     pub kind: String,
     pub systemd_dir: Option<PathBuf>,
     pub cron_dir: Option<PathBuf>,
+    pub logrotate_dir: Option<PathBuf>,
 }
 
 /// Everything a command needs from the command line and cli.ini, typed.
@@ -446,6 +447,7 @@ impl Options {
                 kind: text(&t::TIMER).unwrap_or_else(|| "auto".into()),
                 systemd_dir: a.path(&t::SYSTEMD_DIR),
                 cron_dir: a.path(&t::CRON_DIR),
+                logrotate_dir: a.path(&t::LOGROTATE_DIR),
             },
             help: a.flag(&t::HELP),
             version: a.flag(&t::VERSION),

@@ -4,7 +4,9 @@
 //! to the system's own directory; else (or `--timer cron`) a cron file in
 //! `--cron-dir` (default /etc/cron.d). The paths given to install-timer
 //! (`--config-dir`, `--work-dir`, `--logs-dir`, `--config`) are passed on to
-//! the scheduled command. `--dry-run` prints the files instead.
+//! the scheduled command. A logrotate rule for the logs dir goes to
+//! `--logrotate-dir` (default /etc/logrotate.d) unless a rule there already
+//! covers it. `--dry-run` prints the files instead.
 
 use crate::commands::Config;
 use crate::renewal::timer;
@@ -14,6 +16,7 @@ use std::process::{Command, ExitCode};
 
 const SYSTEMD_DIR: &str = "/etc/systemd/system";
 const CRON_DIR: &str = "/etc/cron.d";
+const LOGROTATE_DIR: &str = "/etc/logrotate.d";
 
 fn systemd_running() -> bool {
     Path::new("/run/systemd/system").is_dir()
@@ -87,7 +90,43 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
             &timer::cron_file(&command, minute_seed()),
         )?;
     }
+    logrotate(config)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The logrotate rule for the logs dir, unless another rule (Debian's
+/// certbot package's, for /var/log/letsencrypt) already rotates it.
+fn logrotate(config: &Config) -> anyhow::Result<()> {
+    let dir = config
+        .timer
+        .logrotate_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(LOGROTATE_DIR));
+    let logs = &config.paths.logs_dir;
+    let say = |line: String| {
+        crate::log::info(&line);
+        if !config.output.quiet {
+            println!("{line}");
+        }
+    };
+    if !dir.is_dir() {
+        say(format!(
+            "No {} (is logrotate installed?): {} is not rotated by logrotate",
+            dir.display(),
+            logs.display()
+        ));
+        return Ok(());
+    }
+    if let Some(other) = timer::rotated_elsewhere(&dir, logs) {
+        say(format!(
+            "{} is already rotated by {}; no rule of certsmith's added",
+            logs.display(),
+            other.display()
+        ));
+        return Ok(());
+    }
+    let rule = timer::logrotate_rule(logs).map_err(anyhow::Error::msg)?;
+    write(config, &dir.join(timer::LOGROTATE), &rule)
 }
 
 /// Enable the timer when the units went where systemd reads them, and

@@ -2,12 +2,14 @@
 //! pair (twice a day, `RandomizedDelaySec` spreading the load over 12 hours,
 //! catching up missed runs), or, without systemd, a cron file that runs at a
 //! fixed minute twice a day and relies on `renew`'s own random sleep.
+//! Also the logrotate rule for the logs dir.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const SERVICE: &str = "certsmith.service";
 pub const TIMER: &str = "certsmith.timer";
 pub const CRON: &str = "certsmith";
+pub const LOGROTATE: &str = "certsmith";
 
 /// A command word that needs no quoting in a unit file or a crontab line.
 pub fn check_word(word: &str) -> Result<(), String> {
@@ -81,6 +83,48 @@ pub fn cron_file(command: &str, minute_seed: u32) -> String {
          \n\
          {minute} */12 * * * root test -x {exe} && {command}\n"
     )
+}
+
+/// A logrotate rule for the log files in `logs_dir`: weekly, twelve kept,
+/// compressed. Dated names (`dateext`) keep logrotate's copies apart from the
+/// numbered backups certsmith keeps itself (`--max-log-backups`), so neither
+/// renames the other's files; with `--max-log-backups 0` (Debian's cli.ini)
+/// certsmith appends and this rule is what bounds the log.
+pub fn logrotate_rule(logs_dir: &Path) -> Result<String, String> {
+    let dir = logs_dir.to_str().filter(|d| !d.contains(['"', '\n', '\r']));
+    let Some(dir) = dir else {
+        return Err(format!(
+            "{}: logrotate cannot name this directory (quote or line break in it, or not UTF-8)",
+            logs_dir.display()
+        ));
+    };
+    Ok(format!(
+        "# Written by certsmith install-timer: rotate certsmith's log.\n\
+         \"{dir}/*.log\" {{\n\
+         \x20   weekly\n\
+         \x20   rotate 12\n\
+         \x20   dateext\n\
+         \x20   compress\n\
+         \x20   missingok\n\
+         \x20   notifempty\n\
+         }}\n"
+    ))
+}
+
+/// Whether a logrotate rule in `rules` other than ours already names files
+/// in `logs_dir` (Debian's certbot package rotates /var/log/letsencrypt):
+/// logrotate refuses two rules for one file, so ours must then stay out.
+pub fn rotated_elsewhere(rules: &Path, logs_dir: &Path) -> Option<PathBuf> {
+    let prefix = format!("{}/", logs_dir.display());
+    let entries = std::fs::read_dir(rules).ok()?;
+    entries.flatten().map(|e| e.path()).find(|path| {
+        path.file_name().is_some_and(|n| n != LOGROTATE)
+            && std::fs::read_to_string(path).is_ok_and(|text| {
+                text.split_whitespace()
+                    .map(|word| word.trim_matches('"'))
+                    .any(|word| word.starts_with(&prefix))
+            })
+    })
 }
 
 #[cfg(test)]

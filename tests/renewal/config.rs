@@ -4,6 +4,7 @@ use super::pebble;
 use super::support::TempDir;
 use super::{Run, World, snapshot};
 use std::fs;
+use std::path::Path;
 use std::process::Command;
 
 /// The log files in `dir` (not the directory's lock file), sorted.
@@ -246,6 +247,7 @@ fn reconfigure_saves_only_what_a_dry_run_proved() {
 fn install_timer_writes_systemd_units_or_a_cron_file() {
     let w = World::new();
     let units = TempDir::new("units");
+    let rotate = TempDir::new("logrotate");
     let etc = w.config_dir();
     let run = w
         .certsmith(&[
@@ -254,6 +256,8 @@ fn install_timer_writes_systemd_units_or_a_cron_file() {
             "systemd",
             "--systemd-dir",
             units.path().to_str().unwrap(),
+            "--logrotate-dir",
+            rotate.path().to_str().unwrap(),
         ])
         .ok();
     assert!(
@@ -302,6 +306,8 @@ fn install_timer_writes_systemd_units_or_a_cron_file() {
         "cron",
         "--cron-dir",
         cron.path().to_str().unwrap(),
+        "--logrotate-dir",
+        rotate.path().to_str().unwrap(),
     ])
     .ok();
     let text = fs::read_to_string(cron.join("certsmith")).unwrap();
@@ -329,6 +335,8 @@ fn install_timer_writes_systemd_units_or_a_cron_file() {
             "--dry-run",
             "--cron-dir",
             dry.path().to_str().unwrap(),
+            "--logrotate-dir",
+            dry.path().to_str().unwrap(),
         ])
         .ok();
     assert!(run.stdout.contains("renew -q"), "{}", run.stdout);
@@ -341,4 +349,74 @@ fn install_timer_writes_systemd_units_or_a_cron_file() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn install_timer_adds_a_logrotate_rule_unless_one_covers_the_logs() {
+    let w = World::new();
+    let rules = TempDir::new("logrotate");
+    let cron = TempDir::new("cron");
+    let install = |rules: &Path| {
+        w.certsmith(&[
+            "install-timer",
+            "--timer",
+            "cron",
+            "--cron-dir",
+            cron.path().to_str().unwrap(),
+            "--logrotate-dir",
+            rules.to_str().unwrap(),
+        ])
+        .ok()
+    };
+    install(rules.path());
+    let rule = rules.join("certsmith");
+    let text = fs::read_to_string(&rule).unwrap();
+    assert!(
+        text.contains(&format!("\"{}/*.log\" {{", w.logs_dir().display())),
+        "{text}"
+    );
+
+    // logrotate itself accepts the rule, and rotates the log to a dated name
+    // that cannot collide with certsmith's own numbered backups.
+    let log = w.logs_dir().join("certsmith.log");
+    assert!(log.exists(), "the runs above logged");
+    let state = rules.join("state");
+    let out = Command::new("/usr/sbin/logrotate")
+        .arg("-f")
+        .arg("-s")
+        .arg(&state)
+        .arg(&rule)
+        .output()
+        .expect("logrotate (Debian package logrotate)");
+    assert!(
+        out.status.success(),
+        "logrotate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rotated: Vec<String> = fs::read_dir(w.logs_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("certsmith.log-") && n.ends_with(".gz"))
+        .collect();
+    assert_eq!(rotated.len(), 1, "{rotated:?}");
+
+    // A rule that already covers the logs dir (Debian's certbot package
+    // rotates /var/log/letsencrypt/*.log): logrotate refuses a second rule
+    // for the same file, so none is added.
+    let debian = TempDir::new("logrotate-debian");
+    debian.write(
+        "certbot",
+        format!(
+            "{}/*.log {{\n    rotate 12\n    weekly\n    compress\n    missingok\n}}\n",
+            w.logs_dir().display()
+        ),
+    );
+    let run = install(debian.path());
+    assert!(
+        run.stdout.contains("is already rotated by") && run.stdout.contains("certbot"),
+        "{}",
+        run.stdout
+    );
+    assert!(!debian.join("certsmith").exists());
 }

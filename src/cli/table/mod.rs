@@ -331,6 +331,13 @@ pub static CRON_DIR: Flag = value(
     "Where the cron file goes (default /etc/cron.d)",
 )
 .kind(Kind::Path);
+pub static LOGROTATE_DIR: Flag = value(
+    "logrotate-dir",
+    "DIR",
+    "install-timer",
+    "Where the logrotate rule for the logs dir goes (default /etc/logrotate.d)",
+)
+.kind(Kind::Path);
 
 // Certbot's options certsmith accepts so that command lines and cli.ini
 // files written for Certbot keep working; each says what it does here.
@@ -525,6 +532,7 @@ pub static CORE: &[&Flag] = &[
     &TIMER,
     &SYSTEMD_DIR,
     &CRON_DIR,
+    &LOGROTATE_DIR,
     &FORCE_INTERACTIVE,
     &DEBUG,
     &DEBUG_CHALLENGES,
