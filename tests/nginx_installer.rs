@@ -15,6 +15,10 @@ mod testbed;
 #[path = "nginx_installer/e2e.rs"]
 mod e2e;
 
+// A server Certbot configured before, installed on by certsmith.
+#[path = "nginx_installer/from_certbot.rs"]
+mod from_certbot;
+
 #[path = "nginx_installer/interrupt.rs"]
 mod interrupt;
 
