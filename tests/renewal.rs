@@ -28,6 +28,8 @@ mod interop;
 mod plugins;
 #[path = "renewal/renew.rs"]
 mod renew;
+#[path = "renewal/script.rs"]
+mod script;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
