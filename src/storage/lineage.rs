@@ -315,6 +315,11 @@ impl Lineage {
             .key_pem
             .as_deref()
             .ok_or_else(|| StorageError::Invalid("renewal produced no private key".into()))?;
+        // A crash in an earlier switch must not decide which key is "the
+        // previous one" below.
+        if let Some(repair) = self.repair_links()? {
+            crate::log::warning(format!("{}: {repair}", self.name));
+        }
         let archive = self.archive_dir();
         let version = self.latest_archived() + 1;
         // The key being replaced (the live link's target) sets the new one's
@@ -518,6 +523,9 @@ fn new_conf(
     params.apply(&mut with_header)?;
     Ok(with_header)
 }
+
+mod links;
+pub use links::LinkRepair;
 
 #[cfg(test)]
 mod tests;

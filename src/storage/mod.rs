@@ -15,7 +15,7 @@ pub mod lock;
 pub mod renewal_conf;
 
 pub use lineage::{
-    Lineage, ParamValue, RenewalParams, Version, available_name, list, make_hook_dirs,
+    Lineage, LinkRepair, ParamValue, RenewalParams, Version, available_name, list, make_hook_dirs,
     validate_name,
 };
 pub use lock::CertbotLock;

@@ -279,3 +279,77 @@ fn a_private_cas_bundle_is_stored_and_used_by_an_unattended_renew() {
     super::Run::from(cmd.output().unwrap()).ok();
     assert_eq!(w.version("bundle.example.com"), 2);
 }
+
+/// Point the first `switched` live links of `name` at `to`, the others at
+/// `from`: the state a renewal killed between two link switches leaves
+/// (renewal switches cert, chain, fullchain, privkey in that order).
+fn interrupted_switch(w: &World, name: &str, switched: usize, from: u32, to: u32) {
+    for (i, kind) in ["cert", "chain", "fullchain", "privkey"].iter().enumerate() {
+        let link = w.live(name, &format!("{kind}.pem"));
+        let version = if i < switched { to } else { from };
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(
+            format!("../../archive/{name}/{kind}{version}.pem"),
+            &link,
+        )
+        .unwrap();
+    }
+}
+
+/// The public key of a PEM certificate or private key, as openssl prints it.
+fn public_key(path: &std::path::Path, cert: bool) -> String {
+    let mut cmd = std::process::Command::new("openssl");
+    if cert {
+        cmd.args(["x509", "-noout", "-pubkey", "-in"]);
+    } else {
+        cmd.args(["pkey", "-pubout", "-in"]);
+    }
+    let out = cmd.arg(path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn links_left_mixed_by_a_killed_renewal_are_repaired_to_the_newest_version() {
+    let w = World::new();
+    w.standalone(&["-d", "mixed.example.com"]).ok();
+    w.renew(&["--force-renewal"]).ok();
+    assert_eq!(w.version("mixed.example.com"), 2);
+    for switched in 1..=3 {
+        interrupted_switch(&w, "mixed.example.com", switched, 1, 2);
+        // A dry run changes nothing and names the problem.
+        let dry = w.renew(&["--dry-run"]).failed();
+        assert!(
+            dry.stderr.contains("different versions"),
+            "{switched}: {}",
+            dry.stderr
+        );
+        let run = w.renew(&[]).ok();
+        assert!(
+            run.stderr.contains("as an interrupted renewal leaves them")
+                && run.stderr.contains("all now point at version 2"),
+            "{switched}: {}",
+            run.stderr
+        );
+        for kind in ["cert", "chain", "fullchain", "privkey"] {
+            let target = std::fs::read_link(w.live("mixed.example.com", &format!("{kind}.pem")));
+            assert_eq!(
+                target.unwrap().to_string_lossy(),
+                format!("../../archive/mixed.example.com/{kind}2.pem"),
+                "{switched}"
+            );
+        }
+        assert_eq!(
+            public_key(&w.live("mixed.example.com", "cert.pem"), true),
+            public_key(&w.live("mixed.example.com", "privkey.pem"), false),
+            "the key matches the certificate again"
+        );
+    }
+    // A version missing a file is not "complete": the newest complete one
+    // the links name wins.
+    std::fs::remove_file(w.config_dir().join("archive/mixed.example.com/chain2.pem")).unwrap();
+    interrupted_switch(&w, "mixed.example.com", 1, 1, 2);
+    let run = w.renew(&[]).ok();
+    assert!(run.stderr.contains("all now point at version 1"), "{}", run.stderr);
+    assert_eq!(w.version("mixed.example.com"), 1);
+}

@@ -28,6 +28,14 @@ impl Loaded<'_> {
 /// archive file or a broken link fails here, naming the file.
 pub fn load<'r>(config: &Config<'r>, name: &str) -> anyhow::Result<Loaded<'r>> {
     let lineage = Lineage::load(&config.paths.config_dir, name)?;
+    // A renewal killed between two link switches is finished here (a dry
+    // run changes nothing: check_links then names the mixed links).
+    if !config.dry_run
+        && let Some(repair) = lineage.repair_links()?
+    {
+        crate::log::warning(format!("{name}: {repair}"));
+        eprintln!("certsmith: {name}: {repair}");
+    }
     lineage.check_links()?;
     let info = lineage.cert_info()?;
     if info.names.is_empty() {
