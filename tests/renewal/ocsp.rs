@@ -211,6 +211,17 @@ fn ocsp_renew_renews_a_revoked_certificate_before_it_is_due() {
         "{listed}"
     );
 
+    // Debian's Certbot, asking the same responder, agrees.
+    let certbot = w.certbot(&["certificates"]).ok().stdout;
+    assert!(
+        entry(&certbot, "revoked.example.com").contains("INVALID: REVOKED"),
+        "{certbot}"
+    );
+    assert!(
+        entry(&certbot, "good.example.com").contains("(VALID: "),
+        "{certbot}"
+    );
+
     // Pebble's certificates last 5 years: only revocation makes one due.
     let run = w.renew(&[]).ok();
     assert!(
