@@ -15,6 +15,7 @@ pub mod diff;
 pub mod digest;
 pub mod installer;
 pub mod log;
+pub mod ocsp;
 pub mod plugins;
 pub mod prompt;
 pub mod renewal;

@@ -99,8 +99,10 @@ pub fn parse_der(der: &[u8]) -> Result<CertInfo, CertError> {
     for ext in cert.extensions() {
         if let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() {
             for desc in &aia.accessdescs {
+                // The first OCSP URL, as Certbot takes it.
                 if desc.access_method == x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_OCSP
                     && let GeneralName::URI(uri) = desc.access_location
+                    && ocsp_url.is_none()
                 {
                     ocsp_url = Some(uri.to_string());
                 }

@@ -24,6 +24,8 @@ mod config;
 mod hooks;
 #[path = "renewal/interop.rs"]
 mod interop;
+#[path = "renewal/ocsp.rs"]
+mod ocsp;
 #[path = "renewal/plugins.rs"]
 mod plugins;
 #[path = "renewal/renew.rs"]

@@ -143,6 +143,52 @@ impl Transport {
         Ok((status, bytes))
     }
 
+    /// A plain POST outside ACME (OCSP, RFC 6960 appendix A.1): no JWS,
+    /// never re-signed, `Connection: close` (one request per responder, and
+    /// a pooled connection must not outlive the caller's short-lived
+    /// runtime). The body read stops at `limit` bytes: a responder's answer
+    /// is small, and a hostile one must not fill memory.
+    pub async fn post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        limit: usize,
+    ) -> Result<(http::StatusCode, Bytes), ConnectError> {
+        let request = Request::builder()
+            .method(http::Method::POST)
+            .uri(url)
+            .header(http::header::USER_AGENT, USER_AGENT)
+            .header(http::header::CONTENT_TYPE, content_type)
+            .header(http::header::CONNECTION, "close")
+            .body(BodyWrapper::from(body))
+            .map_err(|e| ConnectError(e.to_string()))?;
+        let exchange = async {
+            let response = self
+                .inner
+                .request(request)
+                .await
+                .map_err(|e| ConnectError(describe_chain(&e)))?;
+            let status = response.status();
+            let limited = http_body_util::Limited::new(response.into_body(), limit);
+            let bytes = limited
+                .collect()
+                .await
+                .map_err(|e| ConnectError(format!("reading the response: {e}")))?
+                .to_bytes();
+            Ok((status, bytes))
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .unwrap_or_else(|_| Err(ConnectError("timed out".into())))
+    }
+
+    /// The same transport with another time limit per request.
+    pub fn with_timeout(mut self, timeout: Duration) -> Transport {
+        self.timeout = timeout;
+        self
+    }
+
     async fn send(
         &self,
         request: Request<BodyWrapper<Bytes>>,

@@ -1,7 +1,9 @@
 //! `certificates`: list lineages with names, expiry, key type and paths
-//! (Certbot's field names, so scripts that read its output keep working).
+//! (Certbot's field names, so scripts that read its output keep working),
+//! and whether the CA's OCSP responder says a certificate is revoked.
 
 use crate::commands::Config;
+use crate::ocsp;
 use crate::storage::renewal_conf::PARAMS;
 use crate::storage::{self, Lineage};
 use crate::x509 as certinfo;
@@ -16,8 +18,9 @@ fn now() -> i64 {
 
 /// Certbot's status texts: `VALID: 89 days`, `VALID: 1 day`, `VALID: 5
 /// hour(s)`, or `INVALID: ` with the reasons, `TEST_CERT` (a staging CA's
-/// certificate, which no browser trusts) and `EXPIRED`.
-pub fn validity(not_after: i64, now: i64, test_cert: bool) -> String {
+/// certificate, which no browser trusts), `EXPIRED`, and `REVOKED` (by its
+/// OCSP responder; never asked about an expired one).
+pub fn validity(not_after: i64, now: i64, test_cert: bool, revoked: bool) -> String {
     let left = not_after - now;
     let mut reasons = Vec::new();
     if test_cert {
@@ -25,6 +28,8 @@ pub fn validity(not_after: i64, now: i64, test_cert: bool) -> String {
     }
     if left <= 0 {
         reasons.push("EXPIRED");
+    } else if revoked {
+        reasons.push("REVOKED");
     }
     if !reasons.is_empty() {
         return format!("INVALID: {}", reasons.join(", "));
@@ -58,10 +63,11 @@ fn is_test_cert(lineage: &Lineage) -> bool {
         .is_some_and(|s| s.contains("staging"))
 }
 
-/// The certificate's facts, after Certbot's check that the files were not
-/// corrupted on disk (the part that matters to servers): fullchain.pem is
-/// cert.pem then chain.pem. Each file is read once.
-fn checked_info(lineage: &Lineage) -> Result<certinfo::CertInfo, String> {
+/// The certificate's facts and its PEM files (cert, chain), after Certbot's
+/// check that the files were not corrupted on disk (the part that matters
+/// to servers): fullchain.pem is cert.pem then chain.pem. Each file is
+/// read once.
+fn checked_info(lineage: &Lineage) -> Result<(certinfo::CertInfo, String, String), String> {
     let read = |kind| lineage.read(kind).map_err(|e| e.to_string());
     let cert = read("cert")?;
     let info = certinfo::parse_pem(&cert)
@@ -76,15 +82,37 @@ fn checked_info(lineage: &Lineage) -> Result<certinfo::CertInfo, String> {
             lineage.name
         ));
     }
-    Ok(info)
+    Ok((info, cert, chain))
 }
 
-/// A lineage as `certificates` shows it, or why it cannot be shown.
-fn describe(config: &Config, lineage: &Lineage, now: i64) -> Result<Option<String>, String> {
-    let info = checked_info(lineage)?;
+/// One lineage's entry, and a warning about its OCSP response if any.
+struct Entry {
+    text: String,
+    warning: Option<String>,
+}
+
+/// A lineage as `certificates` shows it, or why it cannot be shown. Its
+/// OCSP responder is asked only about a certificate that is shown and has
+/// not expired (Certbot's order).
+fn describe(
+    config: &Config,
+    checker: &ocsp::Checker,
+    lineage: &Lineage,
+    now: i64,
+) -> Result<Option<Entry>, String> {
+    let (info, cert, chain) = checked_info(lineage)?;
     if !wanted(config, lineage, &info.names) {
         return Ok(None);
     }
+    let verdict = if info.not_after > now {
+        let label = lineage.path("cert").display().to_string();
+        checker.verdict(&cert, &chain, &label, now)
+    } else {
+        ocsp::Verdict {
+            revoked: false,
+            warning: None,
+        }
+    };
     let mut out = String::new();
     let _ = writeln!(out, "  Certificate Name: {}", lineage.name);
     let _ = writeln!(out, "    Serial Number: {}", info.serial_hex);
@@ -94,7 +122,7 @@ fn describe(config: &Config, lineage: &Lineage, now: i64) -> Result<Option<Strin
         out,
         "    Expiry Date: {} ({})",
         certinfo::format_utc(info.not_after),
-        validity(info.not_after, now, is_test_cert(lineage))
+        validity(info.not_after, now, is_test_cert(lineage), verdict.revoked)
     );
     let _ = writeln!(
         out,
@@ -106,11 +134,15 @@ fn describe(config: &Config, lineage: &Lineage, now: i64) -> Result<Option<Strin
         "    Private Key Path: {}",
         lineage.path("privkey").display()
     );
-    Ok(Some(out))
+    Ok(Some(Entry {
+        text: out,
+        warning: verdict.warning,
+    }))
 }
 
 /// `f` over `items` on every core, results in the order of `items`: reading a
-/// thousand lineages is mostly waiting on small files.
+/// thousand lineages is mostly waiting on small files (and on OCSP
+/// responders).
 fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let chunk = items.len().div_ceil(threads).max(1);
@@ -137,14 +169,22 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let now = now();
     let config_dir = &config.paths.config_dir;
     let names = storage::list(config_dir)?;
+    let checker = ocsp::Checker::new();
     let describe_one = |name: &String| {
         Lineage::load(config_dir, name)
             .map_err(|e| e.to_string())
-            .and_then(|lineage| describe(config, &lineage, now))
+            .and_then(|lineage| describe(config, &checker, &lineage, now))
     };
     for (name, described) in names.iter().zip(in_parallel(&names, describe_one)) {
         match described {
-            Ok(Some(text)) => out.push_str(&text),
+            Ok(Some(entry)) => {
+                if let Some(warning) = entry.warning
+                    && !config.output.quiet
+                {
+                    eprintln!("certsmith: warning: {warning}");
+                }
+                out.push_str(&entry.text);
+            }
             Ok(None) => {}
             Err(e) => {
                 let conf = config_dir.join("renewal").join(format!("{name}.conf"));
@@ -176,11 +216,19 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
 mod tests {
     #[test]
     fn validity_texts() {
-        assert_eq!(super::validity(100, 200, false), "INVALID: EXPIRED");
-        assert_eq!(super::validity(200 + 7200, 200, false), "VALID: 2 hour(s)");
-        assert_eq!(super::validity(90 * 86_400 + 5, 0, false), "VALID: 90 days");
-        assert_eq!(super::validity(86_400 + 5, 0, false), "VALID: 1 day");
-        assert_eq!(super::validity(90 * 86_400, 0, true), "INVALID: TEST_CERT");
-        assert_eq!(super::validity(0, 5, true), "INVALID: TEST_CERT, EXPIRED");
+        use super::validity;
+        assert_eq!(validity(100, 200, false, false), "INVALID: EXPIRED");
+        assert_eq!(validity(200 + 7200, 200, false, false), "VALID: 2 hour(s)");
+        assert_eq!(validity(90 * 86_400 + 5, 0, false, false), "VALID: 90 days");
+        assert_eq!(validity(86_400 + 5, 0, false, false), "VALID: 1 day");
+        assert_eq!(validity(90 * 86_400, 0, true, false), "INVALID: TEST_CERT");
+        assert_eq!(validity(0, 5, true, false), "INVALID: TEST_CERT, EXPIRED");
+        assert_eq!(validity(90 * 86_400, 0, false, true), "INVALID: REVOKED");
+        assert_eq!(
+            validity(90 * 86_400, 0, true, true),
+            "INVALID: TEST_CERT, REVOKED"
+        );
+        // Certbot does not ask about an expired certificate.
+        assert_eq!(validity(0, 5, false, true), "INVALID: EXPIRED");
     }
 }

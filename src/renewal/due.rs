@@ -1,4 +1,5 @@
-//! When a certificate is due: the CA's ARI window when it offers one, else
+//! When a certificate is due: at once when its OCSP responder says it is
+//! revoked (Certbot's first test), else the CA's ARI window when it offers one, else
 //! the lineage's `renew_before_expiry`, else a share of the lifetime (the
 //! last third, or the last half for certificates of 10 days or less, whose
 //! CA expects them renewed early).
@@ -16,6 +17,9 @@ pub enum Rule {
     Forced,
     /// `--dry-run` renews everything (against a test server, saving nothing).
     DryRun,
+    /// The CA's OCSP responder says the certificate is revoked (a verified
+    /// answer; Certbot's `should_autorenew` tests this before any date).
+    Revoked,
     /// A point chosen at random in the CA's suggested window (RFC 9773 §4.2).
     Ari(Window),
     /// `renew_before_expiry` from the renewal conf (its text, as written).
@@ -41,6 +45,7 @@ impl fmt::Display for Decision {
         let why = match &self.rule {
             Rule::Forced => "--force-renewal".to_string(),
             Rule::DryRun => "--dry-run".to_string(),
+            Rule::Revoked => "revoked, says its OCSP responder".to_string(),
             Rule::Ari(w) => format!(
                 "the CA's renewal window {} to {}{}",
                 day(w.start),
@@ -56,7 +61,7 @@ impl fmt::Display for Decision {
             Rule::Expired => "expired".to_string(),
         };
         match &self.rule {
-            Rule::Forced | Rule::DryRun => write!(f, "due ({why})"),
+            Rule::Forced | Rule::DryRun | Rule::Revoked => write!(f, "due ({why})"),
             _ if self.due => write!(
                 f,
                 "due since {} ({why}; expires {})",
@@ -154,7 +159,8 @@ pub fn decide(renew_at: i64, rule: Rule, not_after: i64, now: i64) -> Decision {
     }
 }
 
-/// A decision that does not depend on time (`--force-renewal`, `--dry-run`).
+/// A decision that does not depend on time (`--force-renewal`, `--dry-run`,
+/// revoked).
 pub fn always(rule: Rule, not_after: i64, now: i64) -> Decision {
     Decision {
         due: true,
@@ -220,5 +226,11 @@ mod tests {
         assert_eq!(ari_point(&w, 7.0), 2000);
         let text = decide(ari_point(&w, 0.5), Rule::Ari(w), 5000, 0).to_string();
         assert!(text.starts_with("not due until 1970-01-01 00:25"), "{text}");
+        let revoked = always(Rule::Revoked, 90 * DAY, 0);
+        assert!(revoked.due);
+        assert_eq!(
+            revoked.to_string(),
+            "due (revoked, says its OCSP responder)"
+        );
     }
 }

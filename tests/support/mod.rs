@@ -10,6 +10,7 @@ pub mod common;
 pub mod lineages;
 pub mod netns;
 pub mod nginx;
+pub mod ocsp;
 pub mod pebble;
 pub mod run;
 

@@ -76,6 +76,12 @@ impl Builder {
             .push(("certificateValidityPeriod".into(), secs.into()));
         self
     }
+    /// Name this OCSP responder in the certificates Pebble issues
+    /// (Authority Information Access; Pebble has no responder of its own).
+    pub fn ocsp_url(mut self, url: &str) -> Self {
+        self.config.push(("ocspResponderURL".into(), url.into()));
+        self
+    }
     /// Start Pebble; a port taken by another process between probing and
     /// binding makes Pebble exit, so that is retried on new ports.
     pub fn start(self) -> Pebble {
@@ -301,6 +307,12 @@ impl Pebble {
     /// Pebble's current issuing root (new at every start).
     pub fn root_pem(&self) -> String {
         self.management("/roots/0")
+    }
+
+    /// The private key (PEM) of Pebble's current intermediate, which
+    /// signs the certificates it issues (for a test OCSP responder).
+    pub fn intermediate_key_pem(&self) -> String {
+        self.management("/intermediate-keys/0")
     }
 
     /// The `index`th root (alternate chains: `PEBBLE_ALTERNATE_ROOTS`).

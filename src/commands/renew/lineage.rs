@@ -72,8 +72,9 @@ pub fn random_fraction() -> f64 {
 }
 
 /// Due or not, and by which rule: `--force-renewal` and `--dry-run` first,
-/// then the CA's ARI window (when its directory offers `renewalInfo`), else
-/// the lineage's own rules.
+/// then revocation (Certbot's `should_autorenew` asks the OCSP responder
+/// before looking at any date), then the CA's ARI window (when its
+/// directory offers `renewalInfo`), else the lineage's own rules.
 pub fn decide(state: &mut RunState, loaded: &Loaded) -> anyhow::Result<Decision> {
     let (config, info) = (&loaded.config, &loaded.info);
     let now = now();
@@ -82,6 +83,9 @@ pub fn decide(state: &mut RunState, loaded: &Loaded) -> anyhow::Result<Decision>
     }
     if config.dry_run {
         return Ok(due::always(Rule::DryRun, info.not_after, now));
+    }
+    if revoked(state, loaded, now) {
+        return Ok(due::always(Rule::Revoked, info.not_after, now));
     }
     if let Some(window) = state.ari_window(config, &info.der) {
         let at = due::ari_point(&window, random_fraction());
@@ -100,6 +104,32 @@ pub fn decide(state: &mut RunState, loaded: &Loaded) -> anyhow::Result<Decision>
             )
         })?;
     Ok(due::decide(at, rule, info.not_after, now))
+}
+
+/// The lineage's certificate is revoked by a verified OCSP answer. Any
+/// failure (files, network, a response that does not verify) counts as not
+/// revoked, as in Certbot: the date rules still apply. An expired
+/// certificate is not asked about (it is due anyway).
+fn revoked(state: &RunState, loaded: &Loaded, now: i64) -> bool {
+    if loaded.info.not_after <= now {
+        return false;
+    }
+    let lineage = &loaded.lineage;
+    let (cert, chain) = match (lineage.read("cert"), lineage.read("chain")) {
+        (Ok(cert), Ok(chain)) => (cert, chain),
+        (Err(e), _) | (_, Err(e)) => {
+            crate::log::warning(format!("OCSP: {}: {e}", lineage.name));
+            return false;
+        }
+    };
+    let label = lineage.path("cert").display().to_string();
+    let verdict = state.ocsp.verdict(&cert, &chain, &label, now);
+    if let Some(warning) = verdict.warning
+        && !loaded.config.output.quiet
+    {
+        eprintln!("certsmith: warning: {warning}");
+    }
+    verdict.revoked
 }
 
 /// The account to renew with: the lineage's (else the oldest for the

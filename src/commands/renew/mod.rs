@@ -23,12 +23,14 @@ use std::time::Duration;
 pub use lineage::{Loaded, decide, load, random_fraction, renew};
 
 /// What one `renew` run shares between lineages: ACME sessions (one per
-/// server), ARI availability, hooks already run, the random sleep.
+/// server), ARI availability, the OCSP checker, hooks already run, the
+/// random sleep.
 pub struct RunState {
     sessions: HashMap<(String, Option<PathBuf>), Rc<Session>>,
     /// Servers whose directory could not be read this run (no retry per lineage).
     unreachable: Vec<String>,
     pub hooks: HookRunner,
+    pub ocsp: crate::ocsp::Checker,
     slept: bool,
 }
 
@@ -38,6 +40,7 @@ impl RunState {
             sessions: HashMap::new(),
             unreachable: Vec::new(),
             hooks: HookRunner::new(config)?,
+            ocsp: crate::ocsp::Checker::new(),
             slept: false,
         })
     }
