@@ -524,8 +524,8 @@ fn new_conf(
     Ok(with_header)
 }
 
-mod links;
-pub use links::LinkRepair;
+mod repair;
+pub use repair::LinkRepair;
 
 #[cfg(test)]
 mod tests;
