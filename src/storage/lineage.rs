@@ -519,5 +519,7 @@ fn new_conf(
     Ok(with_header)
 }
 
+mod links;
+
 #[cfg(test)]
 mod tests;
