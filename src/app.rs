@@ -64,6 +64,31 @@ pub fn configure_as(
     Ok((Config { options, registry }, ini_files))
 }
 
+/// `--help [TOPIC]`, then the directories the rest of the command line would
+/// use (Certbot's when run as `certbot`), when it parses.
+fn print_help(
+    registry: &Registry,
+    request: &cli::help::Request,
+    rest: Vec<String>,
+    defaults: cli::options::Defaults,
+) {
+    use std::io::Write;
+    let set = registry.flag_set();
+    let mut text = cli::help::render(&set, &registry.help_topics(), request);
+    if let Ok((config, _)) = configure_as(registry, rest, defaults) {
+        let p = &config.paths;
+        text.push_str(&format!(
+            "\npaths here: --config-dir {} --work-dir {} --logs-dir {} (log file {})\n",
+            p.config_dir.display(),
+            p.work_dir.display(),
+            p.logs_dir.display(),
+            p.log_file
+        ));
+    }
+    // A reader that stops early (`| head`) is not an error.
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
 /// The binary's entry point: parse, dispatch, report.
 pub fn main() -> ExitCode {
     let mut args = std::env::args();
@@ -71,6 +96,10 @@ pub fn main() -> ExitCode {
     let defaults = cli::options::Defaults::for_program(&args.next().unwrap_or_default());
     let argv: Vec<String> = args.collect();
     let registry = Registry::builtin();
+    if let Some((request, rest)) = cli::help::requested(&argv, &registry.help_topics()) {
+        print_help(&registry, &request, rest, defaults);
+        return ExitCode::SUCCESS;
+    }
     let (config, ini_files) = match configure_as(&registry, argv.clone(), defaults) {
         Ok(c) => c,
         Err(e) => {
@@ -79,16 +108,8 @@ pub fn main() -> ExitCode {
         }
     };
     if config.help {
-        print!("{}", cli::help(config.flag_set(), config.args().verb));
-        // The directories this invocation uses (Certbot's when run as `certbot`).
-        let p = &config.paths;
-        println!(
-            "\npaths here: --config-dir {} --work-dir {} --logs-dir {} (log file {})",
-            p.config_dir.display(),
-            p.work_dir.display(),
-            p.logs_dir.display(),
-            p.log_file
-        );
+        // `--help` in a cli.ini file, or inside a cluster of short flags.
+        print_help(&registry, &cli::help::Request::Overview, argv, defaults);
         return ExitCode::SUCCESS;
     }
     if config.version {

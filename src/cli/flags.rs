@@ -47,9 +47,15 @@ pub struct Flag {
     pub negation: Option<&'static str>,
     pub arity: Arity,
     pub kind: Kind,
-    /// `--help` section.
+    /// `--help` section: Certbot's help topic the flag is listed under in
+    /// `--help all` (`options` for Certbot's untitled first section).
     pub group: &'static str,
+    /// Further help topics that list it (`--help renew`, `--help nginx`).
+    pub topics: &'static [&'static str],
     pub help: &'static str,
+    /// Accepted so Certbot's command lines and cli.ini files keep working,
+    /// but it changes nothing in certsmith; `--help` and the user guide say so.
+    pub no_op: bool,
     /// The key under `[renewalparams]` this flag is kept as for renewal
     /// (Certbot's key), if it is kept.
     pub conf: Option<&'static str>,
@@ -66,7 +72,9 @@ const fn new(long: &'static str, arity: Arity, group: &'static str, help: &'stat
         arity,
         kind: Kind::Text,
         group,
+        topics: &[],
         help,
+        no_op: false,
         conf: None,
         secret: false,
     }
@@ -117,6 +125,21 @@ impl Flag {
     pub const fn secret(mut self) -> Flag {
         self.secret = true;
         self
+    }
+    /// Also listed under these help topics.
+    pub const fn topics(mut self, topics: &'static [&'static str]) -> Flag {
+        self.topics = topics;
+        self
+    }
+    /// Accepted for compatibility only: no effect in certsmith.
+    pub const fn no_op(mut self) -> Flag {
+        self.no_op = true;
+        self
+    }
+
+    /// Whether `--help TOPIC` lists this flag.
+    pub fn in_topic(&self, topic: &str) -> bool {
+        self.group == topic || self.topics.contains(&topic)
     }
 
     /// `--long` or `-s`, for messages.
@@ -267,6 +290,10 @@ pub static VERBS: &[(&str, &str)] = &[
         "Change a lineage's renewal options (checked by a dry run)",
     ),
     ("certificates", "List certificates"),
+    (
+        "update_symlinks",
+        "Re-point each lineage's live links into its archive directory",
+    ),
     ("delete", "Delete a lineage"),
     ("revoke", "Revoke a certificate"),
     ("rollback", "Undo the last configuration checkpoints"),
@@ -275,6 +302,10 @@ pub static VERBS: &[(&str, &str)] = &[
     ("update_account", "Change the account's contact email"),
     ("unregister", "Deactivate the ACME account"),
     ("show_account", "Show the ACME account"),
+    (
+        "plugins",
+        "List the plugins (--authenticators, --installers, --init, --prepare)",
+    ),
     (
         "conf",
         "Inspect and edit configs: conf get|match|set|rm|check|print",
@@ -285,9 +316,17 @@ pub static VERBS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Canonical verb for a word, accepting `-` and `_` spellings.
+/// Certbot's other names for verbs: `auth` is `certonly`, `everything` is `run`.
+pub static VERB_ALIASES: &[(&str, &str)] = &[("auth", "certonly"), ("everything", "run")];
+
+/// Canonical verb for a word, accepting `-` and `_` spellings and
+/// [`VERB_ALIASES`].
 pub fn verb(word: &str) -> Option<&'static str> {
     let norm = word.replace('-', "_");
+    let norm = VERB_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == norm)
+        .map_or(norm.as_str(), |(_, verb)| verb);
     VERBS
         .iter()
         .map(|(v, _)| *v)
@@ -352,5 +391,7 @@ mod tests {
         assert_eq!(verb("update-account"), Some("update_account"));
         assert_eq!(verb("install_timer"), Some("install-timer"));
         assert_eq!(verb("example.com"), None);
+        assert_eq!(verb("auth"), Some("certonly"));
+        assert_eq!(verb("everything"), Some("run"));
     }
 }

@@ -6,7 +6,7 @@ pub mod args;
 #[cfg(test)]
 mod certbot_compat;
 pub mod flags;
-mod help;
+pub mod help;
 pub mod options;
 pub mod renewal;
 pub mod table;
@@ -97,11 +97,6 @@ pub fn load_as(
     let (from_files, files) = ini_defaults(set, &raw)?;
     let options = Options::resolve_with(raw.with_file_defaults(from_files), set.clone(), defaults)?;
     Ok((options, files))
-}
-
-/// `--help` for `verb` (or all verbs), from the flag table.
-pub fn help(set: &FlagSet, verb: Option<&str>) -> String {
-    help::render(set, verb)
 }
 
 /// The command line as it can be logged: values of secret flags (as `--flag

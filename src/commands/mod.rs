@@ -20,6 +20,7 @@ pub mod hooks;
 pub mod install;
 pub mod install_timer;
 pub mod issue;
+pub mod plugins;
 pub mod prompt;
 pub mod reconfigure;
 pub mod renew;
@@ -28,6 +29,7 @@ pub mod rollback;
 pub mod run;
 pub mod session;
 pub mod site;
+pub mod update_symlinks;
 
 pub use session::Session;
 
@@ -82,6 +84,8 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
         "renew" => renew::run,
         "reconfigure" => reconfigure::run,
         "install-timer" => |config, _| install_timer::run(config),
+        "plugins" => |config, _| plugins::run(config),
+        "update_symlinks" => |config, _| update_symlinks::run(config),
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
     };
     check_names(config)?;

@@ -30,7 +30,7 @@ pub enum Access {
 pub fn access(config: &Config) -> Access {
     let sub = config.positionals.first().map(String::as_str);
     match (config.verb, sub) {
-        ("certificates" | "checkpoints", _) => Access::Read,
+        ("certificates" | "checkpoints" | "plugins", _) => Access::Read,
         ("conf", Some("get" | "match" | "check" | "print")) => Access::Read,
         ("conf" | "rollback", _) if config.dry_run => Access::Read,
         // A dry run leaves the config dir byte for byte as it was, so it

@@ -165,6 +165,11 @@ pub trait Installer {
     fn serves(&self) -> bool {
         true
     }
+    /// `plugins --prepare`: [`Installer::open`] and the server's own verdict on
+    /// its configuration as it is, changing nothing.
+    fn prepare(&mut self) -> Result<(), Error> {
+        self.open()
+    }
 }
 
 /// The line a deploy that made a checkpoint ends with: `test` passed, `how` the

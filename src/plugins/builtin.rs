@@ -32,6 +32,7 @@ pub static STANDALONE: Plugin = Plugin {
     flags: &[&t::HTTP_01_ADDRESS],
     authenticator: Some(standalone),
     installer: None,
+    hidden: false,
 };
 
 /// Binds its ports now, for the kinds this run may use, so a busy port fails first.
@@ -67,6 +68,7 @@ pub static WEBROOT: Plugin = Plugin {
     flags: &[&t::WEBROOT_PATH, &t::WEBROOT_MAP],
     authenticator: Some(webroot),
     installer: None,
+    hidden: false,
 };
 
 /// (name, root) pairs and the root for names not listed.
@@ -128,6 +130,7 @@ pub static MANUAL: Plugin = Plugin {
     ],
     authenticator: Some(manual),
     installer: None,
+    hidden: true,
 };
 
 fn manual<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
@@ -150,6 +153,7 @@ pub static DNS_RFC2136: Plugin = Plugin {
     ],
     authenticator: Some(rfc2136),
     installer: None,
+    hidden: false,
 };
 
 /// The RFC 2136 solver from `--dns-rfc2136-credentials` (read and checked now, before
@@ -190,6 +194,7 @@ pub static NGINX: Plugin = Plugin {
         default_roots: &["/etc/nginx"],
         after_rollback: |o, conf| ng::after_rollback(&o.nginx.ctl, conf),
     }),
+    hidden: false,
 };
 
 fn nginx_site(options: &Options) -> NginxSite {
@@ -256,6 +261,7 @@ pub static APACHE: Plugin = Plugin {
         default_roots: &["/etc/apache2", "/etc/httpd"],
         after_rollback: |o, conf| ap::after_rollback(o.apache.ctl.as_deref(), conf),
     }),
+    hidden: false,
 };
 
 /// The Apache flags that shape an install.
@@ -327,6 +333,7 @@ pub static NULL: Plugin = Plugin {
             ))
         },
     }),
+    hidden: true,
 };
 
 /// The null installer: every step succeeds and changes nothing. Its root is the work

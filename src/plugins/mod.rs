@@ -50,6 +50,9 @@ pub struct Plugin {
     pub flags: &'static [&'static Flag],
     pub authenticator: Option<BuildSolver>,
     pub installer: Option<InstallerEntry>,
+    /// Left out of `plugins`' list, as Certbot leaves out its hidden plugins
+    /// (`manual`, `null`); still chosen by name.
+    pub hidden: bool,
 }
 
 /// The plugins one run knows.
@@ -110,6 +113,17 @@ impl Registry {
                 .chain(selectors(true))
                 .collect(),
         }
+    }
+
+    /// Each plugin as a `--help` topic.
+    pub fn help_topics(&self) -> Vec<crate::cli::help::PluginTopic> {
+        self.iter()
+            .map(|p| crate::cli::help::PluginTopic {
+                name: p.name,
+                description: p.description,
+                selector: p.selector,
+            })
+            .collect()
     }
 
     pub fn by_name(&self, name: &str) -> Option<&'static Plugin> {

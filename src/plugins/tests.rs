@@ -19,6 +19,7 @@ static FAKE: Plugin = Plugin {
     flags: &[&FAKE_TOKEN],
     authenticator: Some(fake_solver),
     installer: None,
+    hidden: false,
 };
 
 struct FakeSolver(String);
@@ -76,7 +77,12 @@ fn a_fake_authenticator_is_one_registry_entry() {
         registry.chosen_authenticator(&config).unwrap().as_deref(),
         Some("fake")
     );
-    assert!(crate::cli::help(config.flag_set(), None).contains("--fake-token TOKEN"));
+    let help = crate::cli::help::render(
+        config.flag_set(),
+        &registry.help_topics(),
+        &crate::cli::help::Request::Topic("fake".into()),
+    );
+    assert!(help.contains("--fake-token TOKEN"), "{help}");
     // -a NAME chooses it too, and two choices are refused.
     let by_name = configure(&registry, &["certonly", "-a", "fake"]);
     assert_eq!(

@@ -524,6 +524,7 @@ fn new_conf(
     Ok(with_header)
 }
 
+mod links;
 mod repair;
 pub use repair::LinkRepair;
 

@@ -2,27 +2,37 @@
 //! so a misspelt flag does not compile). Certbot's names; `conf` is the key
 //! Certbot keeps the value under in `[renewalparams]`.
 
+mod compat;
 mod plugins;
 
+pub use compat::*;
 pub use plugins::*;
 
 use super::flags::{Flag, Kind, count, switch, value};
 
-pub static HELP: Flag = switch("help", "general", "Print help and exit").short('h');
-pub static VERSION: Flag = switch("version", "general", "Print the version and exit");
+pub static HELP: Flag = switch(
+    "help",
+    "options",
+    "Print this overview; -h TOPIC: help on a topic, verb or plugin",
+)
+.short('h');
+pub static VERSION: Flag = switch("version", "automation", "Print the version and exit");
 pub static NON_INTERACTIVE: Flag = switch(
     "non-interactive",
-    "general",
+    "options",
     "Never ask; fail where an answer is needed",
 )
 .short('n')
-.aliases(&["noninteractive"]);
-pub static QUIET: Flag = switch("quiet", "general", "Print errors only").short('q');
-pub static VERBOSE: Flag = count("verbose", "general", "More output (repeat for more)").short('v');
+.aliases(&["noninteractive"])
+.topics(&["automation", "run", "certonly", "enhance"]);
+pub static QUIET: Flag = switch("quiet", "automation", "Print errors only")
+    .short('q')
+    .topics(&["run", "certonly", "renew"]);
+pub static VERBOSE: Flag = count("verbose", "options", "More output (repeat for more)").short('v');
 pub static CONFIG: Flag = value(
     "config",
     "FILE",
-    "general",
+    "options",
     "Read flags from this cli.ini file",
 )
 .kind(Kind::Path)
@@ -51,33 +61,36 @@ pub static LOGS_DIR: Flag = value(
 pub static MAX_LOG_BACKUPS: Flag = value(
     "max-log-backups",
     "N",
-    "paths",
+    "options",
     "Log files to keep (default 1000; 0 = one appended file)",
 )
 .kind(Kind::Number);
 pub static DRY_RUN: Flag = switch(
     "dry-run",
-    "general",
+    "options",
     "Test without saving anything (ACME: staging server)",
-);
+)
+.topics(&["testing", "certonly", "renew"]);
 pub static PRECONFIGURED_RENEWAL: Flag = switch(
     "preconfigured-renewal",
-    "general",
-    "Accepted for compatibility with Debian's cli.ini; no effect",
-);
+    "options",
+    "Debian's packaged cli.ini sets it",
+)
+.no_op();
 pub static SERVER: Flag = value(
     "server",
     "URL",
-    "acme",
+    "paths",
     "ACME directory URL (default Let's Encrypt)",
 )
-.conf("server");
+.conf("server")
+.topics(&["show_account"]);
 pub static STAGING: Flag =
-    switch("staging", "acme", "Use Let's Encrypt's staging server").aliases(&["test-cert"]);
+    switch("staging", "testing", "Use Let's Encrypt's staging server").aliases(&["test-cert"]);
 pub static CA_BUNDLE: Flag = value(
     "ca-bundle",
     "FILE",
-    "acme",
+    "security",
     "Trust these CA certificates for the ACME server's TLS",
 )
 .kind(Kind::Path)
@@ -85,92 +98,107 @@ pub static CA_BUNDLE: Flag = value(
 pub static EMAIL: Flag = value(
     "email",
     "EMAIL",
-    "account",
+    "register",
     "Contact email for the ACME account",
 )
-.short('m');
+.short('m')
+.topics(&["automation", "update_account", "unregister"]);
 pub static ACCOUNT: Flag = value(
     "account",
     "ACCOUNT_ID",
-    "account",
+    "unregister",
     "Use this stored account (its id, as accounts/SERVER/ID)",
 )
-.conf("account");
+.conf("account")
+.topics(&["automation"]);
 pub static AGREE_TOS: Flag = switch(
     "agree-tos",
-    "account",
+    "automation",
     "Agree to the ACME server's terms of service",
 );
 pub static REGISTER_UNSAFELY_WITHOUT_EMAIL: Flag = switch(
     "register-unsafely-without-email",
-    "account",
+    "register",
     "Register without a contact email",
-);
+)
+.topics(&["automation"]);
 pub static EAB_KID: Flag = value(
     "eab-kid",
     "KID",
-    "account",
+    "options",
     "External account binding key id",
-);
+)
+.topics(&["run", "certonly", "register"]);
 pub static EAB_HMAC_KEY: Flag = value(
     "eab-hmac-key",
     "KEY",
-    "account",
+    "options",
     "External account binding HMAC key (base64url)",
 )
-.secret();
-pub static EFF_EMAIL: Flag = switch(
-    "eff-email",
-    "account",
-    "Accepted for compatibility; certsmith shares no email",
-)
-.negation("no-eff-email");
+.secret()
+.topics(&["run", "certonly", "register"]);
+pub static EFF_EMAIL: Flag = switch("eff-email", "register", "certsmith shares no email")
+    .negation("no-eff-email")
+    .topics(&["automation", "update_account"])
+    .no_op();
 pub static DOMAINS: Flag = value(
     "domains",
     "NAMES",
-    "certificate",
+    "options",
     "Names for the certificate (repeatable, comma-separated)",
 )
 .short('d')
-.aliases(&["domain"]);
-pub static CERT_NAME: Flag = value("cert-name", "NAME", "certificate", "Lineage name");
+.aliases(&["domain"])
+.topics(&["run", "certonly", "certificates", "enhance"]);
+pub static CERT_NAME: Flag = value("cert-name", "NAME", "options", "Lineage name").topics(&[
+    "manage",
+    "run",
+    "certonly",
+    "renew",
+    "certificates",
+    "delete",
+    "enhance",
+]);
 pub static EXPAND: Flag = switch(
     "expand",
-    "certificate",
+    "automation",
     "Replace a lineage with one for more names",
 );
 pub static DUPLICATE: Flag = switch(
     "duplicate",
-    "certificate",
+    "automation",
     "Make a new lineage even if one matches",
 );
-pub static FORCE_RENEWAL: Flag =
-    switch("force-renewal", "certificate", "Renew even if not due").aliases(&["renew-by-default"]);
+pub static FORCE_RENEWAL: Flag = switch("force-renewal", "automation", "Renew even if not due")
+    .aliases(&["renew-by-default"])
+    .topics(&["renew"]);
 pub static ALLOW_SUBSET_OF_NAMES: Flag = switch(
     "allow-subset-of-names",
-    "certificate",
+    "automation",
     "Drop names that fail authorization",
 )
-.conf("allow_subset_of_names");
+.conf("allow_subset_of_names")
+.topics(&["certonly", "renew"]);
 pub static PREFERRED_CHAIN: Flag = value(
     "preferred-chain",
     "ISSUER",
-    "certificate",
+    "options",
     "Prefer the alternate chain whose top issuer has this common name",
 )
-.conf("preferred_chain");
+.conf("preferred_chain")
+.topics(&["run", "certonly", "renew"]);
 pub static MUST_STAPLE: Flag = switch(
     "must-staple",
-    "certificate",
+    "security",
     "Add the OCSP Must-Staple extension",
 )
 .conf("must_staple");
 pub static CSR: Flag =
-    value("csr", "FILE", "certificate", "Use this CSR (PEM or DER)").kind(Kind::Path);
+    value("csr", "FILE", "certonly", "Use this CSR (PEM or DER)").kind(Kind::Path);
 pub static KEY_TYPE: Flag = value(
     "key-type",
     "ecdsa|rsa",
-    "certificate",
+    "security",
     "Private key type (default ecdsa)",
 )
 .kind(Kind::Choice(&["ecdsa", "rsa"]))
@@ -178,83 +206,91 @@ pub static KEY_TYPE: Flag = value(
 pub static ELLIPTIC_CURVE: Flag = value(
     "elliptic-curve",
     "CURVE",
-    "certificate",
+    "security",
     "secp256r1 (default) or secp384r1",
 )
 .conf("elliptic_curve");
 pub static RSA_KEY_SIZE: Flag = value(
     "rsa-key-size",
     "BITS",
-    "certificate",
+    "security",
     "2048 (default), 3072 or 4096",
 )
 .kind(Kind::Number)
 .conf("rsa_key_size");
 pub static REUSE_KEY: Flag = switch(
     "reuse-key",
-    "certificate",
+    "automation",
     "Keep the lineage's private key on renewal",
 )
 .conf("reuse_key");
 pub static NEW_KEY: Flag = switch(
     "new-key",
-    "certificate",
+    "automation",
     "Make a new private key this once, even if the lineage reuses its key (with --reuse-key: reuse the new key afterwards)",
 );
-pub static PROFILE: Flag =
-    value("profile", "NAME", "certificate", "ACME profile to request").conf("profile");
+pub static PROFILE: Flag = value("profile", "NAME", "certonly", "ACME profile to request")
+    .conf("profile")
+    .topics(&["renew"]);
 pub static CERT_PATH: Flag = value(
     "cert-path",
     "FILE",
     "paths",
     "Certificate file (install, revoke)",
 )
-.kind(Kind::Path);
+.kind(Kind::Path)
+.topics(&["manage", "certonly", "revoke", "install"]);
 pub static KEY_PATH: Flag = value(
     "key-path",
     "FILE",
     "paths",
     "Private key file (install, revoke)",
 )
-.kind(Kind::Path);
+.kind(Kind::Path)
+.topics(&["revoke", "install"]);
 pub static FULLCHAIN_PATH: Flag = value(
     "fullchain-path",
     "FILE",
     "paths",
     "Full chain file (install)",
 )
-.kind(Kind::Path);
-pub static CHAIN_PATH: Flag =
-    value("chain-path", "FILE", "paths", "Chain file (install)").kind(Kind::Path);
+.kind(Kind::Path)
+.topics(&["install"]);
+pub static CHAIN_PATH: Flag = value("chain-path", "FILE", "paths", "Chain file (install)")
+    .kind(Kind::Path)
+    .topics(&["install"]);
 pub static REASON: Flag = value(
     "reason",
     "REASON",
-    "certificate",
+    "revoke",
     "Revocation reason: unspecified, keycompromise, affiliationchanged, superseded, cessationofoperation",
 );
 pub static DELETE_AFTER_REVOKE: Flag = switch(
     "delete-after-revoke",
-    "certificate",
+    "revoke",
     "Delete the lineage after revoking it",
 )
 .negation("no-delete-after-revoke");
 pub static FORCE: Flag = switch(
     "force",
-    "certificate",
+    "delete",
     "delete: even while a server config still uses the lineage",
 );
-pub static REDIRECT: Flag =
-    switch("redirect", "enhance", "Redirect http to https").negation("no-redirect");
-pub static HSTS: Flag =
-    switch("hsts", "enhance", "Add Strict-Transport-Security").negation("no-hsts");
+pub static REDIRECT: Flag = switch("redirect", "security", "Redirect http to https")
+    .negation("no-redirect")
+    .topics(&["enhance"]);
+pub static HSTS: Flag = switch("hsts", "security", "Add Strict-Transport-Security")
+    .negation("no-hsts")
+    .topics(&["enhance"]);
 pub static UIR: Flag = switch(
     "uir",
-    "enhance",
+    "security",
     "Add Content-Security-Policy upgrade-insecure-requests",
 )
-.negation("no-uir");
+.negation("no-uir")
+.topics(&["enhance"]);
 pub static STAPLE_OCSP: Flag =
-    switch("staple-ocsp", "enhance", "Turn on OCSP stapling").negation("no-staple-ocsp");
+    switch("staple-ocsp", "security", "Turn on OCSP stapling").negation("no-staple-ocsp");
 pub static CHECKPOINTS: Flag = value(
     "checkpoints",
     "N",
@@ -282,13 +318,15 @@ pub static NO_DIRECTORY_HOOKS: Flag = switch(
 pub static DISABLE_HOOK_VALIDATION: Flag = switch(
     "disable-hook-validation",
     "renew",
-    "Accepted for compatibility; no effect",
-);
+    "Certbot's check of hook commands",
+)
+.no_op();
 pub static NO_RANDOM_SLEEP_ON_RENEW: Flag = switch(
     "no-random-sleep-on-renew",
     "renew",
     "Do not sleep before renewing when not interactive",
-);
+)
+.topics(&["automation"]);
 pub static AUTORENEW: Flag = switch(
     "autorenew",
     "renew",
@@ -339,103 +377,23 @@ pub static LOGROTATE_DIR: Flag = value(
 )
 .kind(Kind::Path);
 
-// Certbot's options certsmith accepts so that command lines and cli.ini
-// files written for Certbot keep working; each says what it does here.
-pub static FORCE_INTERACTIVE: Flag = switch(
-    "force-interactive",
-    "general",
-    "Ask questions even without a terminal on stdin",
-);
-pub static DEBUG: Flag = switch(
-    "debug",
-    "testing",
-    "Accepted for compatibility; no effect (the log file has the details of an error)",
-);
-pub static DEBUG_CHALLENGES: Flag = switch(
-    "debug-challenges",
-    "testing",
-    "Accepted for compatibility; no effect",
-);
-pub static NO_VERIFY_SSL: Flag = switch(
-    "no-verify-ssl",
-    "testing",
-    "Accepted for compatibility; no effect: certsmith always verifies the ACME server (trust a private CA with --ca-bundle)",
-);
-pub static BREAK_MY_CERTS: Flag = switch(
-    "break-my-certs",
-    "testing",
-    "Allow replacing a certificate from a production server with one from a staging server (\"staging\" in its URL)",
-);
-pub static ISSUANCE_TIMEOUT: Flag = value(
-    "issuance-timeout",
-    "SECONDS",
-    "acme",
-    "Accepted for compatibility; no effect (certsmith's own timeouts apply)",
-)
-.kind(Kind::Number);
-pub static USER_AGENT: Flag = value(
-    "user-agent",
-    "USER_AGENT",
-    "acme",
-    "Accepted for compatibility; no effect (certsmith names itself certsmith/VERSION)",
-);
-pub static USER_AGENT_COMMENT: Flag = value(
-    "user-agent-comment",
-    "COMMENT",
-    "acme",
-    "Accepted for compatibility; no effect",
-);
-pub static KEEP_UNTIL_EXPIRING: Flag = switch(
-    "keep-until-expiring",
-    "certificate",
-    "Accepted for compatibility; no effect: certsmith keeps a matching certificate until it is due unless --force-renewal",
-)
-.aliases(&["keep", "reinstall"]);
-pub static RENEW_WITH_NEW_DOMAINS: Flag = switch(
-    "renew-with-new-domains",
-    "certificate",
-    "Accepted for compatibility; no effect",
-);
-pub static NO_REUSE_KEY: Flag = switch(
-    "no-reuse-key",
-    "certificate",
-    "Do not keep the lineage's private key on renewal (unsets --reuse-key)",
-);
-pub static STRICT_PERMISSIONS: Flag = switch(
-    "strict-permissions",
-    "security",
-    "Accepted for compatibility; no effect",
-);
-pub static AUTO_HSTS: Flag = switch(
-    "auto-hsts",
-    "enhance",
-    "Accepted for compatibility; no effect (use --hsts)",
-);
-pub static DISABLE_RENEW_UPDATES: Flag = switch(
-    "disable-renew-updates",
-    "renew",
-    "Accepted for compatibility; no effect (renew makes no configuration updates)",
-);
 pub static PLUGINS_INIT: Flag = switch(
     "init",
-    "plugins verb",
-    "Accepted for compatibility; no effect",
+    "plugins",
+    "plugins: set each plugin up from the options and say how",
 );
 pub static PLUGINS_PREPARE: Flag = switch(
     "prepare",
-    "plugins verb",
-    "Accepted for compatibility; no effect",
+    "plugins",
+    "plugins: also prepare each one (an installer tests its server's configuration); list only those available",
 );
 pub static PLUGINS_AUTHENTICATORS: Flag = switch(
     "authenticators",
-    "plugins verb",
-    "Accepted for compatibility; no effect",
+    "plugins",
+    "plugins: list authenticators only",
 );
-pub static PLUGINS_INSTALLERS: Flag = switch(
-    "installers",
-    "plugins verb",
-    "Accepted for compatibility; no effect",
-);
+pub static PLUGINS_INSTALLERS: Flag =
+    switch("installers", "plugins", "plugins: list installers only");
 
 pub static CORE: &[&Flag] = &[
     &HELP,

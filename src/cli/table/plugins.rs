@@ -22,58 +22,68 @@ pub static STANDALONE: Flag = switch(
     "standalone",
     "plugins",
     "Answer challenges with a built-in server",
-);
+)
+.topics(&["certonly"]);
 pub static WEBROOT: Flag = switch(
     "webroot",
     "plugins",
     "Answer http-01 by writing into a web root",
-);
+)
+.topics(&["certonly"]);
 pub static MANUAL: Flag = switch(
     "manual",
     "plugins",
     "Answer challenges by hand or with hooks",
-);
-pub static NGINX: Flag = switch("nginx", "plugins", "Authenticate and install with nginx");
+)
+.topics(&["certonly"]);
+pub static NGINX: Flag = switch("nginx", "plugins", "Authenticate and install with nginx")
+    .topics(&["run", "certonly", "install"]);
 pub static APACHE: Flag = switch(
     "apache",
     "plugins",
     "Authenticate and install with Apache httpd",
-);
+)
+.topics(&["run", "certonly", "install"]);
 pub static DNS_RFC2136: Flag = switch(
     "dns-rfc2136",
     "plugins",
     "Answer dns-01 with RFC 2136 dynamic updates",
-);
+)
+.topics(&["certonly"]);
 pub static PREFERRED_CHALLENGES: Flag = value(
     "preferred-challenges",
     "LIST",
-    "plugins",
+    "options",
     "Challenge types in order of preference (http-01, dns-01, tls-alpn-01)",
 )
-.conf("pref_challs");
+.conf("pref_challs")
+.topics(&["certonly", "renew", "standalone", "manual"]);
 pub static HTTP_01_ADDRESS: Flag = value(
     "http-01-address",
     "ADDR",
-    "standalone",
+    "testing",
     "Address the standalone server binds (default all)",
 )
-.conf("http01_address");
+.conf("http01_address")
+.topics(&["standalone"]);
 pub static HTTP_01_PORT: Flag = value(
     "http-01-port",
     "PORT",
-    "standalone",
+    "testing",
     "Port for http-01 (default 80)",
 )
 .kind(Kind::Port)
-.conf("http01_port");
+.conf("http01_port")
+.topics(&["standalone", "manual"]);
 pub static HTTPS_PORT: Flag = value(
     "https-port",
     "PORT",
-    "standalone",
+    "testing",
     "Port for tls-alpn-01 (default 443)",
 )
 .kind(Kind::Port)
-.conf("https_port");
+.conf("https_port")
+.topics(&["nginx"]);
 pub static WEBROOT_PATH: Flag = value(
     "webroot-path",
     "DIR",
@@ -107,13 +117,14 @@ pub static MANUAL_CLEANUP_HOOK: Flag = value(
 pub static MANUAL_PUBLIC_IP_LOGGING_OK: Flag = switch(
     "manual-public-ip-logging-ok",
     "manual",
-    "Accepted for compatibility; no effect",
+    "An answer to a question certsmith never asks",
 )
-.conf("manual_public_ip_logging_ok");
+.conf("manual_public_ip_logging_ok")
+.no_op();
 pub static DNS_RFC2136_CREDENTIALS: Flag = value(
     "dns-rfc2136-credentials",
     "FILE",
-    "dns",
+    "dns-rfc2136",
     "Certbot-format RFC 2136 credentials file",
 )
 .kind(Kind::Path)
@@ -121,7 +132,7 @@ pub static DNS_RFC2136_CREDENTIALS: Flag = value(
 pub static DNS_RFC2136_PROPAGATION_SECONDS: Flag = value(
     "dns-rfc2136-propagation-seconds",
     "SECONDS",
-    "dns",
+    "dns-rfc2136",
     "Fixed wait instead of polling the authoritative servers",
 )
 .kind(Kind::Number)
@@ -157,50 +168,56 @@ pub static APACHE_ENMOD: Flag = value(
     "apache-enmod",
     "PATH",
     "apache",
-    "a2enmod binary (accepted; certsmith enables modules itself)",
+    "a2enmod binary; certsmith enables modules itself",
 )
 .kind(Kind::Program)
-.conf("apache_enmod");
+.conf("apache_enmod")
+.no_op();
 pub static APACHE_DISMOD: Flag = value(
     "apache-dismod",
     "PATH",
     "apache",
-    "a2dismod binary (accepted; certsmith disables modules itself)",
+    "a2dismod binary; certsmith disables modules itself",
 )
 .kind(Kind::Program)
-.conf("apache_dismod");
+.conf("apache_dismod")
+.no_op();
 pub static APACHE_BIN: Flag = value(
     "apache-bin",
     "PATH",
     "apache",
-    "Apache binary (accepted for compatibility; certsmith runs --apache-ctl)",
+    "Apache binary; certsmith runs --apache-ctl",
 )
 .kind(Kind::Program)
-.conf("apache_bin");
+.conf("apache_bin")
+.no_op();
 pub static APACHE_CHALLENGE_LOCATION: Flag = value(
     "apache-challenge-location",
     "DIR",
     "apache",
-    "Accepted for compatibility; certsmith keeps challenge files in its work dir",
+    "certsmith keeps challenge files in its work dir",
 )
 .kind(Kind::Path)
-.conf("apache_challenge_location");
+.conf("apache_challenge_location")
+.no_op();
 pub static APACHE_LOGS_ROOT: Flag = value(
     "apache-logs-root",
     "DIR",
     "apache",
-    "Accepted for compatibility; no effect",
+    "Apache's log directory; certsmith writes no Apache logs",
 )
 .kind(Kind::Path)
-.conf("apache_logs_root");
+.conf("apache_logs_root")
+.no_op();
 pub static NGINX_SLEEP_SECONDS: Flag = value(
     "nginx-sleep-seconds",
     "SECONDS",
     "nginx",
-    "Accepted for compatibility; certsmith waits until nginx answers instead",
+    "certsmith waits until nginx answers instead",
 )
 .kind(Kind::Number)
-.conf("nginx_sleep_seconds");
+.conf("nginx_sleep_seconds")
+.no_op();
 pub static APACHE_VHOST_ROOT: Flag = value(
     "apache-vhost-root",
     "DIR",
@@ -248,7 +265,8 @@ macro_rules! missing_dns_plugin {
             $long,
             "plugins",
             "Not available in certsmith: an error if given (use --dns-rfc2136 or --manual hooks)",
-        );
+        )
+        .topics(&["certonly"]);
     };
 }
 missing_dns_plugin!(DNS_CLOUDFLARE, "dns-cloudflare");

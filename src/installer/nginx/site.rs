@@ -176,6 +176,11 @@ impl Installer for NginxSite {
         Ok(())
     }
 
+    fn prepare(&mut self) -> Result<(), Error> {
+        self.open()?;
+        self.preflight()
+    }
+
     fn offered_names(&self) -> Result<(Vec<String>, &'static str), Error> {
         let mut offered: Vec<String> = Vec::new();
         for server in self.loaded()?.servers() {
