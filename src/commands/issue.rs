@@ -305,6 +305,11 @@ pub fn obtain_and_save(
         bail!("no names given: use -d example.com (repeatable, or comma-separated)");
     }
     crate::acme::check_wildcards(&names, solver)?;
+    if let Some((key, e)) = params.unstorable() {
+        let flag = config.flag_set().by_conf_key(&key);
+        let name = flag.map_or_else(|| format!("renewal conf option {key}"), |f| f.display());
+        bail!("{name}: {e} (nothing was ordered)");
+    }
     let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
     let target = choose_target(config, &names)?;
     if let Target::Keep(lineage) = &target

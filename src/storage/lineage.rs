@@ -60,6 +60,29 @@ impl RenewalParams {
         self.values.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// The first value no renewal conf can hold, with its key: checked
+    /// before a certificate is ordered, since failing at the save would
+    /// throw away the certificate just issued.
+    pub fn unstorable(&self) -> Option<(String, crate::configobj::WriteError)> {
+        let mut scratch = RenewalConf::parse("").ok()?;
+        for (key, value) in &self.values {
+            let result = match value {
+                ParamValue::Scalar(v) => scratch.try_set(PARAMS, key, v),
+                ParamValue::List(v) => scratch.try_set_list(PARAMS, key, v),
+                ParamValue::Raw(v) => scratch.try_set_raw(PARAMS, key, v),
+            };
+            if let Err(e) = result {
+                return Some((key.clone(), e));
+            }
+        }
+        for (key, value) in self.webroot_map.iter().flatten() {
+            if let Err(e) = scratch.try_set(WEBROOT_MAP, key, value) {
+                return Some(("webroot_map".into(), e));
+            }
+        }
+        None
+    }
+
     /// Write the values into `conf`; one configobj cannot hold (say a hook
     /// with both `'''` and `"""`) is refused before anything is saved.
     fn apply(&self, conf: &mut RenewalConf) -> Result<(), StorageError> {

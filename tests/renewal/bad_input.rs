@@ -131,3 +131,57 @@ fn bad_renewal_flags_fail_before_any_lineage_naming_the_flag() {
         assert_eq!(super::snapshot(&w.config_dir()), before, "nothing renewed");
     }
 }
+
+/// A hook value with a line break is stored so that ConfigObj (ours and
+/// Python's, which Certbot uses) reads back exactly that value: no line of it
+/// becomes a key of its own, and the certificate just issued is kept.
+#[test]
+fn a_multi_line_hook_is_stored_exactly_and_injects_nothing() {
+    let w = World::new();
+    let log = w.dir.join("hook.log");
+    let hook = format!(
+        "echo first >> {0}\nkey_type = rsa\necho second # not a comment >> {0}",
+        log.display()
+    );
+    w.standalone(&["-d", "ml.example.com", "--deploy-hook", &hook])
+        .ok();
+    assert_eq!(w.version("ml.example.com"), 1, "the new certificate is kept");
+    let conf = w.conf("ml.example.com");
+    // Python's configobj reads the same hook back, and no key_type.
+    let script = format!(
+        "import configobj,sys\nc=configobj.ConfigObj({:?})\np=c['renewalparams']\n\
+         sys.stdout.write(repr((p.get('renew_hook'), p.get('key_type'))))",
+        w.conf_path("ml.example.com").display().to_string()
+    );
+    let out = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{}{conf}", String::from_utf8_lossy(&out.stderr));
+    let expected_hook = format!("{hook:?}").replace('"', "'");
+    assert!(seen.starts_with(&format!("({expected_hook}, ")), "{seen}\n{conf}");
+    assert!(!seen.contains("'rsa'"), "{seen}\n{conf}");
+    // Renewal reads it back the same and runs it.
+    w.renew(&["--force-renewal"]).ok();
+    assert_eq!(w.cert("ml.example.com").key_type, "ECDSA");
+    assert_eq!(w.version("ml.example.com"), 2);
+}
+
+/// A value no renewal conf can hold (a carriage return) is refused before
+/// anything is ordered, naming the flag.
+#[test]
+fn an_unstorable_hook_is_refused_before_the_order() {
+    let w = World::new();
+    let run = w
+        .standalone(&["-d", "cr.example.com", "--deploy-hook", "echo a\rb"])
+        .failed();
+    assert!(
+        run.stderr.contains("--deploy-hook") && run.stderr.contains("nothing was ordered"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("Requesting a certificate"), "{}", run.stdout);
+    assert!(!w.config_dir().join("live/cr.example.com").exists());
+    assert!(!w.config_dir().join("archive/cr.example.com").exists());
+}
