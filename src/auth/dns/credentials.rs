@@ -217,6 +217,21 @@ fn dns_name(text: &str) -> Option<Name> {
     Some(name)
 }
 
+/// A key as it may be shown in an error: whole when it could be a typo of
+/// a known key (no longer than the longest one plus two, name characters
+/// only), else only its first characters. A line such as
+/// `dns_rfc2136_secretSECRET` (the `=` lost) makes a key that holds the
+/// secret; its position in the error still says which line it is.
+fn shown_key(key: &str) -> String {
+    let longest = KEYS.iter().map(|k| PREFIX.len() + k.len()).max().unwrap_or(0);
+    let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    if key.len() <= longest + 2 && key.chars().all(name_char) {
+        return key.to_string();
+    }
+    let shown: String = key.chars().take(PREFIX.len()).collect();
+    format!("{shown}…")
+}
+
 fn decode_secret(text: &str) -> Option<Vec<u8>> {
     use base64::Engine;
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -254,7 +269,8 @@ fn entries(path: &Path, text: &str) -> Result<Vec<(String, Entry)>, DnsError> {
                 entry.line,
                 entry.key_col,
                 format!(
-                    "unknown key {key} (known: {})",
+                    "unknown key {} (known: {})",
+                    shown_key(key),
                     KEYS.map(|k| format!("{PREFIX}{k}")).join(", ")
                 ),
             ));
@@ -409,5 +425,51 @@ mod tests {
             err.starts_with("--dns-rfc2136-credentials: cannot read"),
             "{err}"
         );
+    }
+
+    /// Damaged credentials files (a seeded mix of the ways a line breaks)
+    /// never show the secret, or any 6-character piece of it, in an error.
+    #[test]
+    fn no_damaged_file_echoes_the_secret() {
+        const SECRET: &str = "TUFSS0VSLXNlY3JldC1ieXRlcw==";
+        let lines = [
+            "dns_rfc2136_server = 192.0.2.1".to_string(),
+            "dns_rfc2136_name = keyname.".to_string(),
+            format!("dns_rfc2136_secret = {SECRET}"),
+            "dns_rfc2136_algorithm = HMAC-SHA512".to_string(),
+        ];
+        let damage: [fn(&str) -> String; 9] = [
+            |l| l.replacen(" = ", " ", 1),
+            |l| l.replacen(" = ", " : ", 1),
+            |l| l.replacen(" = ", "", 1),
+            |l| l.replacen(" = ", " = '", 1),
+            |l| l.replacen(" = ", " = \"\"\"", 1),
+            |l| l.replacen(" = ", " x = ", 1),
+            |l| format!("[{l}]"),
+            |l| format!("{l}\n{l}"),
+            |l| l.replacen("dns_rfc2136_", "dns_rfc2136_x", 1),
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let mut file = lines.clone();
+            for _ in 0..=(next() % 3) {
+                let i = (next() % file.len() as u64) as usize;
+                let d = damage[(next() % damage.len() as u64) as usize];
+                file[i] = d(&file[i]);
+            }
+            let text = file.join("\n") + "\n";
+            if let Err(err) = parse(&text) {
+                for start in 0..SECRET.len() - 6 {
+                    let piece = &SECRET[start..start + 6];
+                    assert!(!err.contains(piece), "{err}\nfrom:\n{text}");
+                }
+            }
+        }
     }
 }
