@@ -16,6 +16,8 @@ mod interop;
 mod issue;
 #[path = "acme/lifecycle.rs"]
 mod lifecycle;
+#[path = "acme/proxy.rs"]
+mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -11,6 +11,7 @@ pub mod lineages;
 pub mod netns;
 pub mod nginx;
 pub mod pebble;
+pub mod proxy;
 pub mod run;
 
 #[allow(unused_imports)] // not every binary uses every helper
