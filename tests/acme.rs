@@ -18,6 +18,8 @@ mod issue;
 mod lifecycle;
 #[path = "acme/verbs.rs"]
 mod verbs;
+#[path = "acme/proxy.rs"]
+mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

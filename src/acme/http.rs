@@ -5,9 +5,13 @@
 //! - sign with keys instant-acme cannot (Certbot's RSA account keys, certificate
 //!   keys for revocation): the JWS body instant-acme built is re-signed here
 //!   with the real key, the header's `alg` and `jwk`/`kid` adjusted;
-//! - remember what the error path needs (the `Retry-After` of a refusal).
+//! - remember what the error path needs (the `Retry-After` of a refusal);
+//! - go through the proxy the environment names, as Certbot's requests does
+//!   ([`super::proxy`], [`super::connect`]).
 
+use super::connect::{ProxyConnector, forwarding_auth};
 use super::key::JwsKey;
+use super::proxy::ProxyEnv;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use bytes::Bytes;
@@ -23,7 +27,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-type Inner = HyperClient<hyper_rustls::HttpsConnector<HttpConnector>, BodyWrapper<Bytes>>;
+type Inner = HyperClient<hyper_rustls::HttpsConnector<ProxyConnector>, BodyWrapper<Bytes>>;
 
 /// How a re-signed request identifies its key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +41,7 @@ pub enum KeyId {
 #[derive(Clone)]
 pub struct Transport {
     inner: Inner,
+    proxies: Arc<ProxyEnv>,
     resign: Option<Arc<(Arc<JwsKey>, KeyId)>>,
     /// `Retry-After` of the last response that had one.
     pub last_retry_after: Arc<Mutex<Option<String>>>,
@@ -92,7 +97,17 @@ fn load_roots(bundle: Option<&Path>) -> Result<rustls::RootCertStore, TransportE
 }
 
 impl Transport {
+    /// A transport trusting `ca_bundle` (or the defaults), with the
+    /// environment's proxy settings.
     pub fn new(ca_bundle: Option<&Path>) -> Result<Transport, TransportError> {
+        Transport::with_proxies(ca_bundle, ProxyEnv::from_env())
+    }
+
+    pub fn with_proxies(
+        ca_bundle: Option<&Path>,
+        proxies: ProxyEnv,
+    ) -> Result<Transport, TransportError> {
+        let proxies = Arc::new(proxies);
         let roots = load_roots(ca_bundle_path(ca_bundle).as_deref())?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -109,10 +124,11 @@ impl Transport {
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(tcp);
+            .wrap_connector(ProxyConnector::new(tcp, proxies.clone()));
         let inner = HyperClient::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
         Ok(Transport {
             inner,
+            proxies,
             resign: None,
             last_retry_after: Arc::default(),
             timeout: Duration::from_secs(45),
@@ -155,7 +171,7 @@ impl Transport {
         body: Vec<u8>,
         limit: usize,
     ) -> Result<(http::StatusCode, Bytes), ConnectError> {
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(http::Method::POST)
             .uri(url)
             .header(http::header::USER_AGENT, USER_AGENT)
@@ -163,6 +179,13 @@ impl Transport {
             .header(http::header::CONNECTION, "close")
             .body(BodyWrapper::from(body))
             .map_err(|e| ConnectError(e.to_string()))?;
+        // OCSP is plain http: through `http_proxy` it is forwarded, and the
+        // proxy reads its credentials from the request, as in `send`.
+        if let Some(auth) = forwarding_auth(&self.proxies, request.uri()) {
+            request
+                .headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, auth);
+        }
         let exchange = async {
             let response = self
                 .inner
@@ -189,14 +212,30 @@ impl Transport {
         self
     }
 
+    /// The proxy `url` goes through, if any (`http://host:port (VAR)`), or
+    /// why the proxy variable that applies cannot be used.
+    pub fn proxy_for(&self, url: &str) -> Option<Result<String, String>> {
+        let uri = url.parse::<http::Uri>().ok()?;
+        Some(match self.proxies.select(&uri)? {
+            Ok(proxy) => Ok(proxy.to_string()),
+            Err(e) => Err(e.to_string()),
+        })
+    }
+
     async fn send(
         &self,
         request: Request<BodyWrapper<Bytes>>,
     ) -> Result<BytesResponse, instant_acme::Error> {
-        let request = match &self.resign {
+        let mut request = match &self.resign {
             Some(resign) => resign_request(request, &resign.0, resign.1).await?,
             None => request,
         };
+        // A forwarding proxy reads its credentials from the request itself.
+        if let Some(auth) = forwarding_auth(&self.proxies, request.uri()) {
+            request
+                .headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, auth);
+        }
         let future = self.inner.request(request);
         let response = match tokio::time::timeout(self.timeout, future).await {
             Ok(Ok(response)) => response,

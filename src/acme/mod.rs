@@ -11,6 +11,7 @@
 //! ```
 
 pub mod ari;
+mod connect;
 pub mod csr;
 pub mod der;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod http;
 pub mod key;
 mod names;
 mod order;
+pub mod proxy;
 mod raw;
 pub mod solver;
 
@@ -135,6 +137,14 @@ impl Session {
             .map_err(|e| AcmeError::Other(format!("cannot start the async runtime: {e}")))?;
         let transport = Transport::new(options.ca_bundle.as_deref())
             .map_err(|e| AcmeError::Input(e.to_string()))?;
+        // Which way the CA is reached is a decision worth a log line.
+        match transport.proxy_for(&options.directory_url) {
+            Some(Ok(proxy)) => {
+                crate::log::info(format!("proxy for {}: {proxy}", options.directory_url));
+            }
+            Some(Err(e)) => crate::log::warning(format!("unusable proxy setting: {e}")),
+            None => {}
+        }
         Ok(Session {
             rt,
             transport,

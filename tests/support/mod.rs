@@ -12,6 +12,7 @@ pub mod netns;
 pub mod nginx;
 pub mod ocsp;
 pub mod pebble;
+pub mod proxy;
 pub mod run;
 
 #[allow(unused_imports)] // not every binary uses every helper
