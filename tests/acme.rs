@@ -16,6 +16,8 @@ mod interop;
 mod issue;
 #[path = "acme/lifecycle.rs"]
 mod lifecycle;
+#[path = "acme/prompts.rs"]
+mod prompts;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -12,6 +12,7 @@ pub mod netns;
 pub mod nginx;
 pub mod pebble;
 pub mod run;
+pub mod tty;
 
 #[allow(unused_imports)] // not every binary uses every helper
 pub use common::{Rng, TempDir, golden, is_root, require_root, unique, unique_name};
