@@ -20,6 +20,8 @@ mod lifecycle;
 mod verbs;
 #[path = "acme/proxy.rs"]
 mod proxy;
+#[path = "acme/prompts.rs"]
+mod prompts;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

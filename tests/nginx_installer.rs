@@ -27,3 +27,6 @@ mod corpus;
 
 #[path = "nginx_installer/bad_input.rs"]
 mod bad_input;
+
+#[path = "nginx_installer/prompts.rs"]
+mod prompts;

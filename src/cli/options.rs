@@ -179,6 +179,8 @@ pub struct Ports {
 #[derive(Debug, Clone, Default)]
 pub struct WebrootOptions {
     pub map_json: Option<String>,
+    /// (name, root) pairs answered at the terminal (no `-w` for the name).
+    pub asked: Vec<(String, PathBuf)>,
 }
 
 /// `--manual` options.
@@ -396,6 +398,7 @@ impl Options {
             },
             webroot: WebrootOptions {
                 map_json: text(&t::WEBROOT_MAP),
+                asked: Vec::new(),
             },
             manual: ManualOptions {
                 auth_hook: text(&t::MANUAL_AUTH_HOOK),

@@ -13,8 +13,8 @@ pub fn login(session: &Session, stored: &StoredAccount) -> anyhow::Result<Accoun
 }
 
 /// The stored account for this server: `--account ID` (which must exist when
-/// given now), else the one named by a lineage (`wanted`), else the oldest one
-/// stored; `None` when there is none.
+/// given now), else the one named by a lineage (`wanted`), else the only one stored
+/// (several, none named: asked for); `None` when there is none.
 pub fn find(
     config: &Config,
     directory_url: &str,
@@ -30,7 +30,18 @@ pub fn find(
             Err(_) => {}
         }
     }
-    Ok(accounts::list(config_dir, directory_url)?
+    let mut found = accounts::list(config_dir, directory_url)?;
+    if found.len() > 1 && config.account.id.is_none() && wanted.is_none() {
+        // Several and none named: asked, as Certbot does (`-n`: `--account`).
+        let i = super::prompt::choices::account(config, &found)?;
+        return Ok(Some(found.swap_remove(i)));
+    }
+    Ok(found.into_iter().next())
+}
+
+/// The oldest stored account for this server, without asking.
+pub fn first(config: &Config, directory_url: &str) -> anyhow::Result<Option<StoredAccount>> {
+    Ok(accounts::list(&config.paths.config_dir, directory_url)?
         .into_iter()
         .next())
 }

@@ -25,7 +25,7 @@ pub fn register(config: &Config) -> anyhow::Result<ExitCode> {
     account::registration(config)?;
     let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
     let session = session(config)?;
-    if let Some(a) = account::find(config, &session.directory_url, None)? {
+    if let Some(a) = account::first(config, &session.directory_url)? {
         bail!(
             "an account for {} already exists ({}); use update_account to change it, or unregister it first",
             session.directory_url,

@@ -3,20 +3,15 @@
 //! installation); with `--csr`, write the certificate files instead.
 
 use super::session::Session;
-use super::{Config, issue, site};
+use super::{Config, issue, prompt, site};
+use crate::storage::Lineage;
 use anyhow::bail;
 use std::process::ExitCode;
 
 pub fn run(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
-    let Some(name) = config.registry.chosen_authenticator(config)? else {
-        if !config.output.interactive() {
-            bail!(
-                "choose how to prove control of the names: --nginx, --apache, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
-            )
-        }
-        bail!(
-            "choose an authenticator: --nginx, --apache, --standalone, --webroot -w DIR, --manual, or --dns-rfc2136"
-        )
+    let name = match config.registry.chosen_authenticator(config)? {
+        Some(name) => name,
+        None => prompt::choices::authenticator(config)?,
     };
     let plugin = config.registry.authenticator(&name)?;
     if plugin.installer.is_some() {
@@ -29,7 +24,7 @@ pub fn run(config: &Config, session: &mut Session) -> anyhow::Result<ExitCode> {
         config.registry.installer(i)?;
     }
     // Check everything that can be checked before touching disk or network.
-    let names = super::names(config)?;
+    let names = names(config)?;
     issue::cert_request(config, names.clone())?;
     let (mut solver, extra) = site::build_solver(config, &name, &names, session)?;
     if config.cert.csr.is_some() {
@@ -62,4 +57,20 @@ fn through_server(config: &Config, session: &mut Session, name: &str) -> anyhow:
     issue::cert_request(config, names.clone())?;
     site::obtain(config, session, server.as_mut(), name, &names, None)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `-d` names; else (no `--csr`) those of the certificate `--cert-name` names, else
+/// typed at the terminal (`-n`: an error naming `-d`).
+fn names(config: &Config) -> anyhow::Result<Vec<String>> {
+    let given = super::names(config)?;
+    if !given.is_empty() || config.cert.csr.is_some() {
+        return Ok(given);
+    }
+    if let Some(name) = &config.cert.cert_name
+        && let Ok(lineage) = Lineage::load(&config.paths.config_dir, name)
+        && let Ok(info) = lineage.cert_info()
+    {
+        return Ok(crate::acme::check_names(&info.names)?);
+    }
+    prompt::names_without_server(config)
 }

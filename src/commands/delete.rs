@@ -118,18 +118,28 @@ pub fn delete_checked(config: &Config, lineage: Lineage) -> anyhow::Result<()> {
 }
 
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let name = match &config.cert.cert_name {
-        Some(n) => n.clone(),
-        None => {
-            bail!("say which certificate to delete: --cert-name NAME (see certsmith certificates)")
-        }
+    let names = match &config.cert.cert_name {
+        Some(n) => vec![n.clone()],
+        // Picked from a list at a terminal; `-n`: an error naming --cert-name.
+        None => super::prompt::choices::certificates_to_delete(config)?,
     };
-    storage::validate_name(&name)?;
+    for name in &names {
+        storage::validate_name(name)?;
+    }
     let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
-    let lineage = Lineage::load(&config.paths.config_dir, &name)?;
-    if config.output.interactive() && !confirm(&format!("Delete the certificate {name}?"))? {
+    let mut lineages = Vec::new();
+    for name in &names {
+        lineages.push(Lineage::load(&config.paths.config_dir, name)?);
+    }
+    let question = match names.as_slice() {
+        [one] => format!("Delete the certificate {one}?"),
+        many => format!("Delete the certificates {}?", many.join(", ")),
+    };
+    if config.output.interactive() && !confirm(&question)? {
         bail!("not deleted");
     }
-    delete_checked(config, lineage)?;
+    for lineage in lineages {
+        delete_checked(config, lineage)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

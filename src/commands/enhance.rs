@@ -10,9 +10,7 @@ use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
-    let Some((_, mut server)) = site::chosen(config)? else {
-        bail!("enhance: say which server: --nginx or --apache");
-    };
+    let (_, mut server) = site::chosen_or_asked(config, false)?;
     let server = server.as_mut();
     let enhance = site::enhancements(config, false)?;
     if !enhance.any() {

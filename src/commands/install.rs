@@ -6,13 +6,11 @@ use super::session::Session;
 use super::{Config, site};
 use crate::installer::{Request, absolute};
 use crate::storage::{self, Lineage};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use std::process::ExitCode;
 
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
-    let Some((name, mut server)) = site::chosen(config)? else {
-        bail!("install: say where to install: --nginx or --apache");
-    };
+    let (name, mut server) = site::chosen_or_asked(config, false)?;
     let server = server.as_mut();
     if let Some(name) = &config.cert.cert_name {
         storage::validate_name(name)?;

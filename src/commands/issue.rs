@@ -4,6 +4,7 @@
 //! `--expand`, `--duplicate`), orders it, and saves it with renewal options.
 
 use super::hooks::HookRunner;
+use super::prompt::choices;
 use super::{Config, account};
 use crate::acme::csr::KeySpec;
 use crate::acme::{self, AcmeOptions, CertRequest, Issued, Session, Solver};
@@ -56,7 +57,40 @@ fn lineage_names(lineage: &Lineage) -> Vec<String> {
     lineage.cert_info().map(|i| i.names).unwrap_or_default()
 }
 
+/// What the names and `--cert-name` find among the lineages, before any question.
+pub enum Found {
+    Target(Target),
+    /// A lineage with some of the names (the names it has), and no `--expand`.
+    Subset(Lineage, Vec<String>),
+    /// `--cert-name` names a lineage with other names (the names it has).
+    NewNames(Lineage, Vec<String>),
+}
+
+/// Where the certificate goes, asking where Certbot asks: keep or replace a
+/// certificate with the same names, expand one with some of them, change the
+/// names of the one `--cert-name` names.
 pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target> {
+    Ok(match find_target(config, names)? {
+        Found::Target(Target::Keep(lineage)) if !config.dry_run => {
+            match choices::keep_identical(config, &lineage)? {
+                true => Target::Keep(lineage),
+                false => Target::Replace(lineage),
+            }
+        }
+        Found::Target(target) => target,
+        Found::Subset(lineage, has) => {
+            choices::expand(config, &lineage, &has, names)?;
+            Target::Replace(lineage)
+        }
+        Found::NewNames(lineage, old) => {
+            choices::confirm_new_names(config, &lineage, &old, names)?;
+            Target::Replace(lineage)
+        }
+    })
+}
+
+/// [`choose_target`] without questions.
+pub fn find_target(config: &Config, names: &[String]) -> anyhow::Result<Found> {
     let force = config.cert.force_renewal;
     let keep_or_replace = |lineage: Lineage| {
         if !force && same_names(&lineage_names(&lineage), names) && !due(config, &lineage) {
@@ -73,13 +107,20 @@ pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target
     if let Some(name) = &config.cert.cert_name {
         storage::validate_name(name)?;
         return match Lineage::load(config_dir, name) {
-            Ok(lineage) => Ok(keep_or_replace(lineage)),
-            Err(StorageError::NotFound(_)) => Ok(Target::New(name.clone())),
+            Ok(lineage) => {
+                let old = lineage_names(&lineage);
+                Ok(match old.is_empty() || same_names(&old, names) {
+                    true => Found::Target(keep_or_replace(lineage)),
+                    false => Found::NewNames(lineage, old),
+                })
+            }
+            Err(StorageError::NotFound(_)) => Ok(Found::Target(Target::New(name.clone()))),
             Err(e) => Err(e.into()),
         };
     }
     if config.cert.duplicate {
-        return Ok(Target::New(storage::available_name(config_dir, &base)));
+        let name = storage::available_name(config_dir, &base);
+        return Ok(Found::Target(Target::New(name)));
     }
     for name in storage::list(config_dir)? {
         let Ok(lineage) = Lineage::load(config_dir, &name) else {
@@ -87,24 +128,23 @@ pub fn choose_target(config: &Config, names: &[String]) -> anyhow::Result<Target
         };
         let existing = lineage_names(&lineage);
         if same_names(&existing, names) {
-            return Ok(keep_or_replace(lineage));
+            return Ok(Found::Target(keep_or_replace(lineage)));
         }
         let subset = !existing.is_empty()
             && existing
                 .iter()
                 .all(|n| names.iter().any(|m| m.eq_ignore_ascii_case(n)));
         if subset {
-            if config.cert.expand {
-                return Ok(Target::Replace(lineage));
-            }
-            bail!(
-                "certificate {name:?} has {} of these names; add --expand to replace it with one for all of them, \
-                 or --duplicate for a separate certificate",
-                existing.join(", ")
-            );
+            // Certbot expands with --force-renewal (--renew-by-default) too.
+            return Ok(match config.cert.expand || force {
+                true => Found::Target(Target::Replace(lineage)),
+                false => Found::Subset(lineage, existing),
+            });
         }
     }
-    Ok(Target::New(storage::available_name(config_dir, &base)))
+    Ok(Found::Target(Target::New(storage::available_name(
+        config_dir, &base,
+    ))))
 }
 
 /// How to reach the CA: the options' server and trust roots.
@@ -482,9 +522,12 @@ pub fn obtained_or_kept(
     if config.dry_run {
         return Ok(None);
     }
-    match choose_target(config, names)? {
-        Target::Keep(l) | Target::Replace(l) => Ok(Some((l, false))),
-        Target::New(_) => Ok(None),
+    // The question was asked (and answered "keep") by obtain_and_save.
+    match find_target(config, names)? {
+        Found::Target(Target::Keep(l) | Target::Replace(l))
+        | Found::Subset(l, _)
+        | Found::NewNames(l, _) => Ok(Some((l, false))),
+        Found::Target(Target::New(_)) => Ok(None),
     }
 }
 

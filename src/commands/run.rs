@@ -9,11 +9,7 @@ use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
-    let Some((name, mut server)) = site::chosen(config)? else {
-        bail!(
-            "say where to install the certificate: --nginx or --apache (or `certsmith certonly` to only obtain one)"
-        );
-    };
+    let (name, mut server) = installer(config)?;
     let server = server.as_mut();
     site::open(session, server)?;
     let names = site::names(config, server)?;
@@ -46,4 +42,20 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The installer chosen, else asked for (Certbot's menu of the plugins that
+/// authenticate and install), except with an authenticator that cannot install chosen.
+fn installer(config: &Config) -> Result<(String, Box<dyn crate::installer::Installer>)> {
+    let authenticator = config.registry.chosen_authenticator(config)?;
+    let only_authenticates = authenticator
+        .as_deref()
+        .and_then(|a| config.registry.by_name(a))
+        .is_some_and(|p| p.installer.is_none());
+    if only_authenticates && config.registry.chosen_installer(config)?.is_none() {
+        bail!(
+            "say where to install the certificate: --nginx or --apache (or `certsmith certonly` to only obtain one)"
+        );
+    }
+    site::chosen_or_asked(config, authenticator.is_none())
 }

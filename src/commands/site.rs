@@ -16,11 +16,32 @@ pub fn chosen(config: &Config) -> Result<Option<(String, Box<dyn Installer>)>> {
     let Some(name) = config.registry.chosen_installer(config)? else {
         return Ok(None);
     };
+    build(config, name).map(Some)
+}
+
+/// The installer the options choose or, with none chosen, the one picked from a
+/// menu (`authenticates`: for `run`, a web server that also proves control); under
+/// `-n` an error naming `--installer`.
+pub fn chosen_or_asked(
+    config: &Config,
+    authenticates: bool,
+) -> Result<(String, Box<dyn Installer>)> {
+    match chosen(config)? {
+        Some(found) => Ok(found),
+        None => build(
+            config,
+            super::prompt::choices::installer(config, authenticates)?,
+        ),
+    }
+}
+
+fn build(config: &Config, name: String) -> Result<(String, Box<dyn Installer>)> {
     let plugin = config.registry.installer(&name)?;
     let Some(entry) = &plugin.installer else {
         bail!("the {name:?} installer is not available in this version of certsmith");
     };
-    Ok(Some((name, (entry.build)(config)?)))
+    let built = (entry.build)(config)?;
+    Ok((name, built))
 }
 
 /// Lock the server's root, then test and load its configuration (refusing one the
@@ -127,6 +148,12 @@ pub fn build_solver<'s>(
     let Some(build) = plugin.authenticator else {
         bail!("the {name:?} authenticator is not available in this version of certsmith");
     };
+    if plugin.name == "webroot" {
+        // A name with no web root given: asked at a terminal.
+        let gaps = crate::plugins::webroot_gaps(config, names)?;
+        let options = super::prompt::choices::webroots(config, gaps)?;
+        return build(&options, names, session.reverter()?);
+    }
     build(config, names, session.reverter()?)
 }
 

@@ -96,7 +96,30 @@ fn webroot_map(options: &Options) -> anyhow::Result<WebrootMap> {
             map.push((check_name(&name)?, root));
         }
     }
+    map.extend(options.webroot.asked.iter().cloned());
     Ok((map, last))
+}
+
+/// The names (wildcards aside) that neither `-w` nor the map gives a web root, and
+/// the roots given, to choose from.
+pub fn webroot_gaps(options: &Options, names: &[String]) -> anyhow::Result<super::WebrootGaps> {
+    let (map, fallback) = webroot_map(options)?;
+    let mut known: Vec<PathBuf> = Vec::new();
+    for root in map.iter().map(|(_, r)| r) {
+        if !known.contains(root) {
+            known.push(root.clone());
+        }
+    }
+    let names = match fallback {
+        Some(_) => Vec::new(),
+        None => names
+            .iter()
+            .filter(|n| !n.starts_with("*."))
+            .filter(|n| !map.iter().any(|(m, _)| m.eq_ignore_ascii_case(n)))
+            .cloned()
+            .collect(),
+    };
+    Ok(super::WebrootGaps { names, known })
 }
 
 fn webroot<'r>(options: &Options, names: &[String], _: &'r mut Reverter) -> Built<'r> {

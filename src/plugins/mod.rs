@@ -6,6 +6,17 @@
 
 mod builtin;
 
+pub use builtin::webroot_gaps;
+
+/// What the webroot plugin lacks to answer for some names: the names no `-w` or
+/// `--webroot-map` entry covers, and the roots it was given (the command may ask
+/// for the missing ones).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebrootGaps {
+    pub names: Vec<String>,
+    pub known: Vec<PathBuf>,
+}
+
 use crate::acme::Solver;
 use crate::cli::renewal::Choosers;
 use crate::cli::{Flag, FlagSet, Options, table};
@@ -13,7 +24,7 @@ use crate::installer::Installer;
 use crate::storage::RenewalParams;
 use anyhow::bail;
 use reverter::Reverter;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Builds an authenticator for `names`. Web-server authenticators make their challenge
 /// edits as a temporary transaction of the command's reverter, hence the borrow. The

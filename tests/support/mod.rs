@@ -14,6 +14,7 @@ pub mod ocsp;
 pub mod pebble;
 pub mod proxy;
 pub mod run;
+pub mod tty;
 
 #[allow(unused_imports)] // not every binary uses every helper
 pub use common::{Rng, TempDir, golden, is_root, require_root, unique, unique_name};

@@ -141,7 +141,12 @@ fn renewal_account(
     session: &Session,
     wanted: Option<&str>,
 ) -> anyhow::Result<(crate::acme::AccountHandle, String)> {
-    if let Some(stored) = account::find(config, &session.directory_url, wanted)? {
+    // Renewal never asks: with no account named, the oldest one.
+    let stored = match wanted.or(config.account.id.as_deref()) {
+        Some(_) => account::find(config, &session.directory_url, wanted)?,
+        None => account::first(config, &session.directory_url)?,
+    };
+    if let Some(stored) = stored {
         return Ok((account::login(session, &stored)?, stored.id));
     }
     if config.dry_run {
