@@ -61,17 +61,15 @@ pub static USER_AGENT_COMMENT: Flag = value(
 pub static KEEP_UNTIL_EXPIRING: Flag = switch(
     "keep-until-expiring",
     "automation",
-    "certsmith keeps a matching certificate until it is due unless --force-renewal",
+    "Keep a certificate with the same names until it is due, without asking (run: install it again)",
 )
 .aliases(&["keep", "reinstall"])
-.topics(&["run", "certonly"])
-.no_op();
+.topics(&["run", "certonly"]);
 pub static RENEW_WITH_NEW_DOMAINS: Flag = switch(
     "renew-with-new-domains",
     "automation",
-    "Certbot's switch to renew at once when the names change",
-)
-.no_op();
+    "Replace a --cert-name certificate with other names without asking",
+);
 pub static NO_REUSE_KEY: Flag = switch(
     "no-reuse-key",
     "automation",
