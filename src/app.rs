@@ -125,6 +125,11 @@ pub fn main() -> ExitCode {
         Err(e) => {
             crate::log::error(format!("{e:#}"));
             eprintln!("certsmith: error: {e:#}");
+            // A command line a verb found malformed is a usage error, as
+            // one the parser found: exit 2.
+            if e.downcast_ref::<UsageError>().is_some() {
+                return ExitCode::from(2);
+            }
             ExitCode::FAILURE
         }
     }

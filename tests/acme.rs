@@ -16,12 +16,12 @@ mod interop;
 mod issue;
 #[path = "acme/lifecycle.rs"]
 mod lifecycle;
-#[path = "acme/verbs.rs"]
-mod verbs;
-#[path = "acme/proxy.rs"]
-mod proxy;
 #[path = "acme/prompts.rs"]
 mod prompts;
+#[path = "acme/proxy.rs"]
+mod proxy;
+#[path = "acme/verbs.rs"]
+mod verbs;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

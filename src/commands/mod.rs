@@ -89,6 +89,9 @@ pub fn dispatch(config: &Config) -> anyhow::Result<ExitCode> {
         other => anyhow::bail!("'{other}' is not available yet in this version of certsmith"),
     };
     check_names(config)?;
+    if config.verb == "conf" {
+        conf::check_usage(config)?;
+    }
     let mut session = Session::start(config)?;
     run(config, &mut session)
 }

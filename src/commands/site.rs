@@ -94,7 +94,8 @@ pub fn lineage_files(lineage: &Lineage) -> CertFiles {
 /// The files the lineage for `names` will have, for planning before it exists.
 pub fn future_files(config: &Config, names: &[String]) -> CertFiles {
     let first = names.first().map_or("x", |n| n.trim_start_matches("*."));
-    let live = absolute(&config.paths.config_dir).join("live").join(first);
+    let name = config.cert.cert_name.as_deref().unwrap_or(first);
+    let live = absolute(&config.paths.config_dir).join("live").join(name);
     CertFiles {
         fullchain: live.join("fullchain.pem"),
         key: live.join("privkey.pem"),

@@ -280,3 +280,32 @@ fn ambiguous_names_fail_without_a_terminal_and_are_asked_with_one() {
         report.done
     );
 }
+
+/// `${NAME}` in a certificate path would be read by Apache as a variable:
+/// refused before anything is planned, naming the path.
+#[test]
+fn a_certificate_path_apache_would_expand_is_refused() {
+    let tree = site_tree("variable");
+    let before = tree.snapshot();
+    let apache = tree.apache();
+    let info = apache.inspect().unwrap();
+    let mut plan = apache.load(&info).unwrap();
+    let mut cert = tree.test_cert(&["bad.example.org"]);
+    cert.fullchain = cert
+        .fullchain
+        .with_file_name("${APACHE_LOG_DIR}-fullchain.pem");
+    let err = install(
+        &mut plan,
+        &tree.request(&["bad.example.org"], &cert),
+        &mut no_questions,
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, InstallError::Variable { .. })
+            && text.contains("${APACHE_LOG_DIR}-fullchain.pem")
+            && text.contains("as a variable"),
+        "{text}"
+    );
+    assert_unchanged(&tree, &before);
+}

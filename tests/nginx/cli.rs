@@ -181,3 +181,61 @@ fn an_edit_is_refused_while_an_installer_holds_the_server_root() {
         "a missing root is not created"
     );
 }
+
+/// A malformed `conf` command line is a usage error (exit 2, as any other),
+/// found before any directory is created or locked.
+#[test]
+fn usage_errors_exit_2_and_touch_nothing() {
+    let t = TempDir::new("cli-usage");
+    let root = t.path().join("nginx");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    std::fs::write(root.join("nginx.conf"), CONF).expect("write");
+    let root = root.to_string_lossy().into_owned();
+    let work = t.path().join("work");
+    let dirs = [
+        "--work-dir".to_string(),
+        work.to_string_lossy().into_owned(),
+        "--config-dir".to_string(),
+        t.path().join("etc").to_string_lossy().into_owned(),
+    ];
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["conf", "--nginx-server-root", &root],
+            "expected get, match",
+        ),
+        (
+            &["conf", "frob", "--nginx-server-root", &root],
+            "unknown subcommand",
+        ),
+        (
+            &["conf", "set", "http", "--nginx-server-root", &root],
+            "expected a PATH and one or more ARG",
+        ),
+        (
+            &["conf", "rm", "--nginx-server-root", &root],
+            "expected a PATH",
+        ),
+        (
+            &["conf", "rm", "http", "x", "--nginx-server-root", &root],
+            "expected only a PATH",
+        ),
+        (
+            &["conf", "set", "http[", "x", "--nginx-server-root", &root],
+            "conf set: \"http[\"",
+        ),
+        (&["conf", "get", "http"], "say which server"),
+        (
+            &["conf", "print", "--nginx-server-root", &root],
+            "expected exactly one FILE",
+        ),
+    ];
+    for (args, want) in cases {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(dirs.iter().map(String::as_str));
+        let out = certsmith(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(!work.exists(), "{args:?} created the work dir");
+    }
+}

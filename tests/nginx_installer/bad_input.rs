@@ -2,6 +2,7 @@
 //! byte, no checkpoint). Each case runs in private mount, network and pid
 //! namespaces, so no nginx certsmith might start could touch the host.
 
+use super::e2e::{DEMO, Site};
 use super::util::{Run, TempDir, certsmith_bin, differing, snapshot, test_certificate, write};
 use std::path::PathBuf;
 use std::process::Command;
@@ -274,4 +275,38 @@ fn dry_run_shows_the_diff_and_changes_nothing() {
         "{}",
         listed.stdout
     );
+}
+
+/// `$name` in the certificate's future path (a --cert-name or config dir with
+/// `$`) would make nginx build the path per handshake: refused before a
+/// certificate is ordered, and nothing is written.
+#[test]
+fn a_certificate_path_nginx_would_read_as_a_variable_is_refused_before_the_order() {
+    let site = Site::new(&[("demo.conf", DEMO)]);
+    site.start_nginx();
+    let before = snapshot(&site.root);
+    let run = site
+        .certsmith(&[
+            "--nginx",
+            "-d",
+            "demo.example",
+            "--cert-name",
+            "demo$ssl_server_name",
+            "-n",
+            "--agree-tos",
+            "-m",
+            "admin@demo.example",
+        ])
+        .failed();
+    assert!(
+        run.stderr.contains("demo$ssl_server_name/fullchain.pem")
+            && run
+                .stderr
+                .contains("nginx reads `$` in a file path as a variable"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("Requesting"), "{}", run.stdout);
+    assert!(!site.dir.join("letsencrypt/live").exists());
+    assert_eq!(snapshot(&site.root), before);
 }

@@ -50,7 +50,10 @@ fn a_server_certbot_configured_keeps_its_options_include_and_works() {
     // Certbot's settings stay the block's settings: no second set of
     // ssl_protocols/ssl_ciphers (nginx refuses duplicates).
     assert!(!conf.contains("certsmith-options-ssl-nginx.conf"), "{conf}");
-    assert!(conf.contains("options-ssl-nginx.conf; # managed by Certbot"), "{conf}");
+    assert!(
+        conf.contains("options-ssl-nginx.conf; # managed by Certbot"),
+        "{conf}"
+    );
     // Served with the new certificate, verified against Pebble's root.
     let root = site.tb.root_pem.display().to_string();
     let https = site

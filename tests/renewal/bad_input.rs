@@ -145,7 +145,11 @@ fn a_multi_line_hook_is_stored_exactly_and_injects_nothing() {
     );
     w.standalone(&["-d", "ml.example.com", "--deploy-hook", &hook])
         .ok();
-    assert_eq!(w.version("ml.example.com"), 1, "the new certificate is kept");
+    assert_eq!(
+        w.version("ml.example.com"),
+        1,
+        "the new certificate is kept"
+    );
     let conf = w.conf("ml.example.com");
     // Python's configobj reads the same hook back, and no key_type.
     let script = format!(
@@ -158,9 +162,16 @@ fn a_multi_line_hook_is_stored_exactly_and_injects_nothing() {
         .output()
         .unwrap();
     let seen = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{}{conf}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{conf}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let expected_hook = format!("{hook:?}").replace('"', "'");
-    assert!(seen.starts_with(&format!("({expected_hook}, ")), "{seen}\n{conf}");
+    assert!(
+        seen.starts_with(&format!("({expected_hook}, ")),
+        "{seen}\n{conf}"
+    );
     assert!(!seen.contains("'rsa'"), "{seen}\n{conf}");
     // Renewal reads it back the same and runs it.
     w.renew(&["--force-renewal"]).ok();
@@ -181,7 +192,11 @@ fn an_unstorable_hook_is_refused_before_the_order() {
         "{}",
         run.stderr
     );
-    assert!(!run.stdout.contains("Requesting a certificate"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("Requesting a certificate"),
+        "{}",
+        run.stdout
+    );
     assert!(!w.config_dir().join("live/cr.example.com").exists());
     assert!(!w.config_dir().join("archive/cr.example.com").exists());
 }

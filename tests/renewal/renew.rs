@@ -288,11 +288,8 @@ fn interrupted_switch(w: &World, name: &str, switched: usize, from: u32, to: u32
         let link = w.live(name, &format!("{kind}.pem"));
         let version = if i < switched { to } else { from };
         std::fs::remove_file(&link).unwrap();
-        std::os::unix::fs::symlink(
-            format!("../../archive/{name}/{kind}{version}.pem"),
-            &link,
-        )
-        .unwrap();
+        std::os::unix::fs::symlink(format!("../../archive/{name}/{kind}{version}.pem"), &link)
+            .unwrap();
     }
 }
 
@@ -305,7 +302,11 @@ fn public_key(path: &std::path::Path, cert: bool) -> String {
         cmd.args(["pkey", "-pubout", "-in"]);
     }
     let out = cmd.arg(path).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -350,6 +351,10 @@ fn links_left_mixed_by_a_killed_renewal_are_repaired_to_the_newest_version() {
     std::fs::remove_file(w.config_dir().join("archive/mixed.example.com/chain2.pem")).unwrap();
     interrupted_switch(&w, "mixed.example.com", 1, 1, 2);
     let run = w.renew(&[]).ok();
-    assert!(run.stderr.contains("all now point at version 1"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("all now point at version 1"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(w.version("mixed.example.com"), 1);
 }

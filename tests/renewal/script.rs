@@ -118,7 +118,11 @@ fn run_script(w: &World, label: &str, program: &Path) -> Observed {
 #[test]
 fn a_certbot_script_runs_unchanged_through_a_certbot_symlink() {
     let w = World::new();
-    let ours = run_script(&w, "script-certsmith", Path::new(env!("CARGO_BIN_EXE_certsmith")));
+    let ours = run_script(
+        &w,
+        "script-certsmith",
+        Path::new(env!("CARGO_BIN_EXE_certsmith")),
+    );
     let theirs = run_script(&w, "script-certbot", Path::new("/usr/bin/certbot"));
     for (who, o) in [("certsmith", &ours), ("certbot", &theirs)] {
         assert_eq!(o.statuses, "certonly=0 again=0 cron=0", "{who}");

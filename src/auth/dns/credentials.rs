@@ -223,7 +223,11 @@ fn dns_name(text: &str) -> Option<Name> {
 /// `dns_rfc2136_secretSECRET` (the `=` lost) makes a key that holds the
 /// secret; its position in the error still says which line it is.
 fn shown_key(key: &str) -> String {
-    let longest = KEYS.iter().map(|k| PREFIX.len() + k.len()).max().unwrap_or(0);
+    let longest = KEYS
+        .iter()
+        .map(|k| PREFIX.len() + k.len())
+        .max()
+        .unwrap_or(0);
     let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
     if key.len() <= longest + 2 && key.chars().all(name_char) {
         return key.to_string();

@@ -14,6 +14,7 @@
 //! implements it (`nginx.rs`, `apache.rs`).
 
 use super::session::Session;
+use crate::cli::UsageError;
 use crate::commands::Config;
 use crate::syntax::path::{self, Path};
 use anyhow::{Context, Result, bail};
@@ -70,17 +71,58 @@ pub trait Engine {
     fn changed_files(loaded: &Self::Loaded) -> Vec<(PathBuf, Vec<u8>, Vec<u8>)>;
 }
 
-pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
+/// The command line's shape, checked before the session creates or locks
+/// any directory: a usage error leaves the machine as it was and exits 2,
+/// like any other command-line error.
+pub fn check_usage(config: &Config) -> Result<(), UsageError> {
+    let usage = |text: String| Err(UsageError(text));
+    server_choice(config).map_err(|e| UsageError(e.to_string()))?;
+    let Some((sub, rest)) = config.positionals.split_first() else {
+        return usage("conf: expected get, match, set, rm, check or print".into());
+    };
+    let needs_path = |rest: &[String]| match rest.first() {
+        None => usage(format!("conf {sub}: expected a PATH")),
+        Some(text) => Path::parse(text)
+            .map(|_| ())
+            .map_err(|e| UsageError(format!("conf {sub}: {text:?}: {e}"))),
+    };
+    match sub.as_str() {
+        "check" if rest.is_empty() => usage("conf check: expected one or more FILE".into()),
+        "print" if rest.len() != 1 => usage("conf print: expected exactly one FILE".into()),
+        "check" | "print" => Ok(()),
+        "get" | "match" if rest.len() > 1 => usage(format!(
+            "conf {sub}: expected one PATH, got {} words",
+            rest.len()
+        )),
+        "rm" if rest.len() > 1 => usage("conf rm: expected only a PATH".into()),
+        "set" if rest.len() < 2 => usage("conf set: expected a PATH and one or more ARG".into()),
+        "get" | "match" | "rm" | "set" => needs_path(rest),
+        other => usage(format!(
+            "conf: unknown subcommand {other:?} (expected get, match, set, rm, check or print)"
+        )),
+    }
+}
+
+/// Which engine the options choose: `--nginx` or `--apache` (or a server root).
+fn server_choice(config: &Config) -> Result<bool> {
     use crate::cli::table::{APACHE, NGINX};
     let nginx = config.args().flag(&NGINX) || config.nginx.root_given;
     let apache = config.args().flag(&APACHE) || config.apache.server_root.is_some();
     match (nginx, apache) {
-        (true, false) => run_with::<nginx::NginxEngine>(config, session),
-        (false, true) => run_with::<apache::ApacheEngine>(config, session),
+        (true, false) => Ok(true),
+        (false, true) => Ok(false),
         (true, true) => bail!("conf: give --nginx or --apache, not both"),
         (false, false) => bail!(
             "conf: say which server: --nginx (or --nginx-server-root DIR) or --apache (or --apache-server-root DIR)"
         ),
+    }
+}
+
+pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
+    if server_choice(config)? {
+        run_with::<nginx::NginxEngine>(config, session)
+    } else {
+        run_with::<apache::ApacheEngine>(config, session)
     }
 }
 

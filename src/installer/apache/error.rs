@@ -22,6 +22,14 @@ pub enum InstallError {
     Edit { what: String, error: EditError },
     #[error(transparent)]
     Value(#[from] ValueError),
+    /// A path Apache would change when it reads it: `${NAME}` is a `Define`
+    /// (or environment) variable there, and Apache has no escape for it.
+    #[error(
+        "{}: Apache reads `${{...}}` in a file path as a variable; use a --config-dir and --cert-name (or \
+         --cert-path/--key-path) without `${{`",
+        path.display()
+    )]
+    Variable { path: PathBuf },
     #[error("no virtual host serves {name}:{}", list(candidates))]
     NoVhost {
         name: String,

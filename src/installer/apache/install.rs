@@ -120,12 +120,29 @@ impl VhostKey {
     }
 }
 
+/// Refuse a file path Apache would not read as written (see
+/// [`InstallError::Variable`]): checked before anything is planned, and (with
+/// the certificate's future paths) before a certificate is ordered.
+fn check_paths(request: &InstallRequest) -> Result<(), InstallError> {
+    let options = options::plan(&request.config_dir).path;
+    let cert = request
+        .cert
+        .iter()
+        .flat_map(|c| [c.fullchain.clone(), c.key.clone()]);
+    let has_variable = |p: &PathBuf| p.as_os_str().as_bytes().windows(2).any(|w| w == b"${");
+    match cert.chain([options]).find(has_variable) {
+        Some(path) => Err(InstallError::Variable { path }),
+        None => Ok(()),
+    }
+}
+
 /// Plan the install and enhancements for `request` into `plan`.
 pub fn install(
     plan: &mut Plan,
     request: &InstallRequest,
     ask: &mut Ask<'_>,
 ) -> Result<Report, InstallError> {
+    check_paths(request)?;
     let mut report = Report::default();
     let settings = &request.settings;
     let mut tls: Vec<(VhostKey, Vec<String>)> = Vec::new();

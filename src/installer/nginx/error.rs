@@ -34,6 +34,14 @@ pub enum InstallError {
         "no nginx server block serves {name} over TLS; install a certificate first (certsmith install --nginx --cert-name NAME)"
     )]
     NoTls { name: String },
+    /// A path nginx would read as a template: `$name` is a variable there,
+    /// filled in per TLS handshake, and nginx has no escape for `$`.
+    #[error(
+        "{}: nginx reads `$` in a file path as a variable (the path would be built per connection, and every handshake \
+         would fail); use a --config-dir and --cert-name (or --cert-path/--key-path) without `$`",
+        path.display()
+    )]
+    Variable { path: std::path::PathBuf },
     #[error("{0}")]
     Edit(#[from] EditError),
     #[error("{0}")]

@@ -23,6 +23,7 @@ use super::redirect;
 use super::tls::{self, CertFiles, at};
 use super::view::{Endpoint, Unsure, View, own_children};
 use crate::syntax::nginx::Directive;
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 pub use crate::installer::Enhancements;
@@ -65,8 +66,24 @@ impl Report {
     }
 }
 
+/// Refuse a file path nginx would not read as written (see
+/// [`InstallError::Variable`]): checked before anything is edited, and (with
+/// the certificate's future paths) before a certificate is ordered.
+fn check_paths(request: &InstallRequest) -> Result<(), InstallError> {
+    let cert = request.cert.iter().flat_map(|c| [&c.fullchain, &c.key]);
+    let others = request.chain.iter().chain(&request.options);
+    match cert
+        .chain(others)
+        .find(|p| p.as_os_str().as_bytes().contains(&b'$'))
+    {
+        Some(path) => Err(InstallError::Variable { path: path.clone() }),
+        None => Ok(()),
+    }
+}
+
 /// Install into `config` (in memory).
 pub fn install(config: &mut NginxConfig, request: &InstallRequest) -> Result<Report, InstallError> {
+    check_paths(request)?;
     let mut report = Report::default();
     if let Some(cert) = &request.cert {
         deploy_certificate(config, request, cert, &mut report)?;

@@ -40,13 +40,17 @@ impl std::fmt::Display for LinkRepair {
 
 impl Lineage {
     /// The version each live link points at, or `None` when a link is not a
-    /// symlink into a numbered archive file (then there is nothing to repair
-    /// from: [`Lineage::check_links`] names the problem).
+    /// symlink to an existing numbered archive file (then there is nothing
+    /// to repair from: [`Lineage::check_links`] names the problem).
     fn link_versions(&self) -> Option<Vec<(&'static str, Version)>> {
         KINDS
             .iter()
             .map(|kind| {
-                let target = fs::read_link(self.path(kind)).ok()?;
+                let link = self.path(kind);
+                let target = fs::read_link(&link).ok()?;
+                // A dangling link is damage, not an interrupted switch
+                // (which never links a file before it is written).
+                link.parent()?.join(&target).is_file().then_some(())?;
                 Some((*kind, version_of(&target)?))
             })
             .collect()
