@@ -76,6 +76,28 @@ impl Webroot {
     }
 }
 
+/// A web root is often writable by another user (the site's deploy user,
+/// www-data). Such a user could make `.well-known` or `acme-challenge` a
+/// symlink to, say, /etc/cron.d, and have this process write (and later
+/// delete) files there. A link owned by this process's user (or by root) is
+/// one an administrator made, and is followed; one another user owns is not.
+fn refuse_foreign_link(path: &Path) -> Result<(), SolveError> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let me = rustix::process::geteuid().as_raw();
+    if meta.file_type().is_symlink() && meta.uid() != me && meta.uid() != 0 {
+        return Err(SolveError::Message(format!(
+            "{} is a symbolic link owned by uid {}: certsmith does not write through links \
+             another user made (make it a directory, or give -w the directory it points to)",
+            path.display(),
+            meta.uid()
+        )));
+    }
+    Ok(())
+}
+
 impl Solver for Webroot {
     fn name(&self) -> &str {
         "webroot"
@@ -97,6 +119,9 @@ impl Solver for Webroot {
                     ))
                 })?;
             let dir = root.join(".well-known").join("acme-challenge");
+            for component in [root.join(".well-known"), dir.clone()] {
+                refuse_foreign_link(&component)?;
+            }
             self.make_dirs(&dir)?;
             let file = dir.join(&c.token);
             reverter::write_atomic(
@@ -224,5 +249,33 @@ mod tests {
         assert!(parse_map("[1]").is_err());
         assert!(parse_map("{\"a\": 1}").is_err());
         assert!(parse_map("{").is_err());
+    }
+
+    /// A `.well-known/acme-challenge` link another user planted in the web
+    /// root is not written through; one of ours is.
+    #[test]
+    fn links_other_users_made_are_not_followed() {
+        if !rustix::process::geteuid().is_root() {
+            panic!("this test needs root (it gives a link to another user); CI runs as root");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (root, victim) = (dir.path().join("www"), dir.path().join("victim"));
+        fs::create_dir_all(root.join(".well-known")).unwrap();
+        fs::create_dir_all(&victim).unwrap();
+        let link = root.join(".well-known/acme-challenge");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let mut ours = Webroot::new(vec![], Some(root.clone())).unwrap();
+        ours.present(&[challenge("a.example", "tok1")]).unwrap();
+        assert!(victim.join("tok1").exists(), "root's own link is followed");
+        ours.cleanup(&[]).unwrap();
+
+        std::os::unix::fs::lchown(&link, Some(65534), None).unwrap();
+        let mut theirs = Webroot::new(vec![], Some(root)).unwrap();
+        let err = theirs
+            .present(&[challenge("a.example", "tok2")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("owned by uid 65534"), "{err}");
+        assert_eq!(fs::read_dir(&victim).unwrap().count(), 0, "nothing written there");
     }
 }

@@ -17,6 +17,7 @@
 use super::load::NginxConfig;
 use std::collections::HashSet;
 use std::ffi::OsString;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -246,7 +247,15 @@ impl Ctl {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos())
         ));
-        let file = std::fs::File::create(&log).map_err(|e| CtlError::Start {
+        // nginx's daemon keeps its inherited stdout open, so its output goes to
+        // a file, not a pipe read to the end. The name is new (O_EXCL, which
+        // never follows a symlink planted in the shared temp dir) and private.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&log)
+            .map_err(|e| CtlError::Start {
             output: format!("cannot create {}: {e}", log.display()),
         })?;
         let err = file.try_clone().map_err(|e| CtlError::Start {
