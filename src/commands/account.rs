@@ -30,9 +30,17 @@ pub fn find(
             Err(_) => {}
         }
     }
-    Ok(accounts::list(config_dir, directory_url)?
-        .into_iter()
-        .next())
+    let scan = accounts::scan(config_dir, directory_url)?;
+    for broken in &scan.broken {
+        // Skipped, as Certbot skips it, but said: a half-written account
+        // must not block every run, nor vanish silently.
+        let line = format!("skipping an account that cannot be read: {broken}");
+        crate::log::warning(&line);
+        if !config.output.quiet {
+            eprintln!("certsmith: warning: {line}");
+        }
+    }
+    Ok(scan.accounts.into_iter().next())
 }
 
 fn prompt(question: &str) -> anyhow::Result<String> {
