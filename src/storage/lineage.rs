@@ -2,7 +2,7 @@
 //! `live/NAME` symlinks to the newest, and `renewal/NAME.conf`.
 
 use super::StorageError;
-use super::fsutil::{make_dir, replace_symlink, write_file};
+use super::fsutil::{make_dir, rename_new, replace_symlink, write_file};
 use super::renewal_conf::{PARAMS, RenewalConf, WEBROOT_MAP};
 use crate::x509::{self as certinfo, CertInfo};
 use std::fs;
@@ -370,17 +370,26 @@ impl Lineage {
         }
     }
 
-    /// Remove the conf, then the live folder, then the archive.
+    /// Withdraw the conf, then remove the live folder, the archive and the
+    /// withdrawn conf. The conf is withdrawn by renaming it to the pending
+    /// name a new lineage is built under: the lineage stops existing at
+    /// once, and a delete killed before the end is finished by
+    /// [`recover_interrupted`] instead of leaving an orphan that blocks the
+    /// name.
     pub fn delete(self) -> Result<(), StorageError> {
         let live_dir = self.path("cert").parent().map(Path::to_path_buf);
         let archive = self.archive_dir();
-        fs::remove_file(&self.conf_path).map_err(|e| StorageError::io(&self.conf_path, e))?;
+        let withdrawn = create::Staging::new(&self.config_dir, &self.name).conf_tmp;
+        // A stale one beside a conf is no unfinished save: the conf exists.
+        leftovers::remove_path(&withdrawn)?;
+        rename_new(&self.conf_path, &withdrawn)?;
         if let Some(dir) = live_dir.filter(|d| d.ends_with(&self.name)) {
             fs::remove_dir_all(&dir).map_err(|e| StorageError::io(&dir, e))?;
         }
         if archive.ends_with(&self.name) && archive.is_dir() {
             fs::remove_dir_all(&archive).map_err(|e| StorageError::io(&archive, e))?;
         }
+        leftovers::remove_path(&withdrawn)?;
         Ok(())
     }
 

@@ -189,3 +189,23 @@ fn a_dangling_live_symlink_is_refused_before_the_order() {
     );
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_delete_killed_after_withdrawing_the_conf_is_finished_by_recovery() {
+    let dir = scratch("delete-killed");
+    Lineage::save_new(&dir, "a.example", &issued("1"), &RenewalParams::default()).unwrap();
+    // Delete's first step: the conf renamed to the pending name.
+    fs::rename(
+        dir.join("renewal/a.example.conf"),
+        dir.join("renewal/.a.example.conf.new"),
+    )
+    .unwrap();
+    assert!(list(&dir).unwrap().is_empty());
+    assert_eq!(recover_interrupted(&dir).unwrap().len(), 1);
+    assert!(entries(&dir).is_empty(), "{:?}", entries(&dir));
+    // And a whole delete leaves nothing either.
+    Lineage::save_new(&dir, "a.example", &issued("2"), &RenewalParams::default()).unwrap();
+    Lineage::load(&dir, "a.example").unwrap().delete().unwrap();
+    assert!(entries(&dir).is_empty(), "{:?}", entries(&dir));
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -1,4 +1,5 @@
-//! What a killed save of a new lineage leaves, and removing it.
+//! What a killed save of a new lineage (or a killed delete) leaves, and
+//! removing it.
 //!
 //! [`super::create`] builds a lineage under temporary names and writes the
 //! pending conf (`renewal/.NAME.conf.new`) before anything else; its
@@ -13,6 +14,10 @@
 //!   deployed it, just as when a save fails and removes what it made;
 //! - the pending conf itself: removed last, so a kill during recovery
 //!   leaves what still proves the rest unfinished.
+//!
+//! `Lineage::delete` withdraws a conf by renaming it to the pending name
+//! first, so a killed delete leaves the same state and is finished the same
+//! way.
 //!
 //! `archive/NAME` or `live/NAME` without any conf and without the pending
 //! one (a crash of Certbot or of an older certsmith, or a conf deleted by
@@ -42,7 +47,7 @@ impl std::fmt::Display for Recovered {
             .collect();
         write!(
             f,
-            "removed what an interrupted save of certificate {:?} left ({})",
+            "removed what an interrupted save or delete of certificate {:?} left ({})",
             self.name,
             paths.join(", ")
         )
