@@ -181,8 +181,9 @@ fn make_private_dirs(path: &Path) -> Result<(), StorageError> {
 }
 
 /// The name an account dir is built under before it is renamed into place:
-/// a leading dot, which no account id has, so [`scan`] and Certbot's loader
-/// (which fails on it and skips it) never take it for an account.
+/// a leading dot, which no account id has, so [`scan`] never takes it for an
+/// account. (Certbot's loader tries every entry, but skips one without all
+/// three files; a temp dir has them only just before its rename.)
 fn temp_dir_for(dir: &Path, id: &str) -> PathBuf {
     dir.with_file_name(format!(".{id}.new"))
 }
@@ -206,15 +207,29 @@ pub fn save(
     make_private_dirs(&config_dir.join("accounts"))?;
     let server = server_dir(config_dir, directory_url)?;
     make_private_dirs(&server)?;
+    remove_stale_temps(&server)?;
     let dir = server.join(&account.id);
     let tmp = temp_dir_for(&dir, &account.id);
-    remove_temp(&tmp)?;
     let written =
         write_account_files(&tmp, account).and_then(|()| super::fsutil::rename_new(&tmp, &dir));
     if written.is_err() {
         let _ = remove_temp(&tmp);
     }
     written.map(|()| dir)
+}
+
+/// Remove the `.ID.new` dirs killed saves left in `server` (the caller
+/// holds the config dir's lock, so no save is running).
+fn remove_stale_temps(server: &Path) -> Result<(), StorageError> {
+    let entries = fs::read_dir(server).map_err(|e| StorageError::io(server, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let id = name.strip_prefix('.').and_then(|n| n.strip_suffix(".new"));
+        if id.is_some_and(valid_id) {
+            remove_temp(&entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 fn remove_temp(tmp: &Path) -> Result<(), StorageError> {
@@ -242,7 +257,7 @@ fn write_account_files(dir: &Path, account: &StoredAccount) -> Result<(), Storag
             .map_err(|e| StorageError::io(&path, e))?;
         fail_point(name)?;
     }
-    // The umask may have narrowed the dir's mode or widened nothing; set both.
+    // Exactly Certbot's modes, whatever the umask did to the dir's.
     for (path, mode) in [
         (dir.to_path_buf(), 0o700),
         (dir.join("private_key.json"), 0o400),

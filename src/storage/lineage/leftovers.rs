@@ -54,7 +54,7 @@ impl std::fmt::Display for Recovered {
     }
 }
 
-/// Remove the leftovers of every interrupted new-lineage save under
+/// Remove the leftovers of every interrupted new-lineage save (or delete) under
 /// `config_dir`. Call with the config dir locked.
 pub fn recover_interrupted(config_dir: &Path) -> Result<Vec<Recovered>, StorageError> {
     let mut recovered = Vec::new();
