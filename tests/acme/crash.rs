@@ -184,3 +184,18 @@ fn with_live_a_symlink_elsewhere_issued_and_renewed_links_resolve() {
         out.stdout
     );
 }
+
+#[test]
+fn certbot_sees_no_certificate_in_what_a_killed_save_left() {
+    let w = World::new();
+    craft_killed_save(&w.config_dir(), "c.example.com", 5);
+    let out = w.certbot(&["certificates"]).ok();
+    assert!(!out.stdout.contains("c.example.com"), "{}", out.stdout);
+    w.standalone(&["-d", "c.example.com"]).ok();
+    let out = w.certbot(&["certificates"]).ok();
+    assert!(
+        out.stdout.contains("Certificate Name: c.example.com") && !out.stdout.contains("INVALID"),
+        "{}",
+        out.stdout
+    );
+}
