@@ -10,6 +10,8 @@ mod support;
 mod bad_input;
 #[path = "acme/compat_flags.rs"]
 mod compat_flags;
+#[path = "acme/crash.rs"]
+mod crash;
 #[path = "acme/interop.rs"]
 mod interop;
 #[path = "acme/issue.rs"]

@@ -30,7 +30,17 @@ pub fn find(
             Err(_) => {}
         }
     }
-    let mut found = accounts::list(config_dir, directory_url)?;
+    let scan = accounts::scan(config_dir, directory_url)?;
+    for broken in &scan.broken {
+        // Skipped, as Certbot skips it, but said: a half-written account
+        // must not block every run, nor vanish silently.
+        let line = format!("skipping an account that cannot be read: {broken}");
+        crate::log::warning(&line);
+        if !config.output.quiet {
+            eprintln!("certsmith: warning: {line}");
+        }
+    }
+    let mut found = scan.accounts;
     if found.len() > 1 && config.account.id.is_none() && wanted.is_none() {
         // Several and none named: asked, as Certbot does (`-n`: `--account`).
         let i = super::prompt::choices::account(config, &found)?;
@@ -41,7 +51,8 @@ pub fn find(
 
 /// The oldest stored account for this server, without asking.
 pub fn first(config: &Config, directory_url: &str) -> anyhow::Result<Option<StoredAccount>> {
-    Ok(accounts::list(&config.paths.config_dir, directory_url)?
+    Ok(accounts::scan(&config.paths.config_dir, directory_url)?
+        .accounts
         .into_iter()
         .next())
 }

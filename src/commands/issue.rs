@@ -335,7 +335,10 @@ pub fn obtain_and_save(
 ) -> anyhow::Result<Option<Lineage>> {
     let names = acme::check_names(names)?;
     if let Some(name) = &config.cert.cert_name {
-        storage::validate_name(name)?;
+        // Before the lock, which makes the config dir: a name that cannot
+        // be saved leaves nothing behind.
+        storage::check_name_fits(&config.paths.config_dir, name)
+            .map_err(|e| anyhow::anyhow!("--cert-name: {e} (nothing was ordered)"))?;
     }
     let mut request = cert_request(config, names.clone())?;
     if request.csr_der.is_some() {
@@ -351,7 +354,11 @@ pub fn obtain_and_save(
         bail!("{name}: {e} (nothing was ordered)");
     }
     let _lock = storage::lock_config_dir(&config.paths.config_dir)?;
+    recover_interrupted_saves(config)?;
     let target = choose_target(config, &names)?;
+    if let Target::New(name) = &target {
+        check_new_lineage(config, name, &names)?;
+    }
     if let Target::Keep(lineage) = &target
         && !config.dry_run
     {
@@ -397,6 +404,39 @@ pub fn obtain_and_save(
         Err(_) => hooks.run_posts(&[], &names),
     }
     saved
+}
+
+/// Finish what a killed save of a new lineage left (see
+/// `storage::recover_interrupted`), saying what was removed.
+fn recover_interrupted_saves(config: &Config) -> anyhow::Result<()> {
+    for recovered in storage::recover_interrupted(&config.paths.config_dir)? {
+        crate::log::warning(&recovered);
+        if !config.output.quiet {
+            eprintln!("certsmith: warning: {recovered}");
+        }
+    }
+    Ok(())
+}
+
+/// Refuse, before the order, a new lineage that could not be saved; the
+/// error names the flag the name came from (`--cert-name`, else the first
+/// `-d` name, which gives the lineage its name).
+fn check_new_lineage(config: &Config, name: &str, names: &[String]) -> anyhow::Result<()> {
+    let Err(e) = storage::check_new_lineage(&config.paths.config_dir, name) else {
+        return Ok(());
+    };
+    let hint = match &config.cert.cert_name {
+        Some(_) => "choose another name with --cert-name".to_string(),
+        None => format!(
+            "the name comes from -d {}; choose another with --cert-name",
+            names.first().map_or("", String::as_str)
+        ),
+    };
+    let flag = match &config.cert.cert_name {
+        Some(_) => "--cert-name: ",
+        None => "",
+    };
+    bail!("{flag}{e}; {hint} (nothing was ordered)")
 }
 
 /// Order the certificate and save it to its target (nothing in a dry run).

@@ -43,3 +43,26 @@ pub fn replace_symlink(target: &Path, link: &Path) -> Result<(), StorageError> {
     }
     reverter::atomic::sync_dir(dir).map_err(|e| StorageError::io(dir, e))
 }
+
+/// Make `dir`'s entries (renames, new files) durable.
+pub fn sync_dir(dir: &Path) -> Result<(), StorageError> {
+    reverter::atomic::sync_dir(dir).map_err(|e| StorageError::io(dir, e))
+}
+
+/// Rename `from` to `to`, which must not exist (a file or directory someone
+/// put there meanwhile is never replaced), and make it durable.
+pub fn rename_new(from: &Path, to: &Path) -> Result<(), StorageError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        Ok(()) => {}
+        // A file system without RENAME_NOREPLACE (NFS, some FUSE): the
+        // caller checked under the config dir's lock that `to` is absent.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS)
+            if fs::symlink_metadata(to).is_err() =>
+        {
+            fs::rename(from, to).map_err(|e| StorageError::io(to, e))?;
+        }
+        Err(e) => return Err(StorageError::io(to, e.into())),
+    }
+    sync_dir(to.parent().unwrap_or(Path::new(".")))
+}

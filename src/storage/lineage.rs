@@ -2,7 +2,7 @@
 //! `live/NAME` symlinks to the newest, and `renewal/NAME.conf`.
 
 use super::StorageError;
-use super::fsutil::{make_dir, replace_symlink, write_file};
+use super::fsutil::{make_dir, rename_new, replace_symlink, write_file};
 use super::renewal_conf::{PARAMS, RenewalConf, WEBROOT_MAP};
 use crate::x509::{self as certinfo, CertInfo};
 use std::fs;
@@ -124,13 +124,14 @@ pub fn validate_name(name: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// Whether a lineage `name` exists: its renewal conf does (Certbot's rule,
+/// `util.unique_lineage_name`). Directories left without a conf are not a
+/// lineage; [`check_new_lineage`] names them before an order.
 fn exists(config_dir: &Path, name: &str) -> bool {
     config_dir
         .join("renewal")
         .join(format!("{name}.conf"))
         .exists()
-        || config_dir.join("archive").join(name).exists()
-        || config_dir.join("live").join(name).exists()
 }
 
 /// `base`, or `base-0001`, `base-0002`... whichever is free.
@@ -277,57 +278,6 @@ impl Lineage {
         certinfo::parse_pem(&self.read("cert")?).map_err(|e| StorageError::corrupt(path, e.0))
     }
 
-    pub fn save_new(
-        config_dir: &Path,
-        name: &str,
-        issued: &crate::x509::Issued,
-        params: &RenewalParams,
-    ) -> Result<Lineage, StorageError> {
-        validate_name(name)?;
-        if exists(config_dir, name) {
-            return Err(StorageError::Invalid(format!(
-                "a certificate named {name:?} already exists"
-            )));
-        }
-        let key = issued.key_pem.as_deref().ok_or_else(|| {
-            StorageError::Invalid(
-                "a lineage needs the private key (not available with --csr)".into(),
-            )
-        })?;
-        for (dir, mode) in [("archive", 0o700), ("live", 0o700), ("renewal", 0o755)] {
-            make_dir(&config_dir.join(dir), mode)?;
-        }
-        make_hook_dirs(config_dir)?;
-        let live_readme = config_dir.join("live").join("README");
-        if !live_readme.exists() {
-            write_file(&live_readme, LIVE_README.as_bytes(), 0o644)?;
-        }
-        let archive = config_dir.join("archive").join(name);
-        let live = config_dir.join("live").join(name);
-        let conf_path = config_dir.join("renewal").join(format!("{name}.conf"));
-        let result = (|| {
-            make_dir(&archive, 0o755)?;
-            make_dir(&live, 0o755)?;
-            write_version(&archive, 1, issued, key)?;
-            for kind in KINDS {
-                let target = Path::new("../../archive")
-                    .join(name)
-                    .join(format!("{kind}1.pem"));
-                replace_symlink(&target, &live.join(format!("{kind}.pem")))?;
-            }
-            write_file(&live.join("README"), LIVE_README.as_bytes(), 0o644)?;
-            let conf = new_conf(config_dir, name, params)?;
-            write_file(&conf_path, conf.render().as_bytes(), 0o644)?;
-            Lineage::load(config_dir, name)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&conf_path);
-            let _ = fs::remove_dir_all(&live);
-            let _ = fs::remove_dir_all(&archive);
-        }
-        result
-    }
-
     /// Store a new version, switch the live links to it, update the conf.
     pub fn save_renewal(
         &mut self,
@@ -420,17 +370,26 @@ impl Lineage {
         }
     }
 
-    /// Remove the conf, then the live folder, then the archive.
+    /// Withdraw the conf, then remove the live folder, the archive and the
+    /// withdrawn conf. The conf is withdrawn by renaming it to the pending
+    /// name a new lineage is built under: the lineage stops existing at
+    /// once, and a delete killed before the end is finished by
+    /// [`recover_interrupted`] instead of leaving an orphan that blocks the
+    /// name.
     pub fn delete(self) -> Result<(), StorageError> {
         let live_dir = self.path("cert").parent().map(Path::to_path_buf);
         let archive = self.archive_dir();
-        fs::remove_file(&self.conf_path).map_err(|e| StorageError::io(&self.conf_path, e))?;
+        let withdrawn = create::Staging::new(&self.config_dir, &self.name).conf_tmp;
+        // A stale one beside a conf is no unfinished save: the conf exists.
+        leftovers::remove_path(&withdrawn)?;
+        rename_new(&self.conf_path, &withdrawn)?;
         if let Some(dir) = live_dir.filter(|d| d.ends_with(&self.name)) {
             fs::remove_dir_all(&dir).map_err(|e| StorageError::io(&dir, e))?;
         }
         if archive.ends_with(&self.name) && archive.is_dir() {
             fs::remove_dir_all(&archive).map_err(|e| StorageError::io(&archive, e))?;
         }
+        leftovers::remove_path(&withdrawn)?;
         Ok(())
     }
 
@@ -506,24 +465,6 @@ fn keep_key_access(path: &Path, previous: &fs::Metadata) -> Result<(), StorageEr
         .map_err(|e| StorageError::io(path, e))
 }
 
-/// `target` relative to the directory of `link` (`../../archive/NAME/x.pem`).
-fn relative_target(link: &Path, target: &Path) -> PathBuf {
-    let from: Vec<_> = link
-        .parent()
-        .map(|p| p.components().collect())
-        .unwrap_or_default();
-    let to: Vec<_> = target.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut out = PathBuf::new();
-    for _ in common..from.len() {
-        out.push("..");
-    }
-    for part in &to[common..] {
-        out.push(part);
-    }
-    out
-}
-
 fn new_conf(
     config_dir: &Path,
     name: &str,
@@ -547,9 +488,18 @@ fn new_conf(
     Ok(with_header)
 }
 
+mod create;
+mod leftovers;
 mod links;
+mod preflight;
 mod repair;
+mod target;
+pub use leftovers::{Recovered, recover_interrupted};
+pub use preflight::{NewLineageError, check_name_fits, check_new_lineage};
 pub use repair::LinkRepair;
+use target::relative_target;
 
+#[cfg(test)]
+mod create_tests;
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,8 @@ pub mod lock;
 pub mod renewal_conf;
 
 pub use lineage::{
-    Lineage, LinkRepair, ParamValue, RenewalParams, Version, available_name, list, make_hook_dirs,
+    Lineage, LinkRepair, NewLineageError, ParamValue, Recovered, RenewalParams, Version,
+    available_name, check_name_fits, check_new_lineage, list, make_hook_dirs, recover_interrupted,
     validate_name,
 };
 pub use lock::CertbotLock;
