@@ -6,13 +6,16 @@
 use super::hooks::HookRunner;
 use super::prompt::choices;
 use super::{Config, account};
-use crate::acme::csr::KeySpec;
 use crate::acme::{self, AcmeOptions, CertRequest, Issued, Session, Solver};
-use crate::cli::table as t;
 use crate::installer::absolute;
 use crate::renewal::due;
 use crate::storage::{self, Lineage, RenewalParams, StorageError};
 use anyhow::{Context, bail};
+
+mod key;
+mod staging;
+use key::{key_params, replacement_key};
+pub use staging::{avoid_invalidating_lineage, is_staging};
 use std::path::{Path, PathBuf};
 
 /// Where the certificate will go.
@@ -221,105 +224,6 @@ pub fn common_params(
             challenges.iter().map(|c| c.as_str().to_string()).collect(),
         );
     }
-}
-
-/// The key type and size of the certificate's public key.
-fn lineage_key(lineage: &Lineage) -> Option<KeySpec> {
-    use x509_parser::public_key::PublicKey;
-    let info = lineage.cert_info().ok()?;
-    let (_, cert) = x509_parser::parse_x509_certificate(&info.der).ok()?;
-    match cert.public_key().parsed().ok()? {
-        PublicKey::RSA(rsa) => Some(KeySpec::Rsa {
-            bits: u32::try_from(rsa.key_size()).ok()?,
-        }),
-        PublicKey::EC(ec) => Some(KeySpec::Ecdsa {
-            p384: ec.key_size() == 384,
-        }),
-        _ => None,
-    }
-}
-
-/// The key a certificate replacing `lineage` gets: without `--key-type`,
-/// the lineage's type (as Certbot keeps it) and size (`--rsa-key-size` or
-/// `--elliptic-curve` given now still choose the size within that type).
-fn replacement_key(config: &Config, lineage: &Lineage) -> KeySpec {
-    let args = config.args();
-    if args.given(&t::KEY_TYPE) {
-        return config.cert.key;
-    }
-    let kept = match lineage_key(lineage) {
-        Some(KeySpec::Rsa { bits }) => {
-            let bits = args
-                .value(&t::RSA_KEY_SIZE)
-                .and_then(|b| b.parse().ok())
-                .unwrap_or(bits);
-            KeySpec::from_flags(Some("rsa"), None, Some(bits))
-        }
-        Some(KeySpec::Ecdsa { p384 }) => {
-            let curve = args.value(&t::ELLIPTIC_CURVE).unwrap_or(if p384 {
-                "secp384r1"
-            } else {
-                "secp256r1"
-            });
-            KeySpec::from_flags(Some("ecdsa"), Some(curve), None)
-        }
-        None => return config.cert.key,
-    };
-    kept.unwrap_or(config.cert.key)
-}
-
-/// A known test / staging ACME server, by Certbot's rule (`util.is_staging`):
-/// Let's Encrypt's staging directory, or any URL with "staging" in it.
-pub fn is_staging(url: &str) -> bool {
-    url == acme::LETS_ENCRYPT_STAGING || url.contains("staging")
-}
-
-/// Certbot's refusal (renewal.py `_avoid_invalidating_lineage`), before the CA
-/// is contacted: a certificate from a staging server does not replace one
-/// from a server that is not (the lineage's conf `server`, Let's Encrypt
-/// production when absent) unless `--break-my-certs` (or `--dry-run`).
-pub fn check_staging_replacement(
-    new_server: &str,
-    original_server: Option<&str>,
-    break_my_certs: bool,
-    names: &[String],
-) -> anyhow::Result<()> {
-    let original = original_server.unwrap_or(acme::LETS_ENCRYPT);
-    if is_staging(new_server) && !is_staging(original) && !break_my_certs {
-        bail!(
-            "You've asked to renew/replace a seemingly valid certificate with a test certificate (domains: {}). We will not do that unless you use the --break-my-certs flag!",
-            names.join(", ")
-        );
-    }
-    Ok(())
-}
-
-/// [`check_staging_replacement`] for `lineage`, replaced with a certificate
-/// for `names` from this run's server.
-pub fn avoid_invalidating_lineage(
-    config: &Config,
-    lineage: &Lineage,
-    names: &[String],
-) -> anyhow::Result<()> {
-    let original = lineage.conf.get(storage::renewal_conf::PARAMS, "server");
-    check_staging_replacement(
-        &config.directory_url(),
-        original.as_deref(),
-        config.break_my_certs,
-        names,
-    )
-}
-
-/// Store `used` when it is not the key the options named (which
-/// [`common_params`] stored): the lineage's kept key type.
-fn key_params(named: KeySpec, used: KeySpec, params: &mut RenewalParams) {
-    if named == used {
-        return;
-    }
-    let (_, (stale, _)) = named.conf_values();
-    params.values.retain(|(k, _)| k != stale);
-    let (key_type, (size_key, size)) = used.conf_values();
-    params.set("key_type", key_type).set(size_key, size);
 }
 
 /// Obtain a certificate for `names` (checked with [`acme::check_name`];
@@ -568,44 +472,5 @@ pub fn obtained_or_kept(
         | Found::Subset(l, _)
         | Found::NewNames(l, _) => Ok(Some((l, false))),
         Found::Target(Target::New(_)) => Ok(None),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_staging_replacement;
-    use crate::acme::{LETS_ENCRYPT, LETS_ENCRYPT_STAGING};
-
-    #[test]
-    fn a_staging_certificate_replaces_a_production_one_only_with_break_my_certs() {
-        let names = ["a.example".to_string(), "b.example".to_string()];
-        let err = check_staging_replacement(LETS_ENCRYPT_STAGING, None, false, &names)
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            err,
-            "You've asked to renew/replace a seemingly valid certificate with a test certificate (domains: a.example, b.example). We will not do that unless you use the --break-my-certs flag!"
-        );
-        let prod = Some("https://ca.example/dir");
-        assert!(
-            check_staging_replacement("https://ca.example/staging/dir", prod, false, &names)
-                .is_err()
-        );
-        assert!(check_staging_replacement(LETS_ENCRYPT_STAGING, prod, true, &names).is_ok());
-        // Staging to staging, production to anything: allowed.
-        assert!(
-            check_staging_replacement(
-                LETS_ENCRYPT_STAGING,
-                Some(LETS_ENCRYPT_STAGING),
-                false,
-                &names
-            )
-            .is_ok()
-        );
-        assert!(check_staging_replacement(LETS_ENCRYPT, None, false, &names).is_ok());
-        assert!(
-            check_staging_replacement(LETS_ENCRYPT, Some("https://x/staging"), false, &names)
-                .is_ok()
-        );
     }
 }
