@@ -11,6 +11,24 @@ pub const TIMER: &str = "certsmith.timer";
 pub const CRON: &str = "certsmith";
 pub const LOGROTATE: &str = "certsmith";
 
+/// Who wrote a scheduler file, for its first comment line: `install-timer`
+/// or the Debian package (`scripts/package` asks the binary for the same
+/// texts through `certsmith --generate`, so there is one source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrittenBy {
+    InstallTimer,
+    Package,
+}
+
+impl WrittenBy {
+    fn comment(self) -> &'static str {
+        match self {
+            WrittenBy::InstallTimer => "# Written by certsmith install-timer",
+            WrittenBy::Package => "# Installed by the certsmith Debian package",
+        }
+    }
+}
+
 /// A command word that needs no quoting in a unit file or a crontab line.
 pub fn check_word(word: &str) -> Result<(), String> {
     let safe = !word.is_empty()
@@ -40,34 +58,39 @@ pub fn renew_command(exe: &Path, extra: &[String], random_sleep: bool) -> Result
     Ok(words.join(" "))
 }
 
-pub fn systemd_service(command: &str) -> String {
+pub fn systemd_service(command: &str, by: WrittenBy) -> String {
     format!(
-        "# Written by certsmith install-timer.\n\
+        "{}.\n\
          [Unit]\n\
          Description=Renew certificates that are due (certsmith)\n\
+         Documentation=man:certsmith(1)\n\
          Wants=network-online.target\n\
          After=network-online.target\n\
          \n\
          [Service]\n\
          Type=oneshot\n\
          ExecStart={command}\n\
-         PrivateTmp=true\n"
+         PrivateTmp=true\n",
+        by.comment()
     )
 }
 
-pub fn systemd_timer() -> String {
-    "# Written by certsmith install-timer.\n\
-     [Unit]\n\
-     Description=Run certsmith renew twice a day\n\
-     \n\
-     [Timer]\n\
-     OnCalendar=*-*-* 00,12:00:00\n\
-     RandomizedDelaySec=43200\n\
-     Persistent=true\n\
-     \n\
-     [Install]\n\
-     WantedBy=timers.target\n"
-        .to_string()
+pub fn systemd_timer(by: WrittenBy) -> String {
+    format!(
+        "{}.\n\
+         [Unit]\n\
+         Description=Run certsmith renew twice a day\n\
+         Documentation=man:certsmith(1)\n\
+         \n\
+         [Timer]\n\
+         OnCalendar=*-*-* 00,12:00:00\n\
+         RandomizedDelaySec=43200\n\
+         Persistent=true\n\
+         \n\
+         [Install]\n\
+         WantedBy=timers.target\n",
+        by.comment()
+    )
 }
 
 /// `/etc/cron.d` format (with the user field). The minute is fixed per
@@ -90,7 +113,7 @@ pub fn cron_file(command: &str, minute_seed: u32) -> String {
 /// numbered backups certsmith keeps itself (`--max-log-backups`), so neither
 /// renames the other's files; with `--max-log-backups 0` (Debian's cli.ini)
 /// certsmith appends and this rule is what bounds the log.
-pub fn logrotate_rule(logs_dir: &Path) -> Result<String, String> {
+pub fn logrotate_rule(logs_dir: &Path, by: WrittenBy) -> Result<String, String> {
     let dir = logs_dir.to_str().filter(|d| !d.contains(['"', '\n', '\r']));
     let Some(dir) = dir else {
         return Err(format!(
@@ -99,7 +122,7 @@ pub fn logrotate_rule(logs_dir: &Path) -> Result<String, String> {
         ));
     };
     Ok(format!(
-        "# Written by certsmith install-timer: rotate certsmith's log.\n\
+        "{}: rotate certsmith's log.\n\
          \"{dir}/*.log\" {{\n\
          \x20   weekly\n\
          \x20   rotate 12\n\
@@ -107,7 +130,8 @@ pub fn logrotate_rule(logs_dir: &Path) -> Result<String, String> {
          \x20   compress\n\
          \x20   missingok\n\
          \x20   notifempty\n\
-         }}\n"
+         }}\n",
+        by.comment()
     ))
 }
 
