@@ -45,36 +45,20 @@ fn option_words(set: &FlagSet) -> Vec<String> {
     words
 }
 
-/// One `case` arm per kind of value: the names of the flags whose value is
+/// One `case` arm per way of completing a value, naming every flag name
 /// completed that way.
 fn value_cases(out: &mut String, set: &FlagSet) {
-    let arms: [(&str, fn(ValueHint) -> bool); 5] = [
-        (
-            "compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")",
-            |h| h == ValueHint::File,
-        ),
-        (
-            "compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -d -- \"$cur\")",
-            |h| h == ValueHint::Dir,
-        ),
-        ("mapfile -t COMPREPLY < <(compgen -c -- \"$cur\")", |h| {
-            h == ValueHint::Command
-        }),
-        ("COMPREPLY=()", |h| h == ValueHint::Any),
-        ("", |h| matches!(h, ValueHint::Words(_))),
-    ];
-    for (action, wanted) in arms {
-        let flags: Vec<&Flag> = set.iter().filter(|f| wanted(value_hint(f))).collect();
-        if flags.is_empty() {
+    let mut arms: Vec<(String, Vec<String>)> = Vec::new();
+    for flag in set.iter() {
+        let Some(action) = action(value_hint(flag)) else {
             continue;
+        };
+        match arms.iter_mut().find(|(a, _)| *a == action) {
+            Some((_, names)) => names.extend(value_names(flag)),
+            None => arms.push((action, value_names(flag))),
         }
-        if action.is_empty() {
-            for flag in flags {
-                choice_arm(out, flag);
-            }
-            continue;
-        }
-        let names: Vec<String> = flags.iter().flat_map(|f| value_names(f)).collect();
+    }
+    for (action, names) in arms {
         let _ = writeln!(
             out,
             "        {})\n            {action}\n            return ;;",
@@ -83,17 +67,20 @@ fn value_cases(out: &mut String, set: &FlagSet) {
     }
 }
 
-/// A flag whose value is one of a few words.
-fn choice_arm(out: &mut String, flag: &Flag) {
-    let ValueHint::Words(words) = value_hint(flag) else {
-        return;
-    };
-    let _ = writeln!(
-        out,
-        "        {})\n            mapfile -t COMPREPLY < <(compgen -W \"{}\" -- \"$cur\")\n            return ;;",
-        value_names(flag).join("|"),
-        words.join(" ")
-    );
+/// The shell code that completes a value, for a flag that takes one.
+fn action(hint: ValueHint) -> Option<String> {
+    const FILES: &str = "compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen";
+    Some(match hint {
+        ValueHint::None => return None,
+        ValueHint::File => format!("{FILES} -f -- \"$cur\")"),
+        ValueHint::Dir => format!("{FILES} -d -- \"$cur\")"),
+        ValueHint::Command => "mapfile -t COMPREPLY < <(compgen -c -- \"$cur\")".into(),
+        ValueHint::Words(words) => format!(
+            "mapfile -t COMPREPLY < <(compgen -W \"{}\" -- \"$cur\")",
+            words.join(" ")
+        ),
+        ValueHint::Any => "COMPREPLY=()".into(),
+    })
 }
 
 /// The names of `flag` that take a value, as the word before it.
