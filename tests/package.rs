@@ -296,6 +296,18 @@ fn check_installed() {
         service.contains("\nExecStart=/usr/bin/certsmith renew -q"),
         "{service}"
     );
+    // systemd's own checker, where it exists (the man page the units name
+    // is installed with them).
+    if Path::new("/usr/bin/systemd-analyze").exists() {
+        ok(
+            "systemd-analyze",
+            &[
+                "verify",
+                "/lib/systemd/system/certsmith.timer",
+                "/lib/systemd/system/certsmith.service",
+            ],
+        );
+    }
     let conffiles = ok("dpkg-query", &["-W", "-f=${Conffiles}", PACKAGE]);
     assert!(
         conffiles.contains("/etc/logrotate.d/certsmith"),

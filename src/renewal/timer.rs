@@ -27,6 +27,15 @@ impl WrittenBy {
             WrittenBy::Package => "# Installed by the certsmith Debian package",
         }
     }
+
+    /// The package installs the man page with the units; `install-timer`
+    /// cannot count on one (`systemd-analyze verify` checks it exists).
+    fn documentation(self) -> &'static str {
+        match self {
+            WrittenBy::InstallTimer => "",
+            WrittenBy::Package => "Documentation=man:certsmith(1)\n",
+        }
+    }
 }
 
 /// A command word that needs no quoting in a unit file or a crontab line.
@@ -63,7 +72,7 @@ pub fn systemd_service(command: &str, by: WrittenBy) -> String {
         "{}.\n\
          [Unit]\n\
          Description=Renew certificates that are due (certsmith)\n\
-         Documentation=man:certsmith(1)\n\
+         {}\
          Wants=network-online.target\n\
          After=network-online.target\n\
          \n\
@@ -71,7 +80,8 @@ pub fn systemd_service(command: &str, by: WrittenBy) -> String {
          Type=oneshot\n\
          ExecStart={command}\n\
          PrivateTmp=true\n",
-        by.comment()
+        by.comment(),
+        by.documentation()
     )
 }
 
@@ -80,7 +90,7 @@ pub fn systemd_timer(by: WrittenBy) -> String {
         "{}.\n\
          [Unit]\n\
          Description=Run certsmith renew twice a day\n\
-         Documentation=man:certsmith(1)\n\
+         {}\
          \n\
          [Timer]\n\
          OnCalendar=*-*-* 00,12:00:00\n\
@@ -89,7 +99,8 @@ pub fn systemd_timer(by: WrittenBy) -> String {
          \n\
          [Install]\n\
          WantedBy=timers.target\n",
-        by.comment()
+        by.comment(),
+        by.documentation()
     )
 }
 
