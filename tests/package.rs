@@ -243,19 +243,36 @@ fn conf(config: &Path) -> String {
     )
 }
 
-/// `scripts/package --lint` from the test's binary: the certsmith .deb.
+/// `scripts/package --lint` from the test's binary: the certsmith .deb
+/// (the compat package, not installed here, is checked as a file).
 fn build_package(out: &Path) -> PathBuf {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/package");
     let listed = ok(
         script.to_str().unwrap(),
         &["--binary", BIN, "--out", out.to_str().unwrap(), "--lint"],
     );
-    let deb = listed
-        .lines()
-        .next()
-        .expect("scripts/package lists the .deb");
-    assert!(deb.contains("/certsmith_"), "{listed}");
-    PathBuf::from(deb)
+    let debs: Vec<&str> = listed.lines().collect();
+    assert!(
+        debs.len() == 2 && debs[0].contains("/certsmith_"),
+        "{listed}"
+    );
+    check_compat(debs[1]);
+    PathBuf::from(debs[0])
+}
+
+/// `certsmith-certbot-compat`: the `certbot` link, conflicting with
+/// Debian's certbot (which this machine has, so it is not installed here).
+fn check_compat(deb: &str) {
+    assert!(deb.contains("/certsmith-certbot-compat_"), "{deb}");
+    let conflicts = ok("dpkg-deb", &["-f", deb, "Conflicts"]);
+    assert_eq!(conflicts.trim(), "certbot");
+    let depends = ok("dpkg-deb", &["-f", deb, "Depends"]);
+    assert!(depends.starts_with("certsmith (= "), "{depends}");
+    let files = ok("dpkg-deb", &["-c", deb]);
+    assert!(
+        files.contains("./usr/bin/certbot -> certsmith\n"),
+        "{files}"
+    );
 }
 
 /// The installed binary lists the lineage under `config` (work and logs
