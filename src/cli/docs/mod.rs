@@ -111,8 +111,8 @@ fn value_hint(flag: &Flag) -> ValueHint {
     }
 }
 
-/// One line of help text for a completion description: the first sentence
-/// of `--help`'s text, as it is.
+/// A flag's description in the completions: `--help`'s text (a flag
+/// accepted for compatibility only says so).
 fn short_help(flag: &Flag) -> String {
     super::help::flag_help(flag)
 }
