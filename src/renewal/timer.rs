@@ -146,19 +146,26 @@ pub fn logrotate_rule(logs_dir: &Path, by: WrittenBy) -> Result<String, String> 
     ))
 }
 
-/// Whether a logrotate rule in `rules` other than ours already names files
-/// in `logs_dir` (Debian's certbot package rotates /var/log/letsencrypt):
-/// logrotate refuses two rules for one file, so ours must then stay out.
+/// Whether a logrotate rule in `rules` other than the one install-timer
+/// writes already names files in `logs_dir` (Debian's certbot package
+/// rotates /var/log/letsencrypt): logrotate refuses two rules for one file,
+/// so ours must then stay out. The certsmith package's rule counts as
+/// another's: it is a conffile of dpkg's, which install-timer must not
+/// rewrite (dpkg would ask about it at every upgrade).
 pub fn rotated_elsewhere(rules: &Path, logs_dir: &Path) -> Option<PathBuf> {
     let prefix = format!("{}/", logs_dir.display());
     let entries = std::fs::read_dir(rules).ok()?;
     entries.flatten().map(|e| e.path()).find(|path| {
-        path.file_name().is_some_and(|n| n != LOGROTATE)
-            && std::fs::read_to_string(path).is_ok_and(|text| {
-                text.split_whitespace()
-                    .map(|word| word.trim_matches('"'))
-                    .any(|word| word.starts_with(&prefix))
-            })
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return false;
+        };
+        let install_timers = path.file_name().is_some_and(|n| n == LOGROTATE)
+            && !text.starts_with(WrittenBy::Package.comment());
+        !install_timers
+            && text
+                .split_whitespace()
+                .map(|word| word.trim_matches('"'))
+                .any(|word| word.starts_with(&prefix))
     })
 }
 
@@ -180,6 +187,21 @@ mod tests {
         );
         assert!(renew_command(Path::new("/opt/my tools/certsmith"), &[], true).is_err());
         assert!(renew_command(Path::new("/usr/bin/certsmith"), &["100%".into()], true).is_err());
+    }
+
+    #[test]
+    fn the_packaged_rule_is_another_rule() {
+        let rules = tempfile::tempdir().unwrap();
+        let logs = Path::new("/var/log/certsmith");
+        let ours = rules.path().join(LOGROTATE);
+        std::fs::write(
+            &ours,
+            logrotate_rule(logs, WrittenBy::InstallTimer).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(rotated_elsewhere(rules.path(), logs), None);
+        std::fs::write(&ours, logrotate_rule(logs, WrittenBy::Package).unwrap()).unwrap();
+        assert_eq!(rotated_elsewhere(rules.path(), logs), Some(ours));
     }
 
     #[test]
