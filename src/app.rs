@@ -5,8 +5,64 @@
 use crate::cli::{self, UsageError};
 use crate::commands::{self, Config};
 use crate::plugins::Registry;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// `certsmith --generate WHAT`: an internal command, not a flag (so not in
+/// `--help`, the man page or the completions), that prints a file generated
+/// from the code's one source: the man page and shell completions from the
+/// flag table (`cli::docs`), and the packaged systemd units and logrotate
+/// rule (`renewal::timer`'s texts for [`PACKAGED_EXE`]). `scripts/package`
+/// builds the Debian package with it.
+pub const GENERATE: &str = "--generate";
+
+/// What `--generate` knows besides [`cli::docs::Artifact`]'s names.
+pub const GENERATED_FILES: &[&str] = &["systemd-service", "systemd-timer", "logrotate"];
+
+/// Where the Debian package installs the binary.
+pub const PACKAGED_EXE: &str = "/usr/bin/certsmith";
+
+/// The text `--generate what` prints.
+pub fn generated(registry: &Registry, what: &str) -> Result<String, UsageError> {
+    use crate::renewal::timer::{self, WrittenBy};
+    if let Some(artifact) = cli::docs::Artifact::from_name(what) {
+        return Ok(artifact.render(&registry.flag_set(), &registry.help_topics()));
+    }
+    let text = match what {
+        // The timer spreads the runs itself: no sleep inside renew (as
+        // Debian's certbot.service).
+        "systemd-service" => timer::renew_command(Path::new(PACKAGED_EXE), &[], false)
+            .map(|command| timer::systemd_service(&command, WrittenBy::Package)),
+        "systemd-timer" => Ok(timer::systemd_timer(WrittenBy::Package)),
+        "logrotate" => timer::logrotate_rule(
+            Path::new(cli::options::DEFAULT_LOGS_DIR),
+            WrittenBy::Package,
+        ),
+        _ => {
+            let mut known: Vec<&str> = cli::docs::Artifact::ALL.map(|a| a.name()).to_vec();
+            known.extend(GENERATED_FILES);
+            Err(format!(
+                "{GENERATE}: {what:?} is not one of {}",
+                known.join(", ")
+            ))
+        }
+    };
+    text.map_err(UsageError)
+}
+
+/// `--generate WHAT` printed, or the usage error.
+fn print_generated(registry: &Registry, what: &str) -> ExitCode {
+    match generated(registry, what) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("certsmith: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
 
 /// Verbs that change nothing write no log file, and neither do the `conf`
 /// verbs (a tool for scripts; their changes are in the reverter's records).
@@ -96,6 +152,11 @@ pub fn main() -> ExitCode {
     let defaults = cli::options::Defaults::for_program(&args.next().unwrap_or_default());
     let argv: Vec<String> = args.collect();
     let registry = Registry::builtin();
+    if let [word, what] = argv.as_slice()
+        && word == GENERATE
+    {
+        return print_generated(&registry, what);
+    }
     if let Some((request, rest)) = cli::help::requested(&argv, &registry.help_topics()) {
         print_help(&registry, &request, rest, defaults);
         return ExitCode::SUCCESS;

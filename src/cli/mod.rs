@@ -5,6 +5,7 @@
 pub mod args;
 #[cfg(test)]
 mod certbot_compat;
+pub mod docs;
 pub mod flags;
 pub mod help;
 pub mod options;

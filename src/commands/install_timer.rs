@@ -9,7 +9,7 @@
 //! covers it. `--dry-run` prints the files instead.
 
 use crate::commands::Config;
-use crate::renewal::timer;
+use crate::renewal::timer::{self, WrittenBy};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -71,9 +71,13 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         write(
             config,
             &dir.join(timer::SERVICE),
-            &timer::systemd_service(&command),
+            &timer::systemd_service(&command, WrittenBy::InstallTimer),
         )?;
-        write(config, &dir.join(timer::TIMER), &timer::systemd_timer())?;
+        write(
+            config,
+            &dir.join(timer::TIMER),
+            &timer::systemd_timer(WrittenBy::InstallTimer),
+        )?;
         if !config.dry_run {
             enable(config, &dir)?;
         }
@@ -125,7 +129,7 @@ fn logrotate(config: &Config) -> anyhow::Result<()> {
         ));
         return Ok(());
     }
-    let rule = timer::logrotate_rule(logs).map_err(anyhow::Error::msg)?;
+    let rule = timer::logrotate_rule(logs, WrittenBy::InstallTimer).map_err(anyhow::Error::msg)?;
     write(config, &dir.join(timer::LOGROTATE), &rule)
 }
 

@@ -11,6 +11,33 @@ pub const TIMER: &str = "certsmith.timer";
 pub const CRON: &str = "certsmith";
 pub const LOGROTATE: &str = "certsmith";
 
+/// Who wrote a scheduler file, for its first comment line: `install-timer`
+/// or the Debian package (`scripts/package` asks the binary for the same
+/// texts through `certsmith --generate`, so there is one source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrittenBy {
+    InstallTimer,
+    Package,
+}
+
+impl WrittenBy {
+    fn comment(self) -> &'static str {
+        match self {
+            WrittenBy::InstallTimer => "# Written by certsmith install-timer",
+            WrittenBy::Package => "# Installed by the certsmith Debian package",
+        }
+    }
+
+    /// The package installs the man page with the units; `install-timer`
+    /// cannot count on one (`systemd-analyze verify` checks it exists).
+    fn documentation(self) -> &'static str {
+        match self {
+            WrittenBy::InstallTimer => "",
+            WrittenBy::Package => "Documentation=man:certsmith(1)\n",
+        }
+    }
+}
+
 /// A command word that needs no quoting in a unit file or a crontab line.
 pub fn check_word(word: &str) -> Result<(), String> {
     let safe = !word.is_empty()
@@ -40,34 +67,41 @@ pub fn renew_command(exe: &Path, extra: &[String], random_sleep: bool) -> Result
     Ok(words.join(" "))
 }
 
-pub fn systemd_service(command: &str) -> String {
+pub fn systemd_service(command: &str, by: WrittenBy) -> String {
     format!(
-        "# Written by certsmith install-timer.\n\
+        "{}.\n\
          [Unit]\n\
          Description=Renew certificates that are due (certsmith)\n\
+         {}\
          Wants=network-online.target\n\
          After=network-online.target\n\
          \n\
          [Service]\n\
          Type=oneshot\n\
          ExecStart={command}\n\
-         PrivateTmp=true\n"
+         PrivateTmp=true\n",
+        by.comment(),
+        by.documentation()
     )
 }
 
-pub fn systemd_timer() -> String {
-    "# Written by certsmith install-timer.\n\
-     [Unit]\n\
-     Description=Run certsmith renew twice a day\n\
-     \n\
-     [Timer]\n\
-     OnCalendar=*-*-* 00,12:00:00\n\
-     RandomizedDelaySec=43200\n\
-     Persistent=true\n\
-     \n\
-     [Install]\n\
-     WantedBy=timers.target\n"
-        .to_string()
+pub fn systemd_timer(by: WrittenBy) -> String {
+    format!(
+        "{}.\n\
+         [Unit]\n\
+         Description=Run certsmith renew twice a day\n\
+         {}\
+         \n\
+         [Timer]\n\
+         OnCalendar=*-*-* 00,12:00:00\n\
+         RandomizedDelaySec=43200\n\
+         Persistent=true\n\
+         \n\
+         [Install]\n\
+         WantedBy=timers.target\n",
+        by.comment(),
+        by.documentation()
+    )
 }
 
 /// `/etc/cron.d` format (with the user field). The minute is fixed per
@@ -90,7 +124,7 @@ pub fn cron_file(command: &str, minute_seed: u32) -> String {
 /// numbered backups certsmith keeps itself (`--max-log-backups`), so neither
 /// renames the other's files; with `--max-log-backups 0` (Debian's cli.ini)
 /// certsmith appends and this rule is what bounds the log.
-pub fn logrotate_rule(logs_dir: &Path) -> Result<String, String> {
+pub fn logrotate_rule(logs_dir: &Path, by: WrittenBy) -> Result<String, String> {
     let dir = logs_dir.to_str().filter(|d| !d.contains(['"', '\n', '\r']));
     let Some(dir) = dir else {
         return Err(format!(
@@ -99,7 +133,7 @@ pub fn logrotate_rule(logs_dir: &Path) -> Result<String, String> {
         ));
     };
     Ok(format!(
-        "# Written by certsmith install-timer: rotate certsmith's log.\n\
+        "{}: rotate certsmith's log.\n\
          \"{dir}/*.log\" {{\n\
          \x20   weekly\n\
          \x20   rotate 12\n\
@@ -107,23 +141,31 @@ pub fn logrotate_rule(logs_dir: &Path) -> Result<String, String> {
          \x20   compress\n\
          \x20   missingok\n\
          \x20   notifempty\n\
-         }}\n"
+         }}\n",
+        by.comment()
     ))
 }
 
-/// Whether a logrotate rule in `rules` other than ours already names files
-/// in `logs_dir` (Debian's certbot package rotates /var/log/letsencrypt):
-/// logrotate refuses two rules for one file, so ours must then stay out.
+/// Whether a logrotate rule in `rules` other than the one install-timer
+/// writes already names files in `logs_dir` (Debian's certbot package
+/// rotates /var/log/letsencrypt): logrotate refuses two rules for one file,
+/// so ours must then stay out. The certsmith package's rule counts as
+/// another's: it is a conffile of dpkg's, which install-timer must not
+/// rewrite (dpkg would ask about it at every upgrade).
 pub fn rotated_elsewhere(rules: &Path, logs_dir: &Path) -> Option<PathBuf> {
     let prefix = format!("{}/", logs_dir.display());
     let entries = std::fs::read_dir(rules).ok()?;
     entries.flatten().map(|e| e.path()).find(|path| {
-        path.file_name().is_some_and(|n| n != LOGROTATE)
-            && std::fs::read_to_string(path).is_ok_and(|text| {
-                text.split_whitespace()
-                    .map(|word| word.trim_matches('"'))
-                    .any(|word| word.starts_with(&prefix))
-            })
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return false;
+        };
+        let install_timers = path.file_name().is_some_and(|n| n == LOGROTATE)
+            && !text.starts_with(WrittenBy::Package.comment());
+        !install_timers
+            && text
+                .split_whitespace()
+                .map(|word| word.trim_matches('"'))
+                .any(|word| word.starts_with(&prefix))
     })
 }
 
@@ -145,6 +187,21 @@ mod tests {
         );
         assert!(renew_command(Path::new("/opt/my tools/certsmith"), &[], true).is_err());
         assert!(renew_command(Path::new("/usr/bin/certsmith"), &["100%".into()], true).is_err());
+    }
+
+    #[test]
+    fn the_packaged_rule_is_another_rule() {
+        let rules = tempfile::tempdir().unwrap();
+        let logs = Path::new("/var/log/certsmith");
+        let ours = rules.path().join(LOGROTATE);
+        std::fs::write(
+            &ours,
+            logrotate_rule(logs, WrittenBy::InstallTimer).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(rotated_elsewhere(rules.path(), logs), None);
+        std::fs::write(&ours, logrotate_rule(logs, WrittenBy::Package).unwrap()).unwrap();
+        assert_eq!(rotated_elsewhere(rules.path(), logs), Some(ours));
     }
 
     #[test]

@@ -111,6 +111,32 @@ fn all(out: &mut String, set: &FlagSet, plugins: &[PluginTopic]) {
     }
 }
 
+/// The sections of `--help all` with their flags (each flag once, under its
+/// group), in `--help all`'s order; groups no section names come last. The
+/// man page (`cli::docs`) lists its options this way.
+pub fn groups(
+    set: &FlagSet,
+    plugins: &[PluginTopic],
+) -> Vec<(&'static str, &'static str, Vec<&'static Flag>)> {
+    let mut out: Vec<(&'static str, &'static str, Vec<&'static Flag>)> = sections(plugins)
+        .into_iter()
+        .map(|(name, about)| {
+            let flags = set.iter().filter(|f| f.group == name).collect();
+            (name, about, flags)
+        })
+        .collect();
+    for flag in set.iter() {
+        match out.iter_mut().find(|(name, _, _)| *name == flag.group) {
+            Some((_, _, flags)) if !flags.iter().any(|f| std::ptr::eq(*f, flag)) => {
+                flags.push(flag)
+            }
+            Some(_) => {}
+            None => out.push((flag.group, "", vec![flag])),
+        }
+    }
+    out
+}
+
 /// The sections of `--help all`, in order: general options, the general
 /// topics, the verbs, plugin selection, each plugin.
 fn sections(plugins: &[PluginTopic]) -> Vec<(&'static str, &'static str)> {
@@ -194,7 +220,8 @@ pub fn flag_help(flag: &Flag) -> String {
 /// What `--help` says of a flag accepted for compatibility only.
 pub const NO_OP: &str = "Accepted for compatibility; no effect in certsmith";
 
-fn flag_names(flag: &Flag) -> String {
+/// `-d NAMES, --domains NAMES, --domain NAMES`, as `--help` shows them.
+pub fn flag_names(flag: &Flag) -> String {
     let value = match flag.arity {
         Arity::Value(m) => format!(" {m}"),
         _ => String::new(),
