@@ -158,6 +158,37 @@ pub fn build_solver<'s>(
     build(config, names, session.reverter()?)
 }
 
+/// Take the reload the site's solver left owed (`Installer::owe_challenge_reload`)
+/// off the disk, right before the reload that pays it: `true` when one was owed.
+pub fn take_owed_reload(session: &mut Session) -> Result<bool> {
+    Ok(crate::installer::temp_edits::take_owed_reload(
+        session.reverter()?,
+    )?)
+}
+
+/// `failed` ends the command while a reload is owed (`owed`, or still pending on
+/// disk): the server still runs the undone challenge edits, so reload it now
+/// (a failure to is added to the error), then return the error.
+pub fn reload_after_failure(
+    session: &mut Session,
+    site: &dyn Installer,
+    owed: bool,
+    failed: anyhow::Error,
+) -> anyhow::Error {
+    let owed = match owed {
+        true => Ok(true),
+        false => take_owed_reload(session),
+    };
+    match owed.map(|owed| owed.then(|| site.restart())) {
+        Ok(None | Some(Ok(_))) => failed,
+        Ok(Some(Err(e))) => failed.context(format!(
+            "reloading {} after undoing the challenge edits failed too: {e}",
+            site.label()
+        )),
+        Err(e) => failed.context(format!("{e}")),
+    }
+}
+
 /// Print what a deploy said: stdout lines and the diff unless `-q`, warnings always.
 pub fn report(config: &Config, deployment: &Deployment) -> Result<()> {
     for w in &deployment.warnings {
