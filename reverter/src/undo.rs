@@ -48,7 +48,10 @@ pub(crate) fn undo_keeping_actions(dir: &Path, title: &str) -> Result<RollbackSu
         return Err(Error::io(
             dir,
             "roll back",
-            io::Error::new(io::ErrorKind::NotFound, "the transaction's manifest is gone"),
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "the transaction's manifest is gone",
+            ),
         ));
     };
     m.entries.retain(|e| matches!(e, Entry::Action(_)));

@@ -122,7 +122,7 @@ fn clients_see_no_error_across_install_renew_and_rollback() {
         certsmith(&ns, &tree, &install)
     });
     let install_restarts = restarts(&tree) - before;
-    check("install", &out[0], done, &either, &redirect);
+    check("install", &out[0], done, either, &redirect);
     let first = live_serial(&tree);
 
     let before = restarts(&tree);
@@ -148,7 +148,7 @@ fn clients_see_no_error_across_install_renew_and_rollback() {
         certsmith(&ns, &tree, &["rollback"])
     });
     let rollback_restarts = restarts(&tree) - before;
-    check("rollback", &out[0], done, &either, &plain);
+    check("rollback", &out[0], done, either, &plain);
     let serving = page_with(PAGE, &only_new);
     check(
         "rollback",

@@ -118,7 +118,15 @@ fn killed_while_the_reload_is_owed_the_next_run_reloads() {
     site.start_nginx();
     let before = snapshot(&site.root);
     let mut child = site
-        .command(&["--nginx", "-d", "demo.example", "-n", "--agree-tos", "-m", "a@b.example"])
+        .command(&[
+            "--nginx",
+            "-d",
+            "demo.example",
+            "-n",
+            "--agree-tos",
+            "-m",
+            "a@b.example",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

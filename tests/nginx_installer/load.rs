@@ -80,7 +80,7 @@ fn clients_see_no_error_across_install_renew_and_rollback() {
     let (run, done, out) = during(&ns, &[&http], THREADS, LEAD_TAIL, || site.certsmith(&args));
     run.ok();
     let install_reloads = reloads(&site) - before;
-    figures.push(check("install", &out[0], done, &either, &redirect));
+    figures.push(check("install", &out[0], done, either, &redirect));
     let first = live_serial(&site);
 
     // A forced renewal: http keeps redirecting, https keeps serving, then only the
@@ -111,7 +111,7 @@ fn clients_see_no_error_across_install_renew_and_rollback() {
     });
     run.ok();
     let rollback_reloads = reloads(&site) - before;
-    figures.push(check("rollback", &out[0], done, &either, &plain));
+    figures.push(check("rollback", &out[0], done, either, &plain));
     let serving = page_with(PAGE, &only_new);
     figures.push(check(
         "rollback",
