@@ -166,27 +166,30 @@ pub fn take_owed_reload(session: &mut Session) -> Result<bool> {
     )?)
 }
 
-/// `failed` ends the command while a reload is owed (`owed`, or still pending on
-/// disk): the server still runs the undone challenge edits, so reload it now
-/// (a failure to is added to the error), then return the error.
+/// `failed` ends the command while a reload may be owed (`owed`, or still pending
+/// on disk): the server still runs the undone challenge edits, so reload it now.
+/// Returns `failed`, the command's error; a failure to reload is a warning beside it.
 pub fn reload_after_failure(
     session: &mut Session,
     site: &dyn Installer,
     owed: bool,
     failed: anyhow::Error,
 ) -> anyhow::Error {
-    let owed = match owed {
+    let reloaded = match owed {
         true => Ok(true),
         false => take_owed_reload(session),
-    };
-    match owed.map(|owed| owed.then(|| site.restart())) {
-        Ok(None | Some(Ok(_))) => failed,
-        Ok(Some(Err(e))) => failed.context(format!(
-            "reloading {} after undoing the challenge edits failed too: {e}",
-            site.label()
-        )),
-        Err(e) => failed.context(format!("{e}")),
     }
+    .and_then(|owed| match owed {
+        true => site.restart().map(|_| true).map_err(Into::into),
+        false => Ok(false),
+    });
+    if let Err(e) = reloaded {
+        eprintln!(
+            "certsmith: warning: reloading {} after undoing the challenge edits failed: {e:#}",
+            site.label()
+        );
+    }
+    failed
 }
 
 /// Print what a deploy said: stdout lines and the diff unless `-q`, warnings always.

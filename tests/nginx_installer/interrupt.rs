@@ -1,6 +1,7 @@
 //! certsmith stopped while nginx answers its challenge: SIGKILL (the next
 //! run undoes the temporary edits) and Ctrl-C (it cleans up itself); SIGKILL
-//! while the reload that undoes them is owed to the install (the next run reloads).
+//! while the reload that undoes them is owed to the install (the next run
+//! reloads); an install nginx rejects after the challenge (`run` reloads itself).
 
 use super::e2e::{DEMO, Site};
 use super::util::{Run, differing, snapshot};
@@ -102,13 +103,6 @@ fn reload_owed(site: &Site) -> bool {
         .is_ok_and(|m| m.contains("reload%20owed"))
 }
 
-fn reloads(site: &Site) -> usize {
-    std::fs::read_to_string(site.dir.join("error.log"))
-        .unwrap_or_default()
-        .matches("(SIGHUP) received")
-        .count()
-}
-
 #[test]
 fn killed_while_the_reload_is_owed_the_next_run_reloads() {
     let site = Site::new(&[("demo.conf", DEMO)]);
@@ -157,7 +151,7 @@ fn killed_while_the_reload_is_owed_the_next_run_reloads() {
     let mut after = snapshot(&site.root);
     after.remove(".certsmith.lock");
     assert!(after == before, "left: {:?}", differing(&before, &after));
-    let reloaded = reloads(&site);
+    let reloaded = site.reloads();
     let next = site.certsmith(&["rollback"]).ok();
     assert!(
         next.stderr.contains("rolled back the temporary checkpoint"),
@@ -165,8 +159,48 @@ fn killed_while_the_reload_is_owed_the_next_run_reloads() {
         next.stderr
     );
     assert!(next.stderr.contains("reloaded"), "{}", next.stderr);
-    assert_eq!(reloads(&site), reloaded + 1, "{}", next.stderr);
+    assert_eq!(site.reloads(), reloaded + 1, "{}", next.stderr);
     assert!(!site.dir.join("work/reverter/in-progress").exists());
     let after = snapshot(&site.root);
     assert!(after == before, "left: {:?}", differing(&before, &after));
+}
+
+#[test]
+fn an_install_nginx_rejects_after_the_challenge_still_reloads_nginx() {
+    let site = Site::new(&[("demo.conf", DEMO)]);
+    // certsmith's TLS settings file, edited by the user (so kept as it is) into
+    // something nginx rejects: only the install, after the challenge, includes it.
+    super::util::write(
+        &site
+            .dir
+            .join("letsencrypt/certsmith-options-ssl-nginx.conf"),
+        "ssl_no_such_directive on;\n",
+    );
+    site.log_notices();
+    site.start_nginx();
+    let before = snapshot(&site.root);
+    let reloaded = site.reloads();
+    let run = site
+        .certsmith(&[
+            "--nginx",
+            "-d",
+            "demo.example",
+            "-n",
+            "--agree-tos",
+            "-m",
+            "a@b.example",
+        ])
+        .failed();
+    assert!(
+        run.stderr
+            .contains("nginx rejects the changed configuration"),
+        "{}",
+        run.stderr
+    );
+    // Challenge edits in, then (the install undone) out: nginx runs the
+    // original configuration again.
+    assert_eq!(site.reloads(), reloaded + 2, "{}", run.stderr);
+    let after = snapshot(&site.root);
+    assert!(after == before, "left: {:?}", differing(&before, &after));
+    assert!(!site.dir.join("work/reverter/in-progress").exists());
 }

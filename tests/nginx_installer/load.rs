@@ -20,15 +20,6 @@ const LEAD_TAIL: (Duration, Duration) = (Duration::from_millis(300), Duration::f
 const HOST: &str = "demo.example";
 const PAGE: &str = "hello from nginx\n";
 
-/// How many times nginx has reloaded: its notice on SIGHUP (a reload logs
-/// "reconfiguring" twice, the signal once).
-fn reloads(site: &Site) -> usize {
-    std::fs::read_to_string(site.dir.join("error.log"))
-        .unwrap_or_default()
-        .matches("(SIGHUP) received")
-        .count()
-}
-
 fn live_serial(site: &Site) -> String {
     let pem = std::fs::read_to_string(site.live(HOST, "cert.pem")).unwrap();
     certsmith::x509::parse_pem(&pem).unwrap().serial_hex
@@ -53,10 +44,7 @@ fn renew(site: &Site) -> Run {
 #[test]
 fn clients_see_no_error_across_install_renew_and_rollback() {
     let site = Site::new(&[("demo.conf", DEMO)]);
-    // nginx logs each reload ("signal 1 (SIGHUP) received ..., reconfiguring") at notice level.
-    let conf = site.root.join("nginx.conf");
-    let text = std::fs::read_to_string(&conf).unwrap();
-    std::fs::write(&conf, text.replace("error.log;", "error.log notice;")).unwrap();
+    site.log_notices();
     site.start_nginx();
     let ns = site.tb.name.clone();
     let http = Target::http(HOST, 80, "/");
@@ -66,7 +54,7 @@ fn clients_see_no_error_across_install_renew_and_rollback() {
     let mut figures = Vec::new();
 
     // Issuance through nginx, install, redirect: http goes from the page to the 301.
-    let before = reloads(&site);
+    let before = site.reloads();
     let args = [
         "--nginx",
         "-d",
@@ -79,16 +67,16 @@ fn clients_see_no_error_across_install_renew_and_rollback() {
     ];
     let (run, done, out) = during(&ns, &[&http], THREADS, LEAD_TAIL, || site.certsmith(&args));
     run.ok();
-    let install_reloads = reloads(&site) - before;
+    let install_reloads = site.reloads() - before;
     figures.push(check("install", &out[0], done, either, &redirect));
     let first = live_serial(&site);
 
     // A forced renewal: http keeps redirecting, https keeps serving, then only the
     // new certificate.
-    let before = reloads(&site);
+    let before = site.reloads();
     let (run, done, out) = during(&ns, &[&http, &https], THREADS, LEAD_TAIL, || renew(&site));
     let run = run.ok();
-    let renew_reloads = reloads(&site) - before;
+    let renew_reloads = site.reloads() - before;
     // Whether the renewal proved control again through nginx (a CA may reuse a
     // valid authorization: no challenge, no challenge reloads).
     let challenged = run.stdout.contains("nginx answers the http-01 challenge");
@@ -108,12 +96,12 @@ fn clients_see_no_error_across_install_renew_and_rollback() {
     // rollback: http back to the page; https served until nginx drops the listener,
     // then refused (or reset unaccepted in the closing listener's queue),
     // refused after that, and only refused once certsmith returned.
-    let before = reloads(&site);
+    let before = site.reloads();
     let (run, done, out) = during(&ns, &[&http, &https], THREADS, LEAD_TAIL, || {
         site.certsmith(&["rollback"])
     });
     run.ok();
-    let rollback_reloads = reloads(&site) - before;
+    let rollback_reloads = site.reloads() - before;
     figures.push(check("rollback", &out[0], done, either, &plain));
     let serving = page_with(PAGE, &only_new);
     figures.push(check(
