@@ -13,4 +13,5 @@ mod apache_installer {
     mod corpus;
     mod e2e;
     mod live;
+    mod load;
 }

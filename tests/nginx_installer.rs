@@ -30,3 +30,7 @@ mod bad_input;
 
 #[path = "nginx_installer/prompts.rs"]
 mod prompts;
+
+// Clients under load across install, renew and rollback (issue 17).
+#[path = "nginx_installer/load.rs"]
+mod load;

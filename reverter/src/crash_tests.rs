@@ -46,14 +46,18 @@ enum Scenario {
     RollbackCheckpoint,
     /// `Reverter::open` recovering a transaction a crash left applied.
     Recovery,
+    /// A temporary transaction rolled back keeping its actions pending
+    /// (`rollback_keep_actions`); the next open reports them.
+    KeepActions,
 }
 
-const SCENARIOS: [Scenario; 5] = [
+const SCENARIOS: [Scenario; 6] = [
     Scenario::Commit,
     Scenario::Temporary,
     Scenario::Drop,
     Scenario::RollbackCheckpoint,
     Scenario::Recovery,
+    Scenario::KeepActions,
 ];
 
 impl Scenario {
@@ -64,6 +68,7 @@ impl Scenario {
             Scenario::Drop => "drop",
             Scenario::RollbackCheckpoint => "rollback-checkpoint",
             Scenario::Recovery => "recovery",
+            Scenario::KeepActions => "keep-actions",
         }
     }
 
@@ -152,16 +157,17 @@ fn prepare(scenario: Scenario, root: &Path) {
 fn run(scenario: Scenario, root: &Path) -> Result<(), crate::Error> {
     let mut r = Reverter::open(work(root))?;
     let kind = match scenario {
-        Scenario::Temporary => Kind::Temporary,
+        Scenario::Temporary | Scenario::KeepActions => Kind::Temporary,
         _ => Kind::Permanent,
     };
     match scenario {
-        Scenario::Commit | Scenario::Temporary | Scenario::Drop => {
+        Scenario::Commit | Scenario::Temporary | Scenario::Drop | Scenario::KeepActions => {
             let mut tx = r.begin(kind, "crash test")?;
             apply(&mut tx, root)?;
             match scenario {
                 Scenario::Commit => drop(tx.commit()?),
                 Scenario::Temporary => drop(tx.rollback()?),
+                Scenario::KeepActions => drop(tx.rollback_keep_actions("owed").0?),
                 _ => drop(tx),
             }
         }
@@ -263,6 +269,13 @@ fn verify_after_interruption(scenario: Scenario, root: &Path, e: &Expected) -> V
             return problems;
         }
     };
+    // Once retitled, the pending transaction must still carry its action.
+    if let Some(rec) = r.recovery()
+        && rec.summary.title == "owed"
+        && rec.summary.actions.is_empty()
+    {
+        problems.push("the kept transaction lost its action".into());
+    }
     let committed = match r.checkpoints() {
         Ok(list) => !list.is_empty(),
         Err(err) => {
@@ -275,6 +288,7 @@ fn verify_after_interruption(scenario: Scenario, root: &Path, e: &Expected) -> V
         if scenario == Scenario::Temporary
             || scenario == Scenario::Drop
             || scenario == Scenario::Recovery
+            || scenario == Scenario::KeepActions
         {
             problems.push("a checkpoint exists although nothing was committed".into());
         }

@@ -234,6 +234,29 @@ impl<'r> Transaction<'r> {
         (result, reverter)
     }
 
+    /// Undo every change, as [`Transaction::rollback_release`] does, but leave
+    /// the transaction pending with its undo actions alone, retitled `title`,
+    /// and hand back the reverter. The files are as before; the next
+    /// [`Reverter::recover`] (or the next start, after a crash) reports the
+    /// actions and undoes nothing more, and until then no other transaction can
+    /// begin. For an action still owed once the files are back, such as a
+    /// server reload: at no instant is its record gone (before the manifest is
+    /// rewritten the whole transaction is pending, after it the actions are).
+    pub fn rollback_keep_actions(
+        mut self,
+        title: &str,
+    ) -> (Result<RollbackSummary, Error>, &'r mut Reverter) {
+        // Finished as an object either way: on failure the whole transaction
+        // stays on disk for the next recovery.
+        self.done = true;
+        let result = undo::undo_keeping_actions(&self.dir, title);
+        let reverter = self
+            .reverter
+            .take()
+            .expect("a transaction holds its reverter until released");
+        (result, reverter)
+    }
+
     fn rollback_now(&mut self) -> Result<RollbackSummary, Error> {
         // Whatever happens, this object is finished: on failure the manifest
         // and backups stay for the next start to retry.

@@ -30,8 +30,43 @@ pub(crate) fn undo_and_remove(
     dir: &Path,
     id: Option<u64>,
 ) -> Result<Option<(Manifest, RollbackSummary)>, Error> {
-    let Some(loaded) = manifest::read(dir)? else {
+    let Some(done) = undo_in_place(dir, id)? else {
         discard_without_manifest(dir)?;
+        return Ok(None);
+    };
+    discard(dir)?;
+    Ok(Some(done))
+}
+
+/// Undo the file changes of the transaction in `dir`, then leave it in place
+/// holding only its undo actions, titled `title`: the manifest is rewritten
+/// (both copies, each atomically), so a crash at any instant leaves either the
+/// whole transaction or its actions alone for the next recovery, which undoes
+/// what is left and reports the actions. On failure `dir` is kept whole.
+pub(crate) fn undo_keeping_actions(dir: &Path, title: &str) -> Result<RollbackSummary, Error> {
+    let Some((mut m, summary)) = undo_in_place(dir, None)? else {
+        return Err(Error::io(
+            dir,
+            "roll back",
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "the transaction's manifest is gone",
+            ),
+        ));
+    };
+    m.entries.retain(|e| matches!(e, Entry::Action(_)));
+    m.title = title.to_string();
+    manifest::write(dir, &m)?;
+    Ok(summary)
+}
+
+/// Undo every record of the transaction in `dir`, newest first; the directory
+/// stays. `Ok(None)`: no manifest.
+fn undo_in_place(
+    dir: &Path,
+    id: Option<u64>,
+) -> Result<Option<(Manifest, RollbackSummary)>, Error> {
+    let Some(loaded) = manifest::read(dir)? else {
         return Ok(None);
     };
     let m = loaded.manifest;
@@ -61,7 +96,6 @@ pub(crate) fn undo_and_remove(
             failures,
         });
     }
-    discard(dir)?;
     Ok(Some((m, summary)))
 }
 

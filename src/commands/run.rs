@@ -23,7 +23,15 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
         enhance,
     };
     server.check(&planned)?;
-    let got = site::obtain(config, session, server, &name, &names, Some(&name))?;
+    if !config.dry_run {
+        // The install reloads the server next: that one reload takes the challenge
+        // edits out and the certificate in.
+        server.owe_challenge_reload();
+    }
+    let got = match site::obtain(config, session, server, &name, &names, Some(&name)) {
+        Ok(got) => got,
+        Err(e) => return Err(site::reload_after_failure(session, server, false, e)),
+    };
     let Some((lineage, fresh)) = got else {
         if config.dry_run {
             // What installing would change, with the paths the lineage would have.
@@ -32,10 +40,13 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
         }
         bail!("internal error: no certificate to install");
     };
-    let changed = site::install_lineage(config, session, server, &lineage, names, enhance)?;
-    if fresh && !changed && server.serves() {
+    // Taken just before the deploy, whose reload (or the restart below) pays it.
+    let owed = site::take_owed_reload(session)?;
+    let changed = site::install_lineage(config, session, server, &lineage, names, enhance)
+        .map_err(|e| site::reload_after_failure(session, server, owed, e))?;
+    if (fresh || owed) && !changed && server.serves() {
         // Same paths, new files: the server reads certificates when it loads its
-        // configuration.
+        // configuration (and it still runs the undone challenge edits).
         let done = server.restart()?;
         if !config.output.quiet {
             println!("{done} to serve the new certificate.");

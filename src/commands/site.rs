@@ -158,6 +158,40 @@ pub fn build_solver<'s>(
     build(config, names, session.reverter()?)
 }
 
+/// Take the reload the site's solver left owed (`Installer::owe_challenge_reload`)
+/// off the disk, right before the reload that pays it: `true` when one was owed.
+pub fn take_owed_reload(session: &mut Session) -> Result<bool> {
+    Ok(crate::installer::temp_edits::take_owed_reload(
+        session.reverter()?,
+    )?)
+}
+
+/// `failed` ends the command while a reload may be owed (`owed`, or still pending
+/// on disk): the server still runs the undone challenge edits, so reload it now.
+/// Returns `failed`, the command's error; a failure to reload is a warning beside it.
+pub fn reload_after_failure(
+    session: &mut Session,
+    site: &dyn Installer,
+    owed: bool,
+    failed: anyhow::Error,
+) -> anyhow::Error {
+    let reloaded = match owed {
+        true => Ok(true),
+        false => take_owed_reload(session),
+    }
+    .and_then(|owed| match owed {
+        true => site.restart().map(|_| true).map_err(Into::into),
+        false => Ok(false),
+    });
+    if let Err(e) = reloaded {
+        eprintln!(
+            "certsmith: warning: reloading {} after undoing the challenge edits failed: {e:#}",
+            site.label()
+        );
+    }
+    failed
+}
+
 /// Print what a deploy said: stdout lines and the diff unless `-q`, warnings always.
 pub fn report(config: &Config, deployment: &Deployment) -> Result<()> {
     for w in &deployment.warnings {

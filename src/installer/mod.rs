@@ -157,6 +157,13 @@ pub trait Installer {
     ) -> Result<Deployment, Error>;
     /// The http-01 authenticator through this server (temporary edits in `reverter`).
     fn solver<'r>(&mut self, reverter: &'r mut Reverter) -> Result<Box<dyn Solver + 'r>, Error>;
+    /// For a caller that reloads the server right after the challenge (it installs
+    /// the certificate next): solvers built from now on undo their challenge edits
+    /// without reloading and leave that reload owed, recorded on disk
+    /// ([`temp_edits`]); the caller takes it with [`temp_edits::take_owed_reload`]
+    /// just before its own reload, which then serves both. A server that does not
+    /// do this reloads as usual.
+    fn owe_challenge_reload(&mut self) {}
     /// Test the configuration and reload (start the server when not running): new
     /// files at unchanged paths. Says what was done (`nginx -t: ok; nginx reloaded`).
     fn restart(&self) -> Result<String, Error>;

@@ -235,16 +235,20 @@ fn nginx_site(options: &Options) -> NginxSite {
 /// A web server's own authenticator, for `certonly` and renewal (the verbs that also
 /// install use the server they opened).
 trait Site: Installer + Sized + 'static {
+    /// The registry name (`-i NAME`).
+    const NAME: &'static str;
     fn build(options: &Options) -> anyhow::Result<Self>;
 }
 
 impl Site for NginxSite {
+    const NAME: &'static str = "nginx";
     fn build(options: &Options) -> anyhow::Result<Self> {
         Ok(nginx_site(options))
     }
 }
 
 impl Site for ApacheSite {
+    const NAME: &'static str = "apache";
     fn build(options: &Options) -> anyhow::Result<Self> {
         apache_site(options)
     }
@@ -256,6 +260,15 @@ fn through_installer<'r, S: Site>(
     reverter: &'r mut Reverter,
 ) -> Built<'r> {
     let mut site = S::build(options)?;
+    if options.verb == "renew"
+        && !options.dry_run
+        && options.plugins.installer.as_deref() == Some(S::NAME)
+    {
+        // Renewal reloads this same server (the lineage's installer, built from
+        // the same options) once the certificate is saved: that reload also takes
+        // the challenge edits out (`commands::renew` takes the owed reload).
+        site.owe_challenge_reload();
+    }
     let solver = site.solver(reverter)?;
     Ok((solver, RenewalParams::default()))
 }

@@ -39,6 +39,22 @@ impl Site {
         Site { tb, dir, root }
     }
 
+    /// Log nginx's notices (call before starting it): each reload logs
+    /// "signal 1 (SIGHUP) received ..., reconfiguring", counted by [`Site::reloads`].
+    pub fn log_notices(&self) {
+        let conf = self.root.join("nginx.conf");
+        let text = std::fs::read_to_string(&conf).unwrap();
+        std::fs::write(&conf, text.replace("error.log;", "error.log notice;")).unwrap();
+    }
+
+    /// How many times nginx has reloaded so far (see [`Site::log_notices`]).
+    pub fn reloads(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("error.log"))
+            .unwrap_or_default()
+            .matches("(SIGHUP) received")
+            .count()
+    }
+
     pub fn start_nginx(&self) {
         Run::from_command(
             self.tb

@@ -8,6 +8,7 @@ pub mod ari;
 pub mod bind;
 pub mod common;
 pub mod lineages;
+pub mod load;
 pub mod netns;
 pub mod nginx;
 pub mod ocsp;

@@ -204,6 +204,52 @@ fn identical_content_records_nothing_and_makes_no_checkpoint() {
 }
 
 #[test]
+fn rolled_back_keeping_actions_the_files_are_back_and_the_actions_stay_pending() {
+    let s = Scratch::new("api-keep-actions");
+    let live = s.join("live");
+    fs::create_dir_all(&live).unwrap();
+    fs::write(live.join("nginx.conf"), "events {}\n").unwrap();
+    let before = snapshot(&live);
+    let reload = UndoAction::ReloadServer {
+        server: "nginx".into(),
+        config: live.join("nginx.conf"),
+    };
+    let mut owner = Reverter::open(s.join("work")).unwrap();
+    let mut tx = owner.begin(Kind::Temporary, "challenge").unwrap();
+    tx.record(reload.clone()).unwrap();
+    tx.write(live.join("nginx.conf"), b"events {}\nhttp {}\n")
+        .unwrap();
+    tx.create(live.join("extra.conf"), b"x", 0o644).unwrap();
+    let (undone, r) = tx.rollback_keep_actions("challenge undone, reload owed");
+    let undone = undone.unwrap();
+    assert_eq!(undone.restored.len() + undone.removed.len(), 2);
+    assert_eq!(diff(&before, &snapshot(&live)), Vec::<String>::new());
+    // Pending: it blocks every other transaction until it is recovered, and a
+    // recovery only reports the action.
+    let err = r.begin(Kind::Permanent, "next").unwrap_err();
+    assert!(matches!(err, Error::TransactionInProgress { .. }), "{err}");
+    let recovered = r.recover().unwrap().expect("the pending actions");
+    assert_eq!(recovered.interrupted, Interrupted::Temporary);
+    assert_eq!(recovered.summary.title, "challenge undone, reload owed");
+    assert_eq!(recovered.summary.actions, vec![reload.clone()]);
+    assert!(recovered.summary.restored.is_empty() && recovered.summary.removed.is_empty());
+    assert!(r.recover().unwrap().is_none(), "recovered once only");
+    drop(r.begin(Kind::Permanent, "next").unwrap());
+
+    // Kept, then the process ends: the next start reports the action.
+    let mut tx = owner.begin(Kind::Temporary, "challenge").unwrap();
+    tx.record(reload.clone()).unwrap();
+    tx.write(live.join("nginx.conf"), b"changed\n").unwrap();
+    tx.rollback_keep_actions("owed").0.unwrap();
+    drop(owner);
+    assert_eq!(diff(&before, &snapshot(&live)), Vec::<String>::new());
+    let reopened = Reverter::open(s.join("work")).unwrap();
+    let recovery = reopened.recovery().expect("recovered at start");
+    assert_eq!(recovery.summary.actions, vec![reload]);
+    assert_eq!(diff(&before, &snapshot(&live)), Vec::<String>::new());
+}
+
+#[test]
 fn a_crash_is_recovered_at_open_and_reported() {
     let s = Scratch::new("api-recover");
     let live = s.join("live");

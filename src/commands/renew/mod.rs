@@ -169,7 +169,11 @@ fn process(
     state.hooks.queue_post(lconfig.hooks.post.as_deref());
     let version = match renew(state, reverter, &mut loaded) {
         Ok((v, _)) => v,
-        Err(e) => return Outcome::Failed(names, e),
+        Err(e) => {
+            // The server may still run challenge edits whose reload was owed.
+            reload_if_owed(reverter, &lconfig);
+            return Outcome::Failed(names, e);
+        }
     };
     let Some(version) = version else {
         say(
@@ -201,10 +205,33 @@ fn process(
         crate::log::warning(&line);
         eprintln!("certsmith: warning: {line}");
     }
-    if let Err(e) = reload_installer(&lconfig) {
+    // A reload the challenge's cleanup left owed is paid by this one; taken just
+    // before it (a crash before then: the next start reloads the server).
+    let reloaded = crate::installer::temp_edits::take_owed_reload(reverter)
+        .map_err(anyhow::Error::from)
+        .and_then(|_| reload_installer(&lconfig));
+    if let Err(e) = reloaded {
         return Outcome::DeployFailed(names, e.context("the server was not reloaded"));
     }
     Outcome::Renewed(names)
+}
+
+/// After a failed renewal: when its challenge left the server's reload owed
+/// (the server still runs the undone edits), reload it now; a failure to is a
+/// warning, the renewal's own error is the one reported.
+fn reload_if_owed(reverter: &mut reverter::Reverter, config: &Config) {
+    let reloaded = crate::installer::temp_edits::take_owed_reload(reverter)
+        .map_err(anyhow::Error::from)
+        .and_then(|owed| {
+            if owed {
+                reload_installer(config)
+            } else {
+                Ok(())
+            }
+        });
+    if let Err(e) = reloaded {
+        eprintln!("certsmith: warning: reloading the server after the challenge failed: {e:#}");
+    }
 }
 
 /// Make the lineage's installer (if it has one) use the renewed files: the live

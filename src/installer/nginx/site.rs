@@ -37,6 +37,8 @@ pub struct NginxSite {
     test: Option<PendingTest>,
     /// Its warnings, once finished (a deploy reports only new ones).
     warnings_before: Vec<String>,
+    /// [`Installer::owe_challenge_reload`] was asked.
+    owe_reload: bool,
 }
 
 fn broken_before(output: String) -> Error {
@@ -54,6 +56,7 @@ impl NginxSite {
             loaded: None,
             test: None,
             warnings_before: Vec::new(),
+            owe_reload: false,
         }
     }
 
@@ -271,12 +274,21 @@ impl Installer for NginxSite {
     fn solver<'r>(&mut self, reverter: &'r mut Reverter) -> Result<Box<dyn Solver + 'r>, Error> {
         // A configuration nginx already rejects is refused before the CA is asked.
         self.preflight()?;
-        Ok(Box::new(NginxSolver::new(
+        let solver = NginxSolver::new(
             self.nginx.clone(),
             self.settings.http_port,
             reverter,
             self.settings.quiet,
-        )))
+        );
+        Ok(Box::new(if self.owe_reload {
+            solver.owing_reload()
+        } else {
+            solver
+        }))
+    }
+
+    fn owe_challenge_reload(&mut self) {
+        self.owe_reload = true;
     }
 
     fn restart(&self) -> Result<String, Error> {

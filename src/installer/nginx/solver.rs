@@ -5,7 +5,10 @@
 //! `nginx -t` (undoing and failing with nginx's message if it fails),
 //! reloads nginx (starting it if it was not running) and checks locally
 //! that every token is answered. `cleanup` undoes the transaction and
-//! reloads: the user's files are byte for byte as before.
+//! reloads: the user's files are byte for byte as before. When the caller
+//! reloads nginx right after anyway (`run`: the install), `cleanup` leaves
+//! that reload owed instead (`temp_edits`), so the edits going out and the
+//! certificate coming in are one reload.
 
 use super::challenge;
 use super::ctl::CtlError;
@@ -24,6 +27,8 @@ pub struct NginxSolver<'r> {
     /// The challenge edits, open between `present` and `cleanup`.
     edits: TempEdits<'r>,
     quiet: bool,
+    /// Leave the reload after undoing the edits to the caller.
+    owe_reload: bool,
 }
 
 impl<'r> NginxSolver<'r> {
@@ -33,7 +38,15 @@ impl<'r> NginxSolver<'r> {
             http_port,
             edits: TempEdits::new(reverter),
             quiet,
+            owe_reload: false,
         }
+    }
+
+    /// `cleanup` undoes the edits but leaves the reload owed, for a caller that
+    /// reloads nginx next (and takes the debt first: `temp_edits::take_owed_reload`).
+    pub fn owing_reload(mut self) -> Self {
+        self.owe_reload = true;
+        self
     }
 
     fn say(&self, text: &str) {
@@ -91,6 +104,9 @@ impl Solver for NginxSolver<'_> {
     }
 
     fn cleanup(&mut self, _challenges: &[Challenge]) -> Result<(), SolveError> {
+        if self.owe_reload {
+            return self.edits.undo_owing_reload().map(|_| ());
+        }
         if !self.edits.undo()? {
             return Ok(());
         }
