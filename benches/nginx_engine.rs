@@ -1,9 +1,12 @@
 //! nginx engine benchmark: parse throughput on a generated 10,000-server
 //! config, the time of parse + find a server by name + edit + print, and
 //! Certbot's own parser (Debian's python3-certbot-nginx) on a 1,000-server
-//! config for a per-MB ratio. Run: `scripts/bench nginx_engine`.
+//! config for a per-MB ratio; and path matching (`conf match`'s `path::select`) over a
+//! loaded config of 16,000 and 64,000 servers. Run: `scripts/bench nginx_engine`.
 
+use certsmith::installer::nginx::NginxConfig;
 use certsmith::syntax::nginx::{Directive, Document, Word};
+use certsmith::syntax::path::{self, Path as TreePath};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -97,8 +100,39 @@ fn certbot_seconds(path: &std::path::Path) -> Result<f64, String> {
         .map_err(|e| format!("{e}"))
 }
 
+/// `path::select` (what `conf get|match` evaluate) over a loaded config of `servers`
+/// servers: `//server` (every node searched, each server kept) and `http/server/listen`
+/// (two per server).
+fn bench_match(servers: usize) {
+    let dir = std::env::temp_dir().join(format!(
+        "certsmith-bench-match-{}-{servers}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(dir.join("snippets")).expect("bench dir");
+    std::fs::write(dir.join("nginx.conf"), config(servers)).expect("write config");
+    std::fs::write(dir.join("mime.types"), "").expect("write mime.types");
+    std::fs::write(dir.join("snippets/fastcgi-php.conf"), "").expect("write snippet");
+    let loaded = NginxConfig::load(&dir).expect("load");
+    for (text, want) in [("//server", servers), ("http/server/listen", 2 * servers)] {
+        let query = TreePath::parse(text).expect("path");
+        assert_eq!(path::select(&loaded, &query).len(), want, "{text}");
+        let took = best(3, || path::select(&loaded, &query));
+        println!(
+            "nginx_engine: match {text} over {servers} servers ({want} matches): {:.1} ms",
+            took.as_secs_f64() * 1e3
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    if std::env::args().any(|a| a == "match") {
+        // `scripts/bench nginx_engine` runs everything; `-- --bench match` only this.
+        bench_match(16_000);
+        bench_match(64_000);
         return;
     }
     let big = config(10_000);
@@ -159,4 +193,6 @@ fn main() {
         Err(e) => println!("nginx_engine: certbot parser not run: {e}"),
     }
     let _ = std::fs::remove_file(&path);
+    bench_match(16_000);
+    bench_match(64_000);
 }

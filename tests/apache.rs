@@ -8,6 +8,7 @@ mod apache {
     mod corpus;
     mod edits;
     mod grammar;
+    mod include_limits;
     mod includes;
     mod layouts;
     mod trees;

@@ -31,3 +31,6 @@ mod cli;
 
 #[path = "nginx/oracle.rs"]
 mod oracle;
+
+#[path = "nginx/includes.rs"]
+mod includes;

@@ -9,6 +9,7 @@
 
 pub mod apache;
 pub mod nginx;
+pub mod read;
 pub mod temp_edits;
 
 use crate::acme::Solver;

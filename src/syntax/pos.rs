@@ -39,9 +39,48 @@ pub fn line_col(src: &[u8], offset: usize) -> Position {
     Position { line, col }
 }
 
+/// Line numbers of many offsets in one text: the line breaks are found once, then each
+/// lookup is a binary search (calling [`line_col`] per offset rescans the text each time).
+pub struct Lines {
+    /// Offsets just past each `\n`.
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(src: &[u8]) -> Lines {
+        let starts = src
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &b)| (b == b'\n').then_some(i + 1))
+            .collect();
+        Lines { starts }
+    }
+
+    /// The 1-based line of byte `offset`, as [`line_col`] counts it.
+    pub fn line_of(&self, offset: usize) -> u32 {
+        let breaks_before = self.starts.partition_point(|&s| s <= offset);
+        u32::try_from(breaks_before)
+            .unwrap_or(u32::MAX)
+            .saturating_add(1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_agree_with_line_col() {
+        let src = b"a\r\nbc\n\nd\re\n";
+        let lines = Lines::new(src);
+        for offset in 0..=src.len() {
+            assert_eq!(
+                lines.line_of(offset),
+                line_col(src, offset).line,
+                "{offset}"
+            );
+        }
+    }
 
     #[test]
     fn first_byte_is_one_one() {

@@ -48,8 +48,9 @@ impl Engine for ApacheEngine {
         }
     }
 
-    fn location(loaded: &Loaded, node: &NodeId) -> String {
-        loaded.location(node)
+    fn locations(loaded: &Loaded, nodes: &[&NodeId]) -> Vec<String> {
+        // `Loaded::location` caches each file's line starts.
+        nodes.iter().map(|n| loaded.location(n)).collect()
     }
 
     fn raw_args(loaded: &Loaded, node: &NodeId) -> String {

@@ -52,8 +52,8 @@ pub trait Engine {
     /// the error is already `FILE:LINE:COL: message`.
     fn reprint(file_name: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>>;
 
-    /// `FILE:LINE` of a node, for `match`.
-    fn location(loaded: &Self::Loaded, node: &Self::Node) -> String;
+    /// `FILE:LINE` of each node, for `match` (all at once: files are indexed once).
+    fn locations(loaded: &Self::Loaded, nodes: &[&Self::Node]) -> Vec<String>;
     /// The node's arguments as written (quotes kept).
     fn raw_args(loaded: &Self::Loaded, node: &Self::Node) -> String;
     /// Replace the node's arguments (each one quoted as needed; unsafe values refused).
@@ -207,11 +207,14 @@ fn query<E: Engine>(config: &Config, sub: &str, rest: &[String]) -> Result<ExitC
     let matches = path::select(&loaded, &path);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for m in &matches {
-        if sub == "get" {
+    if sub == "get" {
+        for m in &matches {
             writeln!(out, "{}", E::raw_args(&loaded, &m.node))?;
-        } else {
-            writeln!(out, "{}\t{}", m.canonical, E::location(&loaded, &m.node))?;
+        }
+    } else {
+        let nodes: Vec<&E::Node> = matches.iter().map(|m| &m.node).collect();
+        for (m, location) in matches.iter().zip(E::locations(&loaded, &nodes)) {
+            writeln!(out, "{}\t{location}", m.canonical)?;
         }
     }
     // Like grep: no match is not an error, but scripts can tell.

@@ -47,11 +47,15 @@ impl Engine for NginxEngine {
         Ok(doc.print())
     }
 
-    fn location(loaded: &NginxConfig, node: &NodeRef) -> String {
-        match loaded.position(node.file, &node.path) {
-            Some((file, pos)) => format!("{}:{}", file.display(), pos.line),
-            None => String::from("?"),
-        }
+    fn locations(loaded: &NginxConfig, nodes: &[&NodeRef]) -> Vec<String> {
+        loaded
+            .lines_of(nodes)
+            .into_iter()
+            .map(|at| match at {
+                Some((file, line)) => format!("{}:{line}", file.display()),
+                None => String::from("?"),
+            })
+            .collect()
     }
 
     fn raw_args(loaded: &NginxConfig, node: &NodeRef) -> String {

@@ -8,7 +8,8 @@ use super::cond::{Modules, Version, if_version, negation};
 use super::env::{Variables, expand};
 use super::glob;
 use super::loaded::{FileId, Loaded, LoadedFile, NodeId};
-use crate::syntax::apache::{Body, Document, Node, ParseError};
+use crate::installer::read::{self, ReadError};
+use crate::syntax::apache::{Document, Node, ParseError};
 use crate::syntax::pos::{Position, line_col};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,8 @@ pub enum LoadError {
         path: PathBuf,
         error: std::io::Error,
     },
+    #[error("{}: {error}", path.display())]
+    Read { path: PathBuf, error: ReadError },
     #[error("{0}")]
     Layout(String),
 }
@@ -104,13 +107,13 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, LoadError> {
         version: options.version,
     };
     let main_path = options.server_root.join(&options.config_file);
-    let bytes = std::fs::read(&main_path).map_err(|error| LoadError::Io {
+    let bytes = read::as_apache(&main_path).map_err(|error| LoadError::Read {
         path: main_path.clone(),
         error,
     })?;
     let main = walker.register(&main_path, bytes)?;
     walker.loaded.main = main;
-    walker.walk_file(main)?;
+    walker.walk(main)?;
     for extra in &options.extra_files {
         walker.inspect(extra);
     }
@@ -153,7 +156,7 @@ impl Walker {
         if self.by_real.contains_key(&real) {
             return;
         }
-        match std::fs::read(path) {
+        match read::as_apache(path) {
             Ok(bytes) => match self.register(path, bytes) {
                 Ok(id) => self.loaded.files[id].enabled = false,
                 Err(e) => self.loaded.warnings.push(e.to_string()),
@@ -165,111 +168,171 @@ impl Walker {
         }
     }
 
-    fn walk_file(&mut self, id: FileId) -> Result<(), LoadError> {
-        let tree = std::mem::take(&mut self.loaded.files[id].tree);
-        self.stack.push(id);
-        let result = self.walk_body(id, &tree, &mut Vec::new());
-        self.stack.pop();
-        self.loaded.files[id].tree = tree;
-        result
-    }
-
-    fn walk_body(
-        &mut self,
-        file: FileId,
-        tree: &Document,
-        prefix: &mut Vec<usize>,
-    ) -> Result<(), LoadError> {
-        let Some(body) = tree.body.body_at(prefix) else {
-            return Ok(());
-        };
-        let body: &Body = body;
-        for (i, node) in body.nodes.iter().enumerate() {
-            prefix.push(i);
-            let result = self.walk_node(file, tree, prefix, node);
-            prefix.pop();
-            result?;
+    /// Read `main` and, in Apache's order, everything it includes. The walk keeps its own
+    /// stack of frames rather than recursing, so neither a long include chain nor deep
+    /// sections can exhaust the call stack; the only limit is Apache's own include depth.
+    fn walk(&mut self, main: FileId) -> Result<(), LoadError> {
+        let mut frames = Vec::new();
+        self.enter(main, &mut frames);
+        while let Some(top) = frames.last_mut() {
+            match top {
+                Frame::Body { file, prefix, next } => {
+                    let (file, i) = (*file, *next);
+                    *next += 1;
+                    let mut path = prefix.clone();
+                    path.push(i);
+                    let Some(node) = self.node_facts(file, &path) else {
+                        frames.pop();
+                        continue;
+                    };
+                    if let Some(frame) = self.visit(file, path, node, &frames)? {
+                        frames.push(frame);
+                    }
+                }
+                Frame::Include { at, targets, ids } => match targets.next() {
+                    Some(target) => {
+                        let id = self.included_file(at, &target)?;
+                        ids.push(id);
+                        self.enter(id, &mut frames);
+                    }
+                    None => {
+                        let Some(Frame::Include { at, ids, .. }) = frames.pop() else {
+                            unreachable!("the top frame is this include")
+                        };
+                        self.loaded.includes.insert(at, ids);
+                    }
+                },
+                Frame::EndOfFile => {
+                    frames.pop();
+                    self.stack.pop();
+                }
+            }
         }
         Ok(())
     }
 
-    fn walk_node(
-        &mut self,
-        file: FileId,
-        tree: &Document,
-        path: &mut Vec<usize>,
-        node: &Node,
-    ) -> Result<(), LoadError> {
+    /// Start reading a file: it is open (an include of it now is a cycle) until its
+    /// `EndOfFile` frame is reached.
+    fn enter(&mut self, id: FileId, frames: &mut Vec<Frame>) {
+        self.stack.push(id);
+        frames.push(Frame::EndOfFile);
+        frames.push(Frame::Body {
+            file: id,
+            prefix: Vec::new(),
+            next: 0,
+        });
+    }
+
+    /// What the walk needs of the node at `path` (`None` past the end of its body). Only
+    /// names starting with these letters matter while reading (Include, Define, UnDefine,
+    /// LoadModule, ServerRoot, Macro, If...): the others' arguments are not expanded.
+    fn node_facts(&self, file: FileId, path: &[usize]) -> Option<NodeFacts> {
+        let node = self.loaded.files[file].tree.get(path)?;
+        let section = matches!(node, Node::Section(_));
         let name = node.name_bytes();
-        // Only names starting with these letters matter while reading (Include, Define,
-        // UnDefine, LoadModule, ServerRoot, Macro, If...): skip the rest cheaply.
         if !matches!(
             name.first().map(u8::to_ascii_lowercase),
             Some(b'i' | b'd' | b'u' | b'l' | b's' | b'm')
         ) {
-            return match node {
-                Node::Section(_) => self.walk_body(file, tree, path),
-                Node::Directive(_) => Ok(()),
-            };
+            // Most nodes: nothing to copy (an unnamed section is walked, a directive skipped).
+            return Some(NodeFacts {
+                section,
+                name: Vec::new(),
+                args: Vec::new(),
+            });
         }
-        let name = node.name_bytes();
-        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
-        let args = |this: &Walker| -> Vec<String> {
-            node.args()
+        let args = node
+            .args()
+            .iter()
+            .map(|a| {
+                String::from_utf8_lossy(&expand(&a.word.value(), &self.loaded.variables))
+                    .into_owned()
+            })
+            .collect();
+        Some(NodeFacts {
+            section,
+            name: name.to_ascii_lowercase(),
+            args,
+        })
+    }
+
+    /// Apply one node as Apache reads it; the frame to walk next, if any (an active
+    /// section's body, an include's files).
+    fn visit(
+        &mut self,
+        file: FileId,
+        path: Vec<usize>,
+        node: NodeFacts,
+        frames: &[Frame],
+    ) -> Result<Option<Frame>, LoadError> {
+        let NodeFacts {
+            section,
+            name,
+            args,
+        } = node;
+        let is = |n: &[u8]| name == n;
+        if section {
+            let active = if is(b"macro") {
+                false // a template, read only where `Use` expands it
+            } else if name.len() > 2 && name.starts_with(b"if") {
+                self.condition(&name, &args) != Some(false)
+            } else {
+                true
+            };
+            if !active {
+                self.loaded.inactive.insert(NodeId { file, path });
+                return Ok(None);
+            }
+            return Ok(Some(Frame::Body {
+                file,
+                prefix: path,
+                next: 0,
+            }));
+        }
+        let at = NodeId { file, path };
+        if is(b"include") || is(b"includeoptional") {
+            let depth = frames
                 .iter()
-                .map(|a| {
-                    String::from_utf8_lossy(&expand(&a.word.value(), &this.loaded.variables))
-                        .into_owned()
-                })
-                .collect()
-        };
-        match node {
-            Node::Directive(_) => {
-                if is("Include") || is("IncludeOptional") {
-                    self.include(file, tree, path, &args(self), is("IncludeOptional"))?;
-                } else if is("Define") {
-                    if let [n, rest @ ..] = args(self).as_slice() {
-                        self.loaded.defines.insert(n.clone());
-                        if let Some(v) = rest.first() {
-                            self.loaded.variables.insert(n.clone(), v.clone());
-                        }
+                .filter(|f| matches!(f, Frame::Include { .. }))
+                .count();
+            return self
+                .include(at, &args, is(b"includeoptional"), depth)
+                .map(Some);
+        }
+        self.directive(&name, args);
+        Ok(None)
+    }
+
+    /// `Define`, `UnDefine`, `LoadModule`, `ServerRoot`: what changes how the rest reads.
+    fn directive(&mut self, name: &[u8], args: Vec<String>) {
+        let mut args = args.into_iter();
+        match name {
+            b"define" => {
+                if let Some(n) = args.next() {
+                    self.loaded.defines.insert(n.clone());
+                    if let Some(v) = args.next() {
+                        self.loaded.variables.insert(n, v);
                     }
-                } else if is("UnDefine") {
-                    if let Some(n) = args(self).first() {
-                        self.loaded.defines.remove(n);
-                        self.loaded.variables.remove(n);
-                    }
-                } else if is("LoadModule") && self.infer_modules {
-                    if let Some(m) = args(self).first() {
-                        self.loaded.modules.insert(m);
-                    }
-                } else if is("ServerRoot")
-                    && self.follow_server_root
-                    && let Some(r) = args(self).first()
-                {
+                }
+            }
+            b"undefine" => {
+                if let Some(n) = args.next() {
+                    self.loaded.defines.remove(&n);
+                    self.loaded.variables.remove(&n);
+                }
+            }
+            b"loadmodule" if self.infer_modules => {
+                if let Some(m) = args.next() {
+                    self.loaded.modules.insert(&m);
+                }
+            }
+            b"serverroot" if self.follow_server_root => {
+                if let Some(r) = args.next() {
                     self.loaded.server_root = PathBuf::from(r);
                 }
             }
-            Node::Section(_) => {
-                let active = if is("Macro") {
-                    // A template, read only where `Use` expands it.
-                    false
-                } else if name.len() > 2 && name[..2].eq_ignore_ascii_case(b"if") {
-                    self.condition(&name.to_ascii_lowercase(), &args(self)) != Some(false)
-                } else {
-                    true
-                };
-                if active {
-                    self.walk_body(file, tree, path)?;
-                } else {
-                    self.loaded.inactive.insert(NodeId {
-                        file,
-                        path: path.clone(),
-                    });
-                }
-            }
+            _ => {}
         }
-        Ok(())
     }
 
     /// `Some(active)` for a conditional section, `None` for any other (or one this engine
@@ -287,76 +350,115 @@ impl Walker {
         Some(found != negated)
     }
 
+    /// `FILE:LINE:COL: message` at the node `at`.
+    fn error_at(&self, at: &NodeId, message: String) -> LoadError {
+        let f = &self.loaded.files[at.file];
+        let offset = f.tree.body.offset_of(&at.path).unwrap_or(0);
+        LoadError::Directive {
+            file: f.path.clone(),
+            pos: line_col(&f.original, offset),
+            message,
+        }
+    }
+
+    /// The frame reading the files of an `Include` at `at`, met with `depth` includes
+    /// already being read.
     fn include(
         &mut self,
-        file: FileId,
-        tree: &Document,
-        path: &[usize],
+        at: NodeId,
         args: &[String],
         optional: bool,
-    ) -> Result<(), LoadError> {
-        let directive_error = |this: &Walker, message: String| {
-            let offset = tree.body.offset_of(path).unwrap_or(0);
-            let f = &this.loaded.files[file];
-            LoadError::Directive {
-                file: f.path.clone(),
-                pos: line_col(&f.original, offset),
-                message,
-            }
-        };
+        depth: usize,
+    ) -> Result<Frame, LoadError> {
         let [target] = args else {
             let word = if optional {
                 "IncludeOptional"
             } else {
                 "Include"
             };
-            return Err(directive_error(self, format!("{word} takes one argument")));
+            return Err(self.error_at(&at, format!("{word} takes one argument")));
         };
-        let pattern = self.loaded.server_root.join(target);
-        let targets = glob::resolve(&pattern, optional).map_err(|m| directive_error(self, m))?;
-        let mut ids = Vec::with_capacity(targets.len());
-        for target in targets {
-            let real = std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone());
-            let id = match self.by_real.get(&real) {
-                Some(&id) => id,
-                None => {
-                    let bytes = std::fs::read(&target).map_err(|e| {
-                        directive_error(
-                            self,
-                            format!(
-                                "Could not open configuration file {}: {e}",
-                                target.display()
-                            ),
-                        )
-                    })?;
-                    self.register(&target, bytes)?
-                }
-            };
-            if self.stack.contains(&id) {
-                let chain: Vec<String> = self
-                    .stack
-                    .iter()
-                    .map(|&f| self.loaded.files[f].path.display().to_string())
-                    .collect();
-                return Err(directive_error(
-                    self,
-                    format!(
-                        "include cycle: {} -> {}",
-                        chain.join(" -> "),
-                        target.display()
-                    ),
-                ));
-            }
-            self.walk_file(id)?;
-            ids.push(id);
+        // Apache counts nested includes and refuses the one past its limit, whatever it
+        // names (it has no other cycle check).
+        if depth >= MAX_INCLUDE_DEPTH {
+            return Err(self.error_at(
+                &at,
+                format!(
+                    "Exceeded maximum include depth of {MAX_INCLUDE_DEPTH}, \
+                     There appears to be a recursion."
+                ),
+            ));
         }
-        self.loaded.includes.insert(
-            NodeId {
-                file,
-                path: path.to_vec(),
-            },
-            ids,
-        );
-        Ok(())
+        let pattern = self.loaded.server_root.join(target);
+        let targets = glob::resolve(&pattern, optional).map_err(|m| self.error_at(&at, m))?;
+        Ok(Frame::Include {
+            at,
+            targets: targets.into_iter(),
+            ids: Vec::new(),
+        })
     }
+
+    /// The file an include at `at` reads (parsed once, whatever path reaches it); a file
+    /// still being read is a cycle.
+    fn included_file(&mut self, at: &NodeId, target: &Path) -> Result<FileId, LoadError> {
+        let real = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+        let id = match self.by_real.get(&real) {
+            Some(&id) => id,
+            None => {
+                let bytes = read::as_apache(target).map_err(|e| {
+                    let message = format!(
+                        "Could not open configuration file {}: {e}",
+                        target.display()
+                    );
+                    self.error_at(at, message)
+                })?;
+                self.register(target, bytes)?
+            }
+        };
+        if self.stack.contains(&id) {
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .map(|&f| self.loaded.files[f].path.display().to_string())
+                .collect();
+            let message = format!(
+                "include cycle: {} -> {}",
+                chain.join(" -> "),
+                target.display()
+            );
+            return Err(self.error_at(at, message));
+        }
+        Ok(id)
+    }
+}
+
+/// Apache's `AP_MAX_INCLUDE_DEPTH`.
+const MAX_INCLUDE_DEPTH: usize = 128;
+
+/// A frame of [`Walker::walk`].
+enum Frame {
+    /// The children of the body at `prefix` in `file`; `next` is the next to visit.
+    Body {
+        file: FileId,
+        prefix: Vec<usize>,
+        next: usize,
+    },
+    /// An `Include` at `at` reading `targets` in order; `ids`: the files it read so far.
+    Include {
+        at: NodeId,
+        targets: std::vec::IntoIter<PathBuf>,
+        ids: Vec<FileId>,
+    },
+    /// The end of a file: it is no longer open.
+    EndOfFile,
+}
+
+/// What the walk reads of a node, copied out of the tree so that applying it may change
+/// the loader's state.
+struct NodeFacts {
+    section: bool,
+    /// Lowercase (Apache's names are case-insensitive); empty for names the walk ignores.
+    name: Vec<u8>,
+    /// With `${VAR}` expanded; empty for names the walk ignores.
+    args: Vec<String>,
 }

@@ -162,8 +162,7 @@ impl Loaded {
     }
 
     fn splice(&self, file: FileId, prefix: &[usize], out: &mut Vec<NodeId>) {
-        let mut path = prefix.to_vec();
-        self.walk_spliced(file, &mut path, &mut |file, path, _| {
+        self.walk_spliced(file, prefix, &mut |file, path, _| {
             out.push(NodeId {
                 file,
                 path: path.to_vec(),
@@ -172,40 +171,31 @@ impl Loaded {
     }
 
     /// Call `visit(file, path, node)` for each child of the body at `prefix` in `file`, with
-    /// the files an `Include` read in its place.
+    /// the files an `Include` read in its place (to any depth: an explicit stack, not
+    /// recursion). An include of a file already being spliced (a cycle: loading refuses
+    /// them, so only an edit made since can create one) is visited as itself.
     pub(super) fn walk_spliced(
         &self,
         file: FileId,
-        prefix: &mut Vec<usize>,
+        prefix: &[usize],
         visit: &mut dyn FnMut(FileId, &[usize], &Node),
     ) {
-        let Some(body) = self
-            .files
-            .get(file)
-            .and_then(|f| f.tree.body.body_at(prefix))
-        else {
-            return;
-        };
-        for (i, node) in body.nodes.iter().enumerate() {
-            prefix.push(i);
-            let included = is_include(node)
-                .then(|| {
-                    self.includes.get(&NodeId {
-                        file,
-                        path: prefix.clone(),
-                    })
-                })
-                .flatten();
-            match included {
-                Some(files) => {
-                    for &f in files {
-                        self.walk_spliced(f, &mut Vec::new(), visit);
-                    }
-                }
-                None => visit(file, prefix, node),
+        let mut walk = Walk::new(file, prefix);
+        while let Some((id, node)) = walk.next(self) {
+            match self.includes_to_splice(&id, node, &walk) {
+                Some(files) => walk.include(files),
+                None => visit(id.file, &id.path, node),
             }
-            prefix.pop();
         }
+    }
+
+    /// The files an `Include` node read, unless one of them is being walked.
+    fn includes_to_splice(&self, id: &NodeId, node: &Node, walk: &Walk<'_>) -> Option<&[FileId]> {
+        if !is_include(node) {
+            return None;
+        }
+        let files = self.includes.get(id)?;
+        (!files.iter().any(|f| walk.is_open(*f))).then_some(files.as_slice())
     }
 
     // ---- edits (in memory; see `changed_files`) ----
@@ -356,6 +346,83 @@ impl Loaded {
         for k in keys {
             self.inactive.remove(&k);
             self.inactive.insert(moved(k));
+        }
+    }
+}
+
+/// A walk through bodies and the files includes read, in reading order, on an explicit
+/// stack (an include chain may be as long as the server allows, and recursion per level
+/// would exhaust the call stack first).
+pub(super) struct Walk<'a> {
+    frames: Vec<Frame<'a>>,
+    /// Files whose bodies are on the stack: an include of one of them is a cycle.
+    open: HashSet<FileId>,
+}
+
+enum Frame<'a> {
+    /// The body at this index path of a file, and its next child.
+    Body(FileId, Vec<usize>, usize),
+    /// The files of an include still to walk.
+    Files(&'a [FileId]),
+}
+
+impl<'a> Walk<'a> {
+    pub(super) fn new(file: FileId, prefix: &[usize]) -> Walk<'a> {
+        Walk {
+            frames: vec![Frame::Body(file, prefix.to_vec(), 0)],
+            open: HashSet::from([file]),
+        }
+    }
+
+    pub(super) fn is_open(&self, file: FileId) -> bool {
+        self.open.contains(&file)
+    }
+
+    /// Walk these files (each from its top) before the rest of the current body.
+    pub(super) fn include(&mut self, files: &'a [FileId]) {
+        self.frames.push(Frame::Files(files));
+    }
+
+    /// Walk the body of the section `id` before the rest of the current body.
+    pub(super) fn enter(&mut self, id: NodeId) {
+        self.frames.push(Frame::Body(id.file, id.path, 0));
+    }
+
+    /// The next node in reading order.
+    pub(super) fn next(&mut self, loaded: &'a Loaded) -> Option<(NodeId, &'a Node)> {
+        loop {
+            match self.frames.last_mut()? {
+                // None of these files was open when the include was met, and each is
+                // closed again before the next starts (a glob may name one file twice).
+                Frame::Files(files) => match files.split_first() {
+                    Some((&f, rest)) => {
+                        *files = rest;
+                        self.open.insert(f);
+                        self.frames.push(Frame::Body(f, Vec::new(), 0));
+                    }
+                    None => {
+                        self.frames.pop();
+                    }
+                },
+                Frame::Body(file, prefix, next) => {
+                    let (file, i) = (*file, *next);
+                    let body = loaded
+                        .files
+                        .get(file)
+                        .and_then(|f| f.tree.body.body_at(prefix));
+                    let Some(node) = body.and_then(|b| b.nodes.get(i)) else {
+                        if prefix.is_empty() {
+                            self.open.remove(&file);
+                        }
+                        self.frames.pop();
+                        continue;
+                    };
+                    *next += 1;
+                    let mut path = prefix.clone();
+                    path.push(i);
+                    return Some((NodeId { file, path }, node));
+                }
+            }
         }
     }
 }

@@ -1,45 +1,29 @@
 //! Queries over what Apache applies: nodes in reading order with included files spliced
 //! in and inactive conditional sections skipped.
 
-use super::loaded::{Loaded, NodeId};
+use super::loaded::{Loaded, NodeId, Walk};
 use crate::syntax::apache::Node;
 
 /// Visit every node Apache applies, in reading order, parents before children; an
-/// `Include` is visited itself, then the files it read.
+/// `Include` is visited itself, then the files it read (to any depth: the walk keeps an
+/// explicit stack; an include of a file being walked, a cycle only an edit can make, is
+/// not followed).
 pub fn walk_active(loaded: &Loaded, visit: &mut dyn FnMut(&NodeId, &Node)) {
-    walk_body(loaded, loaded.main, &mut Vec::new(), visit, 0);
-}
-
-fn walk_body(
-    loaded: &Loaded,
-    file: usize,
-    prefix: &mut Vec<usize>,
-    visit: &mut dyn FnMut(&NodeId, &Node),
-    depth: usize,
-) {
-    // The loader refuses include cycles; the depth limit only guards this walk.
-    if depth > 64 {
-        return;
-    }
-    let Some(body) = loaded.file(file).and_then(|f| f.tree.body_at(prefix)) else {
-        return;
-    };
-    for (i, node) in body.nodes.iter().enumerate() {
-        prefix.push(i);
-        let id = NodeId {
-            file,
-            path: prefix.clone(),
-        };
-        if loaded.is_active(&id) {
-            visit(&id, node);
-            for &included in loaded.included_by(&id).unwrap_or_default() {
-                walk_body(loaded, included, &mut Vec::new(), visit, depth + 1);
-            }
-            if node.body().is_some() {
-                walk_body(loaded, file, prefix, visit, depth);
-            }
+    let mut walk = Walk::new(loaded.main, &[]);
+    while let Some((id, node)) = walk.next(loaded) {
+        if !loaded.is_active(&id) {
+            continue;
         }
-        prefix.pop();
+        visit(&id, node);
+        // Pushed in reverse: a section's body is walked after the files an include read
+        // (only an `Include` reads files, only a section has a body).
+        if node.body().is_some() {
+            walk.enter(id.clone());
+        }
+        let included = loaded.included_by(&id).unwrap_or_default();
+        if !included.iter().any(|&f| walk.is_open(f)) {
+            walk.include(included);
+        }
     }
 }
 

@@ -150,8 +150,7 @@ impl Loaded {
 
     /// Directives of the vhost, through includes and active conditional sections.
     fn read_vhost_body(&self, parent: &NodeId, vhost: &mut VirtualHost) {
-        let mut path = parent.path.clone();
-        self.walk_spliced(parent.file, &mut path, &mut |file, path, node| {
+        self.walk_spliced(parent.file, &parent.path, &mut |file, path, node| {
             let name = node.name_bytes();
             let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
             let first = || node.args().first().map(|a| self.text(&a.word.value()));

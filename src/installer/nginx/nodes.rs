@@ -5,6 +5,7 @@ use super::load::{FileId, NginxConfig};
 use crate::syntax::nginx::Directive;
 use crate::syntax::path;
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 /// A directive in a loaded configuration: its file and its index path in
 /// that file's tree. Ordered by file, then document order within the file.
@@ -14,9 +15,13 @@ pub struct NodeRef {
     pub path: Vec<usize>,
 }
 
-/// Includes nest at most this deep when splicing (a guard against cycles
-/// introduced after loading; loading itself rejects cycles).
-const MAX_INCLUDE_DEPTH: usize = 64;
+/// A frame of [`NginxConfig::splice`]'s walk.
+enum Splice<'a> {
+    /// The body at this index path of a file, and the next child to visit.
+    Body(FileId, Vec<usize>, usize),
+    /// The files of an `include` still to splice.
+    Files(&'a [FileId]),
+}
 
 impl NginxConfig {
     pub fn directive(&self, node: &NodeRef) -> Option<&Directive> {
@@ -26,7 +31,7 @@ impl NginxConfig {
     /// The main file's top-level directives, includes spliced in.
     pub fn top(&self) -> Vec<NodeRef> {
         let mut out = Vec::new();
-        self.splice(0, &[], &mut out, 0);
+        self.splice(0, &[], &mut out);
         out
     }
 
@@ -35,7 +40,7 @@ impl NginxConfig {
     pub fn children(&self, node: &NodeRef) -> Vec<NodeRef> {
         let mut out = Vec::new();
         if self.directive(node).is_some_and(|d| d.block().is_some()) {
-            self.splice(node.file, &node.path, &mut out, 0);
+            self.splice(node.file, &node.path, &mut out);
         }
         out
     }
@@ -60,20 +65,46 @@ impl NginxConfig {
         out
     }
 
-    fn splice(&self, file: FileId, parent: &[usize], out: &mut Vec<NodeRef>, depth: usize) {
-        let Some(body) = self.file(file).and_then(|f| f.doc.body_at(parent)) else {
-            return;
-        };
-        for (i, d) in body.directives().enumerate() {
-            let mut path = parent.to_vec();
-            path.push(i);
-            match self.include_target(d) {
-                Some(ids) if depth < MAX_INCLUDE_DEPTH => {
-                    for &id in ids {
-                        self.splice(id, &[], out, depth + 1);
+    /// The directives of the body at `parent` in `file`, each `include` replaced by the
+    /// files it read, to any depth. The walk keeps an explicit stack: nginx follows include
+    /// chains of any length. An include of a file already being spliced (a cycle, which
+    /// loading refuses, so only an edit made since can create one) stays a plain directive
+    /// rather than splicing without end.
+    fn splice(&self, file: FileId, parent: &[usize], out: &mut Vec<NodeRef>) {
+        let mut stack = vec![Splice::Body(file, parent.to_vec(), 0)];
+        let mut open: HashSet<FileId> = HashSet::from([file]);
+        while let Some(top) = stack.last_mut() {
+            match top {
+                // None of these files was open when the include was met, and each is
+                // closed again before the next starts (a glob may name one file twice).
+                Splice::Files(ids) => match ids.split_first() {
+                    Some((&id, rest)) => {
+                        *ids = rest;
+                        open.insert(id);
+                        stack.push(Splice::Body(id, Vec::new(), 0));
+                    }
+                    None => {
+                        stack.pop();
+                    }
+                },
+                Splice::Body(file, parent, next) => {
+                    let (file, i) = (*file, *next);
+                    let body = self.file(file).and_then(|f| f.doc.body_at(parent));
+                    let Some(d) = body.and_then(|b| b.directives().nth(i)) else {
+                        open.remove(&file);
+                        stack.pop();
+                        continue;
+                    };
+                    *next += 1;
+                    let mut path = parent.clone();
+                    path.push(i);
+                    match self.include_target(d) {
+                        Some(ids) if !ids.iter().any(|id| open.contains(id)) => {
+                            stack.push(Splice::Files(ids));
+                        }
+                        _ => out.push(NodeRef { file, path }),
                     }
                 }
-                _ => out.push(NodeRef { file, path }),
             }
         }
     }

@@ -166,3 +166,16 @@ fn offsets_of_nodes() {
     assert!(src[off..].starts_with("listen"));
     assert_eq!(doc.offset_of(&[1, 5]), None);
 }
+
+#[test]
+fn offsets_of_many_directives_agree_with_offset_of() {
+    let doc = Document::parse(
+        b"user x;\r\nhttp {\n  # c\n  server { listen 80; server_name a; }\n\n  server {\n    listen 81;\n    location / { root /a; }\n  }\n}\nevents {}\n",
+    )
+    .unwrap();
+    let walked = doc.walk();
+    let paths: Vec<&[usize]> = walked.iter().map(|(p, _)| p.as_slice()).collect();
+    let one_by_one: Vec<Option<usize>> = paths.iter().map(|p| doc.offset_of(p)).collect();
+    assert_eq!(doc.offsets_of(&paths), one_by_one);
+    assert_eq!(doc.offsets_of(&[&[9][..], &[1, 7][..]]), vec![None, None]);
+}

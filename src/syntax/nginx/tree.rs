@@ -152,6 +152,61 @@ impl Document {
     }
 }
 
+impl Document {
+    /// [`Document::offset_of`] for many directives at once: each body's printed lengths
+    /// are summed once, so the directives of one body cost linear time in all, not
+    /// quadratic (`conf match` over thousands of servers).
+    pub fn offsets_of(&self, paths: &[&[usize]]) -> Vec<Option<usize>> {
+        let mut sums: std::collections::HashMap<Vec<usize>, Vec<usize>> = Default::default();
+        paths
+            .iter()
+            .map(|at| self.offset_with(at, &mut sums))
+            .collect()
+    }
+
+    /// `offset_of`, with the prefix sums of printed lengths per body (by its path) cached.
+    fn offset_with(
+        &self,
+        at: &[usize],
+        sums: &mut std::collections::HashMap<Vec<usize>, Vec<usize>>,
+    ) -> Option<usize> {
+        let mut offset = 0;
+        let mut body = &self.body;
+        for (depth, &i) in at.iter().enumerate() {
+            let before = sums
+                .entry(at[..depth].to_vec())
+                .or_insert_with(|| prefix_sums(body));
+            let d = body.items.get(i)?;
+            offset += before.get(i)? + d.leading.len();
+            if depth + 1 == at.len() {
+                return Some(offset);
+            }
+            offset += d.name.raw().len()
+                + d.args
+                    .iter()
+                    .map(|a| a.leading.len() + a.word.raw().len())
+                    .sum::<usize>();
+            offset += d.before_end.len() + 1;
+            let End::Block(b) = &d.end else { return None };
+            offset += b.open.len();
+            body = &b.body;
+        }
+        None
+    }
+}
+
+/// `out[i]`: the printed length of the body's first `i` items.
+fn prefix_sums(body: &Body) -> Vec<usize> {
+    let mut out = Vec::with_capacity(body.items.len() + 1);
+    let mut total = 0;
+    out.push(0);
+    for d in &body.items {
+        total += d.printed_len();
+        out.push(total);
+    }
+    out
+}
+
 fn walk_into<'a>(
     body: &'a Body,
     path: &mut Vec<usize>,

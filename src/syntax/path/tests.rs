@@ -155,3 +155,61 @@ fn errors_have_positions() {
     assert!(Path::parse("a[x=\"unclosed]").is_err());
     assert!(Path::parse("a/").is_err());
 }
+
+/// `http` holding `n` servers, each holding one `listen`.
+struct Wide(usize);
+
+#[derive(Clone)]
+enum WideNode {
+    Http,
+    Server(usize),
+    Listen(usize),
+}
+
+impl Tree for Wide {
+    type Node = WideNode;
+    fn top(&self) -> Vec<WideNode> {
+        vec![WideNode::Http]
+    }
+    fn children(&self, node: &WideNode) -> Vec<WideNode> {
+        match node {
+            WideNode::Http => (0..self.0).map(WideNode::Server).collect(),
+            WideNode::Server(i) => vec![WideNode::Listen(*i)],
+            WideNode::Listen(_) => Vec::new(),
+        }
+    }
+    fn name<'a>(&'a self, node: &WideNode) -> &'a [u8] {
+        match node {
+            WideNode::Http => b"http",
+            WideNode::Server(_) => b"server",
+            WideNode::Listen(_) => b"listen",
+        }
+    }
+    fn args(&self, _: &WideNode) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+}
+
+/// Issue 17 L3: duplicates were dropped by a linear search of the matches so far, so a
+/// path matching n nodes took n² string comparisons (16k servers: 0.57 s; these 100k:
+/// a minute). Not timed: before the fix this test only ran for minutes; the figures are
+/// in docs/benchmarks.md.
+#[test]
+fn many_matches_are_deduplicated_in_document_order() {
+    let n = 100_000;
+    // Every listen is reached twice: below `http` and below its own server.
+    let found = select(&Wide(n), &Path::parse("//*//listen").unwrap());
+    assert_eq!(found.len(), n);
+    assert_eq!(found[0].canonical, "http[1]/server[1]/listen[1]");
+    assert_eq!(
+        found[n - 1].canonical,
+        format!("http[1]/server[{n}]/listen[1]")
+    );
+    assert!(
+        found
+            .iter()
+            .enumerate()
+            .all(|(i, m)| matches!(m.node, WideNode::Listen(j) if j == i)),
+        "document order, each once"
+    );
+}
