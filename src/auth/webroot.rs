@@ -276,6 +276,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("owned by uid 65534"), "{err}");
-        assert_eq!(fs::read_dir(&victim).unwrap().count(), 0, "nothing written there");
+        assert_eq!(
+            fs::read_dir(&victim).unwrap().count(),
+            0,
+            "nothing written there"
+        );
     }
 }

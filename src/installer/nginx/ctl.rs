@@ -256,8 +256,8 @@ impl Ctl {
             .mode(0o600)
             .open(&log)
             .map_err(|e| CtlError::Start {
-            output: format!("cannot create {}: {e}", log.display()),
-        })?;
+                output: format!("cannot create {}: {e}", log.display()),
+            })?;
         let err = file.try_clone().map_err(|e| CtlError::Start {
             output: e.to_string(),
         })?;
