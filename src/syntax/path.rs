@@ -30,6 +30,9 @@
 
 use std::fmt;
 
+mod check;
+pub use check::{CheckError, check};
+
 /// A parsed path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Path {
