@@ -15,8 +15,11 @@
 //!
 //! A bottom-layer module: it uses nothing else of the crate.
 
+mod check;
 mod read;
 mod write;
+
+pub use check::{CheckError, check_document, check_flat};
 
 pub use write::{quote_key, quote_list, quote_value};
 

@@ -1,10 +1,8 @@
-//! Any input: parsing never panics; when it parses, printing gives the
-//! input back byte for byte, and edits (remove, comment, insert) on a sample
-//! of directives give documents that parse again.
+//! Fuzz target `nginx_roundtrip`: see `checks::nginx_roundtrip` (shared with the regression replay in
+//! `tests/fuzz_regressions.rs`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks.rs"]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    certsmith::syntax::nginx::check_roundtrip(data);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::nginx_roundtrip(data));

@@ -54,6 +54,13 @@ pub enum OcspError {
     Stale(String),
 }
 
+/// Read `der` as an OCSP response (status, basic response, every single response), as
+/// [`Checker::check`] does before verifying it: an error for anything malformed, never a
+/// panic. Returns the number of single responses. For the `ocsp_response` fuzz target.
+pub fn check_response(der: &[u8]) -> Result<usize, OcspError> {
+    response::parse(der).map(|basic| basic.responses.len())
+}
+
 impl OcspError {
     /// Not reaching the responder is ordinary (offline machines, firewalls):
     /// Certbot logs it as information, not as a warning.

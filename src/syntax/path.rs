@@ -31,6 +31,9 @@
 use std::collections::HashSet;
 use std::fmt;
 
+mod check;
+pub use check::{CheckError, check};
+
 /// A parsed path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Path {

@@ -250,6 +250,33 @@ fn decode_secret(text: &str) -> Option<Vec<u8>> {
 /// The `dns_rfc2136_*` entries (without the prefix), checked for syntax
 /// (configobj's, as Certbot reads the file), unknown names and duplicates.
 /// Other keys are left to other tools, as Certbot does.
+/// The check the `credentials` fuzz target runs: [`Credentials::parse`] never panics, and a
+/// positioned error (`FILE:LINE:COL: ...`) points inside the text. `Ok(true)`: the text is a
+/// usable credentials file; `Err`: what is wrong with the error it gave.
+pub fn check(text: &str) -> Result<bool, String> {
+    const FILE: &str = "credentials.ini";
+    let Err(e) = Credentials::parse(Path::new(FILE), text) else {
+        return Ok(true);
+    };
+    let message = e.to_string();
+    let Some(rest) = message.strip_prefix(&format!("{FILE}:")) else {
+        return Ok(false);
+    };
+    let mut parts = rest.splitn(3, ':');
+    let (Some(line), Some(col)) = (parts.next(), parts.next()) else {
+        return Ok(false);
+    };
+    let (Ok(line), Ok(col)) = (line.parse::<usize>(), col.parse::<usize>()) else {
+        return Ok(false);
+    };
+    if line == 0 || col == 0 || line > text.split('\n').count() {
+        return Err(format!(
+            "position {line}:{col} is outside the text: {message}"
+        ));
+    }
+    Ok(false)
+}
+
 fn entries(path: &Path, text: &str) -> Result<Vec<(String, Entry)>, DnsError> {
     let found = configobj::flat_entries(text, FlatRules::CREDENTIALS).map_err(|e| {
         let msg = match e.kind {

@@ -12,7 +12,7 @@
 //!
 //! Apply several edits back to front (later paths first) so earlier paths stay valid.
 
-use super::lexer::is_hspace;
+use super::lexer::{is_hspace, word_end};
 use super::text::Text;
 use super::tree::{Arg, Body, Directive, Node, Section, last_line};
 use super::word::{ValueError, Word, check_name};
@@ -35,6 +35,10 @@ pub enum EditError {
     NotASection(Vec<usize>),
     #[error("index {index} is past the end of a body of {len} nodes")]
     OutOfRange { index: usize, len: usize },
+    #[error("the node at {0:?} ends with a '\\': a line after it would continue it")]
+    ContinuedLine(Vec<usize>),
+    #[error("the node at {0:?} ends in an unclosed quote, which would take in what follows")]
+    UnclosedWord(Vec<usize>),
     #[error(transparent)]
     Value(#[from] ValueError),
     #[error("template: {0}")]
@@ -162,6 +166,22 @@ fn spaced(args: impl IntoIterator<Item = Word>) -> Vec<Arg> {
         .collect()
 }
 
+/// True when the last line of `node` ends with a `\\` (spaces and line break aside): a line
+/// put right after it would be read as its continuation.
+fn ends_in_backslash(node: &Node) -> bool {
+    let mut out = Vec::new();
+    node.print_to(&mut out);
+    out.trim_ascii_end().ends_with(b"\\")
+}
+
+/// True when `prev`, then `gap`, then `next` still lexes with `prev` as one word: always
+/// after a space, except after an unclosed quote (it runs on); with no gap, only after a
+/// closing quote (`"a".`).
+fn ends_before(prev: &[u8], gap: &[u8], next: &[u8]) -> bool {
+    let joined = [prev, gap, next].concat();
+    !next.is_empty() && word_end(&joined, 0, joined.len(), false) == prev.len()
+}
+
 /// Nodes from a constant snippet (a template), to be inserted (and re-indented) with
 /// [`Document::insert`]. User values go in afterwards, through [`Document::set_args`] or
 /// [`Word::new`], never by formatting them into the snippet.
@@ -197,6 +217,9 @@ impl Document {
             }
         });
         reindent(&mut node, &indent, &style);
+        if index > 0 && ends_in_backslash(&body.nodes[index - 1]) {
+            return Err(EditError::ContinuedLine([parent, &[index - 1]].concat()));
+        }
         if index > 0 {
             let prev = body.nodes[index - 1].last_eol_mut();
             if !prev.ends_with(b"\n") {
@@ -328,21 +351,22 @@ impl Document {
             .body
             .get_mut(path)
             .ok_or_else(|| EditError::NoSuchNode(path.to_vec()))?;
+        let mut prev = node.name().raw().to_vec();
         let old = node.args_mut();
-        let new = args
-            .into_iter()
-            .enumerate()
-            .map(|(i, word)| {
-                let space = old
-                    .get(i)
-                    .map(|a| a.space.clone())
-                    .filter(|s| !s.is_empty());
-                Arg {
-                    space: space.unwrap_or_else(|| Text::from(b" ")),
-                    word,
-                }
-            })
-            .collect();
+        let mut new = Vec::with_capacity(args.len());
+        for (i, word) in args.into_iter().enumerate() {
+            // An empty gap stays only where the word before ends by itself (a closing quote).
+            let space = old
+                .get(i)
+                .map(|a| a.space.clone())
+                .filter(|s| !s.is_empty() || ends_before(&prev, b"", word.raw()))
+                .unwrap_or_else(|| Text::from(b" "));
+            if !ends_before(&prev, &space, word.raw()) {
+                return Err(EditError::UnclosedWord(path.to_vec()));
+            }
+            prev = word.raw().to_vec();
+            new.push(Arg { space, word });
+        }
         *old = new;
         Ok(())
     }

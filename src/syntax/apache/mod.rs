@@ -37,6 +37,7 @@
 //! [`Document::set_comment`] puts a full-line comment above a node for callers that
 //! want one; removing the node keeps comments above it, like any other comment.
 
+mod check;
 pub mod edit;
 pub(crate) mod lexer;
 mod parser;
@@ -45,6 +46,7 @@ mod tokens;
 mod tree;
 mod word;
 
+pub use check::{RoundTripError, check_roundtrip};
 pub use edit::{EditError, Style};
 pub use parser::{ErrorKind, MAX_DEPTH, ParseError};
 pub use text::Text;
@@ -158,37 +160,6 @@ impl Document {
         let (&first, rest) = path.split_first()?;
         let start = *self.body.line_starts(1).get(first)?;
         Some(start + self.body.nodes.get(first)?.lines_to(rest)?)
-    }
-}
-
-/// Why [`check_roundtrip`] failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RoundTripError {
-    #[error("printing the parsed file changed it (first difference at byte {0})")]
-    Changed(usize),
-    #[error("re-parsing the printed file gave a different tree")]
-    Unstable,
-}
-
-/// The check the fuzz target and the property tests run: parsing never panics, and
-/// whatever parses prints back byte for byte and re-parses to the same tree. `Ok(false)`:
-/// the input was rejected with a positioned error (which is fine).
-pub fn check_roundtrip(src: &[u8]) -> Result<bool, RoundTripError> {
-    let Ok(file) = Document::parse(src) else {
-        return Ok(false);
-    };
-    let printed = file.print();
-    if printed != src {
-        let at = printed
-            .iter()
-            .zip(src)
-            .position(|(a, b)| a != b)
-            .unwrap_or(printed.len().min(src.len()));
-        return Err(RoundTripError::Changed(at));
-    }
-    match Document::parse(&printed) {
-        Ok(again) if again == file => Ok(true),
-        _ => Err(RoundTripError::Unstable),
     }
 }
 

@@ -45,6 +45,7 @@
 //! by index paths (`[1, 0]`: first child of the second top-level directive),
 //! so callers query first, then apply edits back to front.
 
+mod check;
 mod edit;
 mod error;
 mod parser;
@@ -59,6 +60,7 @@ mod edit_tests;
 #[cfg(test)]
 mod tests;
 
+pub use check::check_roundtrip;
 pub use edit::EditError;
 pub use error::{ErrorKind, ParseError};
 pub use style::{Indent, Newline, Style};
@@ -74,16 +76,4 @@ impl Document {
     pub fn parse(src: &[u8]) -> Result<Document, ParseError> {
         parser::parse(src)
     }
-}
-
-/// Parse `src` and, when it parses, check the round trip and a few edit
-/// invariants; panics on a violation. For fuzzers and property tests.
-/// Returns whether `src` parsed.
-pub fn check_roundtrip(src: &[u8]) -> bool {
-    let Ok(doc) = Document::parse(src) else {
-        return false;
-    };
-    assert_eq!(doc.print(), src, "round trip changed the input");
-    edit::check_invariants(&doc);
-    true
 }

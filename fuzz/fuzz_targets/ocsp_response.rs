@@ -1,0 +1,8 @@
+//! Fuzz target `ocsp_response`: see `checks::ocsp_response` (shared with the regression replay in
+//! `tests/fuzz_regressions.rs`).
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::ocsp_response(data));
