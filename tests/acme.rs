@@ -8,6 +8,8 @@ mod support;
 
 #[path = "acme/bad_input.rs"]
 mod bad_input;
+#[path = "acme/colour.rs"]
+mod colour;
 #[path = "acme/compat_flags.rs"]
 mod compat_flags;
 #[path = "acme/crash.rs"]

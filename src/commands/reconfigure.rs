@@ -69,7 +69,7 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
     } else {
         println!("The dry run succeeded; saved {name}'s new renewal options:");
         let diff = crate::diff::unified(&lineage.conf_path, before.as_bytes(), after.as_bytes());
-        print!("{}", String::from_utf8_lossy(&diff));
+        crate::diff::print(&diff)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -9,7 +9,6 @@ use crate::acme::check_name;
 use crate::installer::{CertFiles, Deployment, Enhancements, Installer, Request, absolute};
 use crate::storage::Lineage;
 use anyhow::{Result, bail};
-use std::io::Write;
 
 /// The installer the options choose (`-i NAME`, `--nginx`, `--apache`), or `None`.
 pub fn chosen(config: &Config) -> Result<Option<(String, Box<dyn Installer>)>> {
@@ -203,7 +202,7 @@ pub fn report(config: &Config, deployment: &Deployment) -> Result<()> {
     for line in &deployment.lines {
         println!("{line}");
     }
-    std::io::stdout().lock().write_all(&deployment.diff)?;
+    crate::diff::print(&deployment.diff)?;
     Ok(())
 }
 

@@ -75,6 +75,11 @@ impl Tty {
         self.tmux(&["capture-pane", "-p", "-J", "-S", "-10000"])
     }
 
+    /// The screen with its colours and attributes as escape sequences.
+    pub fn screen_with_escapes(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-e", "-J", "-S", "-10000"])
+    }
+
     /// Wait until `text` appears after what was matched before; returns the
     /// screen. Fails at the deadline (or when the command exits first) with the
     /// screen.

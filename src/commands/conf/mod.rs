@@ -310,10 +310,8 @@ fn write_or_diff<E: Engine>(
 ) -> Result<ExitCode> {
     let changed = E::changed_files(loaded);
     if !config.output.quiet || config.dry_run {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
         for (file, before, after) in &changed {
-            out.write_all(&crate::diff::unified(file, before, after))?;
+            crate::diff::print(&crate::diff::unified(file, before, after))?;
         }
     }
     if config.dry_run || changed.is_empty() {
