@@ -124,6 +124,11 @@ pub struct CertOptions {
     pub cert_name: Option<String>,
     pub expand: bool,
     pub duplicate: bool,
+    /// `--keep-until-expiring`: keep a same-names certificate without asking.
+    pub keep_until_expiring: bool,
+    /// `--renew-with-new-domains`: change a `--cert-name` certificate's names
+    /// without asking.
+    pub renew_with_new_domains: bool,
     pub force_renewal: bool,
     /// Switches as set (`Some(false)`: turned off now, e.g. `--no-reuse-key`).
     pub allow_subset_of_names: Option<bool>,
@@ -363,6 +368,8 @@ impl Options {
                 cert_name: text(&t::CERT_NAME),
                 expand: a.flag(&t::EXPAND),
                 duplicate: a.flag(&t::DUPLICATE),
+                keep_until_expiring: a.flag(&t::KEEP_UNTIL_EXPIRING),
+                renew_with_new_domains: a.flag(&t::RENEW_WITH_NEW_DOMAINS),
                 force_renewal: a.flag(&t::FORCE_RENEWAL),
                 allow_subset_of_names: a.switch(&t::ALLOW_SUBSET_OF_NAMES),
                 must_staple: a.switch(&t::MUST_STAPLE),

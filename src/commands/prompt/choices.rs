@@ -4,7 +4,6 @@
 //! (or takes Certbot's default where Certbot has one).
 
 use super::{menu, require_terminal, yes_no};
-use crate::cli::table as t;
 use crate::commands::Config;
 use crate::plugins::{Plugin, WebrootGaps};
 use crate::storage::{self, Lineage, accounts::StoredAccount};
@@ -155,7 +154,7 @@ pub fn certificates_to_delete(config: &Config) -> Result<Vec<String>> {
 /// A certificate with the same names, not due: keep it (`true`) or renew and
 /// replace it. Certbot's default, and the answer under `-n` or `--keep`: keep.
 pub fn keep_identical(config: &Config, lineage: &Lineage) -> Result<bool> {
-    if !config.output.interactive() || config.args().flag(&t::KEEP_UNTIL_EXPIRING) {
+    if !config.output.interactive() || config.cert.keep_until_expiring {
         return Ok(true);
     }
     let keep = match config.verb {
@@ -206,7 +205,7 @@ pub fn confirm_new_names(
     old: &[String],
     new: &[String],
 ) -> Result<()> {
-    if !config.output.interactive() || config.args().flag(&t::RENEW_WITH_NEW_DOMAINS) {
+    if !config.output.interactive() || config.cert.renew_with_new_domains {
         return Ok(());
     }
     let added: Vec<&str> = new

@@ -128,27 +128,7 @@ impl Document {
     /// Byte offset where the directive at `at` starts (its name), in the
     /// printed file; for messages (`FILE:LINE:COL`) after edits.
     pub fn offset_of(&self, at: &[usize]) -> Option<usize> {
-        let mut offset = 0;
-        let mut body = &self.body;
-        for (depth, &i) in at.iter().enumerate() {
-            let items = body.items.get(..i)?;
-            offset += items.iter().map(Directive::printed_len).sum::<usize>();
-            let d = body.items.get(i)?;
-            offset += d.leading.len();
-            if depth + 1 == at.len() {
-                return Some(offset);
-            }
-            offset += d.name.raw().len()
-                + d.args
-                    .iter()
-                    .map(|a| a.leading.len() + a.word.raw().len())
-                    .sum::<usize>();
-            offset += d.before_end.len() + 1;
-            let End::Block(b) = &d.end else { return None };
-            offset += b.open.len();
-            body = &b.body;
-        }
-        None
+        self.offset_with(at, &mut Default::default())
     }
 }
 
