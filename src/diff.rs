@@ -64,7 +64,7 @@ pub fn coloured(diff: &[u8]) -> Vec<u8> {
 
 /// Whether output to a terminal may be coloured: it is a terminal, and
 /// `NO_COLOR` (no-color.org) is unset or empty.
-fn colour_wanted(is_terminal: bool) -> bool {
+pub fn colour_wanted(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 

@@ -33,6 +33,11 @@ pub struct CertInfo {
     pub ocsp_url: Option<String>,
     /// `ECDSA` or `RSA` (as `certbot certificates` shows it), else the OID.
     pub key_type: String,
+    /// An RSA key's modulus size in bits.
+    pub rsa_bits: Option<usize>,
+    /// An ECDSA key's curve, by the name `--elliptic-curve` takes
+    /// (`secp256r1`, `secp384r1`, `secp521r1`).
+    pub curve: Option<&'static str>,
     pub der: Vec<u8>,
 }
 
@@ -117,6 +122,7 @@ pub fn parse_der(der: &[u8]) -> Result<CertInfo, CertError> {
     } else {
         algorithm.to_id_string()
     };
+    let (rsa_bits, curve) = key_size(cert.public_key());
     let serial = cert.raw_serial();
     let skip = serial
         .iter()
@@ -132,13 +138,53 @@ pub fn parse_der(der: &[u8]) -> Result<CertInfo, CertError> {
         issuer_cn: cn(cert.issuer()),
         ocsp_url,
         key_type,
+        rsa_bits,
+        curve,
         der: der.to_vec(),
     })
+}
+
+/// An RSA key's size (bits of its modulus, leading zero bits not counted)
+/// or an EC key's named curve.
+fn key_size(key: &SubjectPublicKeyInfo) -> (Option<usize>, Option<&'static str>) {
+    use x509_parser::oid_registry::{OID_EC_P256, OID_NIST_EC_P384, OID_NIST_EC_P521};
+    use x509_parser::public_key::PublicKey;
+    match key.parsed() {
+        Ok(PublicKey::RSA(rsa)) => {
+            let modulus = rsa.modulus;
+            let zeros = modulus.iter().take_while(|b| **b == 0).count();
+            let bits = match modulus.get(zeros) {
+                Some(first) => (modulus.len() - zeros) * 8 - first.leading_zeros() as usize,
+                None => 0,
+            };
+            (Some(bits), None)
+        }
+        Ok(PublicKey::EC(_)) => {
+            let oid = key
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok());
+            let curve = match oid {
+                Some(o) if o == OID_EC_P256 => Some("secp256r1"),
+                Some(o) if o == OID_NIST_EC_P384 => Some("secp384r1"),
+                Some(o) if o == OID_NIST_EC_P521 => Some("secp521r1"),
+                _ => None,
+            };
+            (None, curve)
+        }
+        _ => (None, None),
+    }
 }
 
 /// `YYYY-MM-DD HH:MM:SS+00:00` for a Unix time (civil-from-days, UTC).
 pub fn format_utc(unix: i64) -> String {
     format!("{}+00:00", crate::log::utc_stamp(unix))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC) for a Unix time.
+pub fn format_rfc3339(unix: i64) -> String {
+    format!("{}Z", crate::log::utc_stamp(unix).replacen(' ', "T", 1))
 }
 
 #[cfg(test)]
@@ -147,6 +193,7 @@ mod tests {
 
     #[test]
     fn utc_dates() {
+        assert_eq!(format_rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(format_utc(0), "1970-01-01 00:00:00+00:00");
         assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00+00:00");
         assert_eq!(format_utc(1_924_991_999), "2030-12-31 23:59:59+00:00");
@@ -164,8 +211,26 @@ mod tests {
         let info = parse_pem(&pem).unwrap();
         assert_eq!(info.names, vec!["a.example", "::1"]);
         assert_eq!(info.key_type, "ECDSA");
+        assert_eq!((info.curve, info.rsa_bits), (Some("secp256r1"), None));
         assert!(info.not_after > info.not_before);
         assert!(!info.serial_hex.is_empty());
+    }
+
+    #[test]
+    fn key_sizes_and_curves() {
+        let named = |key: &rcgen::KeyPair| {
+            let params = rcgen::CertificateParams::new(vec!["a.example".to_string()]).unwrap();
+            parse_pem(&params.self_signed(key).unwrap().pem()).unwrap()
+        };
+        let p384 = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+        assert_eq!(named(&p384).curve, Some("secp384r1"));
+        let rsa = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+        use rsa::pkcs8::EncodePrivateKey;
+        let pem = rsa.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap();
+        let key = rcgen::KeyPair::from_pem(&pem).unwrap();
+        let info = named(&key);
+        assert_eq!((info.key_type.as_str(), info.rsa_bits), ("RSA", Some(2048)));
+        assert_eq!(info.curve, None);
     }
 
     #[test]

@@ -81,6 +81,9 @@ pub struct Output {
     pub non_interactive: bool,
     /// `--force-interactive`: ask even without a terminal.
     pub force_interactive: bool,
+    /// `--json`: `certificates` and `checkpoints` print one JSON object
+    /// (docs/schema/) instead of their text.
+    pub json: bool,
 }
 
 impl Output {
@@ -348,6 +351,7 @@ impl Options {
                 verbosity: a.count(&t::VERBOSE),
                 non_interactive: a.flag(&t::NON_INTERACTIVE) || a.flag(&t::QUIET),
                 force_interactive: a.flag(&t::FORCE_INTERACTIVE),
+                json: a.flag(&t::JSON),
             },
             acme: AcmeServer {
                 server: text(&t::SERVER),

@@ -39,15 +39,26 @@ fn due(config: &Config, lineage: &Lineage) -> bool {
     let Ok(info) = lineage.cert_info() else {
         return true;
     };
+    match local_renewal(config, lineage, &info) {
+        Ok((at, rule)) => due::decide(at, rule, info.not_after, now()).due,
+        Err(_) => true,
+    }
+}
+
+/// When `renew` renews the lineage by its own rules (the CA's ARI window
+/// aside): `--renew-before-expiry`, else the conf's `renew_before_expiry`,
+/// else the lifetime share. The time and the rule that set it.
+pub fn local_renewal(
+    config: &Config,
+    lineage: &Lineage,
+    info: &crate::x509::CertInfo,
+) -> Result<(i64, due::Rule), String> {
     let before = config
         .renew
         .renew_before_expiry_days
         .map(|days| format!("{days} days"))
         .or_else(|| lineage.conf.get(&[], "renew_before_expiry"));
-    match due::local(info.not_before, info.not_after, before.as_deref()) {
-        Ok((at, rule)) => due::decide(at, rule, info.not_after, now()).due,
-        Err(_) => true,
-    }
+    due::local(info.not_before, info.not_after, before.as_deref())
 }
 
 fn same_names(a: &[String], b: &[String]) -> bool {

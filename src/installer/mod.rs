@@ -10,6 +10,7 @@
 pub mod apache;
 pub mod nginx;
 pub mod read;
+pub mod references;
 pub mod temp_edits;
 
 use crate::acme::Solver;

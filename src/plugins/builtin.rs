@@ -7,7 +7,7 @@ use crate::cli::{Options, table as t};
 use crate::installer::apache::{self as ap, Apache, ApacheSite};
 use crate::installer::nginx::{self as ng, NginxSite};
 use crate::installer::{self as inst, Deployment, Installer, Request};
-use crate::installer::{absolute, apache::choose};
+use crate::installer::{absolute, apache::choose, references};
 use crate::storage::RenewalParams;
 use anyhow::bail;
 use reverter::Reverter;
@@ -216,6 +216,9 @@ pub static NGINX: Plugin = Plugin {
         root_flag: Some(&t::NGINX_SERVER_ROOT),
         default_roots: &["/etc/nginx"],
         after_rollback: |o, conf| ng::after_rollback(&o.nginx.ctl, conf),
+        references: |o, files| {
+            references::nginx(&o.nginx.server_root, files).map_err(|e| e.to_string())
+        },
     }),
     hidden: false,
 };
@@ -296,6 +299,9 @@ pub static APACHE: Plugin = Plugin {
         root_flag: Some(&t::APACHE_SERVER_ROOT),
         default_roots: &["/etc/apache2", "/etc/httpd"],
         after_rollback: |o, conf| ap::after_rollback(o.apache.ctl.as_deref(), conf),
+        references: |o, files| {
+            references::apache(o.apache.server_root.as_deref(), files).map_err(|e| e.to_string())
+        },
     }),
     hidden: false,
 };
@@ -368,6 +374,8 @@ pub static NULL: Plugin = Plugin {
                 conf.display()
             ))
         },
+        // It configures no server, so no server names the files.
+        references: |_, _| Ok(Vec::new()),
     }),
     hidden: true,
 };

@@ -21,6 +21,7 @@ use crate::acme::Solver;
 use crate::cli::renewal::Choosers;
 use crate::cli::{Flag, FlagSet, Options, table};
 use crate::installer::Installer;
+use crate::installer::references::Reference;
 use crate::storage::RenewalParams;
 use anyhow::bail;
 use reverter::Reverter;
@@ -42,6 +43,11 @@ pub type BuildInstaller = fn(&Options) -> anyhow::Result<Box<dyn Installer>>;
 /// and reload it if it runs. One line saying what was done, or (`Err`) what failed.
 pub type AfterRollback = fn(&Options, &Path) -> Result<String, String>;
 
+/// The directives of the server's configuration (its root from the options) that name
+/// one of the files (`certificates --json`: where a lineage is installed), or why the
+/// configuration cannot be read.
+pub type FindReferences = fn(&Options, &[PathBuf]) -> Result<Vec<Reference>, String>;
+
 pub struct InstallerEntry {
     pub build: BuildInstaller,
     /// The flag naming its configuration root (`delete` looks for the lineage there);
@@ -50,6 +56,7 @@ pub struct InstallerEntry {
     /// The default root, when the flag is not given.
     pub default_roots: &'static [&'static str],
     pub after_rollback: AfterRollback,
+    pub references: FindReferences,
 }
 
 pub struct Plugin {

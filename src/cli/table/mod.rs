@@ -28,6 +28,12 @@ pub static NON_INTERACTIVE: Flag = switch(
 pub static QUIET: Flag = switch("quiet", "automation", "Print errors only")
     .short('q')
     .topics(&["run", "certonly", "renew"]);
+pub static JSON: Flag = switch(
+    "json",
+    "options",
+    "certificates, checkpoints: print one JSON object instead (schemas in docs/schema/)",
+)
+.topics(&["certificates", "checkpoints", "manage"]);
 pub static VERBOSE: Flag = count("verbose", "options", "More output (repeat for more)").short('v');
 pub static CONFIG: Flag = value(
     "config",
@@ -400,6 +406,7 @@ pub static CORE: &[&Flag] = &[
     &VERSION,
     &NON_INTERACTIVE,
     &QUIET,
+    &JSON,
     &VERBOSE,
     &CONFIG,
     &CONFIG_DIR,

@@ -91,18 +91,12 @@ pub fn decide(state: &mut RunState, loaded: &Loaded) -> anyhow::Result<Decision>
         let at = due::ari_point(&window, random_fraction());
         return Ok(due::decide(at, Rule::Ari(window), info.not_after, now));
     }
-    let before = config
-        .renew
-        .renew_before_expiry_days
-        .map(|days| format!("{days} days"))
-        .or_else(|| loaded.lineage.conf.get(&[], "renew_before_expiry"));
-    let (at, rule) =
-        due::local(info.not_before, info.not_after, before.as_deref()).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: renew_before_expiry: {e}",
-                loaded.lineage.conf_path.display()
-            )
-        })?;
+    let (at, rule) = issue::local_renewal(config, &loaded.lineage, info).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: renew_before_expiry: {e}",
+            loaded.lineage.conf_path.display()
+        )
+    })?;
     Ok(due::decide(at, rule, info.not_after, now))
 }
 
