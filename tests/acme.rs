@@ -18,12 +18,16 @@ mod crash;
 mod interop;
 #[path = "acme/issue.rs"]
 mod issue;
+#[path = "acme/json.rs"]
+mod json;
 #[path = "acme/lifecycle.rs"]
 mod lifecycle;
 #[path = "acme/prompts.rs"]
 mod prompts;
 #[path = "acme/proxy.rs"]
 mod proxy;
+#[path = "acme/screens.rs"]
+mod screens;
 #[path = "acme/verbs.rs"]
 mod verbs;
 
