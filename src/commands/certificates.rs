@@ -104,18 +104,18 @@ fn checked_info(lineage: &Lineage) -> Result<(certinfo::CertInfo, String, String
 }
 
 /// What `certificates` knows about one lineage it shows.
-pub(crate) struct Facts {
-    pub lineage: Lineage,
-    pub info: certinfo::CertInfo,
-    pub test_cert: bool,
+struct Facts {
+    lineage: Lineage,
+    info: certinfo::CertInfo,
+    test_cert: bool,
     /// Revoked, by a verified answer of its OCSP responder.
-    pub revoked: bool,
+    revoked: bool,
     /// About its OCSP response, for stderr.
-    pub warning: Option<String>,
+    warning: Option<String>,
 }
 
 impl Facts {
-    pub fn validity(&self, now: i64) -> String {
+    fn validity(&self, now: i64) -> String {
         validity(self.info.not_after, now, self.test_cert, self.revoked)
     }
 }
@@ -217,9 +217,9 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
 }
 
 /// A lineage that could not be read: its renewal conf and why.
-pub(crate) struct Invalid {
-    pub conf: PathBuf,
-    pub error: String,
+struct Invalid {
+    conf: PathBuf,
+    error: String,
 }
 
 /// Lists every lineage it can read; one it cannot (a bad conf, a missing or

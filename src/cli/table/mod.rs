@@ -31,7 +31,7 @@ pub static QUIET: Flag = switch("quiet", "automation", "Print errors only")
 pub static JSON: Flag = switch(
     "json",
     "options",
-    "certificates, checkpoints: print one JSON object instead (schemas in docs/schema/)",
+    "certificates, checkpoints: print one JSON object instead (schemas: docs/schema/ in the source)",
 )
 .topics(&["certificates", "checkpoints", "manage"]);
 pub static VERBOSE: Flag = count("verbose", "options", "More output (repeat for more)").short('v');

@@ -93,9 +93,12 @@ struct Reference {
     directive: String,
 }
 
-/// Paths as text (a path that is not UTF-8 gets U+FFFD, as `display` shows it).
+/// A path as absolute text (a relative `--config-dir` made absolute; bytes
+/// that are not UTF-8 become U+FFFD, as `display` shows them).
 fn text(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+    crate::installer::absolute(path)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Print the listing to stdout, pretty-printed, with a final line break.
@@ -107,7 +110,7 @@ pub fn print(
 ) -> anyhow::Result<()> {
     let listing = Listing {
         version: VERSION,
-        config_dir: text(&crate::installer::absolute(&config.paths.config_dir)),
+        config_dir: text(&config.paths.config_dir),
         certificates: shown.iter().map(|f| certificate(config, f, now)).collect(),
         invalid: invalid
             .iter()
