@@ -16,8 +16,13 @@ const SERVER: &str = "https://127.0.0.1:1/dir";
 
 /// `certsmith certificates` on `config` (no terminal, no cli.ini).
 fn certificates(dir: &Path) -> Run {
+    certificates_with(dir, &[])
+}
+
+fn certificates_with(dir: &Path, extra: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_certsmith"))
         .arg("certificates")
+        .args(extra)
         .arg("--config-dir")
         .arg(dir.join("etc"))
         .arg("--work-dir")
@@ -78,6 +83,41 @@ fn ocsp_certificates_shows_revoked_and_good_from_the_issuers_responder() {
         "both certificates were asked about"
     );
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
+
+/// `--json` gives the same verdicts as the text (status text, reasons).
+#[test]
+fn ocsp_certificates_json_says_revoked_as_the_text_does() {
+    let dir = TempDir::new("ocsp");
+    let ca = TestCa::new(&dir.join("ca"));
+    let responder = Responder::start(&ca.dir, Signer::ca(&ca.dir));
+    let revoked = ca.issue("revoked.example", &responder.url());
+    let good = ca.issue("good.example", &responder.url());
+    ca.record(&revoked, true);
+    ca.record(&good, false);
+    place(dir.path(), &ca, &revoked);
+    place(dir.path(), &ca, &good);
+
+    let run = certificates_with(dir.path(), &["--json"]);
+    let listing: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let status = |name: &str| {
+        let certs = listing["certificates"].as_array().unwrap();
+        let entry = certs.iter().find(|c| c["name"] == name);
+        entry.unwrap_or_else(|| panic!("no {name}: {listing}"))["status"].clone()
+    };
+    assert_eq!(
+        status("revoked.example"),
+        serde_json::json!({"valid": false, "text": "INVALID: REVOKED", "reasons": ["REVOKED"]})
+    );
+    let good = status("good.example");
+    assert_eq!(
+        (&good["valid"], &good["reasons"]),
+        (&true.into(), &serde_json::json!([]))
+    );
+    assert!(
+        good["text"].as_str().unwrap().starts_with("VALID: "),
+        "{good}"
+    );
 }
 
 #[test]
