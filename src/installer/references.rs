@@ -72,7 +72,11 @@ pub fn nginx(root: &Path, files: &[PathBuf]) -> Result<Vec<Reference>, nginx::Lo
 /// distribution's default root) with an argument naming one of `files`.
 pub fn apache(root: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Reference>, apache::LoadError> {
     let layout = apache::detect(root)?;
-    let loaded = apache::load(&layout.options()?)?;
+    let mut options = layout.options()?;
+    // As the installer reads it: the root is where the tree is, whatever
+    // `ServerRoot` a copied tree names.
+    options.follow_server_root = false;
+    let loaded = apache::load(&options)?;
     let files = absolute_all(files);
     let mut out = Vec::new();
     apache::query::walk_active(&loaded, &mut |id, node| {

@@ -305,6 +305,75 @@ fn check_checkpoints(listing: &Value, root: &Path) {
     });
 }
 
+/// A lineage recorded as installed with Apache: its tree is read through
+/// the Apache loader (a section Apache skips does not count).
+#[test]
+fn installed_where_reads_an_apache_tree_through_its_loader() {
+    let w = World::new();
+    let root = w.dir.join("apache");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("httpd.conf"),
+        "Listen 443\n<VirtualHost *:443>\n    ServerName web.example.com\n</VirtualHost>\n<IfDefine NEVER_DEFINED>\n</IfDefine>\n",
+    )
+    .unwrap();
+    let root_arg = root.display().to_string();
+    w.standalone(&[
+        "-d",
+        "web.example.com",
+        "-i",
+        "apache",
+        "--apache-server-root",
+        &root_arg,
+    ])
+    .ok();
+    let fullchain = w
+        .live("web.example.com", "fullchain.pem")
+        .display()
+        .to_string();
+    for path in [
+        "VirtualHost/SSLCertificateFile",
+        "IfDefine/SSLCertificateFile",
+    ] {
+        w.certsmith(&[
+            "conf",
+            "set",
+            "--apache-server-root",
+            &root_arg,
+            path,
+            &fullchain,
+        ])
+        .ok();
+    }
+    let text = std::fs::read_to_string(root.join("httpd.conf")).unwrap();
+    assert_eq!(text.matches("SSLCertificateFile").count(), 2, "{text}");
+    let listing = assert_valid(
+        "certificates",
+        &w.certsmith(&["certificates", "--json"]).ok().stdout,
+    );
+    let conf = root.join("httpd.conf").display().to_string();
+    assert_eq!(
+        listing["certificates"][0]["installed"],
+        serde_json::json!({
+            "installer": "apache",
+            "references": [{"file": conf, "line": 4, "directive": "SSLCertificateFile"}],
+            "error": null,
+        })
+    );
+    // The tree gone: the listing says why, and still lists the lineage.
+    std::fs::remove_dir_all(&root).unwrap();
+    let listing = assert_valid(
+        "certificates",
+        &w.certsmith(&["certificates", "--json"]).ok().stdout,
+    );
+    let installed = &listing["certificates"][0]["installed"];
+    assert_eq!(installed["references"], serde_json::json!([]));
+    assert!(
+        installed["error"].as_str().unwrap().contains(&root_arg),
+        "{installed}"
+    );
+}
+
 #[test]
 fn no_checkpoints_and_no_certificates_are_empty_arrays() {
     let t = super::support::TempDir::new("json-empty");
