@@ -374,27 +374,44 @@ fn installed_where_reads_an_apache_tree_through_its_loader() {
     );
 }
 
+/// `certsmith VERB --json` on the scratch dirs of `t`; its stdout.
+fn json_of(t: &super::support::TempDir, verb: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_certsmith"))
+        .args([verb, "--json", "--config-dir"])
+        .arg(t.join("etc"))
+        .arg("--work-dir")
+        .arg(t.join("work"))
+        .arg("--logs-dir")
+        .arg(t.join("logs"))
+        .env("CERTSMITH_NO_DEFAULT_CLI_INI", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A lineage that cannot be read is listed under `invalid` with the reason,
+/// as the text lists it apart.
+#[test]
+fn an_unreadable_lineage_is_listed_as_invalid() {
+    let t = super::support::TempDir::new("json-invalid");
+    let conf = t.write("etc/renewal/broken.example.com.conf", "version = 2.1.0\n");
+    let listing = assert_valid("certificates", &json_of(&t, "certificates"));
+    assert_eq!(listing["certificates"], serde_json::json!([]));
+    let invalid = listing["invalid"].as_array().unwrap();
+    assert_eq!(invalid.len(), 1, "{listing}");
+    assert_eq!(invalid[0]["renewal_conf"], conf.display().to_string());
+    assert!(!invalid[0]["error"].as_str().unwrap().is_empty());
+}
+
 #[test]
 fn no_checkpoints_and_no_certificates_are_empty_arrays() {
     let t = super::support::TempDir::new("json-empty");
-    let run = |verb: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_certsmith"))
-            .args([verb, "--json", "--config-dir"])
-            .arg(t.join("etc"))
-            .arg("--work-dir")
-            .arg(t.join("work"))
-            .arg("--logs-dir")
-            .arg(t.join("logs"))
-            .env("CERTSMITH_NO_DEFAULT_CLI_INI", "1")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run = |verb: &str| json_of(&t, verb);
     let certs = assert_valid("certificates", &run("certificates"));
     assert_eq!(certs["certificates"], serde_json::json!([]));
     let checkpoints = assert_valid("checkpoints", &run("checkpoints"));

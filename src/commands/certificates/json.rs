@@ -111,7 +111,9 @@ pub fn print(
     let listing = Listing {
         version: VERSION,
         config_dir: text(&config.paths.config_dir),
-        certificates: shown.iter().map(|f| certificate(config, f, now)).collect(),
+        // Each entry may read a server's configuration: in parallel, as the
+        // lineages were read.
+        certificates: super::in_parallel(shown, |f| certificate(config, f, now)),
         invalid: invalid
             .iter()
             .map(|i| InvalidConf {
