@@ -18,6 +18,7 @@ pub static ALL: &[&Plugin] = &[
     &WEBROOT,
     &MANUAL,
     &DNS_RFC2136,
+    &super::dns::DNS_CLOUDFLARE,
     &NGINX,
     &APACHE,
     &NULL,
