@@ -6,7 +6,9 @@
 
 pub mod ari;
 pub mod bind;
+pub mod cloudflare;
 pub mod common;
+pub mod https;
 pub mod lineages;
 pub mod load;
 pub mod netns;

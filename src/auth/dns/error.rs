@@ -61,7 +61,7 @@ pub enum DnsError {
     },
     /// No zone of the account holds the name.
     #[error(
-        "no zone in the {api} account of {} contains {name} (looked for {tried})",
+        "{api} has no zone for {name} in the account of {} (looked for {tried})",
         file.display()
     )]
     ApiUnknownZone {
