@@ -102,7 +102,7 @@ impl Cloudflare {
     /// A record someone else made (also in BIND).
     pub fn seed(&self, bind: &Bind, zone: &str, name: &str, content: &str) {
         let zone_id = self.zone_id(zone);
-        let id = self.with(|s| new_id(s));
+        let id = self.with(new_id);
         bind.nsupdate(&[&format!("update add {name}. 120 TXT \"{content}\"")]);
         self.with(|s| {
             s.records.push(Record {

@@ -54,7 +54,7 @@ macro_rules! missing_dns_plugin {
         pub static $name: Flag = switch(
             $long,
             "plugins",
-            "Not available in certsmith: an error if given (use --dns-rfc2136 or --manual hooks)",
+            "Not available in certsmith: an error if given (use --dns-rfc2136, --dns-cloudflare or --manual hooks)",
         )
         .topics(&["certonly"]);
     };

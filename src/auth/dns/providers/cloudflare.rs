@@ -16,7 +16,7 @@ use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
 use super::api::{Api, Reply, encode, query};
 use super::{Added, Provider, Resolver, Zone, plain};
-use crate::auth::dns::lookup;
+use super::super::lookup;
 use hickory_proto::rr::Name;
 use http::{HeaderName, Method, StatusCode};
 use serde_json::{Value, json};
