@@ -228,3 +228,61 @@ fn rate_limits_are_waited_out_and_each_error_names_the_provider_and_file() {
     cf.rate_limit(0);
     nothing_left("rate limit");
 }
+
+/// Ctrl-C while the API has not answered a record's creation (the record is
+/// made): cleanup finds it by name and content, reading every page of the
+/// listing (one record a page here), and deletes only it.
+#[test]
+fn ctrl_c_during_an_unanswered_creation_removes_exactly_that_record() {
+    let (w, cf) = world(&[], &["example.test"]);
+    let name = "_acme-challenge.int.example.test";
+    cf.seed(&w.bind, "example.test", name, "keep-1");
+    cf.seed(&w.bind, "example.test", name, "keep-2");
+    cf.max_per_page(1);
+    cf.delay_creation(std::time::Duration::from_secs(60));
+    let cred = token_file(&w, TOKEN);
+    let child = std::process::Command::new("ip")
+        .args(["netns", "exec", &w.ns.name])
+        .arg(env!("CARGO_BIN_EXE_certsmith"))
+        .args(certonly(&cred, &["int.example.test"]))
+        .arg("--config-dir")
+        .arg(w.config_dir())
+        .arg("--work-dir")
+        .arg(w.dir.join("work"))
+        .arg("--logs-dir")
+        .arg(w.dir.join("logs"))
+        .args(["--server", super::support::netns::ACME_URL, "-n"])
+        .env("REQUESTS_CA_BUNDLE", &w.bundle)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while cf.records().len() < 3 {
+        assert!(std::time::Instant::now() < deadline, "{:?}", cf.log());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // `ip netns exec` execs certsmith: the child's pid is certsmith's.
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("interrupted; challenges cleaned up"),
+        "{stderr}"
+    );
+    let mut left: Vec<String> = cf.records().into_iter().map(|r| r.content).collect();
+    left.sort();
+    assert_eq!(left, vec!["keep-1", "keep-2"]);
+    assert_eq!(w.bind.txt(name), vec!["keep-1", "keep-2"]);
+    assert!(
+        cf.log()
+            .iter()
+            .any(|l| l.starts_with("GET") && l.contains("page=3")),
+        "{:?}",
+        cf.log()
+    );
+}

@@ -42,6 +42,8 @@ struct State {
     /// Record creations to let through before failing with (code, message).
     fail_creation: Option<(u32, i64, String)>,
     max_per_page: usize,
+    /// How long a record creation's answer is held back (after the change).
+    creation_delay: Option<std::time::Duration>,
     log: Vec<String>,
 }
 
@@ -83,6 +85,10 @@ impl Cloudflare {
     /// Let `after` record creations through, then fail each with `code`.
     pub fn fail_creation(&self, after: u32, code: i64, message: &str) {
         self.with(|s| s.fail_creation = Some((after, code, message.into())));
+    }
+    /// Hold back each record creation's answer this long (the record is made).
+    pub fn delay_creation(&self, delay: std::time::Duration) {
+        self.with(|s| s.creation_delay = Some(delay));
     }
     /// The most results a page holds, whatever `per_page` asks.
     pub fn max_per_page(&self, n: usize) {
@@ -154,7 +160,15 @@ fn handle(state: &Mutex<State>, updater: &Updater, r: &Request) -> Response {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (r.method.as_str(), parts.as_slice()) {
         ("GET", ["zones"]) => list_zones(&s, r),
-        ("POST", ["zones", zone, "dns_records"]) => create(&mut s, updater, zone, r),
+        ("POST", ["zones", zone, "dns_records"]) => {
+            let response = create(&mut s, updater, zone, r);
+            let delay = s.creation_delay;
+            drop(s);
+            if let Some(d) = delay {
+                std::thread::sleep(d);
+            }
+            response
+        }
         ("GET", ["zones", zone, "dns_records"]) => list_records(&s, zone, r),
         ("DELETE", ["zones", zone, "dns_records", id]) => delete(&mut s, updater, zone, id),
         _ => error(404, 7000, "No route for that URI"),

@@ -14,9 +14,9 @@
 
 use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
+use super::super::lookup;
 use super::api::{Api, Reply, encode, query};
 use super::{Added, Provider, Resolver, Zone, plain};
-use super::super::lookup;
 use hickory_proto::rr::Name;
 use http::{HeaderName, Method, StatusCode};
 use serde_json::{Value, json};
