@@ -17,6 +17,8 @@ mod bad_input;
 mod cloudflare;
 #[path = "dns/cname.rs"]
 mod cname;
+#[path = "dns/digitalocean.rs"]
+mod digitalocean;
 #[path = "dns/interrupt.rs"]
 mod interrupt;
 #[path = "dns/issue.rs"]

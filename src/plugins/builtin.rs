@@ -19,6 +19,7 @@ pub static ALL: &[&Plugin] = &[
     &MANUAL,
     &DNS_RFC2136,
     &super::dns::DNS_CLOUDFLARE,
+    &super::dns::DNS_DIGITALOCEAN,
     &NGINX,
     &APACHE,
     &NULL,

@@ -36,6 +36,23 @@ fn cloudflare<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built
     api_solver(options, &t::DNS_CLOUDFLARE, dns::Cloudflare::load)
 }
 
+pub static DNS_DIGITALOCEAN: Plugin = Plugin {
+    name: "dns-digitalocean",
+    description: "Answer dns-01 through the DigitalOcean API",
+    selector: Some(&t::DNS_DIGITALOCEAN.selector),
+    flags: &[
+        &t::DNS_DIGITALOCEAN.credentials,
+        &t::DNS_DIGITALOCEAN.propagation_seconds,
+    ],
+    authenticator: Some(digitalocean),
+    installer: None,
+    hidden: false,
+};
+
+fn digitalocean<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_DIGITALOCEAN, dns::DigitalOcean::load)
+}
+
 /// The solver of a DNS plugin: its credentials file read and checked now,
 /// before the CA is contacted; polling unless a fixed wait is given.
 fn api_solver<'r, P: Provider + 'static>(

@@ -170,7 +170,9 @@ fn unknown_plugins_are_named() {
         .to_string();
     assert!(
         err.starts_with("the \"dns-route53\" authenticator is not available")
-            && err.contains("standalone, webroot, manual, dns-rfc2136, dns-cloudflare, nginx"),
+            && err.contains(
+                "standalone, webroot, manual, dns-rfc2136, dns-cloudflare, dns-digitalocean, nginx"
+            ),
         "{err}"
     );
     let err = registry.installer("lighttpd").err().unwrap().to_string();

@@ -8,6 +8,7 @@ pub mod ari;
 pub mod bind;
 pub mod cloudflare;
 pub mod common;
+pub mod digitalocean;
 pub mod https;
 pub mod lineages;
 pub mod load;

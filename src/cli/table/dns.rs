@@ -46,6 +46,7 @@ macro_rules! dns_plugin_flags {
 }
 
 pub static DNS_CLOUDFLARE: DnsPluginFlags = dns_plugin_flags!("cloudflare", "Cloudflare");
+pub static DNS_DIGITALOCEAN: DnsPluginFlags = dns_plugin_flags!("digitalocean", "DigitalOcean");
 
 /// A Certbot DNS plugin certsmith does not have: its switch is refused when
 /// given, its options (`$options`: Certbot's names) are accepted and unused.
@@ -54,12 +55,11 @@ macro_rules! missing_dns_plugin {
         pub static $name: Flag = switch(
             $long,
             "plugins",
-            "Not available in certsmith: an error if given (use --dns-rfc2136, --dns-cloudflare or --manual hooks)",
+            "Not available in certsmith: an error if given (use another --dns-NAME plugin or --manual hooks)",
         )
         .topics(&["certonly"]);
     };
 }
-missing_dns_plugin!(DNS_DIGITALOCEAN, "dns-digitalocean");
 missing_dns_plugin!(DNS_DNSIMPLE, "dns-dnsimple");
 missing_dns_plugin!(DNS_DNSMADEEASY, "dns-dnsmadeeasy");
 missing_dns_plugin!(DNS_GEHIRN, "dns-gehirn");
@@ -73,7 +73,6 @@ missing_dns_plugin!(DNS_SAKURACLOUD, "dns-sakuracloud");
 
 /// [`missing_dns_plugin`]'s switches.
 pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
-    &DNS_DIGITALOCEAN,
     &DNS_DNSIMPLE,
     &DNS_DNSMADEEASY,
     &DNS_GEHIRN,
@@ -123,7 +122,6 @@ macro_rules! unused_dns_options {
     };
 }
 unused_dns_options!(
-    DNS_DIGITALOCEAN_CREDENTIALS DNS_DIGITALOCEAN_PROPAGATION_SECONDS "digitalocean",
     DNS_DNSIMPLE_CREDENTIALS DNS_DNSIMPLE_PROPAGATION_SECONDS "dnsimple",
     DNS_DNSMADEEASY_CREDENTIALS DNS_DNSMADEEASY_PROPAGATION_SECONDS "dnsmadeeasy",
     DNS_GEHIRN_CREDENTIALS DNS_GEHIRN_PROPAGATION_SECONDS "gehirn",

@@ -6,7 +6,7 @@ pub static AUTHENTICATOR: Flag = value(
     "authenticator",
     "NAME",
     "plugins",
-    "standalone, webroot, manual, nginx, apache, dns-rfc2136, dns-cloudflare",
+    "standalone, webroot, manual, nginx, apache, dns-rfc2136, dns-cloudflare, dns-digitalocean",
 )
 .short('a')
 .conf("authenticator");
