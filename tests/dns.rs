@@ -23,6 +23,8 @@ mod digitalocean;
 mod interrupt;
 #[path = "dns/issue.rs"]
 mod issue;
+#[path = "dns/linode.rs"]
+mod linode;
 #[path = "dns/solver.rs"]
 mod solver;
 

@@ -53,6 +53,23 @@ fn digitalocean<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Bui
     api_solver(options, &t::DNS_DIGITALOCEAN, dns::DigitalOcean::load)
 }
 
+pub static DNS_LINODE: Plugin = Plugin {
+    name: "dns-linode",
+    description: "Answer dns-01 through the Linode API",
+    selector: Some(&t::DNS_LINODE.selector),
+    flags: &[
+        &t::DNS_LINODE.credentials,
+        &t::DNS_LINODE.propagation_seconds,
+    ],
+    authenticator: Some(linode),
+    installer: None,
+    hidden: false,
+};
+
+fn linode<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_LINODE, dns::Linode::load)
+}
+
 /// The solver of a DNS plugin: its credentials file read and checked now,
 /// before the CA is contacted; polling unless a fixed wait is given.
 fn api_solver<'r, P: Provider + 'static>(

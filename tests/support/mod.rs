@@ -11,6 +11,7 @@ pub mod common;
 pub mod digitalocean;
 pub mod https;
 pub mod lineages;
+pub mod linode;
 pub mod load;
 pub mod netns;
 pub mod nginx;

@@ -47,6 +47,7 @@ macro_rules! dns_plugin_flags {
 
 pub static DNS_CLOUDFLARE: DnsPluginFlags = dns_plugin_flags!("cloudflare", "Cloudflare");
 pub static DNS_DIGITALOCEAN: DnsPluginFlags = dns_plugin_flags!("digitalocean", "DigitalOcean");
+pub static DNS_LINODE: DnsPluginFlags = dns_plugin_flags!("linode", "Linode");
 
 /// A Certbot DNS plugin certsmith does not have: its switch is refused when
 /// given, its options (`$options`: Certbot's names) are accepted and unused.
@@ -64,7 +65,6 @@ missing_dns_plugin!(DNS_DNSIMPLE, "dns-dnsimple");
 missing_dns_plugin!(DNS_DNSMADEEASY, "dns-dnsmadeeasy");
 missing_dns_plugin!(DNS_GEHIRN, "dns-gehirn");
 missing_dns_plugin!(DNS_GOOGLE, "dns-google");
-missing_dns_plugin!(DNS_LINODE, "dns-linode");
 missing_dns_plugin!(DNS_LUADNS, "dns-luadns");
 missing_dns_plugin!(DNS_NSONE, "dns-nsone");
 missing_dns_plugin!(DNS_OVH, "dns-ovh");
@@ -77,7 +77,6 @@ pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
     &DNS_DNSMADEEASY,
     &DNS_GEHIRN,
     &DNS_GOOGLE,
-    &DNS_LINODE,
     &DNS_LUADNS,
     &DNS_NSONE,
     &DNS_OVH,
@@ -126,7 +125,6 @@ unused_dns_options!(
     DNS_DNSMADEEASY_CREDENTIALS DNS_DNSMADEEASY_PROPAGATION_SECONDS "dnsmadeeasy",
     DNS_GEHIRN_CREDENTIALS DNS_GEHIRN_PROPAGATION_SECONDS "gehirn",
     DNS_GOOGLE_CREDENTIALS DNS_GOOGLE_PROPAGATION_SECONDS "google",
-    DNS_LINODE_CREDENTIALS DNS_LINODE_PROPAGATION_SECONDS "linode",
     DNS_LUADNS_CREDENTIALS DNS_LUADNS_PROPAGATION_SECONDS "luadns",
     DNS_NSONE_CREDENTIALS DNS_NSONE_PROPAGATION_SECONDS "nsone",
     DNS_OVH_CREDENTIALS DNS_OVH_PROPAGATION_SECONDS "ovh",

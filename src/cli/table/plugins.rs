@@ -6,7 +6,8 @@ pub static AUTHENTICATOR: Flag = value(
     "authenticator",
     "NAME",
     "plugins",
-    "standalone, webroot, manual, nginx, apache, dns-rfc2136, dns-cloudflare, dns-digitalocean",
+    "standalone, webroot, manual, nginx, apache, dns-rfc2136, dns-cloudflare, dns-digitalocean, \
+     dns-linode",
 )
 .short('a')
 .conf("authenticator");

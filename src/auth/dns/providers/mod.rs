@@ -7,6 +7,7 @@
 //! - `rfc2136`: RFC 2136 dynamic updates signed with TSIG (`--dns-rfc2136`).
 //! - `cloudflare`: the Cloudflare v4 API (`--dns-cloudflare`).
 //! - `digitalocean`: the DigitalOcean v2 API (`--dns-digitalocean`).
+//! - `linode`: the Linode v4 API (`--dns-linode`).
 //!
 //! A new provider is a module here implementing [`Provider`], one registry
 //! entry in `plugins/builtin.rs` and a stand-in under `tests/support/`.
@@ -14,6 +15,7 @@
 pub mod api;
 pub mod cloudflare;
 pub mod digitalocean;
+pub mod linode;
 pub mod rfc2136;
 
 use super::client::Client;
