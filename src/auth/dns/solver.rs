@@ -16,7 +16,7 @@ use super::error::DnsError;
 use super::lookup::{self, Target};
 use super::propagation::{self, POLL_TIMEOUT};
 use super::providers::rfc2136::Rfc2136Server;
-use super::providers::{Added, Provider, Resolver, outcome_unknown};
+use super::providers::{Added, Provider, Resolver, Zone, outcome_unknown};
 use super::update::TxtSet;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
 use hickory_proto::rr::Name;
@@ -204,27 +204,7 @@ impl<P: Provider> Solver for DnsSolver<P> {
                 let zone = provider.find_zone(&name, dns_zone.as_ref()).await?;
                 zones.push((name.clone(), dns_zone));
                 for value in &values {
-                    // Recorded before sending: an interrupted or unanswered
-                    // request may still have been carried out.
-                    added.push(Added {
-                        zone: zone.clone(),
-                        name: name.clone(),
-                        value: value.clone(),
-                        id: None,
-                    });
-                    match provider.add_txt(&zone, &name, value).await {
-                        Ok(id) => {
-                            if let Some(last) = added.last_mut() {
-                                last.id = id;
-                            }
-                        }
-                        Err(e) => {
-                            if !outcome_unknown(&e) {
-                                added.pop();
-                            }
-                            return Err(e);
-                        }
-                    }
+                    add_one(provider, added, &zone, &name, value).await?;
                 }
                 say(
                     quiet,
@@ -272,6 +252,38 @@ impl<P: Provider> Solver for DnsSolver<P> {
         );
         self.added = left.into_iter().map(|(a, _)| a).collect();
         Err(SolveError::Message(message))
+    }
+}
+
+/// Add one value, recorded in `added` *before* it is sent (an interrupted
+/// or unanswered request may still have been carried out) and dropped again
+/// only on a clear refusal.
+async fn add_one<P: Provider>(
+    provider: &P,
+    added: &mut Vec<Added>,
+    zone: &Zone,
+    name: &Name,
+    value: &str,
+) -> Result<(), DnsError> {
+    added.push(Added {
+        zone: zone.clone(),
+        name: name.clone(),
+        value: value.to_string(),
+        id: None,
+    });
+    match provider.add_txt(zone, name, value).await {
+        Ok(id) => {
+            if let Some(last) = added.last_mut() {
+                last.id = id;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if !outcome_unknown(&e) {
+                added.pop();
+            }
+            Err(e)
+        }
     }
 }
 

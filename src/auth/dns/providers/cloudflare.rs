@@ -398,6 +398,26 @@ mod tests {
     }
 
     #[test]
+    fn a_file_others_can_read_gets_certbots_warning() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cf.ini");
+        std::fs::write(&file, "dns_cloudflare_api_token = t0ken\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let (_, warning) = Cloudflare::load(&file).unwrap();
+        let warning = warning.expect("a warning");
+        assert!(
+            warning.starts_with(&format!(
+                "Unsafe permissions on credentials configuration file: {}",
+                file.display()
+            )) && !warning.contains("t0ken"),
+            "{warning}"
+        );
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(Cloudflare::load(&file).unwrap().1.is_none());
+    }
+
+    #[test]
     fn errors_are_read_from_the_errors_array() {
         let json = json!({"success": false, "errors": [
             {"code": 9109, "message": "Invalid access token"},
