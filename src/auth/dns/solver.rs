@@ -318,8 +318,9 @@ async fn wait_for_propagation<P: Provider>(
     Ok(())
 }
 
-/// Poll the authoritative servers of every zone; `None` when no server is
-/// known to ask (the caller waits a fixed time instead).
+/// Poll the authoritative servers of every zone (the DNS's zone of each
+/// name, else the provider's); `None` when no server is known to ask (the
+/// caller waits a fixed time instead).
 async fn poll_until_visible(
     client: &Client,
     sets: &[(Option<Name>, TxtSet)],
@@ -334,7 +335,7 @@ async fn poll_until_visible(
             }
         }
     }
-    if servers.is_empty() || sets.iter().any(|(zone, _)| zone.is_none()) {
+    if servers.is_empty() {
         eprintln!(
             "Warning: the authoritative DNS servers of the challenge names are not known; \
              waiting a fixed time instead of asking them"

@@ -55,7 +55,10 @@ impl Provider for Rfc2136Server {
     fn resolver(&self) -> Result<Resolver, DnsError> {
         Ok(Resolver {
             client: self.client(),
-            required: true,
+            // With `dns_rfc2136_zone` the zone is known without asking (a
+            // server may refuse SOA queries and still take updates): a
+            // failed lookup is then a warning, as before CNAMEs were followed.
+            required: self.credentials.zone.is_none(),
         })
     }
 
