@@ -85,13 +85,14 @@ pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
 ];
 
 /// An option of a plugin certsmith lacks: accepted, unused (kept in a
-/// renewal conf under Certbot's key).
+/// renewal conf under Certbot's key), shown under the plugin's own name in
+/// `--help all`, as Certbot shows it.
 macro_rules! unused_option {
-    ($name:ident, $long:expr, $conf:expr, $metavar:literal, $kind:expr) => {
+    ($name:ident, $long:expr, $group:expr, $conf:expr, $metavar:literal, $kind:expr) => {
         pub static $name: Flag = value(
             $long,
             $metavar,
-            "plugins",
+            $group,
             "An option of a DNS plugin certsmith does not have (unused)",
         )
         .kind($kind)
@@ -104,6 +105,7 @@ macro_rules! unused_dns_options {
             unused_option!(
                 $credentials,
                 concat!("dns-", $name, "-credentials"),
+                concat!("dns-", $name),
                 concat!("dns_", $name, "_credentials"),
                 "FILE",
                 Kind::Path
@@ -111,6 +113,7 @@ macro_rules! unused_dns_options {
             unused_option!(
                 $propagation,
                 concat!("dns-", $name, "-propagation-seconds"),
+                concat!("dns-", $name),
                 concat!("dns_", $name, "_propagation_seconds"),
                 "SECONDS",
                 Kind::Number
@@ -133,6 +136,7 @@ unused_dns_options!(
 unused_option!(
     DNS_ROUTE53_PROPAGATION_SECONDS,
     "dns-route53-propagation-seconds",
+    "dns-route53",
     "dns_route53_propagation_seconds",
     "SECONDS",
     Kind::Number
