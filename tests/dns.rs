@@ -1,17 +1,30 @@
 //! Integration tests of dns-01: the dns-rfc2136 authenticator against a real
 //! BIND 9 (test-made zones and TSIG keys) and Pebble resolving through that
-//! BIND, plus `--manual` DNS hooks. One binary; every test has its own
-//! servers on its own ports, so they run in parallel.
+//! BIND, plus `--manual` DNS hooks; the API providers (dns-cloudflare)
+//! against their stand-ins inside network namespaces (`api_world`), with
+//! Debian's certbot plugins as the check of each stand-in; CNAME delegation.
+//! One binary; every test has its own servers on its own ports (or its own
+//! namespace), so they run in parallel.
 
 #[path = "support/mod.rs"]
 mod support;
 
+#[path = "dns/api_world.rs"]
+mod api_world;
 #[path = "dns/bad_input.rs"]
 mod bad_input;
+#[path = "dns/cloudflare.rs"]
+mod cloudflare;
+#[path = "dns/cname.rs"]
+mod cname;
+#[path = "dns/digitalocean.rs"]
+mod digitalocean;
 #[path = "dns/interrupt.rs"]
 mod interrupt;
 #[path = "dns/issue.rs"]
 mod issue;
+#[path = "dns/linode.rs"]
+mod linode;
 #[path = "dns/solver.rs"]
 mod solver;
 

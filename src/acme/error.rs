@@ -27,7 +27,9 @@ pub enum AcmeError {
     Validation(Vec<String>),
     #[error("{0}")]
     NoChallenge(String),
-    #[error("{0}")]
+    // Transparent: the solver's message once (its own Display is the whole
+    // line; as a source too it was printed twice by `{:#}`).
+    #[error(transparent)]
     Solve(#[from] SolveError),
     #[error("interrupted; challenges cleaned up")]
     Interrupted,

@@ -171,7 +171,7 @@ impl Transport {
         body: Vec<u8>,
         limit: usize,
     ) -> Result<(http::StatusCode, Bytes), ConnectError> {
-        let mut request = Request::builder()
+        let request = Request::builder()
             .method(http::Method::POST)
             .uri(url)
             .header(http::header::USER_AGENT, USER_AGENT)
@@ -179,8 +179,19 @@ impl Transport {
             .header(http::header::CONNECTION, "close")
             .body(BodyWrapper::from(body))
             .map_err(|e| ConnectError(e.to_string()))?;
-        // OCSP is plain http: through `http_proxy` it is forwarded, and the
-        // proxy reads its credentials from the request, as in `send`.
+        let (status, _, bytes) = self.plain(request, limit).await?;
+        Ok((status, bytes))
+    }
+
+    /// A request outside ACME (OCSP, a DNS provider's API): sent as given,
+    /// never re-signed; the body read stops at `limit` bytes. A plain http
+    /// URL through `http_proxy` is forwarded, and the proxy reads its
+    /// credentials from the request, as in `send`.
+    pub async fn plain(
+        &self,
+        mut request: Request<BodyWrapper<Bytes>>,
+        limit: usize,
+    ) -> Result<(http::StatusCode, http::HeaderMap, Bytes), ConnectError> {
         if let Some(auth) = forwarding_auth(&self.proxies, request.uri()) {
             request
                 .headers_mut()
@@ -192,14 +203,14 @@ impl Transport {
                 .request(request)
                 .await
                 .map_err(|e| ConnectError(describe_chain(&e)))?;
-            let status = response.status();
-            let limited = http_body_util::Limited::new(response.into_body(), limit);
+            let (parts, body) = response.into_parts();
+            let limited = http_body_util::Limited::new(body, limit);
             let bytes = limited
                 .collect()
                 .await
                 .map_err(|e| ConnectError(format!("reading the response: {e}")))?
                 .to_bytes();
-            Ok((status, bytes))
+            Ok((parts.status, parts.headers, bytes))
         };
         tokio::time::timeout(self.timeout, exchange)
             .await

@@ -181,6 +181,7 @@ impl FlagSet {
         FlagSet {
             flags: table
                 .chain(super::table::MISSING_DNS_PLUGINS)
+                .chain(super::table::MISSING_DNS_OPTIONS)
                 .copied()
                 .collect(),
         }

@@ -48,6 +48,10 @@ pub static NOT_RESTORED: &[(&str, &str)] = &[
         "a renewal works in the directories it is run with",
     ),
     ("user_agent", "certsmith names itself"),
+    (
+        "certbot_route53:auth_propagation_seconds",
+        "the option of the old certbot-route53:auth plugin name; certsmith has no Route 53 plugin",
+    ),
 ];
 
 /// The flags that choose plugins, so that one given now replaces the

@@ -5,6 +5,7 @@
 //! line and renewal both go through it, so a plugin joins certsmith as one entry.
 
 mod builtin;
+mod dns;
 
 pub use builtin::webroot_gaps;
 

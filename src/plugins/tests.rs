@@ -164,13 +164,15 @@ fn unknown_plugins_are_named() {
     let registry = Registry::builtin();
     assert!(registry.authenticator("webroot").is_ok());
     let err = registry
-        .authenticator("dns-cloudflare")
+        .authenticator("dns-route53")
         .err()
         .unwrap()
         .to_string();
     assert!(
-        err.starts_with("the \"dns-cloudflare\" authenticator is not available")
-            && err.contains("standalone, webroot, manual, dns-rfc2136, nginx"),
+        err.starts_with("the \"dns-route53\" authenticator is not available")
+            && err.contains(
+                "standalone, webroot, manual, dns-rfc2136, dns-cloudflare, dns-digitalocean, dns-linode, nginx"
+            ),
         "{err}"
     );
     let err = registry.installer("lighttpd").err().unwrap().to_string();

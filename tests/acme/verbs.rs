@@ -170,7 +170,16 @@ fn plugins_lists_filters_and_prepares() {
     let auths = certsmith(dir.path(), &["plugins", "--authenticators"]).ok();
     assert_eq!(
         plugin_names(&auths.stdout),
-        ["apache", "dns-rfc2136", "nginx", "standalone", "webroot"]
+        [
+            "apache",
+            "dns-cloudflare",
+            "dns-digitalocean",
+            "dns-linode",
+            "dns-rfc2136",
+            "nginx",
+            "standalone",
+            "webroot"
+        ]
     );
     let both = certsmith(dir.path(), &["plugins", "--authenticators", "--installers"]).ok();
     assert_eq!(both.stdout, plain.stdout);
@@ -476,6 +485,9 @@ fn help_topics_as_certbot() {
         "webroot",
         "manual",
         "dns-rfc2136",
+        "dns-cloudflare",
+        "dns-digitalocean",
+        "dns-linode",
         "nginx",
         "apache",
         "null",

@@ -136,16 +136,36 @@ fn a_configured_zone_skips_discovery_and_must_contain_the_name() {
     );
 }
 
+/// A CNAME at the challenge name is followed: the value goes to its target
+/// (here in the same zone), and only there.
 #[test]
-fn a_cname_at_the_challenge_name_is_explained() {
+fn a_cname_at_the_challenge_name_is_followed() {
     let bind = Bind::start();
     let dir = TempDir::new("dns-cname");
     bind.nsupdate(&["update add _acme-challenge.c.example.test. 60 CNAME target.example.test."]);
     let chs = [challenge("c.example.test", false, "v")];
     let mut s = solver(&bind, &dir, &[]);
+    s.present(&chs).unwrap();
+    assert_eq!(bind.txt("target.example.test"), vec!["v"]);
+    s.cleanup(&chs).unwrap();
+    assert!(bind.txt("target.example.test").is_empty());
+}
+
+/// A CNAME loop is named with its chain, and nothing is written.
+#[test]
+fn a_cname_loop_is_an_error() {
+    let bind = Bind::start();
+    let dir = TempDir::new("dns-cname-loop");
+    bind.nsupdate(&[
+        "update add _acme-challenge.l.example.test. 60 CNAME one.example.test.",
+        "update add one.example.test. 60 CNAME _acme-challenge.l.example.test.",
+    ]);
+    let chs = [challenge("l.example.test", false, "v")];
+    let mut s = solver(&bind, &dir, &[]);
     let err = s.present(&chs).unwrap_err().to_string();
     assert!(
-        err.contains("_acme-challenge.c.example.test. is a CNAME to target.example.test."),
+        err.contains("dns-rfc2136: the CNAME chain from _acme-challenge.l.example.test.")
+            && err.contains("-> one.example.test. -> _acme-challenge.l.example.test."),
         "{err}"
     );
     s.cleanup(&chs).unwrap();

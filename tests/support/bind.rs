@@ -13,6 +13,9 @@
 //!
 //! Every zone holds `* A 127.0.0.1` and an NS record pointing at 127.0.0.1,
 //! so Pebble and the propagation check only ever talk to this server.
+//! `Bind::builder().netns(NAME)` runs it inside a test's network namespace on
+//! port 53 (the namespace's resolver, as the API providers' tests need);
+//! `txt` and `nsupdate` then run there too.
 
 use super::{TempDir, free_port};
 use std::path::{Path, PathBuf};
@@ -22,6 +25,8 @@ use std::time::{Duration, Instant};
 pub struct Bind {
     pub dir: TempDir,
     pub port: u16,
+    /// The network namespace it runs in, if not the test's own.
+    pub netns: Option<String>,
     /// (name, algorithm as BIND spells it, base64 secret), first is the default.
     pub keys: Vec<(String, String, String)>,
     child: Child,
@@ -33,9 +38,25 @@ pub struct Builder {
     /// Zones no key may update (updates get REFUSED).
     locked: Vec<String>,
     keys: Vec<(String, String)>,
+    netns: Option<String>,
+    recursive: bool,
 }
 
 impl Builder {
+    /// Answer recursive queries too, as the CA's resolver does: a CNAME into
+    /// another of its zones is then followed in the answer (an authoritative
+    /// only server stops at the zone's edge, and Pebble does not follow
+    /// CNAMEs itself). Names outside its zones would go to the root servers:
+    /// only for tests that ask for none.
+    pub fn recursive(mut self) -> Self {
+        self.recursive = true;
+        self
+    }
+    /// Run inside the network namespace `name`, on 127.0.0.1:53.
+    pub fn netns(mut self, name: &str) -> Self {
+        self.netns = Some(name.into());
+        self
+    }
     pub fn zone(mut self, name: &str) -> Self {
         self.zones.push(name.into());
         self
@@ -102,6 +123,8 @@ impl Bind {
             zones: vec!["example.test".into()],
             locked: Vec::new(),
             keys: vec![("certsmith-key".into(), "hmac-sha256".into())],
+            netns: None,
+            recursive: false,
         }
     }
 
@@ -111,7 +134,7 @@ impl Bind {
 
     fn launch(b: &Builder) -> Result<Bind, String> {
         let dir = TempDir::new("bind");
-        let port = free_port();
+        let port = if b.netns.is_some() { 53 } else { free_port() };
         let mut conf = String::new();
         let mut keys = Vec::new();
         for (name, algorithm) in &b.keys {
@@ -120,10 +143,14 @@ impl Bind {
             keys.push((name.clone(), algorithm.clone(), secret));
         }
         let d = dir.path().display();
+        let recursion = match b.recursive {
+            true => "recursion yes; allow-recursion { any; }; dnssec-validation no;",
+            false => "recursion no;",
+        };
         conf.push_str(&format!(
             "options {{\n  directory \"{d}\";\n  pid-file \"{d}/named.pid\";\n  \
              session-keyfile \"{d}/session.key\";\n  listen-on port {port} {{ 127.0.0.1; }};\n  \
-             listen-on-v6 {{ none; }};\n  recursion no;\n  notify no;\n}};\n"
+             listen-on-v6 {{ none; }};\n  {recursion}\n  notify no;\n}};\n"
         ));
         let allowed: Vec<String> = b
             .keys
@@ -146,7 +173,7 @@ impl Bind {
         let conf_path = dir.join("named.conf");
         std::fs::write(&conf_path, conf).unwrap();
         let log = std::fs::File::create(dir.join("named.log")).unwrap();
-        let child = Command::new(sbin("named"))
+        let child = in_netns(b.netns.as_deref(), sbin("named"))
             .arg("-g")
             .arg("-c")
             .arg(&conf_path)
@@ -157,6 +184,7 @@ impl Bind {
         let mut bind = Bind {
             dir,
             port,
+            netns: b.netns.clone(),
             keys,
             child,
         };
@@ -233,7 +261,7 @@ impl Bind {
 
     /// The TXT values at `name`, as `dig` sees them on this server.
     pub fn txt(&self, name: &str) -> Vec<String> {
-        let out = Command::new("dig")
+        let out = in_netns(self.netns.as_deref(), "dig")
             .args(["+short", "+norecurse", "+time=2", "+tries=1", "-p"])
             .arg(self.port.to_string())
             .arg("@127.0.0.1")
@@ -261,16 +289,43 @@ impl Bind {
 
     /// Run `nsupdate` commands (signed with the first key) against this server.
     pub fn nsupdate(&self, commands: &[&str]) {
-        let (name, algorithm, secret) = &self.keys[0];
+        let commands: Vec<String> = commands.iter().map(|c| c.to_string()).collect();
+        if let Err(e) = self.updater().apply(&commands) {
+            panic!("{e}");
+        }
+    }
+
+    /// What applies updates to this server from another thread (a stand-in's).
+    pub fn updater(&self) -> Updater {
+        let (name, algorithm, secret) = self.keys[0].clone();
+        Updater {
+            netns: self.netns.clone(),
+            port: self.port,
+            key: format!("{algorithm}:{name}:{secret}"),
+        }
+    }
+}
+
+/// `nsupdate` against one BIND, signed with its first key.
+#[derive(Clone)]
+pub struct Updater {
+    netns: Option<String>,
+    port: u16,
+    key: String,
+}
+
+impl Updater {
+    /// Send `commands` (`update add ...`) as one update.
+    pub fn apply(&self, commands: &[String]) -> Result<(), String> {
         let mut script = format!("server 127.0.0.1 {}\n", self.port);
         for c in commands {
             script.push_str(c);
             script.push('\n');
         }
         script.push_str("send\n");
-        let mut child = Command::new("nsupdate")
+        let mut child = in_netns(self.netns.as_deref(), "nsupdate")
             .arg("-y")
-            .arg(format!("{algorithm}:{name}:{secret}"))
+            .arg(&self.key)
             .stdin(Stdio::piped())
             .spawn()
             .expect("nsupdate (Debian package bind9-dnsutils) must be installed");
@@ -281,7 +336,22 @@ impl Bind {
             .unwrap()
             .write_all(script.as_bytes())
             .unwrap();
-        assert!(child.wait().unwrap().success(), "nsupdate failed: {script}");
+        match child.wait().unwrap().success() {
+            true => Ok(()),
+            false => Err(format!("nsupdate failed: {script}")),
+        }
+    }
+}
+
+/// `program`, run inside `netns` when there is one.
+fn in_netns(netns: Option<&str>, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    match netns {
+        Some(ns) => {
+            let mut c = Command::new("ip");
+            c.args(["netns", "exec", ns]).arg(program);
+            c
+        }
+        None => Command::new(program),
     }
 }
 

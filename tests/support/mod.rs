@@ -6,8 +6,12 @@
 
 pub mod ari;
 pub mod bind;
+pub mod cloudflare;
 pub mod common;
+pub mod digitalocean;
+pub mod https;
 pub mod lineages;
+pub mod linode;
 pub mod load;
 pub mod netns;
 pub mod nginx;

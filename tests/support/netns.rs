@@ -3,6 +3,12 @@
 //! `scripts/lib/testbed.sh`: a web server started in it binds 80 and 443 without
 //! touching the host. Each has its own namespace; dropping it kills what runs inside
 //! (Pebble, the server a test started) and deletes the namespace.
+//!
+//! `Netns::for_dns(&["api.cloudflare.com"])` is the DNS providers' world instead: no
+//! challtestsrv; Pebble resolves through 127.0.0.1:53 (a `Bind` the test starts there
+//! with `.netns(&ns.name)`), which is also the namespace's resolver
+//! (`/etc/netns/NAME/resolv.conf`), and the API host names given are 127.0.0.1
+//! (`/etc/netns/NAME/hosts`), where the test's stand-in listens.
 
 use super::{TempDir, unique_name};
 use std::ffi::OsStr;
@@ -24,7 +30,27 @@ pub struct Netns {
 
 impl Netns {
     pub fn up() -> Netns {
+        Netns::start(None)
+    }
+
+    /// A namespace whose DNS is the test's BIND on 127.0.0.1:53 and where `api_hosts`
+    /// are 127.0.0.1.
+    pub fn for_dns(api_hosts: &[&str]) -> Netns {
+        Netns::start(Some(api_hosts))
+    }
+
+    fn start(api_hosts: Option<&[&str]>) -> Netns {
         let name = unique_name("csap");
+        if let Some(hosts) = api_hosts {
+            let etc = netns_etc(&name);
+            std::fs::create_dir_all(&etc).unwrap();
+            std::fs::write(
+                etc.join("hosts"),
+                format!("127.0.0.1 localhost {}\n", hosts.join(" ")),
+            )
+            .unwrap();
+            std::fs::write(etc.join("resolv.conf"), "nameserver 127.0.0.1\n").unwrap();
+        }
         let ok = Command::new("ip")
             .args(["netns", "add", &name])
             .status()
@@ -56,6 +82,10 @@ impl Netns {
         let config_path = ns.dir.join("pebble.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
         let log = |d: &TempDir, name: &str| std::fs::File::create(d.join(name)).unwrap();
+        if api_hosts.is_some() {
+            ns.start_pebble(&config_path, "127.0.0.1:53");
+            return ns;
+        }
         let dns = ns
             .cmd("pebble-challtestsrv")
             .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
@@ -67,11 +97,18 @@ impl Netns {
             .expect("pebble-challtestsrv must be installed");
         ns.children.push(dns);
         ns.wait_log("challtestsrv.log", "Starting management server");
+        ns.start_pebble(&config_path, "127.0.0.1:8053");
+        ns
+    }
+
+    fn start_pebble(&mut self, config_path: &std::path::Path, dns_server: &str) {
+        let ns = self;
+        let log = |d: &TempDir, name: &str| std::fs::File::create(d.join(name)).unwrap();
         let pebble = ns
             .cmd("pebble")
             .arg("-config")
-            .arg(&config_path)
-            .args(["-dnsserver", "127.0.0.1:8053"])
+            .arg(config_path)
+            .args(["-dnsserver", dns_server])
             .env("PEBBLE_VA_NOSLEEP", "1")
             .env("PEBBLE_AUTHZREUSE", "0")
             .stdout(log(&ns.dir, "pebble.log"))
@@ -100,7 +137,6 @@ impl Netns {
             std::thread::sleep(Duration::from_millis(20));
         };
         std::fs::write(&ns.root_pem, root).unwrap();
-        ns
     }
 
     /// A command run inside the namespace.
@@ -201,5 +237,11 @@ impl Drop for Netns {
         let _ = Command::new("ip")
             .args(["netns", "del", &self.name])
             .status();
+        let _ = std::fs::remove_dir_all(netns_etc(&self.name));
     }
+}
+
+/// Where `ip netns exec` finds a namespace's own `/etc` files.
+fn netns_etc(name: &str) -> PathBuf {
+    PathBuf::from("/etc/netns").join(name)
 }

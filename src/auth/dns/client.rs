@@ -1,6 +1,8 @@
 //! One DNS exchange at a time with a server: queries over UDP (TCP when the
 //! answer is truncated), updates over TCP, TSIG-signed when asked, answers
-//! checked against the request (ID, signature).
+//! checked against the request (ID, signature). The server is either an
+//! authoritative one (dns-rfc2136's configured server, with its key) or the
+//! system's recursive resolver (`/etc/resolv.conf`, for the API providers).
 
 use super::error::{DnsError, tsig_hint};
 use super::tsig::{TsigKey, Verdict, error_name};
@@ -15,12 +17,16 @@ use tokio::net::{TcpStream, UdpSocket};
 /// How long one exchange may take.
 pub const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The configured server and key.
+/// The server questions go to, and the key when there is one.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub server: SocketAddr,
-    pub key: TsigKey,
+    /// dns-rfc2136's TSIG key (updates need it); `None` for a resolver.
+    pub key: Option<TsigKey>,
     pub sign_queries: bool,
+    /// `server` is a recursive resolver: questions to it ask for recursion,
+    /// and its answers are not authoritative.
+    pub recursive: bool,
     pub timeout: Duration,
 }
 
@@ -47,16 +53,21 @@ impl Client {
     ) -> Result<Message, DnsError> {
         let target = server.unwrap_or(self.server);
         let mut message = Message::query();
-        message.metadata.recursion_desired = false;
+        message.metadata.recursion_desired = self.recursive && server.is_none();
         message.add_query(Query::query(name.clone(), rtype));
-        let key = (self.sign_queries && target == self.server).then_some(&self.key);
+        let key = self
+            .key
+            .as_ref()
+            .filter(|_| self.sign_queries && target == self.server);
         self.exchange(target, &message, key, false).await
     }
 
     /// Send a (signed) UPDATE to the configured server over TCP.
     pub async fn update(&self, message: &Message) -> Result<Message, DnsError> {
-        self.exchange(self.server, message, Some(&self.key), true)
-            .await
+        let Some(key) = &self.key else {
+            return Err(DnsError::Internal("an update needs a TSIG key".into()));
+        };
+        self.exchange(self.server, message, Some(key), true).await
     }
 
     async fn exchange(

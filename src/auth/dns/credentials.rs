@@ -2,8 +2,9 @@
 //! `_name`, `_secret`, `_algorithm`, `_sign_query`): a flat ConfigObj file
 //! (`key = value` lines, `#` comments, optional quotes; see
 //! [`crate::configobj`]). certsmith also reads `dns_rfc2136_zone`
-//! (skip zone discovery). The file holds a shared secret, so one that group
-//! or others may access is refused.
+//! (skip zone discovery). The file holds a shared secret: one that group or
+//! others may access is read with Certbot's warning. [`read_file`] and
+//! [`entries`] read the API providers' files (`dns_NAME_*` keys) too.
 
 use super::error::DnsError;
 use super::tsig::{Algorithm, Secret, TsigKey};
@@ -37,13 +38,14 @@ pub struct Credentials {
 }
 
 /// One `key = value` line, with where its value starts.
-struct Entry {
-    value: String,
-    line: usize,
-    col: usize,
+pub struct Entry {
+    pub value: String,
+    pub line: usize,
+    pub col: usize,
 }
 
-fn at(path: &Path, line: usize, col: usize, msg: impl std::fmt::Display) -> DnsError {
+/// An error at `path:line:col`.
+pub fn at(path: &Path, line: usize, col: usize, msg: impl std::fmt::Display) -> DnsError {
     DnsError::Credentials(format!("{}:{line}:{col}: {msg}", path.display()))
 }
 
@@ -53,40 +55,13 @@ impl Credentials {
     /// (`dns_common.validate_file_permissions`): `Unsafe permissions on
     /// credentials configuration file: PATH`.
     pub fn load(path: &Path) -> Result<(Credentials, Option<String>), DnsError> {
-        let shown = path.display();
-        let meta = std::fs::metadata(path).map_err(|e| {
-            DnsError::Credentials(format!(
-                "--dns-rfc2136-credentials: cannot read {shown}: {e}"
-            ))
-        })?;
-        if !meta.is_file() {
-            return Err(DnsError::Credentials(format!(
-                "--dns-rfc2136-credentials: {shown} is not a file"
-            )));
-        }
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        // Certbot warns for rights of others only; group access is as unsafe
-        // for a TSIG secret, so it is named too (a warning, not a refusal).
-        let warning = (mode & 0o077 != 0).then(|| {
-            format!(
-                "Unsafe permissions on credentials configuration file: {shown} (mode {mode:04o}; \
-                 it holds a TSIG secret: chmod 600 {shown})"
-            )
-        });
-        let bytes = std::fs::read(path).map_err(|e| {
-            DnsError::Credentials(format!(
-                "--dns-rfc2136-credentials: cannot read {shown}: {e}"
-            ))
-        })?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| DnsError::Credentials(format!("{shown}: not a UTF-8 text file")))?;
+        let (text, warning) = read_file(path, "--dns-rfc2136-credentials", "a TSIG secret")?;
         Ok((Credentials::parse(path, &text)?, warning))
     }
 
     /// Parse the file's text; `path` is for messages only.
     pub fn parse(path: &Path, text: &str) -> Result<Credentials, DnsError> {
-        let entries = entries(path, text)?;
+        let entries = entries(path, text, PREFIX, &KEYS)?;
         let get = |k: &str| entries.iter().find(|(key, _)| key == k).map(|(_, e)| e);
         let missing = |k: &str| {
             DnsError::Credentials(format!(
@@ -206,6 +181,40 @@ impl Credentials {
     }
 }
 
+/// Read a credentials file for `flag` (`--dns-NAME-credentials`): its text,
+/// and Certbot's warning (`dns_common.validate_file_permissions`: `Unsafe
+/// permissions on credentials configuration file: PATH`) when group or
+/// others may access it; `holds` says what it holds ("a TSIG secret").
+/// Certbot warns for rights of others only; group access is as unsafe for a
+/// secret, so it is named too (a warning, not a refusal).
+pub fn read_file(
+    path: &Path,
+    flag: &str,
+    holds: &str,
+) -> Result<(String, Option<String>), DnsError> {
+    let shown = path.display();
+    let cannot =
+        |e: std::io::Error| DnsError::Credentials(format!("{flag}: cannot read {shown}: {e}"));
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(DnsError::Credentials(format!(
+            "{flag}: {shown} is not a file"
+        )));
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    let warning = (mode & 0o077 != 0).then(|| {
+        format!(
+            "Unsafe permissions on credentials configuration file: {shown} (mode {mode:04o}; \
+             it holds {holds}: chmod 600 {shown})"
+        )
+    });
+    let bytes = std::fs::read(path).map_err(cannot)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| DnsError::Credentials(format!("{shown}: not a UTF-8 text file")))?;
+    Ok((text, warning))
+}
+
 /// A fully qualified, lower-case name of at least one label.
 fn dns_name(text: &str) -> Option<Name> {
     let text = text.trim();
@@ -222,17 +231,17 @@ fn dns_name(text: &str) -> Option<Name> {
 /// only), else only its first characters. A line such as
 /// `dns_rfc2136_secretSECRET` (the `=` lost) makes a key that holds the
 /// secret; its position in the error still says which line it is.
-fn shown_key(key: &str) -> String {
-    let longest = KEYS
+fn shown_key(key: &str, prefix: &str, keys: &[&str]) -> String {
+    let longest = keys
         .iter()
-        .map(|k| PREFIX.len() + k.len())
+        .map(|k| prefix.len() + k.len())
         .max()
         .unwrap_or(0);
     let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
     if key.len() <= longest + 2 && key.chars().all(name_char) {
         return key.to_string();
     }
-    let shown: String = key.chars().take(PREFIX.len()).collect();
+    let shown: String = key.chars().take(prefix.len()).collect();
     format!("{shown}…")
 }
 
@@ -247,9 +256,6 @@ fn decode_secret(text: &str) -> Option<Vec<u8>> {
     (!bytes.is_empty()).then_some(bytes)
 }
 
-/// The `dns_rfc2136_*` entries (without the prefix), checked for syntax
-/// (configobj's, as Certbot reads the file), unknown names and duplicates.
-/// Other keys are left to other tools, as Certbot does.
 /// The check the `credentials` fuzz target runs: [`Credentials::parse`] never panics, and a
 /// positioned error (`FILE:LINE:COL: ...`) points inside the text. `Ok(true)`: the text is a
 /// usable credentials file; `Err`: what is wrong with the error it gave.
@@ -277,7 +283,15 @@ pub fn check(text: &str) -> Result<bool, String> {
     Ok(false)
 }
 
-fn entries(path: &Path, text: &str) -> Result<Vec<(String, Entry)>, DnsError> {
+/// The `PREFIX*` entries (without the prefix) of a credentials file, checked
+/// for syntax (configobj's, as Certbot reads the file), unknown names and
+/// duplicates. Other keys are left to other tools, as Certbot does.
+pub fn entries(
+    path: &Path,
+    text: &str,
+    prefix: &str,
+    keys: &[&str],
+) -> Result<Vec<(String, Entry)>, DnsError> {
     let found = configobj::flat_entries(text, FlatRules::CREDENTIALS).map_err(|e| {
         let msg = match e.kind {
             ErrorKind::SectionNotAllowed => {
@@ -291,18 +305,19 @@ fn entries(path: &Path, text: &str) -> Result<Vec<(String, Entry)>, DnsError> {
     let mut out: Vec<(String, Entry)> = Vec::new();
     for entry in found {
         let key = entry.key.as_str();
-        let Some(short) = key.strip_prefix(PREFIX) else {
+        let Some(short) = key.strip_prefix(prefix) else {
             continue;
         };
-        if !KEYS.contains(&short) {
+        if !keys.contains(&short) {
+            let known: Vec<String> = keys.iter().map(|k| format!("{prefix}{k}")).collect();
             return Err(at(
                 path,
                 entry.line,
                 entry.key_col,
                 format!(
                     "unknown key {} (known: {})",
-                    shown_key(key),
-                    KEYS.map(|k| format!("{PREFIX}{k}")).join(", ")
+                    shown_key(key, prefix, keys),
+                    known.join(", ")
                 ),
             ));
         }

@@ -1,7 +1,11 @@
-//! What can go wrong with RFC 2136 updates, each said so that the user knows
-//! which setting to check. Never contains the TSIG secret.
+//! What can go wrong with a DNS authenticator, each said so that the user
+//! knows which setting to check: RFC 2136 updates (the server and key) and
+//! providers' HTTP APIs (the provider and the credentials file). Never
+//! contains a secret (TSIG secret, API token or key).
 
-/// A failure of the dns-rfc2136 authenticator.
+use std::path::PathBuf;
+
+/// A failure of a DNS authenticator.
 #[derive(Debug, thiserror::Error)]
 pub enum DnsError {
     /// The credentials file is missing, unsafe or malformed (the message
@@ -42,11 +46,52 @@ pub enum DnsError {
         rcode: String,
         hint: String,
     },
+    #[error("the CNAME chain from {name} is longer than {hops} names or loops: {chain}")]
+    CnameChain {
+        name: String,
+        hops: usize,
+        chain: String,
+    },
+    /// The provider's API refused the credentials.
+    #[error("{api} refused the credentials in {}: {detail}", file.display())]
+    ApiAuth {
+        api: &'static str,
+        file: PathBuf,
+        detail: String,
+    },
+    /// No zone of the account holds the name.
     #[error(
-        "{name} is a CNAME to {target}: certsmith updates the zone that holds the name itself; \
-         remove the CNAME or use --manual hooks for the target zone"
+        "{api} has no zone for {name} in the account of {} (looked for {tried})",
+        file.display()
     )]
-    Cname { name: String, target: String },
+    ApiUnknownZone {
+        api: &'static str,
+        file: PathBuf,
+        name: String,
+        tried: String,
+    },
+    /// The API answered with an error.
+    #[error("{api} could not {action}: {detail} (credentials: {})", file.display())]
+    Api {
+        api: &'static str,
+        file: PathBuf,
+        action: String,
+        detail: String,
+        /// The request may have been carried out anyway (no clear answer).
+        unknown_outcome: bool,
+    },
+    #[error(
+        "{api} is rate-limiting requests (HTTP 429, {tries} tries, the last Retry-After: {retry_after}) \
+         while trying to {action} (credentials: {})",
+        file.display()
+    )]
+    RateLimited {
+        api: &'static str,
+        file: PathBuf,
+        action: String,
+        tries: u32,
+        retry_after: String,
+    },
     #[error("the DNS server {server} sent an answer that cannot be read: {why}")]
     Malformed { server: String, why: String },
     #[error("{0}")]

@@ -1,20 +1,24 @@
-//! dns-01 through RFC 2136 dynamic updates signed with TSIG
-//! (`--dns-rfc2136`), with Certbot's credentials file.
+//! dns-01 through a DNS provider: one solver ([`DnsSolver`]) around a small
+//! [`Provider`] trait (find the zone, add a TXT value, delete exactly it).
 //!
-//! - `credentials`: the file (`dns_rfc2136_server`, `_port`, `_name`,
-//!   `_secret`, `_algorithm`, `_sign_query`; certsmith adds `_zone`).
-//! - `tsig`: signing requests and checking answers (HMAC-MD5 to HMAC-SHA512).
-//! - `client`: one exchange with a server (UDP, TCP), answers checked.
-//! - `zone`: which zone holds `_acme-challenge.NAME` (SOA queries).
-//! - `update`: add and delete exactly our TXT records.
+//! - `solver`: grouping challenges, CNAME following, waiting, cleanup on
+//!   every path (Ctrl-C and SIGTERM included).
+//! - `lookup`: where the records go (CNAME chains), the system's resolver.
+//! - `zone`: which zone holds a name (SOA queries).
 //! - `propagation`: poll the zone's authoritative servers until they serve
 //!   the records.
-//! - `solver`: the [`crate::acme::Solver`] tying these together.
+//! - `client`: one DNS exchange with a server (UDP, TCP), answers checked.
+//! - `providers/`: `rfc2136` (RFC 2136 updates signed with TSIG, through
+//!   `update` and `tsig`), `cloudflare`, `digitalocean`, `linode`; `api`: their shared
+//!   HTTP side.
+//! - `credentials`: Certbot's credentials files (`dns_NAME_*` keys).
 
 mod client;
 pub mod credentials;
 pub mod error;
+mod lookup;
 mod propagation;
+pub mod providers;
 mod solver;
 pub mod tsig;
 mod update;
@@ -22,4 +26,8 @@ mod zone;
 
 pub use credentials::Credentials;
 pub use error::DnsError;
-pub use solver::{Rfc2136, Wait};
+pub use providers::Provider;
+pub use providers::cloudflare::Cloudflare;
+pub use providers::digitalocean::DigitalOcean;
+pub use providers::linode::Linode;
+pub use solver::{DnsSolver, Rfc2136, Wait};

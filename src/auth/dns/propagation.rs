@@ -1,6 +1,6 @@
 //! Waiting until the CA can see the records: instead of a fixed sleep, ask
-//! every authoritative server of the zone (its NS set, plus the configured
-//! server) until each one serves every value just added.
+//! every authoritative server of the zone (its NS set, plus dns-rfc2136's
+//! configured server) until each one serves every value just added.
 
 use super::client::Client;
 use super::update::TxtSet;
@@ -11,12 +11,17 @@ use std::time::{Duration, Instant};
 /// Give up waiting after this long (the CA is asked to validate anyway).
 pub const POLL_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The servers to watch for `zone`: the configured one, and the addresses of
-/// the zone's NS names (looked up at the configured server, else through the
-/// system resolver). An NS address equal to the configured server's is the
-/// configured server, on its configured port; others are asked on port 53.
+/// The servers to watch for `zone`: the addresses of the zone's NS names
+/// (looked up at the client's server, else through the system resolver) on
+/// port 53, and an authoritative client's server itself (dns-rfc2136's
+/// configured one): an NS address equal to its address is that server, on
+/// its configured port. A recursive resolver is not one of them.
 pub async fn authoritative_servers(client: &Client, zone: &Name) -> Vec<SocketAddr> {
-    let mut out = vec![client.server];
+    let mut out = if client.recursive {
+        Vec::new()
+    } else {
+        vec![client.server]
+    };
     let Ok(answer) = client.query(None, zone, RecordType::NS).await else {
         return out;
     };
@@ -30,7 +35,7 @@ pub async fn authoritative_servers(client: &Client, zone: &Name) -> Vec<SocketAd
         .collect();
     for host in hosts {
         for ip in addresses(client, &host).await {
-            let addr = if ip == client.server.ip() {
+            let addr = if ip == client.server.ip() && !client.recursive {
                 client.server
             } else {
                 SocketAddr::new(ip, 53)

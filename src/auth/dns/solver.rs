@@ -1,20 +1,23 @@
-//! The `dns-rfc2136` authenticator: for all challenges of an order, find
-//! each `_acme-challenge` name's zone, add its TXT values with one signed
-//! update per name, wait until the authoritative servers serve them (or a
+//! The one dns-01 solver, around a [`Provider`]: for all challenges of an
+//! order, find where each `_acme-challenge` name's records go (following a
+//! CNAME to the zone that holds its target), add the TXT values through the
+//! provider, wait until the zone's authoritative servers serve them (or a
 //! fixed time), and afterwards delete exactly those values, also after a
 //! failed validation or Ctrl-C.
 //!
 //! The ACME layer calls `present`/`cleanup` from inside its own runtime, so
 //! the DNS work runs on a helper thread with a runtime of its own. Ctrl-C
-//! and SIGTERM end the wait early; `present` then reports `Interrupted` and
+//! and SIGTERM end the work early; `present` then reports `Interrupted` and
 //! the ACME layer calls `cleanup`, which deletes what was added.
 
-use super::client::{Client, EXCHANGE_TIMEOUT};
+use super::client::Client;
 use super::credentials::Credentials;
 use super::error::DnsError;
+use super::lookup::{self, Target};
 use super::propagation::{self, POLL_TIMEOUT};
-use super::update::{self, TxtSet};
-use super::zone;
+use super::providers::rfc2136::Rfc2136Server;
+use super::providers::{Added, Provider, Resolver, Zone, outcome_unknown};
+use super::update::TxtSet;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
 use hickory_proto::rr::Name;
 use std::future::Future;
@@ -25,35 +28,36 @@ use std::time::{Duration, Instant};
 pub enum Wait {
     /// Until every authoritative server serves the records.
     Poll,
-    /// A fixed time (`--dns-rfc2136-propagation-seconds`), as Certbot does.
+    /// A fixed time (`--dns-NAME-propagation-seconds`), as Certbot does.
     Fixed(Duration),
 }
 
-pub struct Rfc2136 {
-    credentials: Credentials,
+/// A dns-01 solver writing through `P`.
+pub struct DnsSolver<P: Provider> {
+    provider: P,
     wait: Wait,
     quiet: bool,
-    /// Sets sent to the server whose outcome was not a clear refusal: they
-    /// may be in the zone and are deleted by `cleanup`.
-    added: Vec<TxtSet>,
+    /// Records sent to the provider whose outcome was not a clear refusal:
+    /// they may be in the zone and are deleted by `cleanup`.
+    added: Vec<Added>,
 }
 
-impl Rfc2136 {
+/// `--dns-rfc2136`.
+pub type Rfc2136 = DnsSolver<Rfc2136Server>;
+
+impl DnsSolver<Rfc2136Server> {
     pub fn new(credentials: Credentials, wait: Wait, quiet: bool) -> Rfc2136 {
-        Rfc2136 {
-            credentials,
+        DnsSolver::with_provider(Rfc2136Server::new(credentials), wait, quiet)
+    }
+}
+
+impl<P: Provider> DnsSolver<P> {
+    pub fn with_provider(provider: P, wait: Wait, quiet: bool) -> DnsSolver<P> {
+        DnsSolver {
+            provider,
             wait,
             quiet,
             added: Vec::new(),
-        }
-    }
-
-    fn client(&self) -> Client {
-        Client {
-            server: self.credentials.server,
-            key: self.credentials.key.clone(),
-            sign_queries: self.credentials.sign_query,
-            timeout: EXCHANGE_TIMEOUT,
         }
     }
 }
@@ -76,11 +80,11 @@ fn group(challenges: &[Challenge]) -> Result<Vec<(Name, Vec<String>)>, DnsError>
     Ok(out)
 }
 
-/// Run `work` to completion on a fresh thread with its own runtime; Ctrl-C
-/// or SIGTERM cut it short (when `interruptible`).
-fn run_blocking<T: Send>(
+/// Run the future `work` makes to completion on a fresh thread with its own
+/// runtime; Ctrl-C or SIGTERM cut it short (when `interruptible`).
+fn run_blocking<T: Send, F: Future<Output = Result<T, DnsError>>>(
     interruptible: bool,
-    work: impl Future<Output = Result<T, DnsError>> + Send,
+    work: impl FnOnce() -> F + Send,
 ) -> Result<T, DnsError> {
     std::thread::scope(|scope| {
         let handle = scope.spawn(move || {
@@ -90,7 +94,7 @@ fn run_blocking<T: Send>(
                 .map_err(|e| DnsError::Internal(format!("cannot start the async runtime: {e}")))?;
             rt.block_on(async move {
                 if !interruptible {
-                    return work.await;
+                    return work().await;
                 }
                 use tokio::signal::unix::{SignalKind, signal};
                 let watch = |kind| {
@@ -100,7 +104,7 @@ fn run_blocking<T: Send>(
                 let mut interrupt = watch(SignalKind::interrupt())?;
                 let mut terminate = watch(SignalKind::terminate())?;
                 tokio::select! {
-                    r = work => r,
+                    r = work() => r,
                     _ = interrupt.recv() => Err(DnsError::Interrupted),
                     _ = terminate.recv() => Err(DnsError::Interrupted),
                 }
@@ -112,28 +116,64 @@ fn run_blocking<T: Send>(
     })
 }
 
-fn to_solve(e: DnsError) -> SolveError {
+fn to_solve(plugin: &str, e: DnsError) -> SolveError {
     match e {
         DnsError::Interrupted => SolveError::Interrupted,
-        other => SolveError::Message(format!("dns-rfc2136: {other}")),
+        other => SolveError::Message(format!("{plugin}: {other}")),
     }
 }
 
-/// Whether an error leaves the update's outcome unknown (so the records may
-/// be in the zone): no answer, or an answer we could not trust.
-fn outcome_unknown(e: &DnsError) -> bool {
-    matches!(
-        e,
-        DnsError::Timeout { .. }
-            | DnsError::Interrupted
-            | DnsError::Malformed { .. }
-            | DnsError::BadAnswerSignature { .. }
-    )
+/// Where `name`'s records go. A provider whose server is required fails on
+/// a lookup error; through the system resolver, the name itself is used
+/// (with a warning) and its zone stays unknown.
+async fn target_of(
+    resolver: &Resolver,
+    name: &Name,
+    plugin: &str,
+) -> Result<(Name, Option<Name>), DnsError> {
+    match lookup::follow(resolver, name).await {
+        Ok(Target { name, zone }) => Ok((name, Some(zone))),
+        Err(e) if resolver.required || matches!(e, DnsError::CnameChain { .. }) => Err(e),
+        Err(e) => {
+            eprintln!(
+                "Warning: {plugin}: cannot look up {} in the DNS ({e}); writing the TXT records there \
+                 without checking for a CNAME",
+                name.to_ascii()
+            );
+            Ok((name.clone(), None))
+        }
+    }
 }
 
-impl Solver for Rfc2136 {
+/// The records added so far, as one set per name and zone (what the
+/// propagation check asks for), with the DNS zone each is watched in.
+fn watched(added: &[Added], zones: &[(Name, Option<Name>)]) -> Vec<(Option<Name>, TxtSet)> {
+    let mut out: Vec<(Option<Name>, TxtSet)> = Vec::new();
+    for a in added {
+        match out.iter_mut().find(|(_, s)| s.name == a.name) {
+            Some((_, set)) => set.values.push(a.value.clone()),
+            None => {
+                let dns_zone = zones
+                    .iter()
+                    .find(|(n, _)| *n == a.name)
+                    .and_then(|(_, z)| z.clone());
+                out.push((
+                    dns_zone,
+                    TxtSet {
+                        zone: a.zone.name.clone(),
+                        name: a.name.clone(),
+                        values: vec![a.value.clone()],
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+impl<P: Provider> Solver for DnsSolver<P> {
     fn name(&self) -> &str {
-        "dns-rfc2136"
+        self.provider.plugin()
     }
 
     fn preferred(&self) -> Vec<ChallengeKind> {
@@ -141,75 +181,109 @@ impl Solver for Rfc2136 {
     }
 
     fn present(&mut self, challenges: &[Challenge]) -> Result<(), SolveError> {
-        let groups = group(challenges).map_err(to_solve)?;
-        let client = self.client();
-        let (configured, wait, quiet) = (self.credentials.zone.clone(), self.wait, self.quiet);
+        let plugin = self.provider.plugin();
+        let groups = group(challenges).map_err(|e| to_solve(plugin, e))?;
+        let resolver = self.provider.resolver().map_err(|e| to_solve(plugin, e))?;
+        let (provider, wait, quiet) = (&self.provider, self.wait, self.quiet);
         let added = &mut self.added;
         // One interruptible run from the first query to the end of the wait.
-        run_blocking(true, async {
-            for (name, values) in groups {
-                let zone = match &configured {
-                    Some(z) => {
-                        zone::check_configured(z, &name)?;
-                        z.clone()
-                    }
-                    None => zone::find_zone(&client, &name).await?,
-                };
-                let set = TxtSet { zone, name, values };
-                // Recorded before sending: an interrupted or unanswered
-                // update may still have been applied.
-                added.push(set.clone());
-                if let Err(e) = update::add(&client, &set).await {
-                    if !outcome_unknown(&e) {
-                        added.pop();
-                    }
-                    return Err(e);
+        run_blocking(true, move || async move {
+            let mut zones: Vec<(Name, Option<Name>)> = Vec::new();
+            for (challenge_name, values) in groups {
+                let (name, dns_zone) = target_of(&resolver, &challenge_name, plugin).await?;
+                if name != challenge_name {
+                    say(
+                        quiet,
+                        &format!(
+                            "{} is a CNAME: its TXT records go to {}",
+                            challenge_name.to_ascii(),
+                            name.to_ascii()
+                        ),
+                    );
+                }
+                let zone = provider.find_zone(&name, dns_zone.as_ref()).await?;
+                zones.push((name.clone(), dns_zone));
+                for value in &values {
+                    add_one(provider, added, &zone, &name, value).await?;
                 }
                 say(
                     quiet,
                     &format!(
-                        "Added {} TXT record{} {} in zone {} on {}",
-                        set.values.len(),
-                        if set.values.len() == 1 { "" } else { "s" },
-                        set.name.to_ascii(),
-                        set.zone.to_ascii(),
-                        client.server
+                        "Added {} TXT record{} {} in zone {} {}",
+                        values.len(),
+                        if values.len() == 1 { "" } else { "s" },
+                        name.to_ascii(),
+                        zone.name.to_ascii(),
+                        provider.location()
                     ),
                 );
             }
-            wait_for_propagation(&client, wait, added, quiet).await
+            let sets = watched(added, &zones);
+            wait_for_propagation(&resolver.client, provider, wait, &sets, quiet).await
         })
-        .map_err(to_solve)
+        .map_err(|e| to_solve(plugin, e))
     }
 
     fn cleanup(&mut self, _challenges: &[Challenge]) -> Result<(), SolveError> {
         if self.added.is_empty() {
             return Ok(());
         }
-        let client = self.client();
-        let sets = std::mem::take(&mut self.added);
-        let left = run_blocking(false, async {
+        let plugin = self.provider.plugin();
+        let provider = &self.provider;
+        let records = std::mem::take(&mut self.added);
+        let left = run_blocking(false, move || async move {
             let mut failed = Vec::new();
-            for set in sets {
-                if let Err(e) = update::delete(&client, &set).await {
-                    failed.push((set, e));
+            for record in records {
+                if let Err(e) = provider.delete_txt(&record).await {
+                    failed.push((record, e));
                 }
             }
             Ok(failed)
         })
-        .map_err(to_solve)?;
+        .map_err(|e| to_solve(plugin, e))?;
         let Some((_, first)) = left.first() else {
             return Ok(());
         };
+        let mut names: Vec<String> = left.iter().map(|(a, _)| a.name.to_ascii()).collect();
+        names.dedup();
         let message = format!(
-            "dns-rfc2136: could not delete the TXT records of {}: {first}",
-            left.iter()
-                .map(|(s, _)| s.name.to_ascii())
-                .collect::<Vec<_>>()
-                .join(", ")
+            "{plugin}: could not delete the TXT records of {}: {first}",
+            names.join(", ")
         );
-        self.added = left.into_iter().map(|(s, _)| s).collect();
+        self.added = left.into_iter().map(|(a, _)| a).collect();
         Err(SolveError::Message(message))
+    }
+}
+
+/// Add one value, recorded in `added` *before* it is sent (an interrupted
+/// or unanswered request may still have been carried out) and dropped again
+/// only on a clear refusal.
+async fn add_one<P: Provider>(
+    provider: &P,
+    added: &mut Vec<Added>,
+    zone: &Zone,
+    name: &Name,
+    value: &str,
+) -> Result<(), DnsError> {
+    added.push(Added {
+        zone: zone.clone(),
+        name: name.clone(),
+        value: value.to_string(),
+        id: None,
+    });
+    match provider.add_txt(zone, name, value).await {
+        Ok(id) => {
+            if let Some(last) = added.last_mut() {
+                last.id = id;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if !outcome_unknown(&e) {
+                added.pop();
+            }
+            Err(e)
+        }
     }
 }
 
@@ -219,15 +293,19 @@ fn say(quiet: bool, text: &str) {
     }
 }
 
-async fn wait_for_propagation(
+async fn wait_for_propagation<P: Provider>(
     client: &Client,
+    provider: &P,
     wait: Wait,
-    sets: &[TxtSet],
+    sets: &[(Option<Name>, TxtSet)],
     quiet: bool,
 ) -> Result<(), DnsError> {
     let d = match wait {
         Wait::Fixed(d) => d,
-        Wait::Poll => return poll_until_visible(client, sets, quiet).await,
+        Wait::Poll => match poll_until_visible(client, sets, quiet).await {
+            Some(()) => return Ok(()),
+            None => provider.default_wait(),
+        },
     };
     say(
         quiet,
@@ -240,7 +318,14 @@ async fn wait_for_propagation(
     Ok(())
 }
 
-async fn poll_until_visible(client: &Client, sets: &[TxtSet], quiet: bool) -> Result<(), DnsError> {
+/// Poll the authoritative servers of every zone (the DNS's zone of each
+/// name, else the provider's); `None` when no server is known to ask (the
+/// caller waits a fixed time instead).
+async fn poll_until_visible(
+    client: &Client,
+    sets: &[(Option<Name>, TxtSet)],
+    quiet: bool,
+) -> Option<()> {
     let started = Instant::now();
     let mut servers = Vec::new();
     for zone in unique_zones(sets) {
@@ -250,12 +335,20 @@ async fn poll_until_visible(client: &Client, sets: &[TxtSet], quiet: bool) -> Re
             }
         }
     }
+    if servers.is_empty() {
+        eprintln!(
+            "Warning: the authoritative DNS servers of the challenge names are not known; \
+             waiting a fixed time instead of asking them"
+        );
+        return None;
+    }
     // Short per-query timeouts: a silent server must not stall the others.
     let poller = Client {
         timeout: Duration::from_secs(2),
         ..client.clone()
     };
-    match propagation::wait_visible(&poller, &servers, sets, POLL_TIMEOUT).await {
+    let txt_sets: Vec<TxtSet> = sets.iter().map(|(_, s)| s.clone()).collect();
+    match propagation::wait_visible(&poller, &servers, &txt_sets, POLL_TIMEOUT).await {
         Ok(()) => say(
             quiet,
             &format!(
@@ -272,14 +365,16 @@ async fn poll_until_visible(client: &Client, sets: &[TxtSet], quiet: bool) -> Re
             missing.0.join(", ")
         ),
     }
-    Ok(())
+    Some(())
 }
 
-fn unique_zones(sets: &[TxtSet]) -> Vec<Name> {
+/// The DNS zones to watch (the sets' own zones when the DNS named none).
+fn unique_zones(sets: &[(Option<Name>, TxtSet)]) -> Vec<Name> {
     let mut zones: Vec<Name> = Vec::new();
-    for s in sets {
-        if !zones.contains(&s.zone) {
-            zones.push(s.zone.clone());
+    for (dns_zone, set) in sets {
+        let zone = dns_zone.clone().unwrap_or_else(|| set.zone.clone());
+        if !zones.contains(&zone) {
+            zones.push(zone);
         }
     }
     zones

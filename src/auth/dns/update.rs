@@ -51,7 +51,10 @@ fn check(client: &Client, code: ResponseCode, verb: &str, set: &TxtSet) -> Resul
     if code == ResponseCode::NoError {
         return Ok(());
     }
-    let key = client.key.name.to_ascii();
+    let key = client
+        .key
+        .as_ref()
+        .map_or(String::new(), |k| k.name.to_ascii());
     let (name, zone) = (set.name.to_ascii(), set.zone.to_ascii());
     let hint = match code {
         ResponseCode::Refused => format!(

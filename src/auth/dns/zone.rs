@@ -1,16 +1,27 @@
-//! Which zone on the configured server holds a name: SOA queries from the
-//! name itself up towards the root. An authoritative answer names the zone
-//! either as the SOA of the name asked or, for a name inside a zone, as the
-//! SOA in the authority section of the (negative) answer, so one query is
-//! usually enough.
+//! Which zone holds a name: SOA queries from the name itself up towards the
+//! root. An answer names the zone either as the SOA of the name asked or, for
+//! a name inside a zone, as the SOA in the authority section of the
+//! (negative) answer, so one query is usually enough. Asked of an
+//! authoritative server (dns-rfc2136's), only authoritative answers count;
+//! asked of a recursive resolver, its (cached) answers do.
 
 use super::client::{Client, rcode_name};
 use super::error::DnsError;
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 
-/// The zone of `name` according to the configured server.
-pub async fn find_zone(client: &Client, name: &Name) -> Result<Name, DnsError> {
+/// What the server knows of a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// The zone that holds it.
+    Zone(Name),
+    /// It is an alias: the CNAME's target.
+    Cname(Name),
+}
+
+/// The zone of `name` according to the client's server, or the target of a
+/// CNAME at `name`.
+pub async fn find_zone(client: &Client, name: &Name) -> Result<Found, DnsError> {
     let mut candidate = name.clone();
     let mut tried: Vec<String> = Vec::new();
     while !candidate.is_root() {
@@ -18,13 +29,10 @@ pub async fn find_zone(client: &Client, name: &Name) -> Result<Name, DnsError> {
         if &candidate == name
             && let Some(target) = cname_of(&answer, name)
         {
-            return Err(DnsError::Cname {
-                name: name.to_ascii(),
-                target: target.to_ascii(),
-            });
+            return Ok(Found::Cname(target));
         }
-        if let Some(zone) = zone_from(&answer, &candidate) {
-            return Ok(zone);
+        if let Some(zone) = zone_from(&answer, &candidate, client.recursive) {
+            return Ok(Found::Zone(zone));
         }
         tried.push(format!("{}: {}", candidate.to_ascii(), describe(&answer)));
         candidate = candidate.base_name();
@@ -36,9 +44,10 @@ pub async fn find_zone(client: &Client, name: &Name) -> Result<Name, DnsError> {
     })
 }
 
-/// The zone an authoritative answer to an SOA query for `asked` reveals.
-fn zone_from(answer: &Message, asked: &Name) -> Option<Name> {
-    if !answer.metadata.authoritative {
+/// The zone an answer to an SOA query for `asked` reveals (from a recursive
+/// resolver, authoritative or not).
+fn zone_from(answer: &Message, asked: &Name, recursive: bool) -> Option<Name> {
+    if !answer.metadata.authoritative && !recursive {
         return None;
     }
     let code = answer.metadata.response_code;
@@ -54,7 +63,7 @@ fn zone_from(answer: &Message, asked: &Name) -> Option<Name> {
     soa_owner(&answer.answers).or_else(|| soa_owner(&answer.authorities))
 }
 
-fn cname_of(answer: &Message, name: &Name) -> Option<Name> {
+pub fn cname_of(answer: &Message, name: &Name) -> Option<Name> {
     answer.answers.iter().find_map(|r| match &r.data {
         RData::CNAME(target) if &r.name == name => Some(target.0.clone()),
         _ => None,

@@ -3,9 +3,11 @@
 //! Certbot keeps the value under in `[renewalparams]`.
 
 mod compat;
+mod dns;
 mod plugins;
 
 pub use compat::*;
+pub use dns::*;
 pub use plugins::*;
 
 use super::flags::{Flag, Kind, count, switch, value};
@@ -466,6 +468,15 @@ pub static CORE: &[&Flag] = &[
     &MANUAL_PUBLIC_IP_LOGGING_OK,
     &DNS_RFC2136_CREDENTIALS,
     &DNS_RFC2136_PROPAGATION_SECONDS,
+    &DNS_CLOUDFLARE.selector,
+    &DNS_CLOUDFLARE.credentials,
+    &DNS_CLOUDFLARE.propagation_seconds,
+    &DNS_DIGITALOCEAN.selector,
+    &DNS_DIGITALOCEAN.credentials,
+    &DNS_DIGITALOCEAN.propagation_seconds,
+    &DNS_LINODE.selector,
+    &DNS_LINODE.credentials,
+    &DNS_LINODE.propagation_seconds,
     &NGINX_SERVER_ROOT,
     &NGINX_CTL,
     &APACHE_SERVER_ROOT,

@@ -6,7 +6,8 @@ pub static AUTHENTICATOR: Flag = value(
     "authenticator",
     "NAME",
     "plugins",
-    "standalone, webroot, manual, nginx, apache, dns-rfc2136",
+    "standalone, webroot, manual, nginx, apache, dns-rfc2136, dns-cloudflare, dns-digitalocean, \
+     dns-linode",
 )
 .short('a')
 .conf("authenticator");
@@ -256,44 +257,3 @@ pub static CONFIGURATOR: Flag = value(
     "plugins",
     "A plugin that both authenticates and installs (as -a NAME -i NAME)",
 );
-
-/// Certbot's third-party DNS plugins certsmith does not have: accepted by the
-/// parser (so a cli.ini naming one reads), refused with a pointer when used.
-macro_rules! missing_dns_plugin {
-    ($name:ident, $long:literal) => {
-        pub static $name: Flag = switch(
-            $long,
-            "plugins",
-            "Not available in certsmith: an error if given (use --dns-rfc2136 or --manual hooks)",
-        )
-        .topics(&["certonly"]);
-    };
-}
-missing_dns_plugin!(DNS_CLOUDFLARE, "dns-cloudflare");
-missing_dns_plugin!(DNS_DIGITALOCEAN, "dns-digitalocean");
-missing_dns_plugin!(DNS_DNSIMPLE, "dns-dnsimple");
-missing_dns_plugin!(DNS_DNSMADEEASY, "dns-dnsmadeeasy");
-missing_dns_plugin!(DNS_GEHIRN, "dns-gehirn");
-missing_dns_plugin!(DNS_GOOGLE, "dns-google");
-missing_dns_plugin!(DNS_LINODE, "dns-linode");
-missing_dns_plugin!(DNS_LUADNS, "dns-luadns");
-missing_dns_plugin!(DNS_NSONE, "dns-nsone");
-missing_dns_plugin!(DNS_OVH, "dns-ovh");
-missing_dns_plugin!(DNS_ROUTE53, "dns-route53");
-missing_dns_plugin!(DNS_SAKURACLOUD, "dns-sakuracloud");
-
-/// [`missing_dns_plugin`]'s flags.
-pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
-    &DNS_CLOUDFLARE,
-    &DNS_DIGITALOCEAN,
-    &DNS_DNSIMPLE,
-    &DNS_DNSMADEEASY,
-    &DNS_GEHIRN,
-    &DNS_GOOGLE,
-    &DNS_LINODE,
-    &DNS_LUADNS,
-    &DNS_NSONE,
-    &DNS_OVH,
-    &DNS_ROUTE53,
-    &DNS_SAKURACLOUD,
-];

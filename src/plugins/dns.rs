@@ -1,0 +1,99 @@
+//! The DNS API plugins: one entry each, built by [`api_solver`] from the
+//! plugin's flags (`--dns-NAME-credentials`, `--dns-NAME-propagation-seconds`)
+//! and its provider's credentials reader. A new provider is one entry here
+//! (and its module in `auth/dns/providers/`).
+
+use super::Plugin;
+use crate::acme::Solver;
+use crate::auth::dns::{self, DnsError, DnsSolver, Provider, Wait};
+use crate::cli::Options;
+use crate::cli::table::{self as t, DnsPluginFlags};
+use crate::storage::RenewalParams;
+use anyhow::bail;
+use reverter::Reverter;
+use std::path::Path;
+
+type Built<'r> = anyhow::Result<(Box<dyn Solver + 'r>, RenewalParams)>;
+
+/// A provider's credentials reader: the provider, and Certbot's warning for
+/// a file others may read.
+type Load<P> = fn(&Path) -> Result<(P, Option<String>), DnsError>;
+
+pub static DNS_CLOUDFLARE: Plugin = Plugin {
+    name: "dns-cloudflare",
+    description: "Answer dns-01 through the Cloudflare API",
+    selector: Some(&t::DNS_CLOUDFLARE.selector),
+    flags: &[
+        &t::DNS_CLOUDFLARE.credentials,
+        &t::DNS_CLOUDFLARE.propagation_seconds,
+    ],
+    authenticator: Some(cloudflare),
+    installer: None,
+    hidden: false,
+};
+
+fn cloudflare<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_CLOUDFLARE, dns::Cloudflare::load)
+}
+
+pub static DNS_DIGITALOCEAN: Plugin = Plugin {
+    name: "dns-digitalocean",
+    description: "Answer dns-01 through the DigitalOcean API",
+    selector: Some(&t::DNS_DIGITALOCEAN.selector),
+    flags: &[
+        &t::DNS_DIGITALOCEAN.credentials,
+        &t::DNS_DIGITALOCEAN.propagation_seconds,
+    ],
+    authenticator: Some(digitalocean),
+    installer: None,
+    hidden: false,
+};
+
+fn digitalocean<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_DIGITALOCEAN, dns::DigitalOcean::load)
+}
+
+pub static DNS_LINODE: Plugin = Plugin {
+    name: "dns-linode",
+    description: "Answer dns-01 through the Linode API",
+    selector: Some(&t::DNS_LINODE.selector),
+    flags: &[
+        &t::DNS_LINODE.credentials,
+        &t::DNS_LINODE.propagation_seconds,
+    ],
+    authenticator: Some(linode),
+    installer: None,
+    hidden: false,
+};
+
+fn linode<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_LINODE, dns::Linode::load)
+}
+
+/// The solver of a DNS plugin: its credentials file read and checked now,
+/// before the CA is contacted; polling unless a fixed wait is given.
+fn api_solver<'r, P: Provider + 'static>(
+    options: &Options,
+    flags: &'static DnsPluginFlags,
+    load: Load<P>,
+) -> Built<'r> {
+    let Some(path) = options.args().path(&flags.credentials) else {
+        bail!(
+            "{} needs {} FILE (Certbot's credentials INI file for the plugin)",
+            flags.selector.display(),
+            flags.credentials.display()
+        );
+    };
+    let (provider, warning) = load(&path)?;
+    if let Some(warning) = warning
+        && !options.output.quiet
+    {
+        eprintln!("Warning: {warning}");
+    }
+    let wait = match options.args().parsed::<u64>(&flags.propagation_seconds)? {
+        Some(seconds) => Wait::Fixed(std::time::Duration::from_secs(seconds)),
+        None => Wait::Poll,
+    };
+    let solver = DnsSolver::with_provider(provider, wait, options.output.quiet);
+    Ok((Box::new(solver), RenewalParams::default()))
+}
