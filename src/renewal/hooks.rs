@@ -7,6 +7,7 @@
 //! hook and everything it started. Its output is passed through (stdout
 //! unless quiet, stderr always) and never logged: hooks see secrets.
 
+use crate::log::progress::{self, Wait};
 use std::fmt;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -210,19 +211,26 @@ pub fn run(
             });
         }
     }
+    let wait = Wait::start(format!("{stage} hook {hook}"), "running");
     let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => break None,
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => break None,
+    let status = wait.blocking(|| {
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if Instant::now() >= deadline => break None,
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(_) => break None,
+            }
         }
-    };
+    });
     let Some(status) = status else {
         kill_group(child.id());
         let _ = child.wait();
         crate::log::error(format!("{stage} hook {hook} killed after {timeout:?}"));
+        wait.failed(&format!(
+            "killed after {} s (--hook-timeout)",
+            timeout.as_secs()
+        ));
         return Err(HookError::Timeout {
             stage,
             hook: hook.clone(),
@@ -240,8 +248,10 @@ pub fn run(
     }
     crate::log::info(format!("{stage} hook {hook}: {status}"));
     if status.success() {
+        wait.done("exit 0");
         Ok(())
     } else {
+        wait.failed(&exit_text(status));
         Err(HookError::Failed {
             stage,
             hook: hook.clone(),
@@ -250,18 +260,26 @@ pub fn run(
     }
 }
 
-/// Copy a hook's output to ours, line by line as it comes.
+/// `exit 3`, `killed by signal 9`: how a hook ended, in a few words.
+fn exit_text(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit {code}"),
+        (None, Some(signal)) => format!("killed by signal {signal}"),
+        (None, None) => status.to_string(),
+    }
+}
+
+/// Copy a hook's output to ours as it comes (past the status line, which
+/// it would otherwise write over).
 fn relay(mut pipe: Box<dyn Read + Send>, to_stderr: bool, quiet: bool) {
-    use std::io::Write;
     let mut buf = [0u8; 4096];
     while let Ok(n) = pipe.read(&mut buf) {
         if n == 0 {
             break;
         }
-        if to_stderr {
-            let _ = std::io::stderr().write_all(&buf[..n]);
-        } else if !quiet {
-            let _ = std::io::stdout().write_all(&buf[..n]);
+        if to_stderr || !quiet {
+            progress::pass_through(to_stderr, &buf[..n]);
         }
     }
 }

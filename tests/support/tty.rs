@@ -147,3 +147,47 @@ impl Drop for Tty {
         self.tmux(&["kill-server"]);
     }
 }
+
+/// A screen as a fixture under `fixtures/screens/` keeps it: what differs
+/// between two runs of the same command replaced by a fixed placeholder, and
+/// nothing else touched.
+///
+/// - each `(path, placeholder)` of `paths` (temporary directories), longest
+///   first, e.g. the site's directory by `$SITE`;
+/// - durations: `(1.2 s)` by `(#.# s)`, the seconds of a status line
+///   (`... 3 s`) by `... # s`, `after 0.52 s` by `after #.## s`;
+/// - dates (`2027-03-07`) by `YYYY-MM-DD`, times of day (`12:04:05`) by
+///   `hh:mm:ss`;
+/// - serial numbers (16 or more hex digits, with or without colons) by
+///   `SERIAL`;
+/// - blanks at the ends of lines, and blank lines at the end, dropped (the
+///   rest of the pane).
+pub fn normalize(screen: &str, paths: &[(&std::path::Path, &str)]) -> String {
+    let mut text = screen.to_string();
+    let mut paths = paths.to_vec();
+    paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.as_os_str().len()));
+    for (path, placeholder) in paths {
+        text = text.replace(&path.display().to_string(), placeholder);
+    }
+    let rules = [
+        (r"\(\d+\.\d s\)", "(#.# s)"),
+        (r"\.\.\. \d+ s\b", "... # s"),
+        (r"after \d+\.\d+ s", "after #.## s"),
+        (r"\b\d{4}-\d{2}-\d{2}\b", "YYYY-MM-DD"),
+        (r"\b\d{2}:\d{2}:\d{2}\b", "hh:mm:ss"),
+        (r"\b[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){7,}\b", "SERIAL"),
+        (r"\b[0-9a-fA-F]{16,}\b", "SERIAL"),
+    ];
+    for (pattern, placeholder) in rules {
+        let re = regex::Regex::new(pattern).expect("a valid pattern");
+        text = re.replace_all(&text, placeholder).into_owned();
+    }
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |i| i + 1);
+    let mut out = lines[..end].join("\n");
+    out.push('\n');
+    out
+}

@@ -16,6 +16,7 @@ use super::propagation::{self, POLL_TIMEOUT};
 use super::update::{self, TxtSet};
 use super::zone;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
+use crate::log::progress;
 use hickory_proto::rr::Name;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -236,7 +237,9 @@ async fn wait_for_propagation(
             d.as_secs()
         ),
     );
-    tokio::time::sleep(d).await;
+    let wait = progress::Wait::start("dns-rfc2136", "waiting for the DNS changes to propagate");
+    wait.during(tokio::time::sleep(d)).await;
+    wait.done("waited the propagation time");
     Ok(())
 }
 
@@ -255,7 +258,12 @@ async fn poll_until_visible(client: &Client, sets: &[TxtSet], quiet: bool) -> Re
         timeout: Duration::from_secs(2),
         ..client.clone()
     };
-    match propagation::wait_visible(&poller, &servers, sets, POLL_TIMEOUT).await {
+    let shown: Vec<String> = servers.iter().map(ToString::to_string).collect();
+    let wait = progress::Wait::start(shown.join(", "), propagation::VISIBLE);
+    let visible = propagation::wait_visible(&poller, &servers, sets, POLL_TIMEOUT, &wait);
+    let visible = wait.during(visible).await;
+    drop(wait);
+    match visible {
         Ok(()) => say(
             quiet,
             &format!(

@@ -16,6 +16,7 @@
 use super::cond::{Modules, Version};
 use super::dump::{self, RunConfig};
 use super::layout::{Distro, Layout};
+use crate::log::progress::Wait;
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -251,6 +252,49 @@ impl Ctl {
             }
             std::thread::sleep(POLL);
         }
+    }
+}
+
+/// What the status line says while Apache tests its configuration, and
+/// while it restarts.
+const TESTING: &str = "testing the configuration";
+const RESTARTING: &str = "restarting gracefully";
+
+impl Ctl {
+    /// Start a wait for Apache (`Apache: testing the configuration...`), for
+    /// [`Ctl::test_on`] and [`Ctl::restart_on`], ended by [`finish`].
+    pub fn wait(&self) -> Wait {
+        Wait::start("Apache", TESTING)
+    }
+
+    /// `work` (a configuration test: [`Ctl::configtest`], [`Ctl::inspect`]),
+    /// shown on `wait`.
+    pub fn test_on<T>(&self, wait: &Wait, work: impl FnOnce() -> T) -> T {
+        wait.set_doing(TESTING);
+        wait.blocking(work)
+    }
+
+    /// `work` (a graceful restart, or a start), shown on `wait`.
+    pub fn restart_on<T>(&self, wait: &Wait, work: impl FnOnce() -> T) -> T {
+        wait.set_doing(RESTARTING);
+        wait.blocking(work)
+    }
+}
+
+/// End `wait` with the outcome of a restart (`tested`: a configuration test
+/// passed before it): `Apache: configuration test passed, restarted
+/// gracefully (0.9 s)`.
+pub fn finish(wait: Wait, result: Result<Restart, &CtlError>, tested: bool) {
+    let done = match result {
+        Ok(Restart::Restarted) => "restarted gracefully",
+        Ok(Restart::Started) => "was not running: started",
+        Err(CtlError::ConfigTest { .. }) => return wait.failed("configuration test failed"),
+        Err(CtlError::NotFound { .. }) => return wait.failed("could not be run"),
+        Err(_) => return wait.failed("restart failed"),
+    };
+    match tested {
+        true => wait.done(&format!("configuration test passed, {done}")),
+        false => wait.done(done),
     }
 }
 
