@@ -14,6 +14,9 @@ mod interrupt;
 mod issue;
 #[path = "dns/solver.rs"]
 mod solver;
+// What a terminal shows while the records propagate (issue 18 item 3).
+#[path = "dns/screen.rs"]
+mod screen;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
