@@ -377,4 +377,12 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("is not executable"), "{err}");
     }
+
+    #[test]
+    fn how_a_hook_ended_in_a_few_words() {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(exit_text(ExitStatus::from_raw(0)), "exit 0");
+        assert_eq!(exit_text(ExitStatus::from_raw(3 << 8)), "exit 3");
+        assert_eq!(exit_text(ExitStatus::from_raw(9)), "killed by signal 9");
+    }
 }
