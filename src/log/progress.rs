@@ -19,6 +19,8 @@
 //! parent, uses nothing of the crate.
 
 use std::io::{self, IsTerminal, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -196,6 +198,15 @@ impl Wait {
         self.end(Verdict::Failed, outcome);
     }
 
+    /// The wait for a child process ended with `status`: `exit 0` (done),
+    /// `exit 3`, `killed by signal 9` (failed).
+    pub fn exited(self, status: ExitStatus) {
+        match status.success() {
+            true => self.done("exit 0"),
+            false => self.failed(&exit_text(status)),
+        }
+    }
+
     fn end(self, verdict: Verdict, outcome: &str) {
         let subject = match self.label.lock() {
             Ok(label) => label.subject.clone(),
@@ -243,6 +254,30 @@ pub fn pass_through(to_stderr: bool, bytes: &[u8]) {
         };
         screen.mid_line = !bytes.ends_with(b"\n");
     });
+}
+
+/// Copy all that `pipe` (a child's output) gives, as it comes, to stderr or
+/// stdout through [`pass_through`]; `shown` false reads it to the end
+/// without showing it (the child must not block on a full pipe).
+pub fn relay(pipe: &mut dyn io::Read, to_stderr: bool, shown: bool) {
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = pipe.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        if shown {
+            pass_through(to_stderr, &buf[..n]);
+        }
+    }
+}
+
+/// `exit 3`, `killed by signal 9`: how a child process ended, in a few words.
+fn exit_text(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit {code}"),
+        (None, Some(signal)) => format!("killed by signal {signal}"),
+        (None, None) => status.to_string(),
+    }
 }
 
 /// `SUBJECT: DOING...`, then the whole seconds waited once there is one.
@@ -344,6 +379,13 @@ mod tests {
             outcome_text("a.example", "validated", Duration::from_millis(1_234)),
             "a.example: validated (1.2 s)"
         );
+    }
+
+    #[test]
+    fn how_a_child_ended_in_a_few_words() {
+        assert_eq!(exit_text(ExitStatus::from_raw(0)), "exit 0");
+        assert_eq!(exit_text(ExitStatus::from_raw(3 << 8)), "exit 3");
+        assert_eq!(exit_text(ExitStatus::from_raw(9)), "killed by signal 9");
     }
 
     #[test]

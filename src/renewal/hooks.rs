@@ -203,10 +203,11 @@ pub fn run(
             true,
         ),
     ] {
-        if let Some(pipe) = pipe {
+        if let Some(mut pipe) = pipe {
             let tx = tx.clone();
+            // Its output passes the status line, which it would write over.
             std::thread::spawn(move || {
-                relay(pipe, to_stderr, quiet);
+                progress::relay(&mut *pipe, to_stderr, to_stderr || !quiet);
                 let _ = tx.send(());
             });
         }
@@ -247,40 +248,15 @@ pub fn run(
         }
     }
     crate::log::info(format!("{stage} hook {hook}: {status}"));
+    wait.exited(status);
     if status.success() {
-        wait.done("exit 0");
         Ok(())
     } else {
-        wait.failed(&exit_text(status));
         Err(HookError::Failed {
             stage,
             hook: hook.clone(),
             status,
         })
-    }
-}
-
-/// `exit 3`, `killed by signal 9`: how a hook ended, in a few words.
-fn exit_text(status: ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit {code}"),
-        (None, Some(signal)) => format!("killed by signal {signal}"),
-        (None, None) => status.to_string(),
-    }
-}
-
-/// Copy a hook's output to ours as it comes (past the status line, which
-/// it would otherwise write over).
-fn relay(mut pipe: Box<dyn Read + Send>, to_stderr: bool, quiet: bool) {
-    let mut buf = [0u8; 4096];
-    while let Ok(n) = pipe.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        if to_stderr || !quiet {
-            progress::pass_through(to_stderr, &buf[..n]);
-        }
     }
 }
 
@@ -376,13 +352,5 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("is not executable"), "{err}");
-    }
-
-    #[test]
-    fn how_a_hook_ended_in_a_few_words() {
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(exit_text(ExitStatus::from_raw(0)), "exit 0");
-        assert_eq!(exit_text(ExitStatus::from_raw(3 << 8)), "exit 3");
-        assert_eq!(exit_text(ExitStatus::from_raw(9)), "killed by signal 9");
     }
 }
