@@ -85,19 +85,34 @@ impl Tty {
     /// screen.
     #[track_caller]
     pub fn wait_for(&mut self, text: &str) -> String {
+        self.wait_until(text, |rest| rest.find(text).map(|at| at + text.len()))
+    }
+
+    /// Like [`Tty::wait_for`], for the regular expression `pattern` (a status
+    /// line whose seconds go on counting, say).
+    #[track_caller]
+    pub fn wait_for_match(&mut self, pattern: &str) -> String {
+        let re = regex::Regex::new(pattern).expect("a valid pattern");
+        self.wait_until(pattern, |rest| re.find(rest).map(|m| m.end()))
+    }
+
+    /// Wait until `end_of` finds the end of what is awaited (`what`, for
+    /// messages) in the screen after what was matched before.
+    #[track_caller]
+    fn wait_until(&mut self, what: &str, end_of: impl Fn(&str) -> Option<usize>) -> String {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let screen = self.screen();
             let rest = screen.get(self.seen..).unwrap_or("");
-            if let Some(at) = rest.find(text) {
-                self.seen += at + text.len();
+            if let Some(end) = end_of(rest) {
+                self.seen += end;
                 return screen;
             }
             if rest.contains("EXIT=") {
-                panic!("the command exited before showing {text:?}; screen:\n{screen}");
+                panic!("the command exited before showing {what:?}; screen:\n{screen}");
             }
             if Instant::now() > deadline {
-                panic!("{text:?} did not appear within {DEADLINE:?}; screen:\n{screen}");
+                panic!("{what:?} did not appear within {DEADLINE:?}; screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
