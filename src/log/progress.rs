@@ -127,10 +127,9 @@ impl Wait {
         self.tick();
     }
 
-    /// Redraw the status line if its text changed. Waits that poll call
-    /// this in their loop; [`Wait::during`] and [`Wait::blocking`] call it
-    /// for the others.
-    pub fn tick(&self) {
+    /// Redraw the status line if its text changed ([`Wait::during`] and
+    /// [`Wait::blocking`] call this every [`TICK`]).
+    fn tick(&self) {
         let Console::Terminal { colour } = self.console else {
             return;
         };
@@ -181,10 +180,20 @@ impl Wait {
         })
     }
 
-    /// The outcome for one part of the wait (one name of several), timed
-    /// from the start; the status line comes back below it at the next tick.
+    /// The outcome line for `subject`, timed from the start: in the log
+    /// always, on the terminal in place of the status line. For one part of
+    /// the wait (one name of several) the status line comes back below it at
+    /// the next tick.
     pub fn report(&self, subject: &str, verdict: Verdict, outcome: &str) {
-        self.outcome(subject, verdict, outcome);
+        let waited = self.started.elapsed();
+        let text = outcome_text(subject, outcome, waited);
+        super::info(&text);
+        if let Console::Terminal { colour } = self.console {
+            line(&match colour {
+                true => outcome_text(subject, &paint(verdict, outcome), waited),
+                false => text,
+            });
+        }
     }
 
     /// The wait ended well: its outcome line replaces the status line.
@@ -212,21 +221,7 @@ impl Wait {
             Ok(label) => label.subject.clone(),
             Err(_) => return,
         };
-        self.outcome(&subject, verdict, outcome);
-    }
-
-    /// The outcome line: in the log always, on the terminal in place of the
-    /// status line.
-    fn outcome(&self, subject: &str, verdict: Verdict, outcome: &str) {
-        let waited = self.started.elapsed();
-        let text = outcome_text(subject, outcome, waited);
-        super::info(&text);
-        if let Console::Terminal { colour } = self.console {
-            line(&match colour {
-                true => outcome_text(subject, &paint(verdict, outcome), waited),
-                false => text,
-            });
-        }
+        self.report(&subject, verdict, outcome);
     }
 }
 
@@ -246,13 +241,17 @@ pub fn pass_through(to_stderr: bool, bytes: &[u8]) {
     }
     with_screen(|screen, err| {
         erase(screen, err);
-        let _ = if to_stderr {
-            err.write_all(bytes)
+        let on_terminal = if to_stderr {
+            let _ = err.write_all(bytes);
+            err.is_terminal()
         } else {
             let mut out = io::stdout().lock();
-            out.write_all(bytes).and_then(|()| out.flush())
+            let _ = out.write_all(bytes).and_then(|()| out.flush());
+            out.is_terminal()
         };
-        screen.mid_line = !bytes.ends_with(b"\n");
+        // Only a line left unfinished on the terminal matters to the lines
+        // drawn there.
+        screen.mid_line = on_terminal && !bytes.ends_with(b"\n");
     });
 }
 
