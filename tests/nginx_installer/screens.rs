@@ -5,7 +5,8 @@
 //! `fixtures/screens/{nginx-issuance,renew-during,renew}.txt` after
 //! `tty::normalize` (`UPDATE_GOLDEN=1` rewrites them). The same commands
 //! through a pipe show no escape sequence and no `\r`, and with `-q` print
-//! nothing at all; colour only on a terminal, never under `NO_COLOR`.
+//! nothing at all (at a terminal too); colour only on a terminal, never under
+//! `NO_COLOR`.
 
 use super::e2e::Site;
 use super::util::{Run, repo};
@@ -143,6 +144,18 @@ fn no_colour_under_no_color() {
     for sgr in ["\x1b[32m", "\x1b[31m", "\x1b[2m"] {
         assert!(!shown.contains(sgr), "NO_COLOR: {shown:?}");
     }
+}
+
+#[test]
+fn quiet_at_a_terminal_shows_nothing_but_the_exit() {
+    let site = Site::new(&[("screen.conf", SITES)]);
+    site.start_nginx();
+    let mut args = issue("quiet.example");
+    args.push("-q".into());
+    let mut tty = Tty::start(&command(&site, &args));
+    let (code, screen) = tty.wait_exit();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(normalize(&screen, &[]), "EXIT=0\n", "-q at a terminal");
 }
 
 /// The normalizer replaces only what varies between runs.
