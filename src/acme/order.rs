@@ -455,12 +455,24 @@ async fn finish(
             (csr::build_csr(names, &key, request.must_staple)?, Some(key))
         }
     };
-    order.finalize_csr(&csr_der).await?;
     let policy = RetryPolicy::new()
         .initial_delay(Duration::from_millis(100))
         .backoff(1.5)
         .timeout(Duration::from_secs(120));
-    let mut fullchain = order.poll_certificate(&policy).await?;
+    // A status line without an outcome line: the caller's "Successfully
+    // received certificate." (or the error) says how it ended.
+    let wait = Wait::start(
+        names.join(", "),
+        "waiting for the CA to issue the certificate",
+    );
+    let issued = wait
+        .during(async {
+            order.finalize_csr(&csr_der).await?;
+            order.poll_certificate(&policy).await
+        })
+        .await;
+    drop(wait);
+    let mut fullchain = issued?;
     if let Some(url) = &order.state().certificate {
         crate::log::info(format!("certificate: {url}"));
     }

@@ -15,6 +15,7 @@ use super::probe;
 use super::server::Apache;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
 use crate::installer::temp_edits::TempEdits;
+use crate::log::progress::Wait;
 use reverter::Reverter;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -108,7 +109,11 @@ impl<'r> ApacheSolver<'r> {
         let restarted = control.restart_on(&wait, || control.graceful(&pid_file));
         ctl::finish(wait, restarted.as_ref().copied(), true);
         restarted.map_err(ctl_error)?;
-        if let Err(failures) = probe::check(&probes, CHECK_TIMEOUT) {
+        // Its outcome is the line below (or the warning).
+        let wait = Wait::start("Apache", "checking it answers the challenge");
+        let answered = wait.blocking(|| probe::check(&probes, CHECK_TIMEOUT));
+        drop(wait);
+        if let Err(failures) = answered {
             eprintln!(
                 "Warning: Apache does not answer the challenge locally; asking the CA anyway:\n  {}",
                 failures.join("\n  ")

@@ -15,6 +15,7 @@ use super::ctl::{self, CtlError};
 use super::server::Nginx;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
 use crate::installer::temp_edits::TempEdits;
+use crate::log::progress::Wait;
 use reverter::Reverter;
 use std::time::Duration;
 
@@ -94,7 +95,11 @@ impl Solver for NginxSolver<'_> {
         let reloaded = self.nginx.ctl.reload_on(&wait, &config);
         ctl::finish(wait, reloaded.as_ref().copied(), true);
         reloaded.map_err(ctl_error)?;
-        if let Err(failures) = challenge::check(&probes, CHECK_TIMEOUT) {
+        // Its outcome is the line below (or the warning).
+        let wait = Wait::start("nginx", "checking it answers the challenge");
+        let answered = wait.blocking(|| challenge::check(&probes, CHECK_TIMEOUT));
+        drop(wait);
+        if let Err(failures) = answered {
             eprintln!(
                 "Warning: nginx does not answer the challenge locally yet; asking the CA anyway:\n  {}",
                 failures.join("\n  ")
