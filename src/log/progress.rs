@@ -180,6 +180,13 @@ impl Wait {
         })
     }
 
+    /// [`Wait::set_doing`], then [`Wait::blocking`]: one step of a wait made
+    /// of several (a configuration test, then a reload).
+    pub fn step<T>(&self, doing: impl Into<String>, work: impl FnOnce() -> T) -> T {
+        self.set_doing(doing);
+        self.blocking(work)
+    }
+
     /// The outcome line for `subject`, timed from the start: in the log
     /// always, on the terminal in place of the status line. For one part of
     /// the wait (one name of several) the status line comes back below it at

@@ -16,6 +16,7 @@
 use super::cond::{Modules, Version};
 use super::dump::{self, RunConfig};
 use super::layout::{Distro, Layout};
+use crate::installer::{TESTING, end_restart};
 use crate::log::progress::Wait;
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -255,9 +256,7 @@ impl Ctl {
     }
 }
 
-/// What the status line says while Apache tests its configuration, and
-/// while it restarts.
-const TESTING: &str = "testing the configuration";
+/// What the status line says while Apache restarts.
 const RESTARTING: &str = "restarting gracefully";
 
 impl Ctl {
@@ -270,32 +269,26 @@ impl Ctl {
     /// `work` (a configuration test: [`Ctl::configtest`], [`Ctl::inspect`]),
     /// shown on `wait`.
     pub fn test_on<T>(&self, wait: &Wait, work: impl FnOnce() -> T) -> T {
-        wait.set_doing(TESTING);
-        wait.blocking(work)
+        wait.step(TESTING, work)
     }
 
     /// `work` (a graceful restart, or a start), shown on `wait`.
     pub fn restart_on<T>(&self, wait: &Wait, work: impl FnOnce() -> T) -> T {
-        wait.set_doing(RESTARTING);
-        wait.blocking(work)
+        wait.step(RESTARTING, work)
     }
 }
 
 /// End `wait` with the outcome of a restart (`tested`: a configuration test
-/// passed before it): `Apache: configuration test passed, restarted
-/// gracefully (0.9 s)`.
+/// passed before it).
 pub fn finish(wait: Wait, result: Result<Restart, &CtlError>, tested: bool) {
     let done = match result {
-        Ok(Restart::Restarted) => "restarted gracefully",
-        Ok(Restart::Started) => "was not running: started",
-        Err(CtlError::ConfigTest { .. }) => return wait.failed("configuration test failed"),
-        Err(CtlError::NotFound { .. }) => return wait.failed("could not be run"),
-        Err(_) => return wait.failed("restart failed"),
+        Ok(Restart::Restarted) => Ok("restarted gracefully"),
+        Ok(Restart::Started) => Ok("was not running: started"),
+        Err(CtlError::ConfigTest { .. }) => Err("configuration test failed"),
+        Err(CtlError::NotFound { .. }) => Err("could not be run"),
+        Err(_) => Err("restart failed"),
     };
-    match tested {
-        true => wait.done(&format!("configuration test passed, {done}")),
-        false => wait.done(done),
-    }
+    end_restart(wait, done, tested);
 }
 
 /// `name` in `PATH`, else in the sbin directories (root's `PATH` on some systems lacks

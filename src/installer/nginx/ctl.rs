@@ -15,6 +15,7 @@
 //! the token several times, and what a user curling right after expects).
 
 use super::load::NginxConfig;
+use crate::installer::{TESTING, end_restart};
 use crate::log::progress::Wait;
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -302,8 +303,7 @@ impl Ctl {
     }
 }
 
-/// What the status line says while `nginx -t` runs, and while nginx reloads.
-const TESTING: &str = "testing the configuration";
+/// What the status line says while nginx reloads.
 const RELOADING: &str = "reloading";
 
 impl Ctl {
@@ -315,14 +315,12 @@ impl Ctl {
 
     /// [`Ctl::configtest`], shown on `wait`.
     pub fn test_on(&self, wait: &Wait) -> Result<Vec<String>, CtlError> {
-        wait.set_doing(TESTING);
-        wait.blocking(|| self.configtest())
+        wait.step(TESTING, || self.configtest())
     }
 
     /// [`Ctl::reload_or_start`], shown on `wait`.
     pub fn reload_on(&self, wait: &Wait, config: &NginxConfig) -> Result<Restart, CtlError> {
-        wait.set_doing(RELOADING);
-        wait.blocking(|| self.reload_or_start(config))
+        wait.step(RELOADING, || self.reload_or_start(config))
     }
 
     /// `nginx -t`, then reload (or start), as one wait with its outcome line.
@@ -346,21 +344,16 @@ impl Ctl {
 }
 
 /// End `wait` with the outcome of a reload (`tested`: `nginx -t` passed
-/// before it): `nginx: configuration test passed, reloaded (0.3 s)`.
+/// before it).
 pub fn finish(wait: Wait, result: Result<Restart, &CtlError>, tested: bool) {
     let done = match result {
-        Ok(restart) => match restart {
-            Restart::Reloaded => "reloaded",
-            Restart::Started => "was not running: started",
-        },
-        Err(CtlError::ConfigTest { .. }) => return wait.failed("configuration test failed"),
-        Err(CtlError::NotFound { .. }) => return wait.failed("could not be run"),
-        Err(_) => return wait.failed("reload failed"),
+        Ok(Restart::Reloaded) => Ok("reloaded"),
+        Ok(Restart::Started) => Ok("was not running: started"),
+        Err(CtlError::ConfigTest { .. }) => Err("configuration test failed"),
+        Err(CtlError::NotFound { .. }) => Err("could not be run"),
+        Err(_) => Err("reload failed"),
     };
-    match tested {
-        true => wait.done(&format!("configuration test passed, {done}")),
-        false => wait.done(done),
-    }
+    end_restart(wait, done, tested);
 }
 
 /// `2025/01/01 10:00:00 [warn] 123#123: TEXT` -> `TEXT` (comparable
