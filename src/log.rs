@@ -1,4 +1,4 @@
-//! The run's log file, and the progress line shown during long waits.
+//! The run's log file, and (`progress`) the status line shown during waits.
 //!
 //! Each run that acts (not `--help`, not read-only verbs) writes one file in
 //! `--logs-dir`: `certsmith.log`, the previous runs rotated to
@@ -15,14 +15,15 @@
 //! log values, never key material; the command line comes in already redacted
 //! (`cli::redacted_command_line`). This module depends on nothing above it.
 
+pub mod progress;
+
 use std::fmt::Display;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, IsTerminal, LineWriter, Write};
+use std::io::{self, LineWriter, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 pub const FILE_NAME: &str = "certsmith.log";
 /// The file name when invoked as `certbot` (Certbot's), so tools that read
@@ -100,7 +101,8 @@ fn rotate(dir: &Path, name: &str, max: usize) -> io::Result<()> {
     fs::rename(dir.join(name), dir.join(format!("{prefix}1")))
 }
 
-/// Errors only on the terminal (`-q`): progress lines are not shown.
+/// Errors only on the terminal (`-q`): no status or outcome lines either
+/// ([`progress`]).
 pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
 }
@@ -156,65 +158,6 @@ pub fn warning(message: impl Display) {
 }
 pub fn error(message: impl Display) {
     write(Level::Error, message);
-}
-
-/// A one-line progress indicator on stderr for waits that can take a while
-/// (validation, DNS propagation). Shown only when stderr is a terminal and
-/// not `-q`, and only once the wait passes a second; erased when dropped.
-pub struct Progress {
-    label: String,
-    started: Instant,
-    shown: bool,
-    enabled: bool,
-}
-
-impl Progress {
-    pub fn new(label: impl Into<String>) -> Progress {
-        Progress {
-            label: label.into(),
-            started: Instant::now(),
-            shown: false,
-            enabled: !QUIET.load(Ordering::Relaxed) && io::stderr().is_terminal(),
-        }
-    }
-
-    /// Redraw the line with the time waited so far.
-    pub fn tick(&mut self) {
-        let waited = self.started.elapsed();
-        if !self.enabled || waited < Duration::from_secs(1) {
-            return;
-        }
-        let mut err = io::stderr().lock();
-        let _ = write!(err, "\r\x1b[K{}... {} s", self.label, waited.as_secs());
-        let _ = err.flush();
-        self.shown = true;
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        if self.shown {
-            let mut err = io::stderr().lock();
-            let _ = write!(err, "\r\x1b[K");
-            let _ = err.flush();
-        }
-    }
-}
-
-/// Await `future`, ticking a [`Progress`] line every second meanwhile.
-pub async fn waiting<F: std::future::Future>(label: &str, future: F) -> F::Output {
-    let mut progress = Progress::new(label);
-    if !progress.enabled {
-        return future.await;
-    }
-    let mut future = std::pin::pin!(future);
-    let mut ticks = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        tokio::select! {
-            out = &mut future => return out,
-            _ = ticks.tick() => progress.tick(),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -14,4 +14,5 @@ mod apache_installer {
     mod e2e;
     mod live;
     mod load;
+    mod screen;
 }

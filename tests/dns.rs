@@ -27,6 +27,9 @@ mod issue;
 mod linode;
 #[path = "dns/solver.rs"]
 mod solver;
+// What a terminal shows while the records propagate (issue 18 item 3).
+#[path = "dns/screen.rs"]
+mod screen;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

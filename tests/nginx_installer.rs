@@ -34,3 +34,7 @@ mod prompts;
 // Clients under load across install, renew and rollback (issue 17).
 #[path = "nginx_installer/load.rs"]
 mod load;
+
+// What a person sees at a terminal and through a pipe (issue 18 item 3).
+#[path = "nginx_installer/screens.rs"]
+mod screens;

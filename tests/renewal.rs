@@ -32,6 +32,8 @@ mod plugins;
 mod renew;
 #[path = "renewal/script.rs"]
 mod script;
+#[path = "renewal/terminal.rs"]
+mod terminal;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;

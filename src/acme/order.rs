@@ -7,12 +7,13 @@ use super::http::Transport;
 use super::raw::{Raw, alternate_links};
 use super::solver::{Challenge, ChallengeKind, Solver, choose_kind};
 use super::{AccountHandle, CertRequest, Issued, csr};
+use crate::log::progress::{Verdict, Wait};
 use crate::x509 as certinfo;
 use instant_acme::{
     AuthorizationStatus, ChallengeType, Identifier, NewOrder, Order, OrderStatus, RetryPolicy,
 };
 use std::net::IpAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::signal::unix::{SignalKind, signal};
 
 pub struct Context<'a> {
@@ -319,6 +320,7 @@ async fn validate(
     order: &mut Order,
     challenges: &[Challenge],
 ) -> Result<Result<(), Rejected>, Failure> {
+    let mut asked = Vec::new();
     let mut authorizations = order.authorizations();
     while let Some(authz) = authorizations.next().await {
         let mut authz = authz?;
@@ -326,7 +328,8 @@ async fn validate(
             continue;
         }
         let ident = authz.identifier();
-        let (value, wildcard) = (ident.identifier.clone(), ident.wildcard);
+        let (value, wildcard, shown) =
+            (ident.identifier.clone(), ident.wildcard, ident.to_string());
         let Some(c) = challenges
             .iter()
             .find(|c| identifier(&c.identifier) == value && c.wildcard == wildcard)
@@ -336,18 +339,17 @@ async fn validate(
         let kind = c.kind;
         if let Some(mut handle) = authz.challenge(wire_type(kind)) {
             handle.set_ready().await?;
+            asked.push(shown);
         }
     }
+    let wait = Wait::start(asked.join(", "), VALIDATING);
+    wait.during(each_verdict(order, &wait, asked)).await?;
+    drop(wait);
     let policy = RetryPolicy::new()
         .initial_delay(Duration::from_millis(100))
         .backoff(1.5)
-        .timeout(Duration::from_secs(180));
-    let status = match crate::log::waiting(
-        "Waiting for the CA to validate",
-        order.poll_ready(&policy),
-    )
-    .await
-    {
+        .timeout(Duration::from_secs(30));
+    let status = match order.poll_ready(&policy).await {
         Ok(status) => status,
         Err(instant_acme::Error::Api(_)) => OrderStatus::Invalid,
         Err(instant_acme::Error::Timeout(_)) => {
@@ -359,6 +361,48 @@ async fn validate(
         return Ok(Ok(()));
     }
     Ok(Err(Rejected(failures(order).await?)))
+}
+
+const VALIDATING: &str = "waiting for the CA to validate";
+/// How long the CA may take to decide every name.
+const VALIDATION_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Poll the authorizations of the names in `asked` (as shown: `*.` for a
+/// wildcard) until the CA has decided each, saying each verdict on `wait`
+/// as it comes (why a name failed is read afterwards, by [`failures`]).
+async fn each_verdict(
+    order: &mut Order,
+    wait: &Wait,
+    mut asked: Vec<String>,
+) -> Result<(), Failure> {
+    let deadline = Instant::now() + VALIDATION_TIMEOUT;
+    let mut pause = Duration::from_millis(100);
+    while !asked.is_empty() {
+        if Instant::now() > deadline {
+            return Err(AcmeError::Timeout("validation did not finish").into());
+        }
+        tokio::time::sleep(pause).await;
+        pause = pause.mul_f64(1.5).min(Duration::from_secs(2));
+        let mut authorizations = order.authorizations();
+        while let Some(authz) = authorizations.next().await {
+            let mut authz = authz?;
+            let name = authz.identifier().to_string();
+            let Some(at) = asked.iter().position(|a| *a == name) else {
+                continue;
+            };
+            let (verdict, outcome) = match authz.refresh().await?.status {
+                AuthorizationStatus::Pending => continue,
+                AuthorizationStatus::Valid => (Verdict::Done, "validated"),
+                _ => (Verdict::Failed, "not validated"),
+            };
+            asked.remove(at);
+            if !asked.is_empty() {
+                wait.set(asked.join(", "), VALIDATING);
+            }
+            wait.report(&name, verdict, outcome);
+        }
+    }
+    Ok(())
 }
 
 /// Which names failed and what the CA said about each.
@@ -411,12 +455,24 @@ async fn finish(
             (csr::build_csr(names, &key, request.must_staple)?, Some(key))
         }
     };
-    order.finalize_csr(&csr_der).await?;
     let policy = RetryPolicy::new()
         .initial_delay(Duration::from_millis(100))
         .backoff(1.5)
         .timeout(Duration::from_secs(120));
-    let mut fullchain = order.poll_certificate(&policy).await?;
+    // A status line without an outcome line: the caller's "Successfully
+    // received certificate." (or the error) says how it ended.
+    let wait = Wait::start(
+        names.join(", "),
+        "waiting for the CA to issue the certificate",
+    );
+    let issued = wait
+        .during(async {
+            order.finalize_csr(&csr_der).await?;
+            order.poll_certificate(&policy).await
+        })
+        .await;
+    drop(wait);
+    let mut fullchain = issued?;
     if let Some(url) = &order.state().certificate {
         crate::log::info(format!("certificate: {url}"));
     }

@@ -4,8 +4,11 @@
 //! Certbot users' scripts read (`CERTBOT_DOMAIN`, `CERTBOT_VALIDATION`, ...).
 
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
+use crate::log::progress::{self, Wait};
 use std::io::{BufRead, Write};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 pub struct Manual {
     pub auth_hook: Option<String>,
@@ -62,24 +65,41 @@ fn environment(challenges: &[Challenge], index: usize) -> Vec<(&'static str, Str
     env
 }
 
-/// Run a hook; its stdout is returned, its stderr passed through.
+/// Run a hook; its stdout is returned, its stderr passed through (past the
+/// status line that shows it running).
 fn run_hook(
     flag: &str,
     command: &str,
     env: &[(&str, String)],
     who: &str,
 ) -> Result<String, SolveError> {
-    let output = Command::new("sh")
+    let wait = Wait::start(format!("{flag} {command:?} for {who}"), "running");
+    let mut child = Command::new("sh")
         .arg("-c")
         .arg(command)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::inherit())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| SolveError::io(format!("--{flag}: cannot run {command:?}"), e))?;
-    if !output.status.success() {
-        let code = output
-            .status
+    let (relayed, done) = mpsc::channel();
+    if let Some(mut pipe) = child.stderr.take() {
+        std::thread::spawn(move || {
+            progress::relay(&mut pipe, true, true);
+            let _ = relayed.send(());
+        });
+    }
+    let output = wait
+        .blocking(|| child.wait_with_output())
+        .map_err(|e| SolveError::io(format!("--{flag}: cannot run {command:?}"), e))?;
+    // Its last words before its outcome line; not waited for beyond a
+    // moment (a process it left running may hold the pipe).
+    let _ = done.recv_timeout(Duration::from_millis(500));
+    let status = output.status;
+    wait.exited(status);
+    if !status.success() {
+        let code = status
             .code()
             .map_or("a signal".to_string(), |c| format!("status {c}"));
         return Err(SolveError::Message(format!(

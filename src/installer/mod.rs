@@ -14,6 +14,7 @@ pub mod references;
 pub mod temp_edits;
 
 use crate::acme::Solver;
+use crate::log::progress::Wait;
 use reverter::Reverter;
 use std::path::{Path, PathBuf};
 
@@ -185,6 +186,21 @@ pub trait Installer {
 /// server took the change.
 pub(crate) fn checkpoint_line(test: &str, how: &str, id: impl std::fmt::Display) -> String {
     format!("{test}: ok; {how}. Checkpoint {id} (`certsmith rollback` undoes it).")
+}
+
+/// What the status line says while a server tests its configuration.
+pub(crate) const TESTING: &str = "testing the configuration";
+
+/// End the wait for a server's configuration test and reload: `done` says
+/// what the server did (`reloaded`), or which step failed; `tested`: a
+/// configuration test passed first (`nginx: configuration test passed,
+/// reloaded (0.3 s)`).
+pub(crate) fn end_restart(wait: Wait, done: Result<&str, &str>, tested: bool) {
+    match (done, tested) {
+        (Ok(done), true) => wait.done(&format!("configuration test passed, {done}")),
+        (Ok(done), false) => wait.done(done),
+        (Err(failed), _) => wait.failed(failed),
+    }
 }
 
 /// `p` made absolute against the current directory, without resolving links

@@ -7,6 +7,7 @@
 //! hook and everything it started. Its output is passed through (stdout
 //! unless quiet, stderr always) and never logged: hooks see secrets.
 
+use crate::log::progress::{self, Wait};
 use std::fmt;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -202,27 +203,35 @@ pub fn run(
             true,
         ),
     ] {
-        if let Some(pipe) = pipe {
+        if let Some(mut pipe) = pipe {
             let tx = tx.clone();
+            // Its output passes the status line, which it would write over.
             std::thread::spawn(move || {
-                relay(pipe, to_stderr, quiet);
+                progress::relay(&mut *pipe, to_stderr, to_stderr || !quiet);
                 let _ = tx.send(());
             });
         }
     }
+    let wait = Wait::start(format!("{stage} hook {hook}"), "running");
     let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => break None,
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => break None,
+    let status = wait.blocking(|| {
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if Instant::now() >= deadline => break None,
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(_) => break None,
+            }
         }
-    };
+    });
     let Some(status) = status else {
         kill_group(child.id());
         let _ = child.wait();
         crate::log::error(format!("{stage} hook {hook} killed after {timeout:?}"));
+        wait.failed(&format!(
+            "killed after {} s (--hook-timeout)",
+            timeout.as_secs()
+        ));
         return Err(HookError::Timeout {
             stage,
             hook: hook.clone(),
@@ -239,6 +248,7 @@ pub fn run(
         }
     }
     crate::log::info(format!("{stage} hook {hook}: {status}"));
+    wait.exited(status);
     if status.success() {
         Ok(())
     } else {
@@ -247,22 +257,6 @@ pub fn run(
             hook: hook.clone(),
             status,
         })
-    }
-}
-
-/// Copy a hook's output to ours, line by line as it comes.
-fn relay(mut pipe: Box<dyn Read + Send>, to_stderr: bool, quiet: bool) {
-    use std::io::Write;
-    let mut buf = [0u8; 4096];
-    while let Ok(n) = pipe.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        if to_stderr {
-            let _ = std::io::stderr().write_all(&buf[..n]);
-        } else if !quiet {
-            let _ = std::io::stdout().write_all(&buf[..n]);
-        }
     }
 }
 

@@ -9,10 +9,10 @@
 use super::common::*;
 use crate::support::netns::{ACME_URL, Netns};
 
-fn certsmith(ns: &Netns, tree: &Tree, args: &[&str]) -> (bool, String, String) {
-    let out = ns
-        .cmd(env!("CARGO_BIN_EXE_certsmith"))
-        .args(args)
+/// certsmith in the namespace, on the tree's config, work and logs dirs.
+pub(super) fn command(ns: &Netns, tree: &Tree, args: &[&str]) -> std::process::Command {
+    let mut cmd = ns.cmd(env!("CARGO_BIN_EXE_certsmith"));
+    cmd.args(args)
         .arg("--config-dir")
         .arg(tree.config())
         .arg("--work-dir")
@@ -20,9 +20,12 @@ fn certsmith(ns: &Netns, tree: &Tree, args: &[&str]) -> (bool, String, String) {
         .arg("--logs-dir")
         .arg(tree.dir.join("logs"))
         .env_remove("SSL_CERT_FILE")
-        .env_remove("REQUESTS_CA_BUNDLE")
-        .output()
-        .unwrap();
+        .env_remove("REQUESTS_CA_BUNDLE");
+    cmd
+}
+
+fn certsmith(ns: &Netns, tree: &Tree, args: &[&str]) -> (bool, String, String) {
+    let out = command(ns, tree, args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -64,7 +67,7 @@ fn live(tree: &Tree, lineage: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-fn site_tree(names: &[&str]) -> Tree {
+pub(super) fn site_tree(names: &[&str]) -> Tree {
     let tree = Tree::debian("e2e", &[]);
     let www = tree.dir.join("www");
     std::fs::create_dir_all(&www).unwrap();

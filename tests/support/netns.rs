@@ -111,6 +111,9 @@ impl Netns {
             .args(["-dnsserver", dns_server])
             .env("PEBBLE_VA_NOSLEEP", "1")
             .env("PEBBLE_AUTHZREUSE", "0")
+            // As in support/pebble.rs: Pebble rejects 5% of good nonces by
+            // default, and three in a row fail a request (seen once here).
+            .env("PEBBLE_WFE_NONCEREJECT", "0")
             .stdout(log(&ns.dir, "pebble.log"))
             .stderr(Stdio::null())
             .spawn()

@@ -85,19 +85,34 @@ impl Tty {
     /// screen.
     #[track_caller]
     pub fn wait_for(&mut self, text: &str) -> String {
+        self.wait_until(text, |rest| rest.find(text).map(|at| at + text.len()))
+    }
+
+    /// Like [`Tty::wait_for`], for the regular expression `pattern` (a status
+    /// line whose seconds go on counting, say).
+    #[track_caller]
+    pub fn wait_for_match(&mut self, pattern: &str) -> String {
+        let re = regex::Regex::new(pattern).expect("a valid pattern");
+        self.wait_until(pattern, |rest| re.find(rest).map(|m| m.end()))
+    }
+
+    /// Wait until `end_of` finds the end of what is awaited (`what`, for
+    /// messages) in the screen after what was matched before.
+    #[track_caller]
+    fn wait_until(&mut self, what: &str, end_of: impl Fn(&str) -> Option<usize>) -> String {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let screen = self.screen();
             let rest = screen.get(self.seen..).unwrap_or("");
-            if let Some(at) = rest.find(text) {
-                self.seen += at + text.len();
+            if let Some(end) = end_of(rest) {
+                self.seen += end;
                 return screen;
             }
             if rest.contains("EXIT=") {
-                panic!("the command exited before showing {text:?}; screen:\n{screen}");
+                panic!("the command exited before showing {what:?}; screen:\n{screen}");
             }
             if Instant::now() > deadline {
-                panic!("{text:?} did not appear within {DEADLINE:?}; screen:\n{screen}");
+                panic!("{what:?} did not appear within {DEADLINE:?}; screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -146,4 +161,48 @@ impl Drop for Tty {
     fn drop(&mut self) {
         self.tmux(&["kill-server"]);
     }
+}
+
+/// A screen as a fixture under `fixtures/screens/` keeps it: what differs
+/// between two runs of the same command replaced by a fixed placeholder, and
+/// nothing else touched.
+///
+/// - each `(path, placeholder)` of `paths` (temporary directories), longest
+///   first, e.g. the site's directory by `$SITE`;
+/// - durations: `(1.2 s)` by `(#.# s)`, the seconds of a status line
+///   (`... 3 s`) by `... # s`, `after 0.52 s` by `after #.## s`;
+/// - dates (`2027-03-07`) by `YYYY-MM-DD`, times of day (`12:04:05`) by
+///   `hh:mm:ss`;
+/// - serial numbers (16 or more hex digits, with or without colons) by
+///   `SERIAL`;
+/// - blanks at the ends of lines, and blank lines at the end, dropped (the
+///   rest of the pane).
+pub fn normalize(screen: &str, paths: &[(&std::path::Path, &str)]) -> String {
+    let mut text = screen.to_string();
+    let mut paths = paths.to_vec();
+    paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.as_os_str().len()));
+    for (path, placeholder) in paths {
+        text = text.replace(&path.display().to_string(), placeholder);
+    }
+    let rules = [
+        (r"\(\d+\.\d s\)", "(#.# s)"),
+        (r"\.\.\. \d+ s\b", "... # s"),
+        (r"after \d+\.\d+ s", "after #.## s"),
+        (r"\b\d{4}-\d{2}-\d{2}\b", "YYYY-MM-DD"),
+        (r"\b\d{2}:\d{2}:\d{2}\b", "hh:mm:ss"),
+        (r"\b[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){7,}\b", "SERIAL"),
+        (r"\b[0-9a-fA-F]{16,}\b", "SERIAL"),
+    ];
+    for (pattern, placeholder) in rules {
+        let re = regex::Regex::new(pattern).expect("a valid pattern");
+        text = re.replace_all(&text, placeholder).into_owned();
+    }
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |i| i + 1);
+    let mut out = lines[..end].join("\n");
+    out.push('\n');
+    out
 }

@@ -4,6 +4,7 @@
 
 use super::client::Client;
 use super::update::TxtSet;
+use crate::log::progress::{Verdict, Wait};
 use hickory_proto::rr::{Name, RData, RecordType};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -74,18 +75,21 @@ async fn addresses(client: &Client, host: &Name) -> Vec<IpAddr> {
 pub struct NotVisible(pub Vec<String>);
 
 /// Poll until every server serves every value of every set. Each server
-/// and set is asked again only until it has been seen complete once.
+/// and set is asked again only until it has been seen complete once; each
+/// server's verdict is said on `wait` as it comes.
 pub async fn wait_visible(
     client: &Client,
     servers: &[SocketAddr],
     sets: &[TxtSet],
     timeout: Duration,
+    wait: &Wait,
 ) -> Result<(), NotVisible> {
     let deadline = Instant::now() + timeout;
     let mut pending: Vec<(SocketAddr, &TxtSet)> = servers
         .iter()
         .flat_map(|s| sets.iter().map(move |set| (*s, set)))
         .collect();
+    let mut waiting = servers.to_vec();
     let mut pause = Duration::from_millis(50);
     loop {
         let mut still = Vec::new();
@@ -94,6 +98,7 @@ pub async fn wait_visible(
                 still.push((server, set));
             }
         }
+        waiting = report_visible(wait, waiting, &still);
         pending = still;
         if pending.is_empty() {
             return Ok(());
@@ -104,12 +109,42 @@ pub async fn wait_visible(
                 .map(|(s, set)| format!("{s} ({})", set.name.to_ascii()))
                 .collect();
             names.dedup();
+            for server in &waiting {
+                wait.report(
+                    &server.to_string(),
+                    Verdict::Failed,
+                    "TXT records not visible",
+                );
+            }
             return Err(NotVisible(names));
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(2));
     }
 }
+
+/// Report the servers of `waiting` that `still` no longer names (they serve
+/// everything now), and leave the others on the status line; returns those.
+fn report_visible(
+    wait: &Wait,
+    waiting: Vec<SocketAddr>,
+    still: &[(SocketAddr, &TxtSet)],
+) -> Vec<SocketAddr> {
+    let (left, visible): (Vec<SocketAddr>, Vec<SocketAddr>) = waiting
+        .into_iter()
+        .partition(|s| still.iter().any(|(p, _)| p == s));
+    if !left.is_empty() {
+        let names: Vec<String> = left.iter().map(ToString::to_string).collect();
+        wait.set(names.join(", "), VISIBLE);
+    }
+    for server in visible {
+        wait.report(&server.to_string(), Verdict::Done, "TXT records visible");
+    }
+    left
+}
+
+/// What the status line says while the records are awaited.
+pub const VISIBLE: &str = "waiting for the TXT records to appear";
 
 async fn serves_all(client: &Client, server: SocketAddr, set: &TxtSet) -> bool {
     let Ok(answer) = client.query(Some(server), &set.name, RecordType::TXT).await else {

@@ -19,6 +19,7 @@ use super::providers::rfc2136::Rfc2136Server;
 use super::providers::{Added, Provider, Resolver, Zone, outcome_unknown};
 use super::update::TxtSet;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
+use crate::log::progress;
 use hickory_proto::rr::Name;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -314,7 +315,9 @@ async fn wait_for_propagation<P: Provider>(
             d.as_secs()
         ),
     );
-    tokio::time::sleep(d).await;
+    let wait = progress::Wait::start(provider.plugin(), "waiting for the DNS changes to propagate");
+    wait.during(tokio::time::sleep(d)).await;
+    wait.done("waited the propagation time");
     Ok(())
 }
 
@@ -348,7 +351,12 @@ async fn poll_until_visible(
         ..client.clone()
     };
     let txt_sets: Vec<TxtSet> = sets.iter().map(|(_, s)| s.clone()).collect();
-    match propagation::wait_visible(&poller, &servers, &txt_sets, POLL_TIMEOUT).await {
+    let shown: Vec<String> = servers.iter().map(ToString::to_string).collect();
+    let wait = progress::Wait::start(shown.join(", "), propagation::VISIBLE);
+    let visible = propagation::wait_visible(&poller, &servers, &txt_sets, POLL_TIMEOUT, &wait);
+    let visible = wait.during(visible).await;
+    drop(wait);
+    match visible {
         Ok(()) => say(
             quiet,
             &format!(

@@ -108,7 +108,10 @@ impl RunState {
         if !config.output.quiet {
             println!("{message}");
         }
-        std::thread::sleep(Duration::from_secs_f64(secs));
+        let wait =
+            crate::log::progress::Wait::start("renew", "random sleep before the first renewal");
+        wait.blocking(|| std::thread::sleep(Duration::from_secs_f64(secs)));
+        wait.done("slept");
     }
 }
 

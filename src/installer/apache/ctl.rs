@@ -16,6 +16,8 @@
 use super::cond::{Modules, Version};
 use super::dump::{self, RunConfig};
 use super::layout::{Distro, Layout};
+use crate::installer::{TESTING, end_restart};
+use crate::log::progress::Wait;
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -252,6 +254,41 @@ impl Ctl {
             std::thread::sleep(POLL);
         }
     }
+}
+
+/// What the status line says while Apache restarts.
+const RESTARTING: &str = "restarting gracefully";
+
+impl Ctl {
+    /// Start a wait for Apache (`Apache: testing the configuration...`), for
+    /// [`Ctl::test_on`] and [`Ctl::restart_on`], ended by [`finish`].
+    pub fn wait(&self) -> Wait {
+        Wait::start("Apache", TESTING)
+    }
+
+    /// `work` (a configuration test: [`Ctl::configtest`], [`Ctl::inspect`]),
+    /// shown on `wait`.
+    pub fn test_on<T>(&self, wait: &Wait, work: impl FnOnce() -> T) -> T {
+        wait.step(TESTING, work)
+    }
+
+    /// `work` (a graceful restart, or a start), shown on `wait`.
+    pub fn restart_on<T>(&self, wait: &Wait, work: impl FnOnce() -> T) -> T {
+        wait.step(RESTARTING, work)
+    }
+}
+
+/// End `wait` with the outcome of a restart (`tested`: a configuration test
+/// passed before it).
+pub fn finish(wait: Wait, result: Result<Restart, &CtlError>, tested: bool) {
+    let done = match result {
+        Ok(Restart::Restarted) => Ok("restarted gracefully"),
+        Ok(Restart::Started) => Ok("was not running: started"),
+        Err(CtlError::ConfigTest { .. }) => Err("configuration test failed"),
+        Err(CtlError::NotFound { .. }) => Err("could not be run"),
+        Err(_) => Err("restart failed"),
+    };
+    end_restart(wait, done, tested);
 }
 
 /// `name` in `PATH`, else in the sbin directories (root's `PATH` on some systems lacks

@@ -3,7 +3,7 @@
 //! with Apache's own message if it fails), graceful restart (undone, and Apache brought
 //! back, if Apache does not survive it).
 
-use super::ctl::{Ctl, CtlError, Restart, ServerInfo, running};
+use super::ctl::{self, Ctl, CtlError, Restart, ServerInfo, running};
 use super::error::InstallError;
 use super::layout::{Layout, detect};
 use super::load::load;
@@ -117,20 +117,23 @@ impl Apache {
         // The record first: whoever undoes any of the writes restarts Apache.
         tx.record(self.reload_action())?;
         plan.write(&mut tx)?;
-        let warnings = match self.ctl.configtest() {
+        let wait = self.ctl.wait();
+        let warnings = match self.ctl.test_on(&wait, || self.ctl.configtest()) {
             Ok(w) => w,
-            Err(CtlError::ConfigTest { output, .. }) => {
-                tx.rollback()?;
-                return Err(DeployError::Rejected { output });
-            }
             Err(e) => {
+                ctl::finish(wait, Err(&e), true);
                 tx.rollback()?;
-                return Err(e.into());
+                return Err(match e {
+                    CtlError::ConfigTest { output, .. } => DeployError::Rejected { output },
+                    e => e.into(),
+                });
             }
         };
         let was_running = running(&pid_file).is_some();
         let checkpoint = tx.commit()?;
-        match self.ctl.graceful(&pid_file) {
+        let restarted = self.ctl.restart_on(&wait, || self.ctl.graceful(&pid_file));
+        ctl::finish(wait, restarted.as_ref().copied(), true);
+        match restarted {
             Ok(restart) => Ok(Deployed {
                 checkpoint,
                 restart: Some(restart),
@@ -162,35 +165,51 @@ impl Apache {
                 Ok(())
             };
         }
+        let wait = self.ctl.wait();
+        let restarted = self
+            .ctl
+            .restart_on(&wait, || self.graceful_or_start(pid_file));
+        ctl::finish(wait, restarted.as_ref().copied(), false);
+        restarted.map(drop)
+    }
+
+    /// A graceful restart, and a start when Apache did not survive it.
+    fn graceful_or_start(&self, pid_file: &Path) -> Result<Restart, CtlError> {
         match self.ctl.graceful(pid_file) {
-            Err(CtlError::Died) => self.ctl.start(pid_file),
-            other => other.map(drop),
+            Err(CtlError::Died) => self.ctl.start(pid_file).map(|()| Restart::Started),
+            other => other,
         }
     }
 
     /// Test and restart gracefully (start when not running): after certificate files
     /// changed (renewal), or after a change written elsewhere.
     pub fn restart(&self) -> Result<Restart, InstallError> {
-        let info = self.ctl.inspect()?;
-        Ok(self.ctl.graceful(info.pid_file()?)?)
+        let wait = self.ctl.wait();
+        let restarted = self
+            .ctl
+            .test_on(&wait, || self.ctl.inspect())
+            .and_then(|info| {
+                let pid_file = info.pid_file()?;
+                self.ctl.restart_on(&wait, || self.ctl.graceful(pid_file))
+            });
+        ctl::finish(wait, restarted.as_ref().copied(), true);
+        Ok(restarted?)
     }
 
     /// After `rollback` put files back: when Apache runs, test and restart it gracefully,
     /// and start it again if it did not survive that (rolling back `SSLStaplingCache`
     /// can stop Apache, AH00819). `None` when Apache was not running.
     pub fn after_rollback(&self) -> Result<Option<Restart>, InstallError> {
-        let info = self.ctl.inspect()?;
+        let wait = self.ctl.wait();
+        let info = self.ctl.test_on(&wait, || self.ctl.inspect())?;
         let pid_file = info.pid_file()?;
         if running(pid_file).is_none() {
             return Ok(None);
         }
-        match self.ctl.graceful(pid_file) {
-            Ok(r) => Ok(Some(r)),
-            Err(CtlError::Died) => {
-                self.ctl.start(pid_file)?;
-                Ok(Some(Restart::Started))
-            }
-            Err(e) => Err(e.into()),
-        }
+        let restarted = self
+            .ctl
+            .restart_on(&wait, || self.graceful_or_start(pid_file));
+        ctl::finish(wait, restarted.as_ref().copied(), true);
+        Ok(Some(restarted?))
     }
 }

@@ -9,12 +9,13 @@
 //! byte as before.
 
 use super::challenge::{self, Token};
-use super::ctl::{CtlError, ServerInfo, running};
+use super::ctl::{self, CtlError, Restart, ServerInfo, running};
 use super::install::Settings;
 use super::probe;
 use super::server::Apache;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
 use crate::installer::temp_edits::TempEdits;
+use crate::log::progress::Wait;
 use reverter::Reverter;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -68,10 +69,14 @@ impl<'r> ApacheSolver<'r> {
                 false => Ok(()),
             };
         }
-        match self.apache.ctl.graceful(pid_file) {
-            Err(CtlError::Died) => self.apache.ctl.start(pid_file).map_err(ctl_error),
-            other => other.map(drop).map_err(ctl_error),
-        }
+        let control = &self.apache.ctl;
+        let wait = control.wait();
+        let restarted = control.restart_on(&wait, || match control.graceful(pid_file) {
+            Err(CtlError::Died) => control.start(pid_file).map(|()| Restart::Started),
+            other => other,
+        });
+        ctl::finish(wait, restarted.as_ref().copied(), false);
+        restarted.map(drop).map_err(ctl_error)
     }
 
     fn present_inner(&mut self, tokens: &[Token]) -> Result<(), SolveError> {
@@ -91,17 +96,24 @@ impl<'r> ApacheSolver<'r> {
         let names: Vec<&str> = tokens.iter().map(|t| t.name.as_str()).collect();
         let tx = self.edits.begin(&names, self.apache.reload_action())?;
         plan.write(tx).map_err(|e| message(e.to_string()))?;
-        if let Err(e) = self.apache.ctl.configtest() {
+        let control = &self.apache.ctl;
+        let wait = control.wait();
+        if let Err(e) = control.test_on(&wait, || control.configtest()) {
+            ctl::finish(wait, Err(&e), true);
             self.edits.undo()?;
             return Err(message(format!(
                 "Apache rejects the challenge edits (undone): {e}"
             )));
         }
         let pid_file = self.info.pid_file().map_err(ctl_error)?.to_path_buf();
-        if let Err(e) = self.apache.ctl.graceful(&pid_file) {
-            return Err(ctl_error(e));
-        }
-        if let Err(failures) = probe::check(&probes, CHECK_TIMEOUT) {
+        let restarted = control.restart_on(&wait, || control.graceful(&pid_file));
+        ctl::finish(wait, restarted.as_ref().copied(), true);
+        restarted.map_err(ctl_error)?;
+        // Its outcome is the line below (or the warning).
+        let wait = Wait::start("Apache", "checking it answers the challenge");
+        let answered = wait.blocking(|| probe::check(&probes, CHECK_TIMEOUT));
+        drop(wait);
+        if let Err(failures) = answered {
             eprintln!(
                 "Warning: Apache does not answer the challenge locally; asking the CA anyway:\n  {}",
                 failures.join("\n  ")

@@ -15,6 +15,8 @@
 //! the token several times, and what a user curling right after expects).
 
 use super::load::NginxConfig;
+use crate::installer::{TESTING, end_restart};
+use crate::log::progress::Wait;
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::os::unix::fs::OpenOptionsExt;
@@ -299,6 +301,59 @@ impl Ctl {
             std::thread::sleep(POLL);
         }
     }
+}
+
+/// What the status line says while nginx reloads.
+const RELOADING: &str = "reloading";
+
+impl Ctl {
+    /// Start a wait for nginx (`nginx: testing the configuration...`), for
+    /// [`Ctl::test_on`] and [`Ctl::reload_on`], ended by [`finish`].
+    pub fn wait(&self) -> Wait {
+        Wait::start("nginx", TESTING)
+    }
+
+    /// [`Ctl::configtest`], shown on `wait`.
+    pub fn test_on(&self, wait: &Wait) -> Result<Vec<String>, CtlError> {
+        wait.step(TESTING, || self.configtest())
+    }
+
+    /// [`Ctl::reload_or_start`], shown on `wait`.
+    pub fn reload_on(&self, wait: &Wait, config: &NginxConfig) -> Result<Restart, CtlError> {
+        wait.step(RELOADING, || self.reload_or_start(config))
+    }
+
+    /// `nginx -t`, then reload (or start), as one wait with its outcome line.
+    pub fn test_and_reload(&self, config: &NginxConfig) -> Result<Restart, CtlError> {
+        let wait = self.wait();
+        let result = self
+            .test_on(&wait)
+            .and_then(|_| self.reload_on(&wait, config));
+        finish(wait, result.as_ref().copied(), true);
+        result
+    }
+
+    /// A reload (or start) without a test, as one wait with its outcome line
+    /// (after undoing edits: the configuration is one nginx ran before).
+    pub fn reload_alone(&self, config: &NginxConfig) -> Result<Restart, CtlError> {
+        let wait = Wait::start("nginx", RELOADING);
+        let result = self.reload_on(&wait, config);
+        finish(wait, result.as_ref().copied(), false);
+        result
+    }
+}
+
+/// End `wait` with the outcome of a reload (`tested`: `nginx -t` passed
+/// before it).
+pub fn finish(wait: Wait, result: Result<Restart, &CtlError>, tested: bool) {
+    let done = match result {
+        Ok(Restart::Reloaded) => Ok("reloaded"),
+        Ok(Restart::Started) => Ok("was not running: started"),
+        Err(CtlError::ConfigTest { .. }) => Err("configuration test failed"),
+        Err(CtlError::NotFound { .. }) => Err("could not be run"),
+        Err(_) => Err("reload failed"),
+    };
+    end_restart(wait, done, tested);
 }
 
 /// `2025/01/01 10:00:00 [warn] 123#123: TEXT` -> `TEXT` (comparable

@@ -3,7 +3,7 @@
 //! `nginx -t`, undone if nginx rejects it, then nginx reloaded (started if
 //! it was not running), undone if that fails.
 
-use super::ctl::{Ctl, CtlError, Restart};
+use super::ctl::{self, Ctl, CtlError, Restart};
 use super::error::InstallError;
 use super::load::{LoadError, LoadOptions, NginxConfig};
 use super::options::ExtraFile;
@@ -128,19 +128,22 @@ impl Nginx {
         // The record first: whoever undoes any of the writes reloads nginx.
         tx.record(self.reload_action())?;
         self.write(&mut tx, config, extra)?;
-        let warnings = match self.ctl.configtest() {
+        let wait = self.ctl.wait();
+        let warnings = match self.ctl.test_on(&wait) {
             Ok(w) => w,
-            Err(CtlError::ConfigTest { output, .. }) => {
-                tx.rollback()?;
-                return Err(DeployError::Rejected { output });
-            }
             Err(e) => {
+                ctl::finish(wait, Err(&e), true);
                 tx.rollback()?;
-                return Err(e.into());
+                return Err(match e {
+                    CtlError::ConfigTest { output, .. } => DeployError::Rejected { output },
+                    e => e.into(),
+                });
             }
         };
         let checkpoint = tx.commit()?;
-        match self.ctl.reload_or_start(config) {
+        let reloaded = self.ctl.reload_on(&wait, config);
+        ctl::finish(wait, reloaded.as_ref().copied(), true);
+        match reloaded {
             Ok(restart) => Ok(Deployed {
                 checkpoint,
                 restart: Some(restart),
@@ -166,8 +169,7 @@ impl Nginx {
     /// replacing certificate files.
     pub fn restart(&self) -> Result<Restart, InstallError> {
         let config = self.load()?;
-        self.ctl.configtest()?;
-        Ok(self.ctl.reload_or_start(&config)?)
+        Ok(self.ctl.test_and_reload(&config)?)
     }
 
     /// `nginx -t` and reload when nginx runs (after undoing a change);
@@ -178,8 +180,7 @@ impl Nginx {
         if self.ctl.running(&pid_file).is_none() {
             return Ok(false);
         }
-        self.ctl.configtest()?;
-        self.ctl.reload_or_start(&config)?;
+        self.ctl.test_and_reload(&config)?;
         Ok(true)
     }
 }

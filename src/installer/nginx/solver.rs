@@ -11,10 +11,11 @@
 //! certificate coming in are one reload.
 
 use super::challenge;
-use super::ctl::CtlError;
+use super::ctl::{self, CtlError};
 use super::server::Nginx;
 use crate::acme::{Challenge, ChallengeKind, SolveError, Solver};
 use crate::installer::temp_edits::TempEdits;
+use crate::log::progress::Wait;
 use reverter::Reverter;
 use std::time::Duration;
 
@@ -83,14 +84,22 @@ impl Solver for NginxSolver<'_> {
         self.nginx
             .write(tx, &config, &[])
             .map_err(|e| message(e.to_string()))?;
-        if let Err(e) = self.nginx.ctl.configtest() {
+        let wait = self.nginx.ctl.wait();
+        if let Err(e) = self.nginx.ctl.test_on(&wait) {
+            ctl::finish(wait, Err(&e), true);
             self.edits.undo()?;
             return Err(message(format!(
                 "nginx rejects the challenge edits (undone): {e}"
             )));
         }
-        self.nginx.ctl.reload_or_start(&config).map_err(ctl_error)?;
-        if let Err(failures) = challenge::check(&probes, CHECK_TIMEOUT) {
+        let reloaded = self.nginx.ctl.reload_on(&wait, &config);
+        ctl::finish(wait, reloaded.as_ref().copied(), true);
+        reloaded.map_err(ctl_error)?;
+        // Its outcome is the line below (or the warning).
+        let wait = Wait::start("nginx", "checking it answers the challenge");
+        let answered = wait.blocking(|| challenge::check(&probes, CHECK_TIMEOUT));
+        drop(wait);
+        if let Err(failures) = answered {
             eprintln!(
                 "Warning: nginx does not answer the challenge locally yet; asking the CA anyway:\n  {}",
                 failures.join("\n  ")
@@ -113,7 +122,7 @@ impl Solver for NginxSolver<'_> {
         let config = self.nginx.load().map_err(|e| message(e.to_string()))?;
         let pid_file = self.nginx.ctl.pid_file(&config).map_err(ctl_error)?;
         if self.nginx.ctl.running(&pid_file).is_some() {
-            self.nginx.ctl.reload_or_start(&config).map_err(ctl_error)?;
+            self.nginx.ctl.reload_alone(&config).map_err(ctl_error)?;
         }
         Ok(())
     }
