@@ -45,6 +45,7 @@
 //! by index paths (`[1, 0]`: first child of the second top-level directive),
 //! so callers query first, then apply edits back to front.
 
+mod args;
 mod check;
 mod edit;
 mod error;
