@@ -68,7 +68,6 @@ fn an_nginx_line_of_a_million_arguments_takes_at_most_4x_the_input() {
 }
 
 #[test]
-#[ignore = "L14: the Apache tree is not compact yet"]
 fn apache_virtual_hosts_take_at_most_4x_the_input() {
     let src = tree_inputs::apache_vhosts(4_000_000);
     let figures = measure(&src, apache_tree);
@@ -76,7 +75,6 @@ fn apache_virtual_hosts_take_at_most_4x_the_input() {
 }
 
 #[test]
-#[ignore = "L14: the Apache tree is not compact yet"]
 fn an_apache_line_of_a_million_arguments_takes_at_most_4x_the_input() {
     let src = tree_inputs::apache_long_line(1_000_000);
     let figures = measure(&src, apache_tree);

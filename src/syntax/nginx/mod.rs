@@ -52,7 +52,7 @@ mod error;
 mod parser;
 mod scan;
 mod style;
-mod text;
+use super::text;
 mod tree;
 mod word;
 
