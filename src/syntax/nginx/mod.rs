@@ -24,6 +24,9 @@
 //! (`*_by_lua_block`: Lua is not nginx syntax, so its bytes are kept as they are).
 //! Words ([`Word`]) keep their spelling; their values are computed on request.
 //! There are no byte offsets in the tree: they would go stale after edits.
+//! The part `(arg-trivia arg)* before_end` is stored as it was written, in one
+//! run of bytes, and lexed again when read (`args.rs`): one field per argument
+//! would cost more than the argument itself.
 //!
 //! # Trivia ownership (the one rule every edit relies on)
 //!
