@@ -12,5 +12,6 @@ pub mod apache;
 pub mod nginx;
 pub mod path;
 pub mod pos;
+mod text;
 
 pub use pos::{Position, line_col};

@@ -159,8 +159,10 @@ fn set_listen_port(nodes: &mut [Node], port: u16) -> Result<(), InstallError> {
     for node in nodes {
         if node.is_named("Listen") {
             let word = Word::new(port.to_string())?;
-            if let Some(first) = node.args_mut().first_mut() {
+            let mut args = node.args().to_vec();
+            if let Some(first) = args.first_mut() {
                 first.word = word;
+                *node.args_mut() = args.into();
             }
         }
         if let Some(body) = node.body_mut() {

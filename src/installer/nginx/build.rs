@@ -101,7 +101,7 @@ pub fn exact_location(path: &str, body: &str) -> Result<Directive, EditError> {
 /// the words as written, blocks copied the same way.
 pub fn bare_copy(d: &Directive) -> Result<Directive, EditError> {
     let name = d.name_word().value_str();
-    let args: Vec<Word> = d.args().cloned().collect();
+    let args: Vec<Word> = d.args().collect();
     if let Some(body) = d.block() {
         let children = body
             .directives()

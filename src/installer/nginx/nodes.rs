@@ -114,8 +114,8 @@ impl NginxConfig {
         if !d.is("include") || d.block().is_some() || d.args().len() != 1 {
             return None;
         }
-        let pattern = d.args().next()?.value();
-        self.included(&pattern)
+        let word = d.args().next()?;
+        self.included(&word.value())
     }
 }
 

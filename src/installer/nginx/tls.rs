@@ -196,7 +196,7 @@ fn add_ssl_param(
         });
     }
     let (mut words, commented) = match config.directive(node) {
-        Some(d) => (d.args().cloned().collect::<Vec<_>>(), d.comment().is_some()),
+        Some(d) => (d.args().collect::<Vec<_>>(), d.comment().is_some()),
         None => return Ok(()),
     };
     words.push(build::word("ssl")?);

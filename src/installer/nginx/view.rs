@@ -250,10 +250,10 @@ fn include_counts(config: &NginxConfig) -> HashMap<FileId, usize> {
             if !d.is("include") || d.block().is_some() || d.args().len() != 1 {
                 continue;
             }
-            let Some(pattern) = d.args().next().map(|a| a.value()) else {
+            let Some(word) = d.args().next() else {
                 continue;
             };
-            for &id in config.included(&pattern).unwrap_or_default() {
+            for &id in config.included(&word.value()).unwrap_or_default() {
                 *counts.entry(id).or_insert(0) += 1;
             }
         }

@@ -12,6 +12,7 @@
 //!
 //! Apply several edits back to front (later paths first) so earlier paths stay valid.
 
+use super::args::Args;
 use super::lexer::{is_hspace, word_end};
 use super::text::Text;
 use super::tree::{Arg, Body, Directive, Node, Section, last_line};
@@ -112,10 +113,10 @@ impl Directive {
     pub fn new(name: &str, args: impl IntoIterator<Item = Word>) -> Result<Directive, ValueError> {
         check_name(name)?;
         Ok(Directive {
-            leading: Text::new(),
+            leading: Text::empty(),
             name: Word::new(name)?,
             args: spaced(args),
-            eol: Text::new(),
+            eol: Text::empty(),
         })
     }
 }
@@ -130,17 +131,17 @@ impl Section {
         check_name(name)?;
         let name = Word::new(name)?;
         Ok(Section {
-            leading: Text::new(),
+            leading: Text::empty(),
             close_name: name.clone(),
             name,
             args: spaced(args),
-            before_gt: Text::new(),
-            header_eol: Text::new(),
+            before_gt: Text::empty(),
+            header_eol: Text::empty(),
             body: Body {
                 nodes: children.into_iter().collect(),
-                trailing: Text::new(),
+                trailing: Text::empty(),
             },
-            close_eol: Text::new(),
+            close_eol: Text::empty(),
         })
     }
 }
@@ -157,7 +158,7 @@ impl From<Section> for Node {
     }
 }
 
-fn spaced(args: impl IntoIterator<Item = Word>) -> Vec<Arg> {
+fn spaced(args: impl IntoIterator<Item = Word>) -> Args {
     args.into_iter()
         .map(|word| Arg {
             space: Text::from(b" "),
@@ -352,7 +353,7 @@ impl Document {
             .get_mut(path)
             .ok_or_else(|| EditError::NoSuchNode(path.to_vec()))?;
         let mut prev = node.name().raw().to_vec();
-        let old = node.args_mut();
+        let old = node.args().to_vec();
         let mut new = Vec::with_capacity(args.len());
         for (i, word) in args.into_iter().enumerate() {
             // An empty gap stays only where the word before ends by itself (a closing quote).
@@ -367,7 +368,7 @@ impl Document {
             prev = word.raw().to_vec();
             new.push(Arg { space, word });
         }
-        *old = new;
+        *node.args_mut() = new.into();
         Ok(())
     }
 
@@ -504,12 +505,17 @@ fn reindent_lines(
     out
 }
 
-fn convert_args(args: &mut [Arg], style: &Style) {
-    for a in args {
+fn convert_args(args: &mut Args, style: &Style) {
+    if !args.bytes().contains(&b'\n') {
+        return;
+    }
+    let mut converted = args.to_vec();
+    for a in &mut converted {
         if a.space.contains(&b'\n') {
             a.space = convert_eol(&a.space, style).into();
         }
     }
+    *args = converted.into();
 }
 
 /// Line breaks (inside continuations) converted to the file's line ending.

@@ -37,15 +37,17 @@
 //! [`Document::set_comment`] puts a full-line comment above a node for callers that
 //! want one; removing the node keeps comments above it, like any other comment.
 
+mod args;
 mod check;
 pub mod edit;
 pub(crate) mod lexer;
 mod parser;
-mod text;
+use super::text;
 mod tokens;
 mod tree;
 mod word;
 
+pub use args::{Args, RawArgs};
 pub use check::{RoundTripError, check_roundtrip};
 pub use edit::{EditError, Style};
 pub use parser::{ErrorKind, MAX_DEPTH, ParseError};

@@ -8,9 +8,10 @@
 //! line closes the enclosing section (`</VirtualHost> </IfModule>`); any other text there is
 //! ignored by Apache and kept in `close_eol`.
 
+use super::args::Args;
 use super::lexer::{line_end, skip_space, word_end};
 use super::text::Text;
-use super::tree::{Arg, Body, Directive, Node, Section, names_equal};
+use super::tree::{Body, Directive, Node, Section, names_equal};
 use super::word::Word;
 use crate::syntax::pos::{Position, line_col};
 use std::fmt;
@@ -99,7 +100,6 @@ pub fn parse(src: &[u8]) -> Result<Body, ParseError> {
         src,
         pos: 0,
         nodes: Vec::new(),
-        args: Vec::new(),
     };
     let mut open = Vec::new();
     parser.body(&mut open)
@@ -129,8 +129,6 @@ struct Parser<'a> {
     /// Nodes of the bodies being parsed, innermost last; each body takes its own off the
     /// top when it ends, so every `Vec<Node>` is allocated once at its exact size.
     nodes: Vec<Node>,
-    /// The same for the arguments of one line.
-    args: Vec<Arg>,
 }
 
 impl Parser<'_> {
@@ -201,20 +199,19 @@ impl Parser<'_> {
         }
     }
 
-    /// Arguments from `from` up to `limit`: (args, trailing space).
-    fn args(&mut self, mut from: usize, limit: usize, in_header: bool) -> (Vec<Arg>, usize) {
+    /// Arguments from `from` up to `limit`: (args, where the last one ends). The words are
+    /// only counted here: the run keeps them as written (`args.rs`).
+    fn args(&self, from: usize, limit: usize, in_header: bool) -> (Args, usize) {
         let src = self.src;
+        let mut count = 0;
+        let mut end = from;
         loop {
-            let start = skip_space(src, from, limit);
+            let start = skip_space(src, end, limit);
             if start >= limit || src[start] == b'\n' {
-                return (self.args.drain(..).collect(), from);
+                return (Args::lexed(src[from..end].into(), count), end);
             }
-            let end = word_end(src, start, limit, in_header);
-            self.args.push(Arg {
-                space: src[from..start].into(),
-                word: Word::from_raw(&src[start..end]),
-            });
-            from = end;
+            end = word_end(src, start, limit, in_header);
+            count += 1;
         }
     }
 
@@ -264,7 +261,7 @@ impl Parser<'_> {
             }
             (
                 name,
-                Vec::new(),
+                Args::default(),
                 &src[first_end - 1..first_end - 1],
                 first_end - 1,
             )
@@ -313,7 +310,7 @@ impl Parser<'_> {
             // The enclosing section's closing tag follows on this line: its body's
             // trailing trivia takes the space between.
             self.pos = close_end;
-            Text::new()
+            Text::empty()
         } else {
             self.take_eol(close_end, line_end_at)
         };

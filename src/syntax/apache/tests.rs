@@ -66,7 +66,7 @@ fn continuations_everywhere() {
         values(&f.body.nodes[0]),
         ["MSIE", "nokeepalive", "downgrade-1.0"]
     );
-    assert_eq!(f.body.nodes[0].args()[1].space, b" \\\n\t\t");
+    assert_eq!(f.body.nodes[0].args().to_vec()[1].space, b" \\\n\t\t");
     assert_eq!(values(&f.body.nodes[1]), ["a:80"]);
     assert_eq!(
         f.body.nodes[1].as_section().unwrap().before_gt,

@@ -2,8 +2,9 @@
 //! the parser against `grammars/apache.pest`, and handy for highlighting or debugging.
 
 use super::Document;
+use super::args::Args;
 use super::lexer::{line_end, skip_space};
-use super::tree::{Arg, Body, Node};
+use super::tree::{Body, Node};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TokenKind {
@@ -69,9 +70,9 @@ fn token(kind: TokenKind, start: usize, len: usize, out: &mut Vec<Token>) -> usi
     start + len
 }
 
-fn args(args: &[Arg], kind: TokenKind, mut at: usize, out: &mut Vec<Token>) -> usize {
-    for a in args {
-        at = token(kind, at + a.space.len(), a.word.raw().len(), out);
+fn args(args: &Args, kind: TokenKind, mut at: usize, out: &mut Vec<Token>) -> usize {
+    for (space, word) in args.raw() {
+        at = token(kind, at + space.len(), word.len(), out);
     }
     at
 }

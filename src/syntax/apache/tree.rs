@@ -9,8 +9,10 @@
 //!   with the line break (empty at the end of a file without one);
 //! - what is left at the end of a body (comments, blank lines, the indentation of the
 //!   closing tag) is `Body::trailing`;
-//! - space between words, continuations included, is the `space` of the word after it.
+//! - space between words, continuations included, is the `space` of the word after it;
+//!   a node keeps its arguments and those spaces as one run of bytes ([`Args`]).
 
+use super::args::Args;
 use super::text::Text;
 use super::word::Word;
 use std::borrow::Cow;
@@ -34,11 +36,11 @@ pub enum Node {
 pub struct Directive {
     pub leading: Text,
     pub name: Word,
-    pub args: Vec<Arg>,
+    pub args: Args,
     pub eol: Text,
 }
 
-/// An argument and the space before it.
+/// An argument and the space before it (made on request from a node's [`Args`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arg {
     pub space: Text,
@@ -51,7 +53,7 @@ pub struct Section {
     pub leading: Text,
     /// The name as written after `<` (no `<`, no `>`).
     pub name: Word,
-    pub args: Vec<Arg>,
+    pub args: Args,
     /// Space (and continuations) between the last argument and `>`.
     pub before_gt: Text,
     /// After `>`: text Apache ignores (usually none), space, the line break.
@@ -95,14 +97,14 @@ impl Node {
         names_equal(&self.name_value(), name.as_bytes())
     }
 
-    pub fn args(&self) -> &[Arg] {
+    pub fn args(&self) -> &Args {
         match self {
             Node::Directive(d) => &d.args,
             Node::Section(s) => &s.args,
         }
     }
 
-    pub fn args_mut(&mut self) -> &mut Vec<Arg> {
+    pub fn args_mut(&mut self) -> &mut Args {
         match self {
             Node::Directive(d) => &mut d.args,
             Node::Section(s) => &mut s.args,
@@ -112,8 +114,8 @@ impl Node {
     /// Argument values (see [`Word::value`]).
     pub fn arg_values(&self) -> Vec<Vec<u8>> {
         self.args()
-            .iter()
-            .map(|a| a.word.value().into_owned())
+            .raw()
+            .map(|(_, word)| Word::from_raw(word).value().into_owned())
             .collect()
     }
 
@@ -340,12 +342,7 @@ fn visit_body(
         path.push(i);
         line += newlines(node.leading());
         let descend = visit(path, node, line);
-        line += newlines(node.name().raw())
-            + node
-                .args()
-                .iter()
-                .map(|a| newlines(&a.space) + newlines(a.word.raw()))
-                .sum::<usize>();
+        line += newlines(node.name().raw()) + newlines(node.args().bytes());
         match node {
             Node::Directive(d) => line += newlines(&d.eol),
             Node::Section(s) => {
@@ -372,11 +369,7 @@ impl Node {
             return Some(lines);
         };
         let Node::Section(s) = self else { return None };
-        lines += newlines(s.name.raw())
-            + s.args
-                .iter()
-                .map(|a| newlines(&a.space) + newlines(a.word.raw()))
-                .sum::<usize>();
+        lines += newlines(s.name.raw()) + newlines(s.args.bytes());
         lines += newlines(&s.before_gt) + newlines(&s.header_eol);
         lines += s
             .body
@@ -394,11 +387,7 @@ fn newlines_in_body(body: &Body) -> usize {
 }
 
 fn newlines_in_node(node: &Node) -> usize {
-    let args: usize = node
-        .args()
-        .iter()
-        .map(|a| newlines(&a.space) + newlines(a.word.raw()))
-        .sum();
+    let args = newlines(node.args().bytes());
     let own = newlines(node.leading()) + newlines(node.name().raw()) + args;
     match node {
         Node::Directive(d) => own + newlines(&d.eol),
@@ -420,17 +409,12 @@ fn newlines(bytes: &[u8]) -> usize {
     }
 }
 
-fn print_args(args: &[Arg], out: &mut Vec<u8>) {
-    for a in args {
-        out.extend_from_slice(&a.space);
-        out.extend_from_slice(a.word.raw());
-    }
+fn print_args(args: &Args, out: &mut Vec<u8>) {
+    out.extend_from_slice(args.bytes());
 }
 
-fn args_len(args: &[Arg]) -> usize {
-    args.iter()
-        .map(|a| a.space.len() + a.word.raw().len())
-        .sum()
+fn args_len(args: &Args) -> usize {
+    args.bytes().len()
 }
 
 /// The bytes after the last line break.

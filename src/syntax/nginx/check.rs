@@ -108,7 +108,7 @@ fn check_append(doc: &Document, path: &[usize], d: &Directive) {
 
 fn check_set_args(doc: &Document, path: &[usize], d: &Directive) {
     let mut same = doc.clone();
-    same.set_args(path, d.args().cloned())
+    same.set_args(path, d.args())
         .expect("set_args to the same words");
     assert_eq!(
         same.print(),
@@ -121,7 +121,8 @@ fn check_set_args(doc: &Document, path: &[usize], d: &Directive) {
     let reparsed = reparse(&set, "set_args");
     let got = reparsed.get(path).expect("directive after set_args");
     let want: Vec<&[u8]> = words.iter().map(|w| w.raw()).collect();
-    let have: Vec<&[u8]> = got.args().map(Word::raw).collect();
+    let have: Vec<Word> = got.args().collect();
+    let have: Vec<&[u8]> = have.iter().map(Word::raw).collect();
     assert_eq!(have, want, "set_args: the words read back differently");
     assert!(got.name() == d.name(), "set_args changed the name");
 }

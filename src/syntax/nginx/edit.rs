@@ -11,9 +11,10 @@
 //! - values enter only as [`Word`]s (see [`Word::new`]).
 
 use super::ParseError;
+use super::args::Args;
 use super::style::{Style, layout, own_line_indent, with_line_break};
 use super::text::Text;
-use super::tree::{Arg, Block, Body, Directive, Document, End};
+use super::tree::{Block, Body, Directive, Document, End};
 use super::word::{Word, WordError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,8 +39,7 @@ impl Directive {
         let mut d = Directive {
             leading: Text::empty(),
             name: Word::name(name)?,
-            args: Box::default(),
-            before_end: Text::empty(),
+            args: Args::default(),
             end: End::Semicolon,
             trailing: Text::empty(),
         };
@@ -54,7 +54,7 @@ impl Directive {
         children: Vec<Directive>,
     ) -> Result<Directive, WordError> {
         let mut d = Directive::new(name, args)?;
-        d.before_end = Text::new(b" ");
+        d.args.set_before_end(b" ");
         d.end = End::Block(Box::new(Block {
             open: Text::empty(),
             body: Body {
@@ -82,29 +82,29 @@ impl Directive {
     /// Replace the arguments, keeping the spacing (and comments) before the
     /// ones that remain; new ones get one space.
     pub fn set_args(&mut self, args: impl IntoIterator<Item = Word>) {
-        let old = std::mem::take(&mut self.args);
-        let mut new = Vec::with_capacity(old.len());
+        let words: Vec<Word> = args.into_iter().collect();
+        let mut old = self.args.iter();
         let mut prev_quoted = self.name.is_quoted();
-        for (i, word) in args.into_iter().enumerate() {
-            let mut leading = old
-                .get(i)
-                .map_or_else(|| Text::new(b" "), |a| a.leading.clone());
+        let mut parts = Vec::with_capacity(words.len());
+        for word in &words {
+            let mut leading = old.next().map_or(&b" "[..], |(leading, _)| leading);
             // An empty gap is only legal as `"quoted")`; anything else needs a space.
             if leading.is_empty() && !(prev_quoted && word.raw().first() == Some(&b')')) {
-                leading = Text::new(b" ");
+                leading = b" ";
             }
             prev_quoted = word.is_quoted();
-            new.push(Arg { leading, word });
+            parts.push((leading, word.raw()));
         }
-        self.args = new.into_boxed_slice();
+        let mut args = Args::from_parts(parts, self.args.before_end());
         // `$` right before `{` would glue the brace into the word (`${`).
-        let last = self.args.last().map_or(&self.name, |a| &a.word);
-        if self.before_end.is_empty()
+        let last = args.last().unwrap_or(self.name.raw());
+        if args.before_end().is_empty()
             && !matches!(self.end, End::Semicolon)
-            && last.raw().ends_with(b"$")
+            && last.ends_with(b"$")
         {
-            self.before_end = Text::new(b" ");
+            args.set_before_end(b" ");
         }
+        self.args = args;
     }
 }
 

@@ -24,6 +24,9 @@
 //! (`*_by_lua_block`: Lua is not nginx syntax, so its bytes are kept as they are).
 //! Words ([`Word`]) keep their spelling; their values are computed on request.
 //! There are no byte offsets in the tree: they would go stale after edits.
+//! The part `(arg-trivia arg)* before_end` is stored as it was written, in one
+//! run of bytes, and lexed again when read (`args.rs`): one field per argument
+//! would cost more than the argument itself.
 //!
 //! # Trivia ownership (the one rule every edit relies on)
 //!
@@ -45,13 +48,14 @@
 //! by index paths (`[1, 0]`: first child of the second top-level directive),
 //! so callers query first, then apply edits back to front.
 
+mod args;
 mod check;
 mod edit;
 mod error;
 mod parser;
 mod scan;
 mod style;
-mod text;
+use super::text;
 mod tree;
 mod word;
 

@@ -1,10 +1,11 @@
 //! Recursive-descent parser from bytes to a [`Document`].
 
 use super::MAX_DEPTH;
+use super::args::Args;
 use super::error::{ErrorKind, ParseError};
 use super::scan;
 use super::text::Text;
-use super::tree::{Arg, Block, Body, Directive, Document, End, RawBlock};
+use super::tree::{Block, Body, Directive, Document, End, RawBlock};
 use super::word::Word;
 use crate::syntax::pos::line_col;
 
@@ -15,7 +16,6 @@ pub fn parse(src: &[u8]) -> Result<Document, ParseError> {
         pos: 0,
         depth: 0,
         items: Vec::new(),
-        args: Vec::new(),
     };
     let body = p.body(None)?;
     Ok(Document { body })
@@ -25,10 +25,9 @@ struct Parser<'a> {
     src: &'a [u8],
     pos: usize,
     depth: usize,
-    /// Scratch stacks: children and arguments are collected here, then moved
-    /// into exactly-sized vectors (no growth, no copies of growing vectors).
+    /// Scratch stack: children are collected here, then moved into
+    /// exactly-sized vectors (no growth, no copies of growing vectors).
     items: Vec<Directive>,
-    args: Vec<Arg>,
 }
 
 impl<'a> Parser<'a> {
@@ -86,9 +85,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// One word at `self.pos` (known to start a token). Returns it and
-    /// whether it was quoted.
-    fn word(&mut self) -> Result<(Word, bool), ParseError> {
+    /// One word at `self.pos` (known to start a token): its end, checked as
+    /// nginx checks it.
+    fn word_end(&mut self) -> Result<usize, ParseError> {
         let start = self.pos;
         let quoted = matches!(self.src[start], b'"' | b'\'');
         let end = if quoted {
@@ -117,53 +116,48 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
         }
-        Ok((
-            Word::from_text(Text::slice_of(self.src, start, end)),
-            quoted,
-        ))
+        Ok(end)
     }
 
     fn directive(&mut self, leading: Text) -> Result<Directive, ParseError> {
         let name_at = self.pos;
-        let (name, _) = self.word()?;
-        let first_arg = self.args.len();
+        let name_end = self.word_end()?;
+        let name = Word::from_text(Text::slice_of(self.src, name_at, name_end));
+        let args = self.args(name_end)?;
+        let end = match self.src[self.pos] {
+            b';' => {
+                self.pos += 1;
+                End::Semicolon
+            }
+            _ => self.block_end(name_at, &name)?,
+        };
+        let trailing = self.same_line();
+        Ok(Directive {
+            leading,
+            name,
+            args,
+            end,
+            trailing,
+        })
+    }
+
+    /// The arguments after the name (which ends at `from`), up to the `;` or `{`
+    /// where this stops: kept as one run of bytes (`args.rs`), only counted here.
+    fn args(&mut self, from: usize) -> Result<Args, ParseError> {
+        let mut count = 0;
+        let mut words_end = from;
         loop {
-            let trivia = self.trivia();
+            self.pos = scan::skip_trivia(self.src, self.pos);
             match self.src.get(self.pos) {
                 None => return self.fail(self.pos, ErrorKind::EndInDirective),
-                Some(b';') => {
-                    self.pos += 1;
-                    let args = self.args.drain(first_arg..).collect();
-                    let trailing = self.same_line();
-                    return Ok(Directive {
-                        leading,
-                        name,
-                        args,
-                        before_end: trivia,
-                        end: End::Semicolon,
-                        trailing,
-                    });
-                }
-                Some(b'{') => {
-                    let args = self.args.drain(first_arg..).collect();
-                    let end = self.block_end(name_at, &name)?;
-                    let trailing = self.same_line();
-                    return Ok(Directive {
-                        leading,
-                        name,
-                        args,
-                        before_end: trivia,
-                        end,
-                        trailing,
-                    });
+                Some(b';' | b'{') => {
+                    let text = Text::slice_of(self.src, from, self.pos);
+                    return Ok(Args::lexed(text, count, words_end - from));
                 }
                 Some(b'}') => return self.fail(self.pos, ErrorKind::Unexpected(b'}')),
                 Some(_) => {
-                    let (word, _) = self.word()?;
-                    self.args.push(Arg {
-                        leading: trivia,
-                        word,
-                    });
+                    words_end = self.word_end()?;
+                    count += 1;
                 }
             }
         }

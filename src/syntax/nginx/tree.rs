@@ -1,6 +1,7 @@
 //! The lossless tree: every byte of the input lives in exactly one field, in
 //! source order, so printing is concatenation.
 
+use super::args::Args;
 use super::text::Text;
 use super::word::Word;
 use std::borrow::Cow;
@@ -27,15 +28,16 @@ pub struct Directive {
     /// comments above, indentation).
     pub(super) leading: Text,
     pub(super) name: Word,
-    pub(super) args: Box<[Arg]>,
-    /// Trivia between the last word and the `;` or `{`.
-    pub(super) before_end: Text,
+    /// The arguments with the trivia before each, then the trivia between the
+    /// last word and the `;` or `{` (one run of bytes, see `args.rs`).
+    pub(super) args: Args,
     pub(super) end: End,
     /// Owned by the `;` or `}`: spaces, a same-line comment, the line break.
     pub(super) trailing: Text,
 }
 
-/// An argument and the trivia before it.
+/// An argument and the trivia before it (made on request from the directive's
+/// [`Args`] run: the tree stores no `Arg`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arg {
     pub(super) leading: Text,
@@ -161,12 +163,7 @@ impl Document {
             if depth + 1 == at.len() {
                 return Some(offset);
             }
-            offset += d.name.raw().len()
-                + d.args
-                    .iter()
-                    .map(|a| a.leading.len() + a.word.raw().len())
-                    .sum::<usize>();
-            offset += d.before_end.len() + 1;
+            offset += d.name.raw().len() + d.args.bytes().len() + 1;
             let End::Block(b) = &d.end else { return None };
             offset += b.open.len();
             body = &b.body;
@@ -267,33 +264,43 @@ impl Directive {
         self.name.is(name)
     }
 
-    pub fn args(&self) -> impl ExactSizeIterator<Item = &Word> + '_ {
-        self.args.iter().map(|a| &a.word)
+    /// The arguments, each made from the bytes as written (the tree keeps them
+    /// as one run, see `args.rs`).
+    pub fn args(&self) -> impl ExactSizeIterator<Item = Word> + '_ {
+        self.args
+            .iter()
+            .map(|(_, raw)| Word::from_text(Text::new(raw)))
     }
 
     /// The arguments with the trivia before each.
-    pub fn args_with_trivia(&self) -> &[Arg] {
-        &self.args
+    pub fn args_with_trivia(&self) -> impl ExactSizeIterator<Item = Arg> + '_ {
+        self.args.iter().map(|(leading, raw)| Arg {
+            leading: Text::new(leading),
+            word: Word::from_text(Text::new(raw)),
+        })
     }
 
     /// The trivia between the last word and the `;` or `{`.
     pub fn before_end(&self) -> &[u8] {
-        &self.before_end
+        self.args.before_end()
     }
 
     /// Argument values, quotes and escapes resolved.
     pub fn arg_values(&self) -> Vec<Cow<'_, [u8]>> {
-        self.args.iter().map(|a| a.word.value()).collect()
+        self.args
+            .iter()
+            .map(|(_, raw)| Word::value_of(raw))
+            .collect()
     }
 
     /// The arguments as written, separated by single spaces.
     pub fn raw_args(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        for (i, a) in self.args.iter().enumerate() {
+        for (i, (_, raw)) in self.args.iter().enumerate() {
             if i > 0 {
                 out.push(b' ');
             }
-            out.extend_from_slice(a.word.raw());
+            out.extend_from_slice(raw);
         }
         out
     }
@@ -359,13 +366,8 @@ impl Directive {
     pub fn printed_len(&self) -> usize {
         let mut n = self.leading.len()
             + self.name.raw().len()
-            + self.before_end.len()
+            + self.args.bytes().len()
             + self.trailing.len();
-        n += self
-            .args
-            .iter()
-            .map(|a| a.leading.len() + a.word.raw().len())
-            .sum::<usize>();
         n += match &self.end {
             End::Semicolon => 1,
             End::Block(b) => {
@@ -391,11 +393,7 @@ impl Directive {
     pub(super) fn print_into(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.leading);
         out.extend_from_slice(self.name.raw());
-        for a in &self.args {
-            out.extend_from_slice(&a.leading);
-            out.extend_from_slice(a.word.raw());
-        }
-        out.extend_from_slice(&self.before_end);
+        out.extend_from_slice(self.args.bytes());
         match &self.end {
             End::Semicolon => out.push(b';'),
             End::Block(b) => {

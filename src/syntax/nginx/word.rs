@@ -107,10 +107,16 @@ impl Word {
     /// The value nginx sees: quotes removed, escapes resolved. Borrowed when
     /// the spelling has no backslash.
     pub fn value(&self) -> Cow<'_, [u8]> {
-        let inner = if self.is_quoted() && self.raw.len() >= 2 {
-            &self.raw[1..self.raw.len() - 1]
+        Word::value_of(&self.raw)
+    }
+
+    /// [`Word::value`] of a word as written (`raw`: one token, quotes included).
+    pub(super) fn value_of(raw: &[u8]) -> Cow<'_, [u8]> {
+        let quoted = matches!(raw.first(), Some(b'"' | b'\''));
+        let inner = if quoted && raw.len() >= 2 {
+            &raw[1..raw.len() - 1]
         } else {
-            &self.raw[..]
+            raw
         };
         unescape(inner)
     }
