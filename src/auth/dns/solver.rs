@@ -315,7 +315,10 @@ async fn wait_for_propagation<P: Provider>(
             d.as_secs()
         ),
     );
-    let wait = progress::Wait::start(provider.plugin(), "waiting for the DNS changes to propagate");
+    let wait = progress::Wait::start(
+        provider.plugin(),
+        "waiting for the DNS changes to propagate",
+    );
     wait.during(tokio::time::sleep(d)).await;
     wait.done("waited the propagation time");
     Ok(())
