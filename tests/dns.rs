@@ -25,6 +25,10 @@ mod interrupt;
 mod issue;
 #[path = "dns/linode.rs"]
 mod linode;
+#[path = "dns/ovh.rs"]
+mod ovh;
+#[path = "dns/route53.rs"]
+mod route53;
 #[path = "dns/solver.rs"]
 mod solver;
 // What a terminal shows while the records propagate (issue 18 item 3).

@@ -21,6 +21,8 @@ pub static ALL: &[&Plugin] = &[
     &super::dns::DNS_CLOUDFLARE,
     &super::dns::DNS_DIGITALOCEAN,
     &super::dns::DNS_LINODE,
+    &super::dns::DNS_OVH,
+    &super::dns::DNS_ROUTE53,
     &NGINX,
     &APACHE,
     &NULL,

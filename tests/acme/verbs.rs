@@ -175,7 +175,9 @@ fn plugins_lists_filters_and_prepares() {
             "dns-cloudflare",
             "dns-digitalocean",
             "dns-linode",
+            "dns-ovh",
             "dns-rfc2136",
+            "dns-route53",
             "nginx",
             "standalone",
             "webroot"
@@ -488,6 +490,8 @@ fn help_topics_as_certbot() {
         "dns-cloudflare",
         "dns-digitalocean",
         "dns-linode",
+        "dns-ovh",
+        "dns-route53",
         "nginx",
         "apache",
         "null",

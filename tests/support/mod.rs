@@ -16,8 +16,10 @@ pub mod load;
 pub mod netns;
 pub mod nginx;
 pub mod ocsp;
+pub mod ovh;
 pub mod pebble;
 pub mod proxy;
+pub mod route53;
 pub mod run;
 pub mod tty;
 

@@ -8,15 +8,21 @@
 //! - `cloudflare`: the Cloudflare v4 API (`--dns-cloudflare`).
 //! - `digitalocean`: the DigitalOcean v2 API (`--dns-digitalocean`).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
+//! - `ovh`: the OVHcloud API v1, each request signed (`--dns-ovh`).
+//! - `route53`: the Amazon Route 53 API, SigV4-signed (`--dns-route53`;
+//!   `aws`: the AWS credential chain and the signing).
 //!
 //! A new provider is a module here implementing [`Provider`], one registry
 //! entry in `plugins/builtin.rs` and a stand-in under `tests/support/`.
 
 pub mod api;
+pub mod aws;
 pub mod cloudflare;
 pub mod digitalocean;
 pub mod linode;
+pub mod ovh;
 pub mod rfc2136;
+pub mod route53;
 
 use super::client::Client;
 use super::error::DnsError;
