@@ -20,6 +20,7 @@ pub static ALL: &[&Plugin] = &[
     &DNS_RFC2136,
     &super::dns::DNS_CLOUDFLARE,
     &super::dns::DNS_DIGITALOCEAN,
+    &super::dns::DNS_GOOGLE,
     &super::dns::DNS_LINODE,
     &super::dns::DNS_OVH,
     &super::dns::DNS_ROUTE53,

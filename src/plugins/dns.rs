@@ -53,6 +53,23 @@ fn digitalocean<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Bui
     api_solver(options, &t::DNS_DIGITALOCEAN, dns::DigitalOcean::load)
 }
 
+pub static DNS_GOOGLE: Plugin = Plugin {
+    name: "dns-google",
+    description: "Answer dns-01 through the Google Cloud DNS API",
+    selector: Some(&t::DNS_GOOGLE.selector),
+    flags: &[
+        &t::DNS_GOOGLE.credentials,
+        &t::DNS_GOOGLE.propagation_seconds,
+    ],
+    authenticator: Some(google),
+    installer: None,
+    hidden: false,
+};
+
+fn google<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_GOOGLE, dns::Google::load)
+}
+
 pub static DNS_LINODE: Plugin = Plugin {
     name: "dns-linode",
     description: "Answer dns-01 through the Linode API",

@@ -89,9 +89,9 @@ fn configurator_names_both_plugins() {
 
 #[test]
 fn certbots_dns_plugins_certsmith_lacks_are_refused_by_name() {
-    let e = resolve(&["certonly", "--dns-google", "-d", "a.com"]).unwrap_err();
+    let e = resolve(&["certonly", "--dns-luadns", "-d", "a.com"]).unwrap_err();
     assert!(
-        e.0.starts_with("--dns-google: certsmith has no dns-google plugin"),
+        e.0.starts_with("--dns-luadns: certsmith has no dns-luadns plugin"),
         "{}",
         e.0
     );

@@ -18,6 +18,13 @@ pub struct DnsPluginFlags {
 /// about `$title`'s API.
 macro_rules! dns_plugin_flags {
     ($name:literal, $title:literal) => {
+        dns_plugin_flags!(
+            $name,
+            $title,
+            concat!($title, " credentials INI file (Certbot's format)")
+        )
+    };
+    ($name:literal, $title:literal, $credentials:expr) => {
         DnsPluginFlags {
             selector: switch(
                 concat!("dns-", $name),
@@ -29,7 +36,7 @@ macro_rules! dns_plugin_flags {
                 concat!("dns-", $name, "-credentials"),
                 "FILE",
                 concat!("dns-", $name),
-                concat!($title, " credentials INI file (Certbot's format)"),
+                $credentials,
             )
             .kind(Kind::Path)
             .conf(concat!("dns_", $name, "_credentials")),
@@ -47,6 +54,11 @@ macro_rules! dns_plugin_flags {
 
 pub static DNS_CLOUDFLARE: DnsPluginFlags = dns_plugin_flags!("cloudflare", "Cloudflare");
 pub static DNS_DIGITALOCEAN: DnsPluginFlags = dns_plugin_flags!("digitalocean", "DigitalOcean");
+pub static DNS_GOOGLE: DnsPluginFlags = dns_plugin_flags!(
+    "google",
+    "Google Cloud DNS",
+    "A Google service account's JSON key file"
+);
 pub static DNS_LINODE: DnsPluginFlags = dns_plugin_flags!("linode", "Linode");
 pub static DNS_OVH: DnsPluginFlags = dns_plugin_flags!("ovh", "OVH");
 
@@ -82,7 +94,6 @@ macro_rules! missing_dns_plugin {
 missing_dns_plugin!(DNS_DNSIMPLE, "dns-dnsimple");
 missing_dns_plugin!(DNS_DNSMADEEASY, "dns-dnsmadeeasy");
 missing_dns_plugin!(DNS_GEHIRN, "dns-gehirn");
-missing_dns_plugin!(DNS_GOOGLE, "dns-google");
 missing_dns_plugin!(DNS_LUADNS, "dns-luadns");
 missing_dns_plugin!(DNS_NSONE, "dns-nsone");
 missing_dns_plugin!(DNS_SAKURACLOUD, "dns-sakuracloud");
@@ -92,7 +103,6 @@ pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
     &DNS_DNSIMPLE,
     &DNS_DNSMADEEASY,
     &DNS_GEHIRN,
-    &DNS_GOOGLE,
     &DNS_LUADNS,
     &DNS_NSONE,
     &DNS_SAKURACLOUD,
@@ -141,7 +151,6 @@ unused_dns_options!(
     DNS_DNSIMPLE_CREDENTIALS DNS_DNSIMPLE_PROPAGATION_SECONDS "dnsimple",
     DNS_DNSMADEEASY_CREDENTIALS DNS_DNSMADEEASY_PROPAGATION_SECONDS "dnsmadeeasy",
     DNS_GEHIRN_CREDENTIALS DNS_GEHIRN_PROPAGATION_SECONDS "gehirn",
-    DNS_GOOGLE_CREDENTIALS DNS_GOOGLE_PROPAGATION_SECONDS "google",
     DNS_LUADNS_CREDENTIALS DNS_LUADNS_PROPAGATION_SECONDS "luadns",
     DNS_NSONE_CREDENTIALS DNS_NSONE_PROPAGATION_SECONDS "nsone",
     DNS_SAKURACLOUD_CREDENTIALS DNS_SAKURACLOUD_PROPAGATION_SECONDS "sakuracloud",

@@ -7,6 +7,8 @@
 //! - `rfc2136`: RFC 2136 dynamic updates signed with TSIG (`--dns-rfc2136`).
 //! - `cloudflare`: the Cloudflare v4 API (`--dns-cloudflare`).
 //! - `digitalocean`: the DigitalOcean v2 API (`--dns-digitalocean`).
+//! - `google`: the Google Cloud DNS v1 API, a service account's OAuth
+//!   token (`--dns-google`; `google_auth`: the key file and the JWT grant).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
 //! - `ovh`: the OVHcloud API v1, each request signed (`--dns-ovh`).
 //! - `route53`: the Amazon Route 53 API, SigV4-signed (`--dns-route53`;
@@ -19,6 +21,8 @@ pub mod api;
 pub mod aws;
 pub mod cloudflare;
 pub mod digitalocean;
+pub mod google;
+pub mod google_auth;
 pub mod linode;
 pub mod ovh;
 pub mod rfc2136;
