@@ -35,8 +35,13 @@ fn certonly<'a>(cred: &'a str, names: &[&'a str]) -> Vec<&'a str> {
 }
 
 #[test]
-fn wildcard_and_apex_are_issued_and_certbot_renews_the_lineage() {
+fn wildcard_and_apex_are_issued_others_values_kept_and_certbot_renews_the_lineage() {
     let (w, g) = world();
+    g.preset("_acme-challenge.example.test", "someone-elses");
+    let kept = vec![(
+        "_acme-challenge.example.test".to_string(),
+        "someone-elses".to_string(),
+    )];
     let cred = w.credentials(&g.key_file);
     let cred = cred.display().to_string();
     let run = w
@@ -55,8 +60,11 @@ fn wildcard_and_apex_are_issued_and_certbot_renews_the_lineage() {
         cert_names(&w.live("example.test", "cert.pem")),
         vec!["example.test", "*.example.test"]
     );
-    assert!(g.records().is_empty(), "{:?}", g.records());
-    assert!(w.bind.txt("_acme-challenge.example.test").is_empty());
+    assert_eq!(g.records(), kept);
+    assert_eq!(
+        w.bind.txt("_acme-challenge.example.test"),
+        vec!["someone-elses"]
+    );
     let log = g.log();
     assert!(
         log.iter().any(|l| l == "POST oauth2.googleapis.com/token"),
@@ -86,7 +94,7 @@ fn wildcard_and_apex_are_issued_and_certbot_renews_the_lineage() {
             .exists()
     );
     w.assert_verifies("example.test");
-    assert!(g.records().is_empty(), "{:?}", g.records());
+    assert_eq!(g.records(), kept);
 }
 
 /// Debian's certbot (python3-certbot-dns-google) obtains a certificate

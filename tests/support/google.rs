@@ -48,6 +48,7 @@ struct State {
 
 pub struct Google {
     pub server: HttpsServer,
+    updater: Updater,
     /// The service account key file's JSON.
     pub key_file: String,
     state: Arc<Mutex<State>>,
@@ -72,6 +73,7 @@ impl Google {
         let server = HttpsServer::start(bind.netns.as_deref(), 443, &HOSTS, handler);
         Google {
             server,
+            updater: bind.updater(),
             key_file,
             state,
         }
@@ -86,6 +88,17 @@ impl Google {
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         f(&mut self.state.lock().unwrap())
     }
+    /// A TXT value someone else put at `name`.
+    pub fn preset(&self, name: &str, value: &str) {
+        self.updater
+            .apply(&[format!("update add {name}. 300 TXT \"{value}\"")])
+            .unwrap();
+        self.with(|s| {
+            let set = s.txt.entry(format!("{name}.")).or_insert((300, Vec::new()));
+            set.1.push(format!("\"{value}\""));
+        });
+    }
+
     /// Every TXT value: (name without the dot, value unquoted).
     pub fn records(&self) -> Vec<(String, String)> {
         self.with(|s| {
