@@ -19,12 +19,18 @@ mod cloudflare;
 mod cname;
 #[path = "dns/digitalocean.rs"]
 mod digitalocean;
+#[path = "dns/google.rs"]
+mod google;
 #[path = "dns/interrupt.rs"]
 mod interrupt;
 #[path = "dns/issue.rs"]
 mod issue;
 #[path = "dns/linode.rs"]
 mod linode;
+#[path = "dns/ovh.rs"]
+mod ovh;
+#[path = "dns/route53.rs"]
+mod route53;
 #[path = "dns/solver.rs"]
 mod solver;
 // What a terminal shows while the records propagate (issue 18 item 3).

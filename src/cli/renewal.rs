@@ -50,7 +50,7 @@ pub static NOT_RESTORED: &[(&str, &str)] = &[
     ("user_agent", "certsmith names itself"),
     (
         "certbot_route53:auth_propagation_seconds",
-        "the option of the old certbot-route53:auth plugin name; certsmith has no Route 53 plugin",
+        "the option of the old certbot-route53:auth plugin name; its successor is dns-route53",
     ),
 ];
 

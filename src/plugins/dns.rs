@@ -53,6 +53,23 @@ fn digitalocean<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Bui
     api_solver(options, &t::DNS_DIGITALOCEAN, dns::DigitalOcean::load)
 }
 
+pub static DNS_GOOGLE: Plugin = Plugin {
+    name: "dns-google",
+    description: "Answer dns-01 through the Google Cloud DNS API",
+    selector: Some(&t::DNS_GOOGLE.selector),
+    flags: &[
+        &t::DNS_GOOGLE.credentials,
+        &t::DNS_GOOGLE.propagation_seconds,
+    ],
+    authenticator: Some(google),
+    installer: None,
+    hidden: false,
+};
+
+fn google<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_GOOGLE, dns::Google::load)
+}
+
 pub static DNS_LINODE: Plugin = Plugin {
     name: "dns-linode",
     description: "Answer dns-01 through the Linode API",
@@ -68,6 +85,36 @@ pub static DNS_LINODE: Plugin = Plugin {
 
 fn linode<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
     api_solver(options, &t::DNS_LINODE, dns::Linode::load)
+}
+
+pub static DNS_OVH: Plugin = Plugin {
+    name: "dns-ovh",
+    description: "Answer dns-01 through the OVH API",
+    selector: Some(&t::DNS_OVH.selector),
+    flags: &[&t::DNS_OVH.credentials, &t::DNS_OVH.propagation_seconds],
+    authenticator: Some(ovh),
+    installer: None,
+    hidden: false,
+};
+
+fn ovh<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_OVH, dns::Ovh::load)
+}
+
+pub static DNS_ROUTE53: Plugin = Plugin {
+    name: "dns-route53",
+    description: "Answer dns-01 through the Route 53 API",
+    selector: Some(&t::DNS_ROUTE53),
+    flags: &[&t::DNS_ROUTE53_PROPAGATION_SECONDS],
+    authenticator: Some(route53),
+    installer: None,
+    hidden: false,
+};
+
+/// No credentials file: the AWS credential chain, read now.
+fn route53<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    let provider = dns::Route53::from_environment()?;
+    solver_of(options, provider, &t::DNS_ROUTE53_PROPAGATION_SECONDS)
 }
 
 /// The solver of a DNS plugin: its credentials file read and checked now,
@@ -90,7 +137,16 @@ fn api_solver<'r, P: Provider + 'static>(
     {
         eprintln!("Warning: {warning}");
     }
-    let wait = match options.args().parsed::<u64>(&flags.propagation_seconds)? {
+    solver_of(options, provider, &flags.propagation_seconds)
+}
+
+/// The solver of `provider`: polling unless `propagation_seconds` is given.
+fn solver_of<'r, P: Provider + 'static>(
+    options: &Options,
+    provider: P,
+    propagation_seconds: &'static crate::cli::flags::Flag,
+) -> Built<'r> {
+    let wait = match options.args().parsed::<u64>(propagation_seconds)? {
         Some(seconds) => Wait::Fixed(std::time::Duration::from_secs(seconds)),
         None => Wait::Poll,
     };

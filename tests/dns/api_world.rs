@@ -35,7 +35,16 @@ impl ApiWorld {
         api_host: &str,
         setup: impl FnOnce(bind::Builder) -> bind::Builder,
     ) -> ApiWorld {
-        let ns = Netns::for_dns(&[api_host]);
+        ApiWorld::with_hosts(&[api_host], setup)
+    }
+
+    /// With several API host names pointing here (an API, its token and
+    /// discovery endpoints).
+    pub fn with_hosts(
+        api_hosts: &[&str],
+        setup: impl FnOnce(bind::Builder) -> bind::Builder,
+    ) -> ApiWorld {
+        let ns = Netns::for_dns(api_hosts);
         let bind = setup(Bind::builder().netns(&ns.name)).start();
         let dir = TempDir::new("dns-api");
         let bundle = dir.join("bundle.pem");
@@ -77,6 +86,10 @@ impl ApiWorld {
     fn inside(&self, program: &str) -> Command {
         let mut cmd = self.ns.cmd(program);
         cmd.env("REQUESTS_CA_BUNDLE", &self.bundle)
+            // botocore (certbot-dns-route53) reads its own variable.
+            .env("AWS_CA_BUNDLE", &self.bundle)
+            // httplib2 (certbot-dns-google) too.
+            .env("HTTPLIB2_CA_CERTS", &self.bundle)
             .env_remove("SSL_CERT_FILE")
             .env("HOME", self.dir.join("home"))
             .arg("--config-dir")

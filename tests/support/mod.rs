@@ -9,6 +9,7 @@ pub mod bind;
 pub mod cloudflare;
 pub mod common;
 pub mod digitalocean;
+pub mod google;
 pub mod https;
 pub mod lineages;
 pub mod linode;
@@ -16,8 +17,10 @@ pub mod load;
 pub mod netns;
 pub mod nginx;
 pub mod ocsp;
+pub mod ovh;
 pub mod pebble;
 pub mod proxy;
+pub mod route53;
 pub mod run;
 pub mod tty;
 

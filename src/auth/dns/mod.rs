@@ -29,5 +29,8 @@ pub use error::DnsError;
 pub use providers::Provider;
 pub use providers::cloudflare::Cloudflare;
 pub use providers::digitalocean::DigitalOcean;
+pub use providers::google::Google;
 pub use providers::linode::Linode;
+pub use providers::ovh::Ovh;
+pub use providers::route53::Route53;
 pub use solver::{DnsSolver, Rfc2136, Wait};

@@ -89,9 +89,9 @@ fn configurator_names_both_plugins() {
 
 #[test]
 fn certbots_dns_plugins_certsmith_lacks_are_refused_by_name() {
-    let e = resolve(&["certonly", "--dns-route53", "-d", "a.com"]).unwrap_err();
+    let e = resolve(&["certonly", "--dns-luadns", "-d", "a.com"]).unwrap_err();
     assert!(
-        e.0.starts_with("--dns-route53: certsmith has no dns-route53 plugin"),
+        e.0.starts_with("--dns-luadns: certsmith has no dns-luadns plugin"),
         "{}",
         e.0
     );

@@ -18,6 +18,13 @@ pub struct DnsPluginFlags {
 /// about `$title`'s API.
 macro_rules! dns_plugin_flags {
     ($name:literal, $title:literal) => {
+        dns_plugin_flags!(
+            $name,
+            $title,
+            concat!($title, " credentials INI file (Certbot's format)")
+        )
+    };
+    ($name:literal, $title:literal, $credentials:expr) => {
         DnsPluginFlags {
             selector: switch(
                 concat!("dns-", $name),
@@ -29,7 +36,7 @@ macro_rules! dns_plugin_flags {
                 concat!("dns-", $name, "-credentials"),
                 "FILE",
                 concat!("dns-", $name),
-                concat!($title, " credentials INI file (Certbot's format)"),
+                $credentials,
             )
             .kind(Kind::Path)
             .conf(concat!("dns_", $name, "_credentials")),
@@ -47,7 +54,30 @@ macro_rules! dns_plugin_flags {
 
 pub static DNS_CLOUDFLARE: DnsPluginFlags = dns_plugin_flags!("cloudflare", "Cloudflare");
 pub static DNS_DIGITALOCEAN: DnsPluginFlags = dns_plugin_flags!("digitalocean", "DigitalOcean");
+pub static DNS_GOOGLE: DnsPluginFlags = dns_plugin_flags!(
+    "google",
+    "Google Cloud DNS",
+    "A Google service account's JSON key file"
+);
 pub static DNS_LINODE: DnsPluginFlags = dns_plugin_flags!("linode", "Linode");
+pub static DNS_OVH: DnsPluginFlags = dns_plugin_flags!("ovh", "OVH");
+
+/// `--dns-route53`: no credentials flag (Certbot's plugin reads the AWS
+/// credential chain), only the fixed wait.
+pub static DNS_ROUTE53: Flag = switch(
+    "dns-route53",
+    "plugins",
+    "Answer dns-01 through the Route 53 API (AWS credentials from the environment or ~/.aws)",
+)
+.topics(&["certonly"]);
+pub static DNS_ROUTE53_PROPAGATION_SECONDS: Flag = value(
+    "dns-route53-propagation-seconds",
+    "SECONDS",
+    "dns-route53",
+    "Fixed wait instead of polling the authoritative servers",
+)
+.kind(Kind::Number)
+.conf("dns_route53_propagation_seconds");
 
 /// A Certbot DNS plugin certsmith does not have: its switch is refused when
 /// given, its options (`$options`: Certbot's names) are accepted and unused.
@@ -64,11 +94,8 @@ macro_rules! missing_dns_plugin {
 missing_dns_plugin!(DNS_DNSIMPLE, "dns-dnsimple");
 missing_dns_plugin!(DNS_DNSMADEEASY, "dns-dnsmadeeasy");
 missing_dns_plugin!(DNS_GEHIRN, "dns-gehirn");
-missing_dns_plugin!(DNS_GOOGLE, "dns-google");
 missing_dns_plugin!(DNS_LUADNS, "dns-luadns");
 missing_dns_plugin!(DNS_NSONE, "dns-nsone");
-missing_dns_plugin!(DNS_OVH, "dns-ovh");
-missing_dns_plugin!(DNS_ROUTE53, "dns-route53");
 missing_dns_plugin!(DNS_SAKURACLOUD, "dns-sakuracloud");
 
 /// [`missing_dns_plugin`]'s switches.
@@ -76,11 +103,8 @@ pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
     &DNS_DNSIMPLE,
     &DNS_DNSMADEEASY,
     &DNS_GEHIRN,
-    &DNS_GOOGLE,
     &DNS_LUADNS,
     &DNS_NSONE,
-    &DNS_OVH,
-    &DNS_ROUTE53,
     &DNS_SAKURACLOUD,
 ];
 
@@ -120,24 +144,14 @@ macro_rules! unused_dns_options {
             );
         )*
         /// The options of the DNS plugins certsmith lacks.
-        pub static MISSING_DNS_OPTIONS: &[&Flag] = &[$(&$credentials, &$propagation,)* &DNS_ROUTE53_PROPAGATION_SECONDS];
+        pub static MISSING_DNS_OPTIONS: &[&Flag] = &[$(&$credentials, &$propagation,)*];
     };
 }
 unused_dns_options!(
     DNS_DNSIMPLE_CREDENTIALS DNS_DNSIMPLE_PROPAGATION_SECONDS "dnsimple",
     DNS_DNSMADEEASY_CREDENTIALS DNS_DNSMADEEASY_PROPAGATION_SECONDS "dnsmadeeasy",
     DNS_GEHIRN_CREDENTIALS DNS_GEHIRN_PROPAGATION_SECONDS "gehirn",
-    DNS_GOOGLE_CREDENTIALS DNS_GOOGLE_PROPAGATION_SECONDS "google",
     DNS_LUADNS_CREDENTIALS DNS_LUADNS_PROPAGATION_SECONDS "luadns",
     DNS_NSONE_CREDENTIALS DNS_NSONE_PROPAGATION_SECONDS "nsone",
-    DNS_OVH_CREDENTIALS DNS_OVH_PROPAGATION_SECONDS "ovh",
     DNS_SAKURACLOUD_CREDENTIALS DNS_SAKURACLOUD_PROPAGATION_SECONDS "sakuracloud",
-);
-unused_option!(
-    DNS_ROUTE53_PROPAGATION_SECONDS,
-    "dns-route53-propagation-seconds",
-    "dns-route53",
-    "dns_route53_propagation_seconds",
-    "SECONDS",
-    Kind::Number
 );

@@ -1,7 +1,8 @@
 //! The HTTP side every API provider shares: JSON requests through
 //! certsmith's transport ([`crate::acme::http::Transport`]: the system's or
 //! `REQUESTS_CA_BUNDLE`'s roots, the proxy environment), the provider's
-//! authentication headers marked sensitive (never logged or shown), and
+//! authentication headers marked sensitive (never logged or shown), a
+//! [`Signer`] for the APIs that sign each request (Route 53, OVH), and
 //! HTTP 429 retried after the `Retry-After` the provider sends.
 
 use super::super::error::DnsError;
@@ -31,14 +32,29 @@ pub struct Api {
     /// The credentials file (named in every error).
     pub file: PathBuf,
     auth: Vec<(HeaderName, HeaderValue)>,
+    signer: Option<Box<dyn Signer>>,
     transport: Transport,
 }
 
-/// An answer: its status and JSON body (`Null` when empty or not JSON).
+/// The headers of a request that depend on what it sends: a signature
+/// over the method, URL and body. Their values are marked sensitive.
+pub trait Signer: Send + Sync {
+    fn headers(&self, method: &Method, url: &str, body: &[u8]) -> Vec<(HeaderName, String)>;
+}
+
+/// A request body and its media type.
+pub struct Body<'a> {
+    pub content_type: &'static str,
+    pub bytes: &'a [u8],
+}
+
+/// An answer: its status, body, and the body as JSON (`Null` when empty or
+/// not JSON).
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
     pub json: Value,
+    pub bytes: Bytes,
 }
 
 impl Api {
@@ -70,8 +86,15 @@ impl Api {
             base: base.trim_end_matches('/').to_string(),
             file,
             auth,
+            signer: None,
             transport,
         })
+    }
+
+    /// Every request signed by `signer` too.
+    pub fn with_signer(mut self, signer: impl Signer + 'static) -> Api {
+        self.signer = Some(Box::new(signer));
+        self
     }
 
     /// An error of this API about `action`.
@@ -94,11 +117,28 @@ impl Api {
         body: Option<&Value>,
         action: &str,
     ) -> Result<Reply, DnsError> {
+        let bytes = body.map(|json| json.to_string().into_bytes());
+        let body = bytes.as_deref().map(|bytes| Body {
+            content_type: "application/json",
+            bytes,
+        });
+        self.send(method, path, body, action).await
+    }
+
+    /// `method path` with an optional body of any type, retried while the
+    /// API answers 429.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Body<'_>>,
+        action: &str,
+    ) -> Result<Reply, DnsError> {
         let url = format!("{}{path}", self.base);
         let mut tries = 0;
         loop {
             tries += 1;
-            let request = self.request(&method, &url, body, action)?;
+            let request = self.request(&method, &url, body.as_ref(), action)?;
             let (status, headers, bytes) =
                 self.transport.plain(request, MAX_BODY).await.map_err(|e| {
                     // Without an answer, a change may or may not have been made.
@@ -112,6 +152,7 @@ impl Api {
                 return Ok(Reply {
                     status,
                     json: json_of(&bytes),
+                    bytes,
                 });
             }
             let retry_after = headers
@@ -136,7 +177,7 @@ impl Api {
         &self,
         method: &Method,
         url: &str,
-        body: Option<&Value>,
+        body: Option<&Body<'_>>,
         action: &str,
     ) -> Result<Request<BodyWrapper<Bytes>>, DnsError> {
         let mut builder = Request::builder()
@@ -150,10 +191,20 @@ impl Api {
         for (name, value) in &self.auth {
             builder = builder.header(name, value.clone());
         }
+        if let Some(signer) = &self.signer {
+            let sent = body.map(|b| b.bytes).unwrap_or_default();
+            for (name, value) in signer.headers(method, url, sent) {
+                let mut value = HeaderValue::from_str(&value).map_err(|_| {
+                    self.error(action, "a signature header cannot be sent".into(), false)
+                })?;
+                value.set_sensitive(true);
+                builder = builder.header(name, value);
+            }
+        }
         let payload = match body {
-            Some(json) => {
-                builder = builder.header(http::header::CONTENT_TYPE, "application/json");
-                BodyWrapper::from(json.to_string().into_bytes())
+            Some(body) => {
+                builder = builder.header(http::header::CONTENT_TYPE, body.content_type);
+                BodyWrapper::from(body.bytes.to_vec())
             }
             None => BodyWrapper::default(),
         };

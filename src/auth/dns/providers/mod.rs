@@ -7,16 +7,26 @@
 //! - `rfc2136`: RFC 2136 dynamic updates signed with TSIG (`--dns-rfc2136`).
 //! - `cloudflare`: the Cloudflare v4 API (`--dns-cloudflare`).
 //! - `digitalocean`: the DigitalOcean v2 API (`--dns-digitalocean`).
+//! - `google`: the Google Cloud DNS v1 API, a service account's OAuth
+//!   token (`--dns-google`; `google_auth`: the key file and the JWT grant).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
+//! - `ovh`: the OVHcloud API v1, each request signed (`--dns-ovh`).
+//! - `route53`: the Amazon Route 53 API, SigV4-signed (`--dns-route53`;
+//!   `aws`: the AWS credential chain and the signing).
 //!
 //! A new provider is a module here implementing [`Provider`], one registry
 //! entry in `plugins/builtin.rs` and a stand-in under `tests/support/`.
 
 pub mod api;
+pub mod aws;
 pub mod cloudflare;
 pub mod digitalocean;
+pub mod google;
+pub mod google_auth;
 pub mod linode;
+pub mod ovh;
 pub mod rfc2136;
+pub mod route53;
 
 use super::client::Client;
 use super::error::DnsError;
