@@ -19,6 +19,8 @@ mod cloudflare;
 mod cname;
 #[path = "dns/digitalocean.rs"]
 mod digitalocean;
+#[path = "dns/dnsimple.rs"]
+mod dnsimple;
 #[path = "dns/interrupt.rs"]
 mod interrupt;
 #[path = "dns/issue.rs"]

@@ -20,6 +20,7 @@ pub static ALL: &[&Plugin] = &[
     &DNS_RFC2136,
     &super::dns::DNS_CLOUDFLARE,
     &super::dns::DNS_DIGITALOCEAN,
+    &super::dns::DNS_DNSIMPLE,
     &super::dns::DNS_LINODE,
     &NGINX,
     &APACHE,

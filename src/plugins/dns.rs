@@ -53,6 +53,23 @@ fn digitalocean<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Bui
     api_solver(options, &t::DNS_DIGITALOCEAN, dns::DigitalOcean::load)
 }
 
+pub static DNS_DNSIMPLE: Plugin = Plugin {
+    name: "dns-dnsimple",
+    description: "Answer dns-01 through the DNSimple API",
+    selector: Some(&t::DNS_DNSIMPLE.selector),
+    flags: &[
+        &t::DNS_DNSIMPLE.credentials,
+        &t::DNS_DNSIMPLE.propagation_seconds,
+    ],
+    authenticator: Some(dnsimple),
+    installer: None,
+    hidden: false,
+};
+
+fn dnsimple<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_DNSIMPLE, dns::Dnsimple::load)
+}
+
 pub static DNS_LINODE: Plugin = Plugin {
     name: "dns-linode",
     description: "Answer dns-01 through the Linode API",

@@ -9,6 +9,7 @@ pub mod bind;
 pub mod cloudflare;
 pub mod common;
 pub mod digitalocean;
+pub mod dnsimple;
 pub mod https;
 pub mod lineages;
 pub mod linode;

@@ -9,7 +9,7 @@
 //!   the records.
 //! - `client`: one DNS exchange with a server (UDP, TCP), answers checked.
 //! - `providers/`: `rfc2136` (RFC 2136 updates signed with TSIG, through
-//!   `update` and `tsig`), `cloudflare`, `digitalocean`, `linode`; `api`: their shared
+//!   `update` and `tsig`), `cloudflare`, `digitalocean`, `dnsimple`, `linode`; `api`: their shared
 //!   HTTP side.
 //! - `credentials`: Certbot's credentials files (`dns_NAME_*` keys).
 
@@ -29,5 +29,6 @@ pub use error::DnsError;
 pub use providers::Provider;
 pub use providers::cloudflare::Cloudflare;
 pub use providers::digitalocean::DigitalOcean;
+pub use providers::dnsimple::Dnsimple;
 pub use providers::linode::Linode;
 pub use solver::{DnsSolver, Rfc2136, Wait};

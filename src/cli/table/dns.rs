@@ -47,6 +47,7 @@ macro_rules! dns_plugin_flags {
 
 pub static DNS_CLOUDFLARE: DnsPluginFlags = dns_plugin_flags!("cloudflare", "Cloudflare");
 pub static DNS_DIGITALOCEAN: DnsPluginFlags = dns_plugin_flags!("digitalocean", "DigitalOcean");
+pub static DNS_DNSIMPLE: DnsPluginFlags = dns_plugin_flags!("dnsimple", "DNSimple");
 pub static DNS_LINODE: DnsPluginFlags = dns_plugin_flags!("linode", "Linode");
 
 /// A Certbot DNS plugin certsmith does not have: its switch is refused when
@@ -61,7 +62,6 @@ macro_rules! missing_dns_plugin {
         .topics(&["certonly"]);
     };
 }
-missing_dns_plugin!(DNS_DNSIMPLE, "dns-dnsimple");
 missing_dns_plugin!(DNS_DNSMADEEASY, "dns-dnsmadeeasy");
 missing_dns_plugin!(DNS_GEHIRN, "dns-gehirn");
 missing_dns_plugin!(DNS_GOOGLE, "dns-google");
@@ -73,7 +73,6 @@ missing_dns_plugin!(DNS_SAKURACLOUD, "dns-sakuracloud");
 
 /// [`missing_dns_plugin`]'s switches.
 pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
-    &DNS_DNSIMPLE,
     &DNS_DNSMADEEASY,
     &DNS_GEHIRN,
     &DNS_GOOGLE,
@@ -124,7 +123,6 @@ macro_rules! unused_dns_options {
     };
 }
 unused_dns_options!(
-    DNS_DNSIMPLE_CREDENTIALS DNS_DNSIMPLE_PROPAGATION_SECONDS "dnsimple",
     DNS_DNSMADEEASY_CREDENTIALS DNS_DNSMADEEASY_PROPAGATION_SECONDS "dnsmadeeasy",
     DNS_GEHIRN_CREDENTIALS DNS_GEHIRN_PROPAGATION_SECONDS "gehirn",
     DNS_GOOGLE_CREDENTIALS DNS_GOOGLE_PROPAGATION_SECONDS "google",

@@ -7,6 +7,7 @@
 //! - `rfc2136`: RFC 2136 dynamic updates signed with TSIG (`--dns-rfc2136`).
 //! - `cloudflare`: the Cloudflare v4 API (`--dns-cloudflare`).
 //! - `digitalocean`: the DigitalOcean v2 API (`--dns-digitalocean`).
+//! - `dnsimple`: the DNSimple v2 API (`--dns-dnsimple`).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
 //!
 //! A new provider is a module here implementing [`Provider`], one registry
@@ -14,7 +15,9 @@
 
 pub mod api;
 pub mod cloudflare;
+pub mod common;
 pub mod digitalocean;
+pub mod dnsimple;
 pub mod linode;
 pub mod rfc2136;
 
