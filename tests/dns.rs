@@ -21,6 +21,8 @@ mod cname;
 mod digitalocean;
 #[path = "dns/dnsimple.rs"]
 mod dnsimple;
+#[path = "dns/gehirn.rs"]
+mod gehirn;
 #[path = "dns/interrupt.rs"]
 mod interrupt;
 #[path = "dns/issue.rs"]

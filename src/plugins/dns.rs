@@ -70,6 +70,23 @@ fn dnsimple<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'
     api_solver(options, &t::DNS_DNSIMPLE, dns::Dnsimple::load)
 }
 
+pub static DNS_GEHIRN: Plugin = Plugin {
+    name: "dns-gehirn",
+    description: "Answer dns-01 through the Gehirn API",
+    selector: Some(&t::DNS_GEHIRN.selector),
+    flags: &[
+        &t::DNS_GEHIRN.credentials,
+        &t::DNS_GEHIRN.propagation_seconds,
+    ],
+    authenticator: Some(gehirn),
+    installer: None,
+    hidden: false,
+};
+
+fn gehirn<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_GEHIRN, dns::Gehirn::load)
+}
+
 pub static DNS_LINODE: Plugin = Plugin {
     name: "dns-linode",
     description: "Answer dns-01 through the Linode API",

@@ -30,5 +30,6 @@ pub use providers::Provider;
 pub use providers::cloudflare::Cloudflare;
 pub use providers::digitalocean::DigitalOcean;
 pub use providers::dnsimple::Dnsimple;
+pub use providers::gehirn::Gehirn;
 pub use providers::linode::Linode;
 pub use solver::{DnsSolver, Rfc2136, Wait};

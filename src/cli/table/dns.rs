@@ -48,6 +48,7 @@ macro_rules! dns_plugin_flags {
 pub static DNS_CLOUDFLARE: DnsPluginFlags = dns_plugin_flags!("cloudflare", "Cloudflare");
 pub static DNS_DIGITALOCEAN: DnsPluginFlags = dns_plugin_flags!("digitalocean", "DigitalOcean");
 pub static DNS_DNSIMPLE: DnsPluginFlags = dns_plugin_flags!("dnsimple", "DNSimple");
+pub static DNS_GEHIRN: DnsPluginFlags = dns_plugin_flags!("gehirn", "Gehirn");
 pub static DNS_LINODE: DnsPluginFlags = dns_plugin_flags!("linode", "Linode");
 
 /// A Certbot DNS plugin certsmith does not have: its switch is refused when
@@ -63,7 +64,6 @@ macro_rules! missing_dns_plugin {
     };
 }
 missing_dns_plugin!(DNS_DNSMADEEASY, "dns-dnsmadeeasy");
-missing_dns_plugin!(DNS_GEHIRN, "dns-gehirn");
 missing_dns_plugin!(DNS_GOOGLE, "dns-google");
 missing_dns_plugin!(DNS_LUADNS, "dns-luadns");
 missing_dns_plugin!(DNS_NSONE, "dns-nsone");
@@ -74,7 +74,6 @@ missing_dns_plugin!(DNS_SAKURACLOUD, "dns-sakuracloud");
 /// [`missing_dns_plugin`]'s switches.
 pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
     &DNS_DNSMADEEASY,
-    &DNS_GEHIRN,
     &DNS_GOOGLE,
     &DNS_LUADNS,
     &DNS_NSONE,
@@ -124,7 +123,6 @@ macro_rules! unused_dns_options {
 }
 unused_dns_options!(
     DNS_DNSMADEEASY_CREDENTIALS DNS_DNSMADEEASY_PROPAGATION_SECONDS "dnsmadeeasy",
-    DNS_GEHIRN_CREDENTIALS DNS_GEHIRN_PROPAGATION_SECONDS "gehirn",
     DNS_GOOGLE_CREDENTIALS DNS_GOOGLE_PROPAGATION_SECONDS "google",
     DNS_LUADNS_CREDENTIALS DNS_LUADNS_PROPAGATION_SECONDS "luadns",
     DNS_NSONE_CREDENTIALS DNS_NSONE_PROPAGATION_SECONDS "nsone",

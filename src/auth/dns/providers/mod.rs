@@ -8,6 +8,7 @@
 //! - `cloudflare`: the Cloudflare v4 API (`--dns-cloudflare`).
 //! - `digitalocean`: the DigitalOcean v2 API (`--dns-digitalocean`).
 //! - `dnsimple`: the DNSimple v2 API (`--dns-dnsimple`).
+//! - `gehirn`: the Gehirn Infrastructure Service DNS API (`--dns-gehirn`).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
 //!
 //! A new provider is a module here implementing [`Provider`], one registry
@@ -18,6 +19,7 @@ pub mod cloudflare;
 pub mod common;
 pub mod digitalocean;
 pub mod dnsimple;
+pub mod gehirn;
 pub mod linode;
 pub mod rfc2136;
 
