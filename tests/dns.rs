@@ -29,6 +29,8 @@ mod interrupt;
 mod issue;
 #[path = "dns/linode.rs"]
 mod linode;
+#[path = "dns/sakuracloud.rs"]
+mod sakuracloud;
 #[path = "dns/solver.rs"]
 mod solver;
 // What a terminal shows while the records propagate (issue 18 item 3).

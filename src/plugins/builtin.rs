@@ -23,6 +23,7 @@ pub static ALL: &[&Plugin] = &[
     &super::dns::DNS_DNSIMPLE,
     &super::dns::DNS_GEHIRN,
     &super::dns::DNS_LINODE,
+    &super::dns::DNS_SAKURACLOUD,
     &NGINX,
     &APACHE,
     &NULL,

@@ -104,6 +104,23 @@ fn linode<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r>
     api_solver(options, &t::DNS_LINODE, dns::Linode::load)
 }
 
+pub static DNS_SAKURACLOUD: Plugin = Plugin {
+    name: "dns-sakuracloud",
+    description: "Answer dns-01 through the Sakura Cloud API",
+    selector: Some(&t::DNS_SAKURACLOUD.selector),
+    flags: &[
+        &t::DNS_SAKURACLOUD.credentials,
+        &t::DNS_SAKURACLOUD.propagation_seconds,
+    ],
+    authenticator: Some(sakuracloud),
+    installer: None,
+    hidden: false,
+};
+
+fn sakuracloud<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_SAKURACLOUD, dns::SakuraCloud::load)
+}
+
 /// The solver of a DNS plugin: its credentials file read and checked now,
 /// before the CA is contacted; polling unless a fixed wait is given.
 fn api_solver<'r, P: Provider + 'static>(

@@ -178,6 +178,7 @@ fn plugins_lists_filters_and_prepares() {
             "dns-gehirn",
             "dns-linode",
             "dns-rfc2136",
+            "dns-sakuracloud",
             "nginx",
             "standalone",
             "webroot"
@@ -492,6 +493,7 @@ fn help_topics_as_certbot() {
         "dns-dnsimple",
         "dns-gehirn",
         "dns-linode",
+        "dns-sakuracloud",
         "nginx",
         "apache",
         "null",

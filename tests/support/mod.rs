@@ -21,6 +21,7 @@ pub mod ocsp;
 pub mod pebble;
 pub mod proxy;
 pub mod run;
+pub mod sakuracloud;
 pub mod tty;
 
 #[allow(unused_imports)] // not every binary uses every helper

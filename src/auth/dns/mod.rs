@@ -32,4 +32,5 @@ pub use providers::digitalocean::DigitalOcean;
 pub use providers::dnsimple::Dnsimple;
 pub use providers::gehirn::Gehirn;
 pub use providers::linode::Linode;
+pub use providers::sakuracloud::SakuraCloud;
 pub use solver::{DnsSolver, Rfc2136, Wait};

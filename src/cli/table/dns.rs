@@ -50,6 +50,7 @@ pub static DNS_DIGITALOCEAN: DnsPluginFlags = dns_plugin_flags!("digitalocean", 
 pub static DNS_DNSIMPLE: DnsPluginFlags = dns_plugin_flags!("dnsimple", "DNSimple");
 pub static DNS_GEHIRN: DnsPluginFlags = dns_plugin_flags!("gehirn", "Gehirn");
 pub static DNS_LINODE: DnsPluginFlags = dns_plugin_flags!("linode", "Linode");
+pub static DNS_SAKURACLOUD: DnsPluginFlags = dns_plugin_flags!("sakuracloud", "Sakura Cloud");
 
 /// A Certbot DNS plugin certsmith does not have: its switch is refused when
 /// given, its options (`$options`: Certbot's names) are accepted and unused.
@@ -69,7 +70,6 @@ missing_dns_plugin!(DNS_LUADNS, "dns-luadns");
 missing_dns_plugin!(DNS_NSONE, "dns-nsone");
 missing_dns_plugin!(DNS_OVH, "dns-ovh");
 missing_dns_plugin!(DNS_ROUTE53, "dns-route53");
-missing_dns_plugin!(DNS_SAKURACLOUD, "dns-sakuracloud");
 
 /// [`missing_dns_plugin`]'s switches.
 pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
@@ -79,7 +79,6 @@ pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
     &DNS_NSONE,
     &DNS_OVH,
     &DNS_ROUTE53,
-    &DNS_SAKURACLOUD,
 ];
 
 /// An option of a plugin certsmith lacks: accepted, unused (kept in a
@@ -127,7 +126,6 @@ unused_dns_options!(
     DNS_LUADNS_CREDENTIALS DNS_LUADNS_PROPAGATION_SECONDS "luadns",
     DNS_NSONE_CREDENTIALS DNS_NSONE_PROPAGATION_SECONDS "nsone",
     DNS_OVH_CREDENTIALS DNS_OVH_PROPAGATION_SECONDS "ovh",
-    DNS_SAKURACLOUD_CREDENTIALS DNS_SAKURACLOUD_PROPAGATION_SECONDS "sakuracloud",
 );
 unused_option!(
     DNS_ROUTE53_PROPAGATION_SECONDS,

@@ -10,6 +10,7 @@
 //! - `dnsimple`: the DNSimple v2 API (`--dns-dnsimple`).
 //! - `gehirn`: the Gehirn Infrastructure Service DNS API (`--dns-gehirn`).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
+//! - `sakuracloud`: the Sakura Cloud API's DNS (`--dns-sakuracloud`).
 //!
 //! A new provider is a module here implementing [`Provider`], one registry
 //! entry in `plugins/builtin.rs` and a stand-in under `tests/support/`.
@@ -22,6 +23,7 @@ pub mod dnsimple;
 pub mod gehirn;
 pub mod linode;
 pub mod rfc2136;
+pub mod sakuracloud;
 
 use super::client::Client;
 use super::error::DnsError;
