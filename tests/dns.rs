@@ -21,6 +21,8 @@ mod cname;
 mod digitalocean;
 #[path = "dns/dnsimple.rs"]
 mod dnsimple;
+#[path = "dns/dnsmadeeasy.rs"]
+mod dnsmadeeasy;
 #[path = "dns/gehirn.rs"]
 mod gehirn;
 #[path = "dns/interrupt.rs"]

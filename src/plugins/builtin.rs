@@ -21,6 +21,7 @@ pub static ALL: &[&Plugin] = &[
     &super::dns::DNS_CLOUDFLARE,
     &super::dns::DNS_DIGITALOCEAN,
     &super::dns::DNS_DNSIMPLE,
+    &super::dns::DNS_DNSMADEEASY,
     &super::dns::DNS_GEHIRN,
     &super::dns::DNS_LINODE,
     &super::dns::DNS_SAKURACLOUD,

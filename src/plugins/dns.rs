@@ -70,6 +70,23 @@ fn dnsimple<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'
     api_solver(options, &t::DNS_DNSIMPLE, dns::Dnsimple::load)
 }
 
+pub static DNS_DNSMADEEASY: Plugin = Plugin {
+    name: "dns-dnsmadeeasy",
+    description: "Answer dns-01 through the DNS Made Easy API",
+    selector: Some(&t::DNS_DNSMADEEASY.selector),
+    flags: &[
+        &t::DNS_DNSMADEEASY.credentials,
+        &t::DNS_DNSMADEEASY.propagation_seconds,
+    ],
+    authenticator: Some(dnsmadeeasy),
+    installer: None,
+    hidden: false,
+};
+
+fn dnsmadeeasy<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_DNSMADEEASY, dns::DnsMadeEasy::load)
+}
+
 pub static DNS_GEHIRN: Plugin = Plugin {
     name: "dns-gehirn",
     description: "Answer dns-01 through the Gehirn API",

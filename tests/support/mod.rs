@@ -10,6 +10,7 @@ pub mod cloudflare;
 pub mod common;
 pub mod digitalocean;
 pub mod dnsimple;
+pub mod dnsmadeeasy;
 pub mod gehirn;
 pub mod https;
 pub mod lineages;

@@ -30,6 +30,7 @@ pub use providers::Provider;
 pub use providers::cloudflare::Cloudflare;
 pub use providers::digitalocean::DigitalOcean;
 pub use providers::dnsimple::Dnsimple;
+pub use providers::dnsmadeeasy::DnsMadeEasy;
 pub use providers::gehirn::Gehirn;
 pub use providers::linode::Linode;
 pub use providers::sakuracloud::SakuraCloud;

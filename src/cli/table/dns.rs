@@ -48,6 +48,7 @@ macro_rules! dns_plugin_flags {
 pub static DNS_CLOUDFLARE: DnsPluginFlags = dns_plugin_flags!("cloudflare", "Cloudflare");
 pub static DNS_DIGITALOCEAN: DnsPluginFlags = dns_plugin_flags!("digitalocean", "DigitalOcean");
 pub static DNS_DNSIMPLE: DnsPluginFlags = dns_plugin_flags!("dnsimple", "DNSimple");
+pub static DNS_DNSMADEEASY: DnsPluginFlags = dns_plugin_flags!("dnsmadeeasy", "DNS Made Easy");
 pub static DNS_GEHIRN: DnsPluginFlags = dns_plugin_flags!("gehirn", "Gehirn");
 pub static DNS_LINODE: DnsPluginFlags = dns_plugin_flags!("linode", "Linode");
 pub static DNS_SAKURACLOUD: DnsPluginFlags = dns_plugin_flags!("sakuracloud", "Sakura Cloud");
@@ -64,7 +65,6 @@ macro_rules! missing_dns_plugin {
         .topics(&["certonly"]);
     };
 }
-missing_dns_plugin!(DNS_DNSMADEEASY, "dns-dnsmadeeasy");
 missing_dns_plugin!(DNS_GOOGLE, "dns-google");
 missing_dns_plugin!(DNS_LUADNS, "dns-luadns");
 missing_dns_plugin!(DNS_NSONE, "dns-nsone");
@@ -72,14 +72,8 @@ missing_dns_plugin!(DNS_OVH, "dns-ovh");
 missing_dns_plugin!(DNS_ROUTE53, "dns-route53");
 
 /// [`missing_dns_plugin`]'s switches.
-pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
-    &DNS_DNSMADEEASY,
-    &DNS_GOOGLE,
-    &DNS_LUADNS,
-    &DNS_NSONE,
-    &DNS_OVH,
-    &DNS_ROUTE53,
-];
+pub static MISSING_DNS_PLUGINS: &[&Flag] =
+    &[&DNS_GOOGLE, &DNS_LUADNS, &DNS_NSONE, &DNS_OVH, &DNS_ROUTE53];
 
 /// An option of a plugin certsmith lacks: accepted, unused (kept in a
 /// renewal conf under Certbot's key), shown under the plugin's own name in
@@ -121,7 +115,6 @@ macro_rules! unused_dns_options {
     };
 }
 unused_dns_options!(
-    DNS_DNSMADEEASY_CREDENTIALS DNS_DNSMADEEASY_PROPAGATION_SECONDS "dnsmadeeasy",
     DNS_GOOGLE_CREDENTIALS DNS_GOOGLE_PROPAGATION_SECONDS "google",
     DNS_LUADNS_CREDENTIALS DNS_LUADNS_PROPAGATION_SECONDS "luadns",
     DNS_NSONE_CREDENTIALS DNS_NSONE_PROPAGATION_SECONDS "nsone",

@@ -94,11 +94,24 @@ impl Api {
         body: Option<&Value>,
         action: &str,
     ) -> Result<Reply, DnsError> {
+        self.call_with(method, path, body, action, &[]).await
+    }
+
+    /// [`Api::call`] with `extra` headers made for this one request (a
+    /// dated signature), kept sensitive like the fixed ones.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        action: &str,
+        extra: &[(HeaderName, String)],
+    ) -> Result<Reply, DnsError> {
         let url = format!("{}{path}", self.base);
         let mut tries = 0;
         loop {
             tries += 1;
-            let request = self.request(&method, &url, body, action)?;
+            let request = self.request(&method, &url, body, action, extra)?;
             let (status, headers, bytes) =
                 self.transport.plain(request, MAX_BODY).await.map_err(|e| {
                     // Without an answer, a change may or may not have been made.
@@ -138,6 +151,7 @@ impl Api {
         url: &str,
         body: Option<&Value>,
         action: &str,
+        extra: &[(HeaderName, String)],
     ) -> Result<Request<BodyWrapper<Bytes>>, DnsError> {
         let mut builder = Request::builder()
             .method(method.clone())
@@ -149,6 +163,12 @@ impl Api {
             .header(http::header::CONNECTION, "close");
         for (name, value) in &self.auth {
             builder = builder.header(name, value.clone());
+        }
+        for (name, text) in extra {
+            let mut value = HeaderValue::from_str(text)
+                .map_err(|_| self.error(action, format!("{name}: not a header value"), false))?;
+            value.set_sensitive(true);
+            builder = builder.header(name, value);
         }
         let payload = match body {
             Some(json) => {

@@ -8,6 +8,7 @@
 //! - `cloudflare`: the Cloudflare v4 API (`--dns-cloudflare`).
 //! - `digitalocean`: the DigitalOcean v2 API (`--dns-digitalocean`).
 //! - `dnsimple`: the DNSimple v2 API (`--dns-dnsimple`).
+//! - `dnsmadeeasy`: the DNS Made Easy v2.0 API (`--dns-dnsmadeeasy`).
 //! - `gehirn`: the Gehirn Infrastructure Service DNS API (`--dns-gehirn`).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
 //! - `sakuracloud`: the Sakura Cloud API's DNS (`--dns-sakuracloud`).
@@ -20,6 +21,7 @@ pub mod cloudflare;
 pub mod common;
 pub mod digitalocean;
 pub mod dnsimple;
+pub mod dnsmadeeasy;
 pub mod gehirn;
 pub mod linode;
 pub mod rfc2136;
