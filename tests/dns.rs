@@ -31,6 +31,8 @@ mod interrupt;
 mod issue;
 #[path = "dns/linode.rs"]
 mod linode;
+#[path = "dns/luadns.rs"]
+mod luadns;
 #[path = "dns/sakuracloud.rs"]
 mod sakuracloud;
 #[path = "dns/solver.rs"]

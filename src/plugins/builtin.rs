@@ -24,6 +24,7 @@ pub static ALL: &[&Plugin] = &[
     &super::dns::DNS_DNSMADEEASY,
     &super::dns::DNS_GEHIRN,
     &super::dns::DNS_LINODE,
+    &super::dns::DNS_LUADNS,
     &super::dns::DNS_SAKURACLOUD,
     &NGINX,
     &APACHE,

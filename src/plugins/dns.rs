@@ -121,6 +121,23 @@ fn linode<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r>
     api_solver(options, &t::DNS_LINODE, dns::Linode::load)
 }
 
+pub static DNS_LUADNS: Plugin = Plugin {
+    name: "dns-luadns",
+    description: "Answer dns-01 through the LuaDNS API",
+    selector: Some(&t::DNS_LUADNS.selector),
+    flags: &[
+        &t::DNS_LUADNS.credentials,
+        &t::DNS_LUADNS.propagation_seconds,
+    ],
+    authenticator: Some(luadns),
+    installer: None,
+    hidden: false,
+};
+
+fn luadns<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_LUADNS, dns::LuaDns::load)
+}
+
 pub static DNS_SAKURACLOUD: Plugin = Plugin {
     name: "dns-sakuracloud",
     description: "Answer dns-01 through the Sakura Cloud API",

@@ -16,6 +16,7 @@ pub mod https;
 pub mod lineages;
 pub mod linode;
 pub mod load;
+pub mod luadns;
 pub mod netns;
 pub mod nginx;
 pub mod ocsp;

@@ -11,6 +11,7 @@
 //! - `dnsmadeeasy`: the DNS Made Easy v2.0 API (`--dns-dnsmadeeasy`).
 //! - `gehirn`: the Gehirn Infrastructure Service DNS API (`--dns-gehirn`).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
+//! - `luadns`: the LuaDNS API (`--dns-luadns`).
 //! - `sakuracloud`: the Sakura Cloud API's DNS (`--dns-sakuracloud`).
 //!
 //! A new provider is a module here implementing [`Provider`], one registry
@@ -24,6 +25,7 @@ pub mod dnsimple;
 pub mod dnsmadeeasy;
 pub mod gehirn;
 pub mod linode;
+pub mod luadns;
 pub mod rfc2136;
 pub mod sakuracloud;
 
