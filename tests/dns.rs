@@ -33,6 +33,8 @@ mod issue;
 mod linode;
 #[path = "dns/luadns.rs"]
 mod luadns;
+#[path = "dns/nsone.rs"]
+mod nsone;
 #[path = "dns/sakuracloud.rs"]
 mod sakuracloud;
 #[path = "dns/solver.rs"]

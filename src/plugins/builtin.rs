@@ -25,6 +25,7 @@ pub static ALL: &[&Plugin] = &[
     &super::dns::DNS_GEHIRN,
     &super::dns::DNS_LINODE,
     &super::dns::DNS_LUADNS,
+    &super::dns::DNS_NSONE,
     &super::dns::DNS_SAKURACLOUD,
     &NGINX,
     &APACHE,

@@ -138,6 +138,20 @@ fn luadns<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r>
     api_solver(options, &t::DNS_LUADNS, dns::LuaDns::load)
 }
 
+pub static DNS_NSONE: Plugin = Plugin {
+    name: "dns-nsone",
+    description: "Answer dns-01 through the NS1 API",
+    selector: Some(&t::DNS_NSONE.selector),
+    flags: &[&t::DNS_NSONE.credentials, &t::DNS_NSONE.propagation_seconds],
+    authenticator: Some(nsone),
+    installer: None,
+    hidden: false,
+};
+
+fn nsone<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_NSONE, dns::Nsone::load)
+}
+
 pub static DNS_SAKURACLOUD: Plugin = Plugin {
     name: "dns-sakuracloud",
     description: "Answer dns-01 through the Sakura Cloud API",

@@ -171,7 +171,7 @@ fn unknown_plugins_are_named() {
     assert!(
         err.starts_with("the \"dns-route53\" authenticator is not available")
             && err.contains(
-                "standalone, webroot, manual, dns-rfc2136, dns-cloudflare, dns-digitalocean, dns-dnsimple, dns-dnsmadeeasy, dns-gehirn, dns-linode, dns-luadns, dns-sakuracloud, nginx"
+                "standalone, webroot, manual, dns-rfc2136, dns-cloudflare, dns-digitalocean, dns-dnsimple, dns-dnsmadeeasy, dns-gehirn, dns-linode, dns-luadns, dns-nsone, dns-sakuracloud, nginx"
             ),
         "{err}"
     );

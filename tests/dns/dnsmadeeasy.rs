@@ -8,7 +8,7 @@ use super::cert_names;
 use super::support::dnsmadeeasy::{DnsMadeEasy, HOST};
 
 const KEY: &str = "1c1a3c91-4770-4ce7-96f4-54c0eb0e457a";
-const SECRET: &str = "c9b5625f-9834-4ff8-baba-4ed5f32cae55";
+const SECRET: &str = "5ec2e7-dnsmadeeasy-test-secret";
 
 fn world() -> (ApiWorld, DnsMadeEasy) {
     let w = ApiWorld::new(HOST, &[]);

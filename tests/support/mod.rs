@@ -19,6 +19,7 @@ pub mod load;
 pub mod luadns;
 pub mod netns;
 pub mod nginx;
+pub mod nsone;
 pub mod ocsp;
 pub mod pebble;
 pub mod proxy;

@@ -34,5 +34,6 @@ pub use providers::dnsmadeeasy::DnsMadeEasy;
 pub use providers::gehirn::Gehirn;
 pub use providers::linode::Linode;
 pub use providers::luadns::LuaDns;
+pub use providers::nsone::Nsone;
 pub use providers::sakuracloud::SakuraCloud;
 pub use solver::{DnsSolver, Rfc2136, Wait};

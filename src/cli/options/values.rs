@@ -37,7 +37,7 @@ pub(super) fn reuse_key(args: &RawArgs) -> Option<bool> {
 pub(super) fn plugin_names(args: &RawArgs) -> Result<PluginNames, UsageError> {
     if let Some(flag) = t::MISSING_DNS_PLUGINS.iter().find(|f| args.flag(f)) {
         return Err(UsageError(format!(
-            "{}: certsmith has no {} plugin (use --dns-rfc2136, --dns-cloudflare, --dns-digitalocean, --dns-dnsimple, --dns-dnsmadeeasy, --dns-gehirn, --dns-linode, --dns-luadns, --dns-sakuracloud, or --manual with --manual-auth-hook)",
+            "{}: certsmith has no {} plugin (use --dns-rfc2136, --dns-cloudflare, --dns-digitalocean, --dns-dnsimple, --dns-dnsmadeeasy, --dns-gehirn, --dns-linode, --dns-luadns, --dns-nsone, --dns-sakuracloud, or --manual with --manual-auth-hook)",
             flag.display(),
             flag.long
         )));

@@ -52,6 +52,7 @@ pub static DNS_DNSMADEEASY: DnsPluginFlags = dns_plugin_flags!("dnsmadeeasy", "D
 pub static DNS_GEHIRN: DnsPluginFlags = dns_plugin_flags!("gehirn", "Gehirn");
 pub static DNS_LINODE: DnsPluginFlags = dns_plugin_flags!("linode", "Linode");
 pub static DNS_LUADNS: DnsPluginFlags = dns_plugin_flags!("luadns", "LuaDNS");
+pub static DNS_NSONE: DnsPluginFlags = dns_plugin_flags!("nsone", "NS1");
 pub static DNS_SAKURACLOUD: DnsPluginFlags = dns_plugin_flags!("sakuracloud", "Sakura Cloud");
 
 /// A Certbot DNS plugin certsmith does not have: its switch is refused when
@@ -67,7 +68,6 @@ macro_rules! missing_dns_plugin {
     };
 }
 missing_dns_plugin!(DNS_GOOGLE, "dns-google");
-missing_dns_plugin!(DNS_NSONE, "dns-nsone");
 missing_dns_plugin!(DNS_OVH, "dns-ovh");
 missing_dns_plugin!(DNS_ROUTE53, "dns-route53");
 
@@ -75,7 +75,6 @@ missing_dns_plugin!(DNS_ROUTE53, "dns-route53");
 pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
     // One a line: branches add and take out plugins here.
     &DNS_GOOGLE,
-    &DNS_NSONE,
     &DNS_OVH,
     &DNS_ROUTE53,
 ];
@@ -121,7 +120,6 @@ macro_rules! unused_dns_options {
 }
 unused_dns_options!(
     DNS_GOOGLE_CREDENTIALS DNS_GOOGLE_PROPAGATION_SECONDS "google",
-    DNS_NSONE_CREDENTIALS DNS_NSONE_PROPAGATION_SECONDS "nsone",
     DNS_OVH_CREDENTIALS DNS_OVH_PROPAGATION_SECONDS "ovh",
 );
 unused_option!(

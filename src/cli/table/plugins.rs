@@ -7,7 +7,8 @@ pub static AUTHENTICATOR: Flag = value(
     "NAME",
     "plugins",
     "standalone, webroot, manual, nginx, apache, dns-rfc2136, dns-cloudflare, dns-digitalocean, \
-     dns-dnsimple, dns-dnsmadeeasy, dns-gehirn, dns-linode, dns-luadns, dns-sakuracloud",
+     dns-dnsimple, dns-dnsmadeeasy, dns-gehirn, dns-linode, dns-luadns, dns-nsone, \
+     dns-sakuracloud",
 )
 .short('a')
 .conf("authenticator");

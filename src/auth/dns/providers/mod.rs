@@ -12,6 +12,7 @@
 //! - `gehirn`: the Gehirn Infrastructure Service DNS API (`--dns-gehirn`).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
 //! - `luadns`: the LuaDNS API (`--dns-luadns`).
+//! - `nsone`: the NS1 API (`--dns-nsone`).
 //! - `sakuracloud`: the Sakura Cloud API's DNS (`--dns-sakuracloud`).
 //!
 //! A new provider is a module here implementing [`Provider`], one registry
@@ -26,6 +27,7 @@ pub mod dnsmadeeasy;
 pub mod gehirn;
 pub mod linode;
 pub mod luadns;
+pub mod nsone;
 pub mod rfc2136;
 pub mod sakuracloud;
 
