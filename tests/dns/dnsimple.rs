@@ -166,3 +166,63 @@ fn a_bad_token_and_an_unknown_zone_are_named_with_the_credentials_file() {
     assert!(d.records().is_empty(), "{:?}", d.records());
     assert!(w.bind.txt("_acme-challenge.e.example.test").is_empty());
 }
+
+/// Ctrl-C while the API has not answered a record's creation (the record is
+/// made): cleanup finds it by name and content, reading every page of the
+/// listing (one record a page here), and deletes only it.
+#[test]
+fn ctrl_c_during_an_unanswered_creation_removes_exactly_that_record() {
+    let (w, d) = world();
+    d.seed(&w.bind, "example.test", "_acme-challenge.int", "keep-1");
+    d.seed(&w.bind, "example.test", "_acme-challenge.int", "keep-2");
+    d.delay_creation(std::time::Duration::from_secs(60));
+    let cred = w.credentials(&format!("dns_dnsimple_token = {TOKEN}\n"));
+    let cred = cred.display().to_string();
+    let child = std::process::Command::new("ip")
+        .args(["netns", "exec", &w.ns.name])
+        .arg(env!("CARGO_BIN_EXE_certsmith"))
+        .args(certonly(&cred, &["int.example.test"]))
+        .arg("--config-dir")
+        .arg(w.config_dir())
+        .arg("--work-dir")
+        .arg(w.dir.join("work"))
+        .arg("--logs-dir")
+        .arg(w.dir.join("logs"))
+        .args(["--server", super::support::netns::ACME_URL, "-n"])
+        .env("REQUESTS_CA_BUNDLE", &w.bundle)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while d.records().len() < 3 {
+        assert!(std::time::Instant::now() < deadline, "{:?}", d.log());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // `ip netns exec` execs certsmith: the child's pid is certsmith's.
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("interrupted; challenges cleaned up"),
+        "{stderr}"
+    );
+    let mut left: Vec<String> = d.records().into_iter().map(|r| r.content).collect();
+    left.sort();
+    assert_eq!(left, vec!["keep-1", "keep-2"]);
+    assert_eq!(
+        w.bind.txt("_acme-challenge.int.example.test"),
+        vec!["keep-1", "keep-2"]
+    );
+    assert!(
+        d.log().iter().any(|l| l.starts_with(
+            "GET /v2/1010/zones/example.test/records?name=_acme-challenge.int&type=TXT"
+        ) && l.contains("page=3")),
+        "{:?}",
+        d.log()
+    );
+}

@@ -40,6 +40,8 @@ struct State {
     records: Vec<Record>,
     next_id: u64,
     max_per_page: usize,
+    /// How long a record creation's answer is held back (after the change).
+    creation_delay: Option<std::time::Duration>,
     log: Vec<String>,
 }
 
@@ -71,6 +73,25 @@ impl Dnsimple {
     /// The most results a page holds, whatever `per_page` asks.
     pub fn max_per_page(&self, n: usize) {
         self.with(|s| s.max_per_page = n);
+    }
+    /// Hold each record creation's answer back `d` (the record is made).
+    pub fn delay_creation(&self, d: std::time::Duration) {
+        self.with(|s| s.creation_delay = Some(d));
+    }
+    /// A TXT record made by someone else: `name` relative to `zone`.
+    pub fn seed(&self, bind: &Bind, zone: &str, name: &str, content: &str) {
+        let command = format!("update add {}. 60 TXT \"{content}\"", fqdn(name, zone));
+        bind.updater().apply(&[command]).unwrap();
+        self.with(|s| {
+            s.next_id += 1;
+            let id = s.next_id;
+            s.records.push(Record {
+                id,
+                zone: zone.into(),
+                name: name.into(),
+                content: content.into(),
+            });
+        });
     }
     pub fn records(&self) -> Vec<Record> {
         self.with(|s| s.records.clone())
@@ -131,7 +152,15 @@ fn handle(state: &Mutex<State>, updater: &Updater, r: &Request) -> Response {
                 .collect();
             page_of(&s, r, items)
         }
-        ("POST", [_, "zones", zone, "records"]) => create(&mut s, updater, zone, r),
+        ("POST", [_, "zones", zone, "records"]) => {
+            let response = create(&mut s, updater, zone, r);
+            let delay = s.creation_delay;
+            drop(s);
+            if let Some(d) = delay {
+                std::thread::sleep(d);
+            }
+            response
+        }
         ("DELETE", [_, "zones", zone, "records", id]) => delete(&mut s, updater, zone, id),
         _ => error(404, "Not found"),
     }
