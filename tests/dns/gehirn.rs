@@ -172,3 +172,27 @@ fn bad_credentials_and_an_unknown_zone_are_named_with_the_credentials_file() {
     assert!(g.sets().is_empty(), "{:?}", g.sets());
     assert!(w.bind.txt("_acme-challenge.e.example.test").is_empty());
 }
+
+/// A value someone else keeps at the name stays: only certsmith's values are
+/// added to and taken out of what the provider holds there.
+#[test]
+fn another_value_at_the_name_is_kept() {
+    let (w, g) = world();
+    g.seed(
+        &w.bind,
+        "example.test",
+        "_acme-challenge.int.example.test.",
+        &["keep"],
+    );
+    let cred = good_credentials(&w);
+    w.certsmith(&certonly(
+        &cred,
+        &["int.example.test", "*.int.example.test"],
+    ))
+    .ok();
+    w.assert_verifies("int.example.test");
+    let sets = g.sets();
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    assert_eq!(sets[0].values, vec!["keep"]);
+    assert_eq!(w.bind.txt("_acme-challenge.int.example.test"), vec!["keep"]);
+}

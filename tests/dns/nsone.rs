@@ -132,3 +132,27 @@ fn a_bad_key_and_an_unknown_zone_are_named_with_the_credentials_file() {
     assert!(n.records().is_empty(), "{:?}", n.records());
     assert!(w.bind.txt("_acme-challenge.e.example.test").is_empty());
 }
+
+/// A value someone else keeps at the name stays: only certsmith's values are
+/// added to and taken out of what the provider holds there.
+#[test]
+fn another_value_at_the_name_is_kept() {
+    let (w, n) = world();
+    n.seed(
+        &w.bind,
+        "example.test",
+        "_acme-challenge.int.example.test",
+        &["keep"],
+    );
+    let cred = credentials(&w, KEY);
+    w.certsmith(&certonly(
+        &cred,
+        &["int.example.test", "*.int.example.test"],
+    ))
+    .ok();
+    w.assert_verifies("int.example.test");
+    let records = n.records();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].values, vec!["keep"]);
+    assert_eq!(w.bind.txt("_acme-challenge.int.example.test"), vec!["keep"]);
+}

@@ -66,6 +66,21 @@ impl Gehirn {
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         f(&mut self.state.lock().unwrap())
     }
+    /// A TXT set made by someone else at `name` (fully qualified, final dot).
+    pub fn seed(&self, bind: &Bind, zone: &str, name: &str, values: &[&str]) {
+        let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        bind.updater().apply(&changes(name, &[], &values)).unwrap();
+        self.with(|s| {
+            s.next_id += 1;
+            let id = format!("r-{}", s.next_id);
+            s.sets.push(Set {
+                id,
+                zone: zone.into(),
+                name: name.into(),
+                values,
+            });
+        });
+    }
     /// The TXT sets (none once every value is gone).
     pub fn sets(&self) -> Vec<Set> {
         self.with(|s| s.sets.clone())

@@ -58,6 +58,20 @@ impl Nsone {
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         f(&mut self.state.lock().unwrap())
     }
+    /// A TXT record made by someone else at `domain` (no final dot).
+    pub fn seed(&self, bind: &Bind, zone: &str, domain: &str, values: &[&str]) {
+        let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        bind.updater()
+            .apply(&changes(domain, &[], &values))
+            .unwrap();
+        self.with(|s| {
+            s.records.push(Record {
+                zone: zone.into(),
+                domain: domain.into(),
+                values,
+            })
+        });
+    }
     pub fn records(&self) -> Vec<Record> {
         self.with(|s| s.records.clone())
     }

@@ -61,6 +61,17 @@ impl SakuraCloud {
     pub fn max_count(&self, n: u64) {
         self.with(|s| s.max_count = n);
     }
+    /// A TXT record made by someone else: `name` relative to `zone`.
+    pub fn seed(&self, bind: &Bind, zone: &str, name: &str, value: &str) {
+        let command = format!("update add {} 60 TXT \"{value}\"", fqdn(name, zone));
+        bind.updater().apply(&[command]).unwrap();
+        let set = json!({"Name": name, "Type": "TXT", "RData": value, "TTL": 60});
+        self.with(|s| {
+            if let Some((_, sets)) = s.zones.iter_mut().find(|(z, _)| z == zone) {
+                sets.push(set);
+            }
+        });
+    }
     /// Every zone's TXT records (`zone`, `Name`, `RData`).
     pub fn txt_records(&self) -> Vec<(String, String, String)> {
         self.with(|s| {
