@@ -19,6 +19,12 @@ mod cloudflare;
 mod cname;
 #[path = "dns/digitalocean.rs"]
 mod digitalocean;
+#[path = "dns/dnsimple.rs"]
+mod dnsimple;
+#[path = "dns/dnsmadeeasy.rs"]
+mod dnsmadeeasy;
+#[path = "dns/gehirn.rs"]
+mod gehirn;
 #[path = "dns/google.rs"]
 mod google;
 #[path = "dns/interrupt.rs"]
@@ -27,10 +33,16 @@ mod interrupt;
 mod issue;
 #[path = "dns/linode.rs"]
 mod linode;
+#[path = "dns/luadns.rs"]
+mod luadns;
+#[path = "dns/nsone.rs"]
+mod nsone;
 #[path = "dns/ovh.rs"]
 mod ovh;
 #[path = "dns/route53.rs"]
 mod route53;
+#[path = "dns/sakuracloud.rs"]
+mod sakuracloud;
 #[path = "dns/solver.rs"]
 mod solver;
 // What a terminal shows while the records propagate (issue 18 item 3).

@@ -177,13 +177,8 @@ impl Default for FlagSet {
 impl FlagSet {
     /// The built-in table only.
     pub fn builtin() -> FlagSet {
-        let table = super::table::CORE.iter();
         FlagSet {
-            flags: table
-                .chain(super::table::MISSING_DNS_PLUGINS)
-                .chain(super::table::MISSING_DNS_OPTIONS)
-                .copied()
-                .collect(),
+            flags: super::table::CORE.to_vec(),
         }
     }
 

@@ -53,6 +53,57 @@ fn digitalocean<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Bui
     api_solver(options, &t::DNS_DIGITALOCEAN, dns::DigitalOcean::load)
 }
 
+pub static DNS_DNSIMPLE: Plugin = Plugin {
+    name: "dns-dnsimple",
+    description: "Answer dns-01 through the DNSimple API",
+    selector: Some(&t::DNS_DNSIMPLE.selector),
+    flags: &[
+        &t::DNS_DNSIMPLE.credentials,
+        &t::DNS_DNSIMPLE.propagation_seconds,
+    ],
+    authenticator: Some(dnsimple),
+    installer: None,
+    hidden: false,
+};
+
+fn dnsimple<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_DNSIMPLE, dns::Dnsimple::load)
+}
+
+pub static DNS_DNSMADEEASY: Plugin = Plugin {
+    name: "dns-dnsmadeeasy",
+    description: "Answer dns-01 through the DNS Made Easy API",
+    selector: Some(&t::DNS_DNSMADEEASY.selector),
+    flags: &[
+        &t::DNS_DNSMADEEASY.credentials,
+        &t::DNS_DNSMADEEASY.propagation_seconds,
+    ],
+    authenticator: Some(dnsmadeeasy),
+    installer: None,
+    hidden: false,
+};
+
+fn dnsmadeeasy<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_DNSMADEEASY, dns::DnsMadeEasy::load)
+}
+
+pub static DNS_GEHIRN: Plugin = Plugin {
+    name: "dns-gehirn",
+    description: "Answer dns-01 through the Gehirn API",
+    selector: Some(&t::DNS_GEHIRN.selector),
+    flags: &[
+        &t::DNS_GEHIRN.credentials,
+        &t::DNS_GEHIRN.propagation_seconds,
+    ],
+    authenticator: Some(gehirn),
+    installer: None,
+    hidden: false,
+};
+
+fn gehirn<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_GEHIRN, dns::Gehirn::load)
+}
+
 pub static DNS_GOOGLE: Plugin = Plugin {
     name: "dns-google",
     description: "Answer dns-01 through the Google Cloud DNS API",
@@ -87,6 +138,37 @@ fn linode<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r>
     api_solver(options, &t::DNS_LINODE, dns::Linode::load)
 }
 
+pub static DNS_LUADNS: Plugin = Plugin {
+    name: "dns-luadns",
+    description: "Answer dns-01 through the LuaDNS API",
+    selector: Some(&t::DNS_LUADNS.selector),
+    flags: &[
+        &t::DNS_LUADNS.credentials,
+        &t::DNS_LUADNS.propagation_seconds,
+    ],
+    authenticator: Some(luadns),
+    installer: None,
+    hidden: false,
+};
+
+fn luadns<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_LUADNS, dns::LuaDns::load)
+}
+
+pub static DNS_NSONE: Plugin = Plugin {
+    name: "dns-nsone",
+    description: "Answer dns-01 through the NS1 API",
+    selector: Some(&t::DNS_NSONE.selector),
+    flags: &[&t::DNS_NSONE.credentials, &t::DNS_NSONE.propagation_seconds],
+    authenticator: Some(nsone),
+    installer: None,
+    hidden: false,
+};
+
+fn nsone<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_NSONE, dns::Nsone::load)
+}
+
 pub static DNS_OVH: Plugin = Plugin {
     name: "dns-ovh",
     description: "Answer dns-01 through the OVH API",
@@ -115,6 +197,23 @@ pub static DNS_ROUTE53: Plugin = Plugin {
 fn route53<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
     let provider = dns::Route53::from_environment()?;
     solver_of(options, provider, &t::DNS_ROUTE53_PROPAGATION_SECONDS)
+}
+
+pub static DNS_SAKURACLOUD: Plugin = Plugin {
+    name: "dns-sakuracloud",
+    description: "Answer dns-01 through the Sakura Cloud API",
+    selector: Some(&t::DNS_SAKURACLOUD.selector),
+    flags: &[
+        &t::DNS_SAKURACLOUD.credentials,
+        &t::DNS_SAKURACLOUD.propagation_seconds,
+    ],
+    authenticator: Some(sakuracloud),
+    installer: None,
+    hidden: false,
+};
+
+fn sakuracloud<'r>(options: &Options, _: &[String], _: &'r mut Reverter) -> Built<'r> {
+    api_solver(options, &t::DNS_SAKURACLOUD, dns::SakuraCloud::load)
 }
 
 /// The solver of a DNS plugin: its credentials file read and checked now,

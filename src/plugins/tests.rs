@@ -164,14 +164,14 @@ fn unknown_plugins_are_named() {
     let registry = Registry::builtin();
     assert!(registry.authenticator("webroot").is_ok());
     let err = registry
-        .authenticator("dns-luadns")
+        .authenticator("dns-gandi")
         .err()
         .unwrap()
         .to_string();
     assert!(
-        err.starts_with("the \"dns-luadns\" authenticator is not available")
+        err.starts_with("the \"dns-gandi\" authenticator is not available")
             && err.contains(
-                "standalone, webroot, manual, dns-rfc2136, dns-cloudflare, dns-digitalocean, dns-google, dns-linode, dns-ovh, dns-route53, nginx"
+                "standalone, webroot, manual, dns-rfc2136, dns-cloudflare, dns-digitalocean, dns-dnsimple, dns-dnsmadeeasy, dns-gehirn, dns-google, dns-linode, dns-luadns, dns-nsone, dns-ovh, dns-route53, dns-sakuracloud, nginx"
             ),
         "{err}"
     );

@@ -52,7 +52,8 @@ impl Request {
     }
 }
 
-fn decode(text: &str) -> String {
+/// `text` percent-decoded (`+` as a space, as a form query).
+pub fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -9,19 +9,25 @@ pub mod bind;
 pub mod cloudflare;
 pub mod common;
 pub mod digitalocean;
+pub mod dnsimple;
+pub mod dnsmadeeasy;
+pub mod gehirn;
 pub mod google;
 pub mod https;
 pub mod lineages;
 pub mod linode;
 pub mod load;
+pub mod luadns;
 pub mod netns;
 pub mod nginx;
+pub mod nsone;
 pub mod ocsp;
 pub mod ovh;
 pub mod pebble;
 pub mod proxy;
 pub mod route53;
 pub mod run;
+pub mod sakuracloud;
 pub mod tty;
 
 #[allow(unused_imports)] // not every binary uses every helper

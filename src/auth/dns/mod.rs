@@ -9,7 +9,7 @@
 //!   the records.
 //! - `client`: one DNS exchange with a server (UDP, TCP), answers checked.
 //! - `providers/`: `rfc2136` (RFC 2136 updates signed with TSIG, through
-//!   `update` and `tsig`), `cloudflare`, `digitalocean`, `linode`; `api`: their shared
+//!   `update` and `tsig`), `cloudflare`, `digitalocean`, `dnsimple`, `linode`; `api`: their shared
 //!   HTTP side.
 //! - `credentials`: Certbot's credentials files (`dns_NAME_*` keys).
 
@@ -29,8 +29,14 @@ pub use error::DnsError;
 pub use providers::Provider;
 pub use providers::cloudflare::Cloudflare;
 pub use providers::digitalocean::DigitalOcean;
+pub use providers::dnsimple::Dnsimple;
+pub use providers::dnsmadeeasy::DnsMadeEasy;
+pub use providers::gehirn::Gehirn;
 pub use providers::google::Google;
 pub use providers::linode::Linode;
+pub use providers::luadns::LuaDns;
+pub use providers::nsone::Nsone;
 pub use providers::ovh::Ovh;
 pub use providers::route53::Route53;
+pub use providers::sakuracloud::SakuraCloud;
 pub use solver::{DnsSolver, Rfc2136, Wait};

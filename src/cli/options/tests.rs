@@ -88,16 +88,6 @@ fn configurator_names_both_plugins() {
 }
 
 #[test]
-fn certbots_dns_plugins_certsmith_lacks_are_refused_by_name() {
-    let e = resolve(&["certonly", "--dns-luadns", "-d", "a.com"]).unwrap_err();
-    assert!(
-        e.0.starts_with("--dns-luadns: certsmith has no dns-luadns plugin"),
-        "{}",
-        e.0
-    );
-}
-
-#[test]
 fn invoked_as_certbot_certbots_dirs_and_log_name() {
     assert_eq!(Defaults::for_program("/usr/bin/certbot"), Defaults::CERTBOT);
     assert_eq!(Defaults::for_program("certbot"), Defaults::CERTBOT);

@@ -32,16 +32,8 @@ pub(super) fn reuse_key(args: &RawArgs) -> Option<bool> {
 }
 
 /// `-a`, `-i`, and Certbot's `--configurator NAME` (both of them, as long as
-/// neither names another plugin). Certbot's DNS plugins certsmith lacks are
-/// refused here, naming what to use instead.
+/// neither names another plugin).
 pub(super) fn plugin_names(args: &RawArgs) -> Result<PluginNames, UsageError> {
-    if let Some(flag) = t::MISSING_DNS_PLUGINS.iter().find(|f| args.flag(f)) {
-        return Err(UsageError(format!(
-            "{}: certsmith has no {} plugin (use --dns-rfc2136, --dns-cloudflare, --dns-digitalocean, --dns-google, --dns-linode, --dns-ovh, --dns-route53, or --manual with --manual-auth-hook)",
-            flag.display(),
-            flag.long
-        )));
-    }
     let configurator = args.value(&t::CONFIGURATOR);
     let pick = |flag: &'static Flag| -> Result<Option<String>, UsageError> {
         match (args.value(flag), configurator) {

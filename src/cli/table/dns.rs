@@ -1,9 +1,8 @@
 //! Certbot's DNS plugins' flags: for each, its switch (`--dns-NAME`),
 //! `--dns-NAME-credentials FILE` and `--dns-NAME-propagation-seconds N`,
 //! kept in renewal confs under Certbot's keys (`dns_NAME_credentials`,
-//! `dns_NAME_propagation_seconds`). The plugins certsmith lacks keep their
-//! names so a cli.ini or command line written for Certbot parses; choosing
-//! one is refused with a pointer.
+//! `dns_NAME_propagation_seconds`). Route 53 has no credentials flag (Certbot's
+//! plugin reads the AWS credential chain).
 
 use crate::cli::flags::{Flag, Kind, switch, value};
 
@@ -54,12 +53,17 @@ macro_rules! dns_plugin_flags {
 
 pub static DNS_CLOUDFLARE: DnsPluginFlags = dns_plugin_flags!("cloudflare", "Cloudflare");
 pub static DNS_DIGITALOCEAN: DnsPluginFlags = dns_plugin_flags!("digitalocean", "DigitalOcean");
+pub static DNS_DNSIMPLE: DnsPluginFlags = dns_plugin_flags!("dnsimple", "DNSimple");
+pub static DNS_DNSMADEEASY: DnsPluginFlags = dns_plugin_flags!("dnsmadeeasy", "DNS Made Easy");
+pub static DNS_GEHIRN: DnsPluginFlags = dns_plugin_flags!("gehirn", "Gehirn");
 pub static DNS_GOOGLE: DnsPluginFlags = dns_plugin_flags!(
     "google",
     "Google Cloud DNS",
     "A Google service account's JSON key file"
 );
 pub static DNS_LINODE: DnsPluginFlags = dns_plugin_flags!("linode", "Linode");
+pub static DNS_LUADNS: DnsPluginFlags = dns_plugin_flags!("luadns", "LuaDNS");
+pub static DNS_NSONE: DnsPluginFlags = dns_plugin_flags!("nsone", "NS1");
 pub static DNS_OVH: DnsPluginFlags = dns_plugin_flags!("ovh", "OVH");
 
 /// `--dns-route53`: no credentials flag (Certbot's plugin reads the AWS
@@ -78,80 +82,4 @@ pub static DNS_ROUTE53_PROPAGATION_SECONDS: Flag = value(
 )
 .kind(Kind::Number)
 .conf("dns_route53_propagation_seconds");
-
-/// A Certbot DNS plugin certsmith does not have: its switch is refused when
-/// given, its options (`$options`: Certbot's names) are accepted and unused.
-macro_rules! missing_dns_plugin {
-    ($name:ident, $long:literal) => {
-        pub static $name: Flag = switch(
-            $long,
-            "plugins",
-            "Not available in certsmith: an error if given (use another --dns-NAME plugin or --manual hooks)",
-        )
-        .topics(&["certonly"]);
-    };
-}
-missing_dns_plugin!(DNS_DNSIMPLE, "dns-dnsimple");
-missing_dns_plugin!(DNS_DNSMADEEASY, "dns-dnsmadeeasy");
-missing_dns_plugin!(DNS_GEHIRN, "dns-gehirn");
-missing_dns_plugin!(DNS_LUADNS, "dns-luadns");
-missing_dns_plugin!(DNS_NSONE, "dns-nsone");
-missing_dns_plugin!(DNS_SAKURACLOUD, "dns-sakuracloud");
-
-/// [`missing_dns_plugin`]'s switches.
-pub static MISSING_DNS_PLUGINS: &[&Flag] = &[
-    &DNS_DNSIMPLE,
-    &DNS_DNSMADEEASY,
-    &DNS_GEHIRN,
-    &DNS_LUADNS,
-    &DNS_NSONE,
-    &DNS_SAKURACLOUD,
-];
-
-/// An option of a plugin certsmith lacks: accepted, unused (kept in a
-/// renewal conf under Certbot's key), shown under the plugin's own name in
-/// `--help all`, as Certbot shows it.
-macro_rules! unused_option {
-    ($name:ident, $long:expr, $group:expr, $conf:expr, $metavar:literal, $kind:expr) => {
-        pub static $name: Flag = value(
-            $long,
-            $metavar,
-            $group,
-            "An option of a DNS plugin certsmith does not have (unused)",
-        )
-        .kind($kind)
-        .conf($conf);
-    };
-}
-macro_rules! unused_dns_options {
-    ($($credentials:ident $propagation:ident $name:literal),* $(,)?) => {
-        $(
-            unused_option!(
-                $credentials,
-                concat!("dns-", $name, "-credentials"),
-                concat!("dns-", $name),
-                concat!("dns_", $name, "_credentials"),
-                "FILE",
-                Kind::Path
-            );
-            unused_option!(
-                $propagation,
-                concat!("dns-", $name, "-propagation-seconds"),
-                concat!("dns-", $name),
-                concat!("dns_", $name, "_propagation_seconds"),
-                "SECONDS",
-                Kind::Number
-            );
-        )*
-        /// The options of the DNS plugins certsmith lacks.
-        pub static MISSING_DNS_OPTIONS: &[&Flag] = &[$(&$credentials, &$propagation,)*];
-    };
-}
-unused_dns_options!(
-    DNS_DNSIMPLE_CREDENTIALS DNS_DNSIMPLE_PROPAGATION_SECONDS "dnsimple",
-    DNS_DNSMADEEASY_CREDENTIALS DNS_DNSMADEEASY_PROPAGATION_SECONDS "dnsmadeeasy",
-    DNS_GEHIRN_CREDENTIALS DNS_GEHIRN_PROPAGATION_SECONDS "gehirn",
-    DNS_LUADNS_CREDENTIALS DNS_LUADNS_PROPAGATION_SECONDS "luadns",
-    DNS_NSONE_CREDENTIALS DNS_NSONE_PROPAGATION_SECONDS "nsone",
-    DNS_SAKURACLOUD_CREDENTIALS DNS_SAKURACLOUD_PROPAGATION_SECONDS "sakuracloud",
-);
+pub static DNS_SAKURACLOUD: DnsPluginFlags = dns_plugin_flags!("sakuracloud", "Sakura Cloud");

@@ -7,7 +7,8 @@ pub static AUTHENTICATOR: Flag = value(
     "NAME",
     "plugins",
     "standalone, webroot, manual, nginx, apache, dns-rfc2136, dns-cloudflare, dns-digitalocean, \
-     dns-google, dns-linode, dns-ovh, dns-route53",
+     dns-dnsimple, dns-dnsmadeeasy, dns-gehirn, dns-google, dns-linode, dns-luadns, dns-nsone, \
+     dns-ovh, dns-route53, dns-sakuracloud",
 )
 .short('a')
 .conf("authenticator");

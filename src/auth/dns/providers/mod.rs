@@ -7,12 +7,18 @@
 //! - `rfc2136`: RFC 2136 dynamic updates signed with TSIG (`--dns-rfc2136`).
 //! - `cloudflare`: the Cloudflare v4 API (`--dns-cloudflare`).
 //! - `digitalocean`: the DigitalOcean v2 API (`--dns-digitalocean`).
+//! - `dnsimple`: the DNSimple v2 API (`--dns-dnsimple`).
+//! - `dnsmadeeasy`: the DNS Made Easy v2.0 API (`--dns-dnsmadeeasy`).
+//! - `gehirn`: the Gehirn Infrastructure Service DNS API (`--dns-gehirn`).
 //! - `google`: the Google Cloud DNS v1 API, a service account's OAuth
 //!   token (`--dns-google`; `google_auth`: the key file and the JWT grant).
 //! - `linode`: the Linode v4 API (`--dns-linode`).
+//! - `luadns`: the LuaDNS API (`--dns-luadns`).
+//! - `nsone`: the NS1 API (`--dns-nsone`).
 //! - `ovh`: the OVHcloud API v1, each request signed (`--dns-ovh`).
 //! - `route53`: the Amazon Route 53 API, SigV4-signed (`--dns-route53`;
 //!   `aws`: the AWS credential chain and the signing).
+//! - `sakuracloud`: the Sakura Cloud API's DNS (`--dns-sakuracloud`).
 //!
 //! A new provider is a module here implementing [`Provider`], one registry
 //! entry in `plugins/builtin.rs` and a stand-in under `tests/support/`.
@@ -20,13 +26,20 @@
 pub mod api;
 pub mod aws;
 pub mod cloudflare;
+pub mod common;
 pub mod digitalocean;
+pub mod dnsimple;
+pub mod dnsmadeeasy;
+pub mod gehirn;
 pub mod google;
 pub mod google_auth;
 pub mod linode;
+pub mod luadns;
+pub mod nsone;
 pub mod ovh;
 pub mod rfc2136;
 pub mod route53;
+pub mod sakuracloud;
 
 use super::client::Client;
 use super::error::DnsError;
