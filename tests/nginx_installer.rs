@@ -34,3 +34,7 @@ mod prompts;
 // Clients under load across install, renew and rollback (issue 17).
 #[path = "nginx_installer/load.rs"]
 mod load;
+
+// Real SIGKILLs at every fail point of a `--nginx` run and a rollback.
+#[path = "nginx_installer/killed.rs"]
+mod killed;

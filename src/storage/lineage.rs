@@ -2,7 +2,7 @@
 //! `live/NAME` symlinks to the newest, and `renewal/NAME.conf`.
 
 use super::StorageError;
-use super::fsutil::{make_dir, rename_new, replace_symlink, write_file};
+use super::fsutil::{fail_point, make_dir, rename_new, replace_symlink, write_file};
 use super::renewal_conf::{PARAMS, RenewalConf, WEBROOT_MAP};
 use crate::x509::{self as certinfo, CertInfo};
 use std::fs;
@@ -385,9 +385,11 @@ impl Lineage {
         rename_new(&self.conf_path, &withdrawn)?;
         if let Some(dir) = live_dir.filter(|d| d.ends_with(&self.name)) {
             fs::remove_dir_all(&dir).map_err(|e| StorageError::io(&dir, e))?;
+            fail_point("delete: live removed", &dir)?;
         }
         if archive.ends_with(&self.name) && archive.is_dir() {
             fs::remove_dir_all(&archive).map_err(|e| StorageError::io(&archive, e))?;
+            fail_point("delete: archive removed", &archive)?;
         }
         leftovers::remove_path(&withdrawn)?;
         Ok(())
@@ -461,8 +463,10 @@ fn keep_key_access(path: &Path, previous: &fs::Metadata) -> Result<(), StorageEr
             previous.gid()
         ))
     })?;
+    fail_point("new private key: group set", path)?;
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .map_err(|e| StorageError::io(path, e))
+        .map_err(|e| StorageError::io(path, e))?;
+    fail_point("new private key: mode set", path)
 }
 
 fn new_conf(

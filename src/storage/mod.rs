@@ -13,6 +13,7 @@ mod fsutil;
 mod lineage;
 pub mod lock;
 pub mod renewal_conf;
+mod temps;
 
 pub use lineage::{
     Lineage, LinkRepair, NewLineageError, ParamValue, Recovered, RenewalParams, Version,
@@ -65,5 +66,8 @@ pub fn lock_config_dir(config_dir: &Path) -> Result<CertbotLock, StorageError> {
         .map_err(|e| StorageError::io(config_dir, e))?;
     // The directory lock (`reverter::DirLock`) is taken for every writing
     // verb by `commands::session`; this adds Certbot's own lock on top.
-    CertbotLock::acquire(config_dir).map_err(StorageError::from)
+    let lock = CertbotLock::acquire(config_dir)?;
+    // Only now is no other certsmith writing there.
+    temps::remove_killed_writes_temps(config_dir)?;
+    Ok(lock)
 }

@@ -7,6 +7,7 @@
 pub mod ari;
 pub mod bind;
 pub mod common;
+pub mod failpoints;
 pub mod lineages;
 pub mod load;
 pub mod netns;
@@ -16,6 +17,7 @@ pub mod pebble;
 pub mod proxy;
 pub mod run;
 pub mod tty;
+pub mod whole;
 
 #[allow(unused_imports)] // not every binary uses every helper
 pub use common::{Rng, TempDir, golden, is_root, require_root, unique, unique_name};
