@@ -249,7 +249,7 @@ impl<'r> Transaction<'r> {
         // Finished as an object either way: on failure the whole transaction
         // stays on disk for the next recovery.
         self.done = true;
-        let result = undo::undo_keeping_actions(&self.dir, title);
+        let result = undo::undo_keeping_actions(&self.dir, None, title);
         let reverter = self
             .reverter
             .take()

@@ -105,6 +105,31 @@ impl Reverter {
 
     /// Undo the newest checkpoint. `Ok(None)` when there is none.
     pub fn rollback_latest(&mut self) -> Result<Option<RollbackSummary>, Error> {
+        let Some((id, in_progress)) = self.start_rollback()? else {
+            return Ok(None);
+        };
+        Ok(undo::undo_and_remove(&in_progress, Some(id))?.map(|(_, summary)| summary))
+    }
+
+    /// Undo the newest checkpoint as [`Reverter::rollback_latest`] does, but
+    /// leave its undo actions pending, titled `title`, until the next
+    /// [`Reverter::recover`]: for a server reload owed once the files are
+    /// back. A process killed before it has reloaded loses nothing: the
+    /// next start reports the actions again (the caller reloads, then calls
+    /// `recover`). Until then no transaction or rollback can begin.
+    pub fn rollback_latest_keep_actions(
+        &mut self,
+        title: &str,
+    ) -> Result<Option<RollbackSummary>, Error> {
+        let Some((id, in_progress)) = self.start_rollback()? else {
+            return Ok(None);
+        };
+        undo::undo_keeping_actions(&in_progress, Some(id), title).map(Some)
+    }
+
+    /// Move the newest checkpoint to `in-progress/` to be undone there:
+    /// its number and the new place, or `None` when there is none.
+    fn start_rollback(&mut self) -> Result<Option<(u64, PathBuf)>, Error> {
         let in_progress = self.root.join(IN_PROGRESS);
         if lstat(&in_progress)?.is_some() {
             return Err(Error::TransactionInProgress { dir: in_progress });
@@ -117,7 +142,7 @@ impl Reverter {
             return Err(missing_manifest(&dir));
         }
         fsops::rename(&dir, &in_progress).at(&dir, "start rolling back checkpoint")?;
-        Ok(undo::undo_and_remove(&in_progress, Some(id))?.map(|(_, summary)| summary))
+        Ok(Some((id, in_progress)))
     }
 
     /// Undo the newest `n` checkpoints, newest first (fewer if fewer exist).

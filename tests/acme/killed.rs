@@ -7,7 +7,7 @@
 //! from a fresh copy of the flow's starting config dir.
 
 use super::World;
-use crate::support::failpoints::{assert_none, kill_at_every_point};
+use crate::support::failpoints::{assert_none, error_at_every_point, kill_at_every_point};
 use crate::support::whole::{copy_tree, lineage_problems};
 use std::fs;
 
@@ -145,5 +145,50 @@ fn an_account_registration_killed_at_every_fail_point_leaves_a_whole_account_or_
         },
     );
     eprintln!("account registration: {n} kill points");
+    assert_none(problems);
+}
+
+#[test]
+fn an_io_error_at_every_fail_point_of_a_new_lineage_or_a_renewal_is_named_and_loses_nothing() {
+    let w = World::new();
+    w.certsmith(&["register", "--agree-tos", "-m", "test@example.com"])
+        .ok();
+    let etc = w.config_dir();
+    let new = "failed.example.com";
+    let start = Start::save(&w);
+    // A failed new lineage leaves no trace of itself.
+    let (n_new, mut problems) = error_at_every_point(
+        || start.reset(),
+        || w.standalone_command(&["-d", new]),
+        || {
+            let mut left = Vec::new();
+            for sub in ["archive", "live", "renewal"] {
+                for entry in fs::read_dir(etc.join(sub)).into_iter().flatten().flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if name.contains(new) {
+                        left.push(format!("left: {sub}/{name}"));
+                    }
+                }
+            }
+            left
+        },
+    );
+    // A failed renewal leaves the lineage whole, on the old version or
+    // the new one, at once (before any other command repairs anything).
+    let renewed = "renewed.example.com";
+    start.reset();
+    w.standalone(&["-d", renewed]).ok();
+    let start = Start::save(&w);
+    let (n_renew, renew_problems) = error_at_every_point(
+        || start.reset(),
+        || w.command(&["renew", "--no-random-sleep-on-renew", "--force-renewal"]),
+        || match lineage_problems(&etc, renewed) {
+            Ok(1 | 2) => Vec::new(),
+            Ok(v) => vec![format!("version {v}")],
+            Err(p) => p,
+        },
+    );
+    problems.extend(renew_problems);
+    eprintln!("injected errors: new lineage {n_new}, renewal {n_renew}");
     assert_none(problems);
 }

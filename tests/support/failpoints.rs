@@ -135,3 +135,29 @@ pub fn assert_none(problems: Vec<String>) {
         problems.join("\n")
     );
 }
+
+/// Run `command()` with an I/O error injected at each of its fail points
+/// in turn, each time from the state `reset()` makes: the command must
+/// fail naming the injected error, and `check()` (run right after, with
+/// no other command between) must find nothing wrong. Returns the number
+/// of points and every problem.
+pub fn error_at_every_point(
+    reset: impl Fn(),
+    command: impl Fn() -> Command,
+    check: impl Fn() -> Vec<String>,
+) -> (usize, Vec<String>) {
+    reset();
+    let n = list(command()).len();
+    let began = Instant::now();
+    let mut problems = Vec::new();
+    for k in 1..=n {
+        reset();
+        let (code, stderr) = error_at(command(), k);
+        if code == 0 || !stderr.contains("injected I/O error") {
+            problems.push(format!("error {k}: exit {code}, not named: {stderr}"));
+        }
+        problems.extend(check().into_iter().map(|p| format!("error {k}: {p}")));
+    }
+    eprintln!("{n} injected errors in {:.0?}", began.elapsed());
+    (n, problems)
+}
