@@ -32,6 +32,9 @@ use std::time::SystemTime;
 pub(crate) const ROOT: &str = "reverter";
 pub(crate) const IN_PROGRESS: &str = "in-progress";
 pub(crate) const CHECKPOINTS: &str = "checkpoints";
+/// The undo actions a [`Transaction::commit_keep_actions`] keeps owed,
+/// staged here while the checkpoint is committed.
+pub(crate) const OWED: &str = "owed";
 
 /// The reverter of one work dir, holding that directory's lock.
 #[derive(Debug)]
@@ -81,6 +84,7 @@ impl Reverter {
     pub fn recover(&mut self) -> Result<Option<Recovery>, Error> {
         undo::remove_discarded(&self.root)?;
         let dir = self.root.join(IN_PROGRESS);
+        settle_owed(&self.root, &dir)?;
         if lstat(&dir)?.is_none() {
             return Ok(None);
         }
@@ -157,6 +161,23 @@ impl Reverter {
         }
         Ok(done)
     }
+}
+
+/// A commit that keeps its actions owed was interrupted: with the
+/// transaction still in `in-progress/`, it never committed (undoing it
+/// reports the same actions), so the staged copy goes; without, the
+/// checkpoint is committed and the staged actions become the pending
+/// transaction.
+fn settle_owed(root: &Path, in_progress: &Path) -> Result<(), Error> {
+    let owed = root.join(OWED);
+    if lstat(&owed)?.is_none() {
+        return Ok(());
+    }
+    if lstat(in_progress)?.is_some() {
+        fs::remove_dir_all(&owed).at(&owed, "remove staged actions")?;
+        return fsops::sync_dir(root).at(root, "sync directory");
+    }
+    fsops::rename(&owed, in_progress).at(&owed, "keep the actions owed")
 }
 
 /// A transaction left unfinished, as [`inspect`] sees it.

@@ -139,8 +139,15 @@ impl Nginx {
                 return Err(e.into());
             }
         };
-        let checkpoint = tx.commit()?;
-        match self.ctl.reload_or_start(config) {
+        // The reload record stays owed past the commit: a run killed
+        // before the reload has the next start reload nginx.
+        let checkpoint = tx.commit_keep_actions(&format!("{title}: reload owed"))?;
+        let reloaded = self.ctl.reload_or_start(config);
+        if checkpoint.is_some() {
+            // Reloaded, or about to be undone below: the record goes.
+            reverter.recover()?;
+        }
+        match reloaded {
             Ok(restart) => Ok(Deployed {
                 checkpoint,
                 restart: Some(restart),
