@@ -308,15 +308,39 @@ impl Lineage {
             }
             return Err(e);
         }
-        for kind in KINDS {
-            let link = self.path(kind);
-            let target = relative_target(&link, &archive.join(format!("{kind}{version}.pem")));
-            replace_symlink(&target, &link)?;
-        }
+        self.switch_links(&archive, version)?;
         params.apply(&mut self.conf)?;
         self.conf.set(&[], "version", env!("CARGO_PKG_VERSION"));
         write_file(&self.conf_path, self.conf.render().as_bytes(), 0o644)?;
         Ok(version)
+    }
+
+    /// Point every live link at `version` in `archive`. When a switch
+    /// fails (a full disk, say), the links already switched are pointed
+    /// back, so the lineage is left on its previous version rather than
+    /// mixed (a key that does not match its certificate).
+    fn switch_links(&self, archive: &Path, version: Version) -> Result<(), StorageError> {
+        let mut switched: Vec<(PathBuf, PathBuf)> = Vec::new();
+        for kind in KINDS {
+            let link = self.path(kind);
+            let before = fs::read_link(&link).map_err(|e| StorageError::io(&link, e))?;
+            let target = relative_target(&link, &archive.join(format!("{kind}{version}.pem")));
+            // Listed first: a switch that failed after its rename is undone too.
+            switched.push((link.clone(), before));
+            if let Err(e) = replace_symlink(&target, &link) {
+                for (link, before) in switched.iter().rev() {
+                    if let Err(back) = replace_symlink(before, link) {
+                        return Err(StorageError::Invalid(format!(
+                            "{e}; pointing {} back at {} failed too ({back}): the next renew repairs the links",
+                            link.display(),
+                            before.display()
+                        )));
+                    }
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     /// Write new renewal options without a new version (`reconfigure`).

@@ -77,21 +77,23 @@ fn a_new_lineage_killed_at_every_fail_point_is_whole_or_absent_and_the_retry_get
     assert_none(problems);
 }
 
+/// Issue lineage `name`, its conf stamped by an older version, so that a
+/// renewal rewrites the conf too (with the same options it would not).
+fn issue_stamped_older(w: &World, name: &str) {
+    w.standalone(&["-d", name]).ok();
+    let conf = w.config_dir().join(format!("renewal/{name}.conf"));
+    let text = fs::read_to_string(&conf).unwrap();
+    let stamp = format!("version = {}", env!("CARGO_PKG_VERSION"));
+    let older = text.replacen(&stamp, "version = 0.0.1", 1);
+    assert_ne!(older, text);
+    fs::write(&conf, older).unwrap();
+}
+
 #[test]
 fn a_renewal_killed_at_every_fail_point_leaves_the_old_or_the_new_version() {
     let w = World::new();
     let name = "renewed.example.com";
-    w.standalone(&["-d", name]).ok();
-    // Written by an older version: the renewal rewrites the conf too.
-    let conf = w.config_dir().join(format!("renewal/{name}.conf"));
-    let text = fs::read_to_string(&conf).unwrap();
-    let older = text.replacen(
-        &format!("version = {}", env!("CARGO_PKG_VERSION")),
-        "version = 0.0.1",
-        1,
-    );
-    assert_ne!(older, text);
-    fs::write(&conf, older).unwrap();
+    issue_stamped_older(&w, name);
     let start = Start::save(&w);
     let etc = w.config_dir();
     let (n, problems) = kill_at_every_point(
@@ -156,11 +158,15 @@ fn an_io_error_at_every_fail_point_of_a_new_lineage_or_a_renewal_is_named_and_lo
     let etc = w.config_dir();
     let new = "failed.example.com";
     let start = Start::save(&w);
-    // A failed new lineage leaves no trace of itself.
+    // A failed new lineage leaves no trace of itself, unless it failed
+    // after its commit (the conf renamed into place): then it is whole.
     let (n_new, mut problems) = error_at_every_point(
         || start.reset(),
         || w.standalone_command(&["-d", new]),
         || {
+            if lineage_problems(&etc, new).is_ok() {
+                return Vec::new();
+            }
             let mut left = Vec::new();
             for sub in ["archive", "live", "renewal"] {
                 for entry in fs::read_dir(etc.join(sub)).into_iter().flatten().flatten() {
@@ -177,7 +183,7 @@ fn an_io_error_at_every_fail_point_of_a_new_lineage_or_a_renewal_is_named_and_lo
     // the new one, at once (before any other command repairs anything).
     let renewed = "renewed.example.com";
     start.reset();
-    w.standalone(&["-d", renewed]).ok();
+    issue_stamped_older(&w, renewed);
     let start = Start::save(&w);
     let (n_renew, renew_problems) = error_at_every_point(
         || start.reset(),
