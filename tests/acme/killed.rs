@@ -198,3 +198,24 @@ fn an_io_error_at_every_fail_point_of_a_new_lineage_or_a_renewal_is_named_and_lo
     eprintln!("injected errors: new lineage {n_new}, renewal {n_renew}");
     assert_none(problems);
 }
+
+#[test]
+fn a_delete_killed_at_every_fail_point_leaves_the_lineage_whole_or_its_name_free() {
+    let w = World::new();
+    let name = "deleted.example.com";
+    w.standalone(&["-d", name]).ok();
+    let start = Start::save(&w);
+    let etc = w.config_dir();
+    let (n, problems) = kill_at_every_point(
+        || start.reset(),
+        || w.command(&["delete", "--cert-name", name]),
+        || {
+            // Deleted or not, the same name is issued (or kept) again.
+            let run = w.standalone(&["-d", name]);
+            assert_eq!(run.code, 0, "the next run failed: {}", run.stderr);
+        },
+        || lineage_problems(&etc, name).err().unwrap_or_default(),
+    );
+    eprintln!("delete: {n} kill points");
+    assert_none(problems);
+}

@@ -102,11 +102,8 @@ pub fn kill_at_every_point(
 ) -> (usize, Vec<String>) {
     reset();
     let points = list(command());
-    assert!(
-        points.len() > 10,
-        "only {} fail points: {points:?}",
-        points.len()
-    );
+    // A command passing no point would make the loop prove nothing.
+    assert!(!points.is_empty(), "no fail points passed");
     eprintln!("{} fail points: {}", points.len(), summary(&points));
     let began = Instant::now();
     let mut problems = Vec::new();
