@@ -69,7 +69,8 @@ fn dry_run_renews_everything_and_saves_nothing() {
     let hooks = w.dir.join("hooks.log");
     // What a killed write left: a real run removes it, a dry run leaves it.
     std::fs::write(
-        w.config_dir().join("renewal/..dry1.example.com.conf.certsmith-tmp.1.0"),
+        w.config_dir()
+            .join("renewal/..dry1.example.com.conf.certsmith-tmp.1.0"),
         "partial",
     )
     .unwrap();
