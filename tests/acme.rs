@@ -20,6 +20,8 @@ mod interop;
 mod issue;
 #[path = "acme/json.rs"]
 mod json;
+#[path = "acme/killed.rs"]
+mod killed;
 #[path = "acme/lifecycle.rs"]
 mod lifecycle;
 #[path = "acme/prompts.rs"]
@@ -74,6 +76,10 @@ impl World {
     }
     /// Run certsmith with this world's server, CA bundle and config dir.
     pub fn certsmith(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().unwrap())
+    }
+    /// The command [`World::certsmith`] runs.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_certsmith"));
         cmd.args(args)
             .arg("--config-dir")
@@ -87,10 +93,14 @@ impl World {
             .arg("--ca-bundle")
             .arg(&self.pebble.ca_bundle)
             .arg("-n");
-        Run::from(cmd.output().unwrap())
+        cmd
     }
     /// `certonly --standalone` on Pebble's http-01 port.
     pub fn standalone(&self, extra: &[&str]) -> Run {
+        Run::from(self.standalone_command(extra).output().unwrap())
+    }
+    /// The command [`World::standalone`] runs.
+    pub fn standalone_command(&self, extra: &[&str]) -> Command {
         let port = self.pebble.http_port.to_string();
         let mut args = vec![
             "certonly",
@@ -104,7 +114,7 @@ impl World {
             &port,
         ];
         args.extend_from_slice(extra);
-        self.certsmith(&args)
+        self.command(&args)
     }
     /// Debian's certbot with this world's dirs and Pebble.
     pub fn certbot(&self, args: &[&str]) -> Run {

@@ -35,6 +35,9 @@ mod prompts;
 #[path = "nginx_installer/load.rs"]
 mod load;
 
+// Real SIGKILLs at every fail point of a `--nginx` run and a rollback.
+#[path = "nginx_installer/killed.rs"]
+mod killed;
 // What a person sees at a terminal and through a pipe (issue 18 item 3).
 #[path = "nginx_installer/screens.rs"]
 mod screens;

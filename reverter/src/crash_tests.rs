@@ -49,15 +49,23 @@ enum Scenario {
     /// A temporary transaction rolled back keeping its actions pending
     /// (`rollback_keep_actions`); the next open reports them.
     KeepActions,
+    /// A permanent transaction committed keeping its actions owed
+    /// (`commit_keep_actions`, a deploy's reload).
+    CommitKeepActions,
+    /// A checkpoint rolled back keeping its actions owed
+    /// (`rollback_latest_keep_actions`, `certsmith rollback`).
+    RollbackKeepActions,
 }
 
-const SCENARIOS: [Scenario; 6] = [
+const SCENARIOS: [Scenario; 8] = [
     Scenario::Commit,
     Scenario::Temporary,
     Scenario::Drop,
     Scenario::RollbackCheckpoint,
     Scenario::Recovery,
     Scenario::KeepActions,
+    Scenario::CommitKeepActions,
+    Scenario::RollbackKeepActions,
 ];
 
 impl Scenario {
@@ -69,6 +77,8 @@ impl Scenario {
             Scenario::RollbackCheckpoint => "rollback-checkpoint",
             Scenario::Recovery => "recovery",
             Scenario::KeepActions => "keep-actions",
+            Scenario::CommitKeepActions => "commit-keep-actions",
+            Scenario::RollbackKeepActions => "rollback-keep-actions",
         }
     }
 
@@ -136,7 +146,7 @@ fn apply(tx: &mut crate::Transaction<'_>, root: &Path) -> Result<(), crate::Erro
 fn prepare(scenario: Scenario, root: &Path) {
     setup(root);
     match scenario {
-        Scenario::RollbackCheckpoint => {
+        Scenario::RollbackCheckpoint | Scenario::RollbackKeepActions => {
             let mut r = Reverter::open(work(root)).unwrap();
             let mut tx = r.begin(Kind::Permanent, "crash test").unwrap();
             apply(&mut tx, root).unwrap();
@@ -161,17 +171,23 @@ fn run(scenario: Scenario, root: &Path) -> Result<(), crate::Error> {
         _ => Kind::Permanent,
     };
     match scenario {
-        Scenario::Commit | Scenario::Temporary | Scenario::Drop | Scenario::KeepActions => {
+        Scenario::Commit
+        | Scenario::Temporary
+        | Scenario::Drop
+        | Scenario::KeepActions
+        | Scenario::CommitKeepActions => {
             let mut tx = r.begin(kind, "crash test")?;
             apply(&mut tx, root)?;
             match scenario {
                 Scenario::Commit => drop(tx.commit()?),
                 Scenario::Temporary => drop(tx.rollback()?),
                 Scenario::KeepActions => drop(tx.rollback_keep_actions("owed").0?),
+                Scenario::CommitKeepActions => drop(tx.commit_keep_actions("owed")?),
                 _ => drop(tx),
             }
         }
         Scenario::RollbackCheckpoint => drop(r.rollback(1)?),
+        Scenario::RollbackKeepActions => drop(r.rollback_latest_keep_actions("owed")?),
         Scenario::Recovery => {}
     }
     Ok(())
@@ -259,6 +275,20 @@ fn same_content_trees(expected: &Tree, actual: &Tree) -> Vec<String> {
     problems
 }
 
+/// The keep-actions scenarios' promise: once the checkpoint is committed
+/// (or, for a rollback, gone), the next open reports its actions.
+fn owed_actions_lost(scenario: Scenario, r: &Reverter, committed: bool) -> Option<String> {
+    let owed = match scenario {
+        Scenario::CommitKeepActions => committed,
+        Scenario::RollbackKeepActions => !committed,
+        _ => false,
+    };
+    let reported = r
+        .recovery()
+        .is_some_and(|rec| !rec.summary.actions.is_empty());
+    (owed && !reported).then(|| "the owed actions were not reported at the next open".into())
+}
+
 /// The checks after an interruption (kill or injected error).
 fn verify_after_interruption(scenario: Scenario, root: &Path, e: &Expected) -> Vec<String> {
     let mut problems = check_wholly_old_or_new(&snapshot(&live(root)), e);
@@ -283,6 +313,7 @@ fn verify_after_interruption(scenario: Scenario, root: &Path, e: &Expected) -> V
             return problems;
         }
     };
+    problems.extend(owed_actions_lost(scenario, &r, committed));
     let after_recovery = snapshot(&live(root));
     if committed {
         if scenario == Scenario::Temporary

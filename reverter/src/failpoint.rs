@@ -1,24 +1,33 @@
 //! Fail points: numbered places between the steps of every durable change,
 //! where the crash tests stop a process (to SIGKILL it) or inject an I/O
-//! error. Compiled into this crate's unit-test binary only (`cfg(test)`):
-//! certsmith's own builds have none.
+//! error. Compiled into debug builds only (`cfg(debug_assertions)`: the
+//! builds `cargo test` and `cargo nextest` make, of this crate and of the
+//! certsmith binary); release builds (`cargo build --release`,
+//! `scripts/package`) have none, and [`crate::fail_point`] is a no-op there.
 //!
-//! The plan comes from `REVERTER_FAILPOINT` (read once per thread) or from
-//! [`set`]:
+//! The plan comes from `CERTSMITH_FAILPOINT` (read once per process) or,
+//! for one thread, from [`set`] (this crate's in-process tests):
 //! - `list`: print `failpoint N NAME` on stderr at every hit;
 //! - `kill:N`: at the N-th hit print `failpoint-reached N NAME` on stderr and
 //!   wait to be killed;
 //! - `error:N`: make the N-th hit fail with an injected I/O error.
+//!
+//! Hits are counted per process under the environment's plan (the writes a
+//! command makes are sequential, so the numbering is the same run to run),
+//! and per thread under [`set`] (tests in one process run in parallel).
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::io::{self, Write};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub(crate) const ENV: &str = "REVERTER_FAILPOINT";
+pub const ENV: &str = "CERTSMITH_FAILPOINT";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Plan {
     Off,
     /// Count hits silently (see [`hits`]).
+    #[cfg_attr(not(test), allow(dead_code))]
     Count,
     List,
     Kill(usize),
@@ -40,31 +49,48 @@ impl Plan {
     }
 }
 
+static PROCESS_PLAN: OnceLock<Plan> = OnceLock::new();
+static PROCESS_HITS: AtomicUsize = AtomicUsize::new(0);
+
 thread_local! {
-    static PLAN: RefCell<Option<Plan>> = const { RefCell::new(None) };
-    static HITS: Cell<usize> = const { Cell::new(0) };
+    static THREAD_PLAN: Cell<Option<Plan>> = const { Cell::new(None) };
+    static THREAD_HITS: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Replace this thread's plan and reset its hit counter.
+#[cfg(test)]
 pub(crate) fn set(plan: Plan) {
-    PLAN.with(|p| *p.borrow_mut() = Some(plan));
-    HITS.with(|h| h.set(0));
+    THREAD_PLAN.with(|p| p.set(Some(plan)));
+    THREAD_HITS.with(|h| h.set(0));
 }
 
 /// How many fail points this thread has passed since the last [`set`].
+#[cfg(test)]
 pub(crate) fn hits() -> usize {
-    HITS.with(Cell::get)
+    THREAD_HITS.with(Cell::get)
 }
 
-pub(crate) fn hit(name: &'static str) -> io::Result<()> {
-    let plan = PLAN.with(|p| *p.borrow_mut().get_or_insert_with(Plan::from_env));
-    if plan == Plan::Off {
-        return Ok(());
+/// The plan in force here and the number of this hit under it.
+fn plan_and_count() -> (Plan, usize) {
+    if let Some(plan) = THREAD_PLAN.with(Cell::get) {
+        if plan == Plan::Off {
+            return (plan, 0);
+        }
+        let n = THREAD_HITS.with(|h| {
+            h.set(h.get() + 1);
+            h.get()
+        });
+        return (plan, n);
     }
-    let n = HITS.with(|h| {
-        h.set(h.get() + 1);
-        h.get()
-    });
+    let plan = *PROCESS_PLAN.get_or_init(Plan::from_env);
+    if plan == Plan::Off {
+        return (plan, 0);
+    }
+    (plan, PROCESS_HITS.fetch_add(1, Ordering::SeqCst) + 1)
+}
+
+pub fn hit(name: &str) -> io::Result<()> {
+    let (plan, n) = plan_and_count();
     match plan {
         Plan::List => {
             let _ = writeln!(io::stderr(), "failpoint {n} {name}");

@@ -31,23 +31,38 @@
 #![forbid(unsafe_code)]
 
 /// A numbered place between two steps of a durable change (see
-/// `failpoint.rs`); nothing at all outside this crate's unit tests.
-#[cfg(test)]
+/// `failpoint.rs`); debug builds only, nothing at all in release builds.
+#[cfg(debug_assertions)]
 macro_rules! failpoint {
     ($name:literal) => {
         crate::failpoint::hit($name)
     };
 }
-#[cfg(not(test))]
+#[cfg(not(debug_assertions))]
 macro_rules! failpoint {
     ($name:literal) => {
         ::std::io::Result::<()>::Ok(())
     };
 }
 
+/// A fail point of the caller's own (certsmith's stores use the same
+/// numbering and `CERTSMITH_FAILPOINT` plan as this crate's): in a debug
+/// build, `Err` when the plan injects an error here and no return when it
+/// kills here; in a release build always `Ok` (see `failpoint.rs`).
+#[inline(always)]
+pub fn fail_point(name: &str) -> std::io::Result<()> {
+    #[cfg(debug_assertions)]
+    return failpoint::hit(name);
+    #[cfg(not(debug_assertions))]
+    {
+        let _ = name;
+        Ok(())
+    }
+}
+
 pub mod atomic;
 mod error;
-#[cfg(test)]
+#[cfg(debug_assertions)]
 mod failpoint;
 mod fsops;
 pub mod lock;

@@ -190,6 +190,46 @@ impl<'r> Transaction<'r> {
     /// changed (no checkpoint is made). A temporary transaction cannot be
     /// committed: it is rolled back and [`Error::TemporaryCommit`] returned.
     pub fn commit(mut self) -> Result<Option<Checkpoint>, Error> {
+        if !self.ready_to_commit()? {
+            return Ok(None);
+        }
+        self.commit_rename()
+    }
+
+    /// Commit as [`Transaction::commit`] does, but leave the transaction's
+    /// undo actions pending, titled `title`, until the next
+    /// [`Reverter::recover`]: for a server reload owed once the committed
+    /// files are in place. The actions are first written to `owed/`, then
+    /// the checkpoint is committed, then `owed/` becomes `in-progress/`; a
+    /// crash at any instant leaves the whole transaction pending (the next
+    /// start undoes it and reports its actions) or the checkpoint committed
+    /// with its actions owed (the next start reports them), never the
+    /// checkpoint with its reload forgotten.
+    pub fn commit_keep_actions(mut self, title: &str) -> Result<Option<Checkpoint>, Error> {
+        if !self.ready_to_commit()? {
+            return Ok(None);
+        }
+        let owed = self.root.join(workdir::OWED);
+        let mut actions = self.manifest.clone();
+        actions.entries.retain(|e| matches!(e, Entry::Action(_)));
+        actions.title = title.to_string();
+        actions.committed = None;
+        let staged = fsops::make_dir(&owed, 0o700)
+            .at(&owed, "create directory")
+            .and_then(|()| manifest::write(&owed, &actions));
+        if let Err(e) = staged {
+            let _ = fs::remove_dir_all(&owed);
+            return Err(e);
+        }
+        let checkpoint = self.commit_rename()?;
+        let in_progress = self.root.join(workdir::IN_PROGRESS);
+        fsops::rename(&owed, &in_progress).at(&owed, "keep the actions owed")?;
+        Ok(checkpoint)
+    }
+
+    /// Refuse a temporary transaction (rolled back) and drop an empty one;
+    /// `true` when there is a checkpoint to commit.
+    fn ready_to_commit(&mut self) -> Result<bool, Error> {
         if self.manifest.kind == Kind::Temporary {
             let title = self.manifest.title.clone();
             self.rollback_now()?;
@@ -197,8 +237,14 @@ impl<'r> Transaction<'r> {
         }
         if self.manifest.entries.is_empty() {
             self.rollback_now()?;
-            return Ok(None);
+            return Ok(false);
         }
+        Ok(true)
+    }
+
+    /// Record the files' final states and rename the transaction into
+    /// place as the next checkpoint (the commit point).
+    fn commit_rename(&mut self) -> Result<Option<Checkpoint>, Error> {
         for entry in &mut self.manifest.entries {
             if let Entry::Path { path, after, .. } = entry {
                 *after = Some(state::after(path)?);
@@ -249,7 +295,7 @@ impl<'r> Transaction<'r> {
         // Finished as an object either way: on failure the whole transaction
         // stays on disk for the next recovery.
         self.done = true;
-        let result = undo::undo_keeping_actions(&self.dir, title);
+        let result = undo::undo_keeping_actions(&self.dir, None, title);
         let reverter = self
             .reverter
             .take()

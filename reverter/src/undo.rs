@@ -43,8 +43,12 @@ pub(crate) fn undo_and_remove(
 /// (both copies, each atomically), so a crash at any instant leaves either the
 /// whole transaction or its actions alone for the next recovery, which undoes
 /// what is left and reports the actions. On failure `dir` is kept whole.
-pub(crate) fn undo_keeping_actions(dir: &Path, title: &str) -> Result<RollbackSummary, Error> {
-    let Some((mut m, summary)) = undo_in_place(dir, None)? else {
+pub(crate) fn undo_keeping_actions(
+    dir: &Path,
+    id: Option<u64>,
+    title: &str,
+) -> Result<RollbackSummary, Error> {
+    let Some((mut m, summary)) = undo_in_place(dir, id)? else {
         return Err(Error::io(
             dir,
             "roll back",

@@ -32,6 +32,9 @@ use std::time::SystemTime;
 pub(crate) const ROOT: &str = "reverter";
 pub(crate) const IN_PROGRESS: &str = "in-progress";
 pub(crate) const CHECKPOINTS: &str = "checkpoints";
+/// The undo actions a [`Transaction::commit_keep_actions`] keeps owed,
+/// staged here while the checkpoint is committed.
+pub(crate) const OWED: &str = "owed";
 
 /// The reverter of one work dir, holding that directory's lock.
 #[derive(Debug)]
@@ -81,6 +84,7 @@ impl Reverter {
     pub fn recover(&mut self) -> Result<Option<Recovery>, Error> {
         undo::remove_discarded(&self.root)?;
         let dir = self.root.join(IN_PROGRESS);
+        settle_owed(&self.root, &dir)?;
         if lstat(&dir)?.is_none() {
             return Ok(None);
         }
@@ -105,6 +109,31 @@ impl Reverter {
 
     /// Undo the newest checkpoint. `Ok(None)` when there is none.
     pub fn rollback_latest(&mut self) -> Result<Option<RollbackSummary>, Error> {
+        let Some((id, in_progress)) = self.start_rollback()? else {
+            return Ok(None);
+        };
+        Ok(undo::undo_and_remove(&in_progress, Some(id))?.map(|(_, summary)| summary))
+    }
+
+    /// Undo the newest checkpoint as [`Reverter::rollback_latest`] does, but
+    /// leave its undo actions pending, titled `title`, until the next
+    /// [`Reverter::recover`]: for a server reload owed once the files are
+    /// back. A process killed before it has reloaded loses nothing: the
+    /// next start reports the actions again (the caller reloads, then calls
+    /// `recover`). Until then no transaction or rollback can begin.
+    pub fn rollback_latest_keep_actions(
+        &mut self,
+        title: &str,
+    ) -> Result<Option<RollbackSummary>, Error> {
+        let Some((id, in_progress)) = self.start_rollback()? else {
+            return Ok(None);
+        };
+        undo::undo_keeping_actions(&in_progress, Some(id), title).map(Some)
+    }
+
+    /// Move the newest checkpoint to `in-progress/` to be undone there:
+    /// its number and the new place, or `None` when there is none.
+    fn start_rollback(&mut self) -> Result<Option<(u64, PathBuf)>, Error> {
         let in_progress = self.root.join(IN_PROGRESS);
         if lstat(&in_progress)?.is_some() {
             return Err(Error::TransactionInProgress { dir: in_progress });
@@ -117,7 +146,7 @@ impl Reverter {
             return Err(missing_manifest(&dir));
         }
         fsops::rename(&dir, &in_progress).at(&dir, "start rolling back checkpoint")?;
-        Ok(undo::undo_and_remove(&in_progress, Some(id))?.map(|(_, summary)| summary))
+        Ok(Some((id, in_progress)))
     }
 
     /// Undo the newest `n` checkpoints, newest first (fewer if fewer exist).
@@ -132,6 +161,23 @@ impl Reverter {
         }
         Ok(done)
     }
+}
+
+/// A commit that keeps its actions owed was interrupted: with the
+/// transaction still in `in-progress/`, it never committed (undoing it
+/// reports the same actions), so the staged copy goes; without, the
+/// checkpoint is committed and the staged actions become the pending
+/// transaction.
+fn settle_owed(root: &Path, in_progress: &Path) -> Result<(), Error> {
+    let owed = root.join(OWED);
+    if lstat(&owed)?.is_none() {
+        return Ok(());
+    }
+    if lstat(in_progress)?.is_some() {
+        fs::remove_dir_all(&owed).at(&owed, "remove staged actions")?;
+        return fsops::sync_dir(root).at(root, "sync directory");
+    }
+    fsops::rename(&owed, in_progress).at(&owed, "keep the actions owed")
 }
 
 /// A transaction left unfinished, as [`inspect`] sees it.

@@ -10,6 +10,10 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The title of a rolled-back checkpoint's undo actions while its reloads
+/// are owed.
+const RELOAD_OWED: &str = "rollback: reload owed";
+
 pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
     let wanted = config.rollback_checkpoints;
     if config.dry_run {
@@ -33,9 +37,12 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
         eprintln!("certsmith: only {available} checkpoint(s) exist; rolling back all of them");
     }
     let mut changed: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut actions: Vec<UndoAction> = Vec::new();
+    let (mut reloaded, mut failed) = (Vec::new(), Vec::new());
     for _ in 0..wanted.min(available) {
-        let Some(summary) = reverter.rollback_latest()? else {
+        // The checkpoint's reloads stay recorded until they are done: a
+        // rollback killed after its files are back, before the reload,
+        // would otherwise leave the servers running the undone config.
+        let Some(summary) = reverter.rollback_latest_keep_actions(RELOAD_OWED)? else {
             break;
         };
         let when = summary.committed.map(iso8601).unwrap_or_default();
@@ -45,9 +52,12 @@ pub fn run(config: &Config, session: &mut Session) -> Result<ExitCode> {
             summary.title
         ));
         changed.extend(summary.changed_files().map(PathBuf::from));
-        actions.extend(summary.actions.iter().cloned());
+        let (done, not_done) = reload_servers(config, &summary.actions);
+        reloaded.extend(done);
+        failed.extend(not_done);
+        // Done (or reported as failed, as before): the record goes.
+        reverter.recover()?;
     }
-    let (reloaded, failed) = reload_servers(config, &actions);
     for line in &reloaded {
         say(format!("{line}\n"));
     }

@@ -177,7 +177,8 @@ fn make_private_dirs(path: &Path) -> Result<(), StorageError> {
         .recursive(true)
         .mode(0o700)
         .create(path)
-        .map_err(|e| StorageError::io(path, e))
+        .map_err(|e| StorageError::io(path, e))?;
+    super::fsutil::fail_point("account: private dirs made", path)
 }
 
 /// The name an account dir is built under before it is renamed into place:
@@ -234,7 +235,7 @@ fn remove_stale_temps(server: &Path) -> Result<(), StorageError> {
 
 fn remove_temp(tmp: &Path) -> Result<(), StorageError> {
     match fs::remove_dir_all(tmp) {
-        Ok(()) => Ok(()),
+        Ok(()) => super::fsutil::fail_point("account: temp dir removed", tmp),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(StorageError::io(tmp, e)),
     }
@@ -246,6 +247,7 @@ fn write_account_files(dir: &Path, account: &StoredAccount) -> Result<(), Storag
         .mode(0o700)
         .create(dir)
         .map_err(|e| StorageError::io(dir, e))?;
+    super::fsutil::fail_point("account: temp dir created", dir)?;
     let files = [
         ("private_key.json", account.key_json.clone(), 0o400),
         ("regr.json", account.regr.to_string(), 0o644),
@@ -264,6 +266,7 @@ fn write_account_files(dir: &Path, account: &StoredAccount) -> Result<(), Storag
     ] {
         fs::set_permissions(&path, fs::Permissions::from_mode(mode))
             .map_err(|e| StorageError::io(&path, e))?;
+        super::fsutil::fail_point("account: mode set", &path)?;
     }
     super::fsutil::sync_dir(dir)
 }

@@ -1,4 +1,5 @@
-//! Small file-system steps the lineage code repeats.
+//! Small file-system steps the lineage and account stores repeat, each
+//! followed by a fail point (see [`fail_point`]).
 
 use super::StorageError;
 use std::fs;
@@ -15,8 +16,19 @@ pub fn make_dir(dir: &Path, mode: u32) -> Result<(), StorageError> {
         .mode(mode)
         .create(dir)
         .map_err(|e| StorageError::io(dir, e))?;
+    fail_point("make_dir: created", dir)?;
     // The umask may have narrowed the mode; set exactly what Certbot has.
-    fs::set_permissions(dir, fs::Permissions::from_mode(mode)).map_err(|e| StorageError::io(dir, e))
+    fs::set_permissions(dir, fs::Permissions::from_mode(mode))
+        .map_err(|e| StorageError::io(dir, e))?;
+    fail_point("make_dir: mode set", dir)
+}
+
+/// A numbered place after one step of a store's write, where the crash
+/// tests kill the debug binary or inject an I/O error
+/// (`CERTSMITH_FAILPOINT`, see `reverter/src/failpoint.rs`); nothing in a
+/// release build.
+pub fn fail_point(name: &str, path: &Path) -> Result<(), StorageError> {
+    reverter::fail_point(name).map_err(|e| StorageError::io(path, e))
 }
 
 pub fn write_file(path: &Path, data: &[u8], mode: u32) -> Result<(), StorageError> {
@@ -37,16 +49,20 @@ pub fn replace_symlink(target: &Path, link: &Path) -> Result<(), StorageError> {
     let tmp = dir.join(format!(".{name}.certsmith-tmp.{}", std::process::id()));
     let _ = fs::remove_file(&tmp);
     std::os::unix::fs::symlink(target, &tmp).map_err(|e| StorageError::io(&tmp, e))?;
-    if let Err(e) = fs::rename(&tmp, link) {
+    let switched = fail_point("replace_symlink: temp link created", &tmp)
+        .and_then(|()| fs::rename(&tmp, link).map_err(|e| StorageError::io(link, e)));
+    if let Err(e) = switched {
         let _ = fs::remove_file(&tmp);
-        return Err(StorageError::io(link, e));
+        return Err(e);
     }
-    reverter::atomic::sync_dir(dir).map_err(|e| StorageError::io(dir, e))
+    fail_point("replace_symlink: renamed", link)?;
+    sync_dir(dir)
 }
 
 /// Make `dir`'s entries (renames, new files) durable.
 pub fn sync_dir(dir: &Path) -> Result<(), StorageError> {
-    reverter::atomic::sync_dir(dir).map_err(|e| StorageError::io(dir, e))
+    reverter::atomic::sync_dir(dir).map_err(|e| StorageError::io(dir, e))?;
+    fail_point("sync_dir: synced", dir)
 }
 
 /// Rename `from` to `to`, which must not exist (a file or directory someone
@@ -64,5 +80,6 @@ pub fn rename_new(from: &Path, to: &Path) -> Result<(), StorageError> {
         }
         Err(e) => return Err(StorageError::io(to, e.into())),
     }
+    fail_point("rename_new: renamed", to)?;
     sync_dir(to.parent().unwrap_or(Path::new(".")))
 }

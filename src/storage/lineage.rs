@@ -2,7 +2,7 @@
 //! `live/NAME` symlinks to the newest, and `renewal/NAME.conf`.
 
 use super::StorageError;
-use super::fsutil::{make_dir, rename_new, replace_symlink, write_file};
+use super::fsutil::{fail_point, make_dir, rename_new, replace_symlink, write_file};
 use super::renewal_conf::{PARAMS, RenewalConf, WEBROOT_MAP};
 use crate::x509::{self as certinfo, CertInfo};
 use std::fs;
@@ -308,15 +308,39 @@ impl Lineage {
             }
             return Err(e);
         }
-        for kind in KINDS {
-            let link = self.path(kind);
-            let target = relative_target(&link, &archive.join(format!("{kind}{version}.pem")));
-            replace_symlink(&target, &link)?;
-        }
+        self.switch_links(&archive, version)?;
         params.apply(&mut self.conf)?;
         self.conf.set(&[], "version", env!("CARGO_PKG_VERSION"));
         write_file(&self.conf_path, self.conf.render().as_bytes(), 0o644)?;
         Ok(version)
+    }
+
+    /// Point every live link at `version` in `archive`. When a switch
+    /// fails (a full disk, say), the links already switched are pointed
+    /// back, so the lineage is left on its previous version rather than
+    /// mixed (a key that does not match its certificate).
+    fn switch_links(&self, archive: &Path, version: Version) -> Result<(), StorageError> {
+        let mut switched: Vec<(PathBuf, PathBuf)> = Vec::new();
+        for kind in KINDS {
+            let link = self.path(kind);
+            let before = fs::read_link(&link).map_err(|e| StorageError::io(&link, e))?;
+            let target = relative_target(&link, &archive.join(format!("{kind}{version}.pem")));
+            // Listed first: a switch that failed after its rename is undone too.
+            switched.push((link.clone(), before));
+            if let Err(e) = replace_symlink(&target, &link) {
+                for (link, before) in switched.iter().rev() {
+                    if let Err(back) = replace_symlink(before, link) {
+                        return Err(StorageError::Invalid(format!(
+                            "{e}; pointing {} back at {} failed too ({back}): the next renew repairs the links",
+                            link.display(),
+                            before.display()
+                        )));
+                    }
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     /// Write new renewal options without a new version (`reconfigure`).
@@ -385,9 +409,11 @@ impl Lineage {
         rename_new(&self.conf_path, &withdrawn)?;
         if let Some(dir) = live_dir.filter(|d| d.ends_with(&self.name)) {
             fs::remove_dir_all(&dir).map_err(|e| StorageError::io(&dir, e))?;
+            fail_point("delete: live removed", &dir)?;
         }
         if archive.ends_with(&self.name) && archive.is_dir() {
             fs::remove_dir_all(&archive).map_err(|e| StorageError::io(&archive, e))?;
+            fail_point("delete: archive removed", &archive)?;
         }
         leftovers::remove_path(&withdrawn)?;
         Ok(())
@@ -461,8 +487,10 @@ fn keep_key_access(path: &Path, previous: &fs::Metadata) -> Result<(), StorageEr
             previous.gid()
         ))
     })?;
+    fail_point("new private key: group set", path)?;
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .map_err(|e| StorageError::io(path, e))
+        .map_err(|e| StorageError::io(path, e))?;
+    fail_point("new private key: mode set", path)
 }
 
 fn new_conf(

@@ -13,6 +13,7 @@ mod fsutil;
 mod lineage;
 pub mod lock;
 pub mod renewal_conf;
+mod temps;
 
 pub use lineage::{
     Lineage, LinkRepair, NewLineageError, ParamValue, Recovered, RenewalParams, Version,
@@ -55,8 +56,18 @@ impl StorageError {
 }
 
 /// Make the config dir if needed and take Certbot's lock on it; hold the
-/// returned guard while writing anything under it.
+/// returned guard while writing anything under it. The temporaries killed
+/// writes left there are removed (see `temps.rs`).
 pub fn lock_config_dir(config_dir: &Path) -> Result<CertbotLock, StorageError> {
+    let lock = lock_config_dir_unchanged(config_dir)?;
+    // Only now is no other certsmith writing there.
+    temps::remove_killed_writes_temps(config_dir)?;
+    Ok(lock)
+}
+
+/// [`lock_config_dir`] without removing anything: for a dry run, which
+/// leaves the config dir as it was.
+pub fn lock_config_dir_unchanged(config_dir: &Path) -> Result<CertbotLock, StorageError> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -65,5 +76,5 @@ pub fn lock_config_dir(config_dir: &Path) -> Result<CertbotLock, StorageError> {
         .map_err(|e| StorageError::io(config_dir, e))?;
     // The directory lock (`reverter::DirLock`) is taken for every writing
     // verb by `commands::session`; this adds Certbot's own lock on top.
-    CertbotLock::acquire(config_dir).map_err(StorageError::from)
+    Ok(CertbotLock::acquire(config_dir)?)
 }

@@ -67,6 +67,13 @@ fn dry_run_renews_everything_and_saves_nothing() {
     w.standalone(&["-d", "dry2.example.com,www.dry2.example.com"])
         .ok();
     let hooks = w.dir.join("hooks.log");
+    // What a killed write left: a real run removes it, a dry run leaves it.
+    std::fs::write(
+        w.config_dir()
+            .join("renewal/..dry1.example.com.conf.certsmith-tmp.1.0"),
+        "partial",
+    )
+    .unwrap();
     let before = snapshot(&w.config_dir());
     let run = w
         .renew(&[

@@ -11,6 +11,7 @@ pub mod common;
 pub mod digitalocean;
 pub mod dnsimple;
 pub mod dnsmadeeasy;
+pub mod failpoints;
 pub mod gehirn;
 pub mod google;
 pub mod https;
@@ -29,6 +30,7 @@ pub mod route53;
 pub mod run;
 pub mod sakuracloud;
 pub mod tty;
+pub mod whole;
 
 #[allow(unused_imports)] // not every binary uses every helper
 pub use common::{Rng, TempDir, golden, is_root, require_root, unique, unique_name};

@@ -287,7 +287,11 @@ pub fn run(config: &Config, session: &mut crate::commands::Session) -> anyhow::R
         summary(config, 0, 0, 0);
         return Ok(ExitCode::SUCCESS);
     }
-    let lock = storage::lock_config_dir(&config.paths.config_dir)?;
+    let lock = if config.dry_run {
+        storage::lock_config_dir_unchanged(&config.paths.config_dir)?
+    } else {
+        storage::lock_config_dir(&config.paths.config_dir)?
+    };
     let (mut renewed, mut failed, mut not_due) = (Vec::new(), Vec::new(), 0usize);
     let mut errors = 0usize;
     let mut interrupted = false;

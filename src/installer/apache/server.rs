@@ -130,9 +130,15 @@ impl Apache {
             }
         };
         let was_running = running(&pid_file).is_some();
-        let checkpoint = tx.commit()?;
+        // The restart record stays owed past the commit: a run killed
+        // before the restart has the next start restart Apache.
+        let checkpoint = tx.commit_keep_actions(&format!("{title}: restart owed"))?;
         let restarted = self.ctl.restart_on(&wait, || self.ctl.graceful(&pid_file));
         ctl::finish(wait, restarted.as_ref().copied(), true);
+        if checkpoint.is_some() {
+            // Restarted, or about to be undone below: the record goes.
+            reverter.recover()?;
+        }
         match restarted {
             Ok(restart) => Ok(Deployed {
                 checkpoint,

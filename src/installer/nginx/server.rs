@@ -140,9 +140,15 @@ impl Nginx {
                 });
             }
         };
-        let checkpoint = tx.commit()?;
+        // The reload record stays owed past the commit: a run killed
+        // before the reload has the next start reload nginx.
+        let checkpoint = tx.commit_keep_actions(&format!("{title}: reload owed"))?;
         let reloaded = self.ctl.reload_on(&wait, config);
         ctl::finish(wait, reloaded.as_ref().copied(), true);
+        if checkpoint.is_some() {
+            // Reloaded, or about to be undone below: the record goes.
+            reverter.recover()?;
+        }
         match reloaded {
             Ok(restart) => Ok(Deployed {
                 checkpoint,

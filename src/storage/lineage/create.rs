@@ -13,7 +13,7 @@
 use super::target::target_from;
 use super::{KINDS, LIVE_README, Lineage, RenewalParams, make_hook_dirs, new_conf, write_version};
 use crate::storage::StorageError;
-use crate::storage::fsutil::{make_dir, rename_new, sync_dir, write_file};
+use crate::storage::fsutil::{fail_point, make_dir, rename_new, sync_dir, write_file};
 use crate::x509::Issued;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -170,6 +170,7 @@ fn build_live(s: &Staging, _: &Input) -> Result<(), StorageError> {
         let target = target_from(&s.live.join(&file), &s.live_tmp, &archived);
         let link = s.live_tmp.join(&file);
         std::os::unix::fs::symlink(&target, &link).map_err(|e| StorageError::io(&link, e))?;
+        fail_point("new lineage: live link created", &link)?;
         check_reaches(&link, &archived)?;
     }
     write_file(&s.live_tmp.join("README"), LIVE_README.as_bytes(), 0o644)?;

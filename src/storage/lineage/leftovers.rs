@@ -26,7 +26,7 @@
 use super::create::{Staging, TMP_SUFFIX};
 use super::validate_name;
 use crate::storage::StorageError;
-use crate::storage::fsutil::sync_dir;
+use crate::storage::fsutil::{fail_point, sync_dir};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -136,6 +136,7 @@ pub(super) fn remove_path(path: &Path) -> Result<bool, StorageError> {
         fs::remove_file(path)
     };
     result.map_err(|e| StorageError::io(path, e))?;
+    fail_point("remove_path: removed", path)?;
     sync_dir(path.parent().unwrap_or(Path::new(".")))?;
     Ok(true)
 }
