@@ -12,7 +12,7 @@ use http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use instant_acme::BodyWrapper;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Tries of one request while the provider answers 429.
 pub const MAX_TRIES: u32 = 4;
@@ -219,13 +219,23 @@ fn json_of(bytes: &[u8]) -> Value {
 }
 
 /// How long to wait before try `tries + 1`: the provider's `Retry-After`
-/// seconds (an HTTP date or nothing: 1, 2, 4 s), at most a minute.
+/// (RFC 9110 §10.2.3: seconds, or an HTTP date waited until, a past one not
+/// at all; anything else: 1, 2, 4 s), at most a minute.
 fn retry_wait(retry_after: &str, tries: u32) -> Duration {
-    let seconds = retry_after
-        .trim()
-        .parse::<u64>()
-        .unwrap_or(1 << (tries - 1).min(5));
-    Duration::from_secs(seconds).min(MAX_RETRY_WAIT)
+    retry_wait_at(retry_after, tries, SystemTime::now())
+}
+
+/// [`retry_wait`] with the time now given.
+fn retry_wait_at(retry_after: &str, tries: u32, now: SystemTime) -> Duration {
+    let text = retry_after.trim();
+    let wait = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => match httpdate::parse_http_date(text) {
+            Ok(when) => when.duration_since(now).unwrap_or(Duration::ZERO),
+            Err(_) => Duration::from_secs(1 << (tries.max(1) - 1).min(5)),
+        },
+    };
+    wait.min(MAX_RETRY_WAIT)
 }
 
 /// `text` with every byte outside RFC 3986's unreserved set percent-encoded
@@ -265,10 +275,58 @@ mod tests {
     #[test]
     fn retry_after_seconds_are_followed_up_to_a_minute() {
         assert_eq!(retry_wait("3", 1), Duration::from_secs(3));
+        assert_eq!(retry_wait(" 0 ", 1), Duration::ZERO);
         assert_eq!(retry_wait("600", 1), MAX_RETRY_WAIT);
-        assert_eq!(
-            retry_wait("Wed, 21 Oct 2015 07:28:00 GMT", 3),
-            Duration::from_secs(4)
+    }
+
+    /// RFC 9110's example date, and a clock set relative to it.
+    const DATE: &str = "Sun, 06 Nov 1994 08:49:37 GMT";
+    fn at(offset_from_date: i64) -> SystemTime {
+        let date = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        if offset_from_date >= 0 {
+            date + Duration::from_secs(offset_from_date.unsigned_abs())
+        } else {
+            date - Duration::from_secs(offset_from_date.unsigned_abs())
+        }
+    }
+
+    #[test]
+    fn a_retry_after_date_in_the_future_is_waited_for_up_to_a_minute() {
+        assert_eq!(retry_wait_at(DATE, 1, at(-7)), Duration::from_secs(7));
+        assert_eq!(retry_wait_at(DATE, 3, at(0)), Duration::ZERO);
+        assert_eq!(retry_wait_at(DATE, 1, at(-3600)), MAX_RETRY_WAIT);
+        // The obsolete forms RFC 9110 has recipients accept.
+        let rfc850 = "Sunday, 06-Nov-94 08:49:37 GMT";
+        let asctime = "Sun Nov  6 08:49:37 1994";
+        assert_eq!(retry_wait_at(rfc850, 1, at(-5)), Duration::from_secs(5));
+        assert_eq!(retry_wait_at(asctime, 1, at(-5)), Duration::from_secs(5));
+        // A real future date, with the real clock.
+        let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        let wait = retry_wait(&soon, 1);
+        assert!(
+            wait <= Duration::from_secs(30) && wait >= Duration::from_secs(25),
+            "{wait:?}"
         );
+    }
+
+    #[test]
+    fn a_retry_after_date_in_the_past_is_not_waited_for() {
+        assert_eq!(retry_wait_at(DATE, 1, at(1)), Duration::ZERO);
+        assert_eq!(retry_wait_at(DATE, 4, at(86_400)), Duration::ZERO);
+        assert_eq!(retry_wait(DATE, 2), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_garbled_retry_after_backs_off_1_2_4_seconds() {
+        for garbage in ["", "soon", "-5", "1.5", "Sun, 32 Nov 1994 08:49:37 GMT"] {
+            assert_eq!(
+                retry_wait_at(garbage, 1, at(-7)),
+                Duration::from_secs(1),
+                "{garbage}"
+            );
+            assert_eq!(retry_wait_at(garbage, 2, at(-7)), Duration::from_secs(2));
+            assert_eq!(retry_wait_at(garbage, 3, at(-7)), Duration::from_secs(4));
+        }
+        assert_eq!(retry_wait("x", 9), Duration::from_secs(32));
     }
 }
