@@ -167,3 +167,56 @@ fn a_foreign_key_and_an_unknown_zone_are_named_with_the_credentials_file() {
     assert!(g.records().is_empty(), "{:?}", g.records());
     assert!(w.bind.txt("_acme-challenge.e.example.test").is_empty());
 }
+
+/// The zone list comes in pages (one zone each): a private zone of the
+/// same name on the first, the public one on the second. certsmith follows
+/// `nextPageToken` past the private zone; a name with only a private zone
+/// has none.
+#[test]
+fn the_public_zone_is_found_on_a_later_page_past_a_private_one() {
+    let (w, g) = world();
+    g.add_private_zone("example.test");
+    g.add_private_zone("inside.test");
+    g.page_one_zone_each();
+    let cred = w.credentials(&g.key_file);
+    let cred = cred.display().to_string();
+    let run = w.certsmith(&certonly(&cred, &["p.example.test"])).ok();
+    assert!(
+        run.stdout.contains(
+            "Added 1 TXT record _acme-challenge.p.example.test. in zone example.test. \
+             through the Google Cloud DNS API"
+        ),
+        "{}",
+        run.stdout
+    );
+    w.assert_verifies("p.example.test");
+    assert!(g.records().is_empty(), "{:?}", g.records());
+    let zones = format!("GET dns.googleapis.com/dns/v1/projects/{PROJECT}/managedZones");
+    let log = g.log();
+    let first = format!("{zones}?dnsName=example.test.");
+    let second = format!("{zones}?dnsName=example.test.&pageToken=page-1");
+    let at = |l: &str| log.iter().position(|x| x == l);
+    assert!(
+        matches!((at(&first), at(&second)), (Some(a), Some(b)) if a < b),
+        "{log:?}"
+    );
+    let run = w
+        .certsmith(&certonly(&cred, &["host.inside.test"]))
+        .failed();
+    let line = run.stderr.lines().last().unwrap_or_default();
+    assert!(
+        line.contains(&format!(
+            "the Google Cloud DNS API has no zone for _acme-challenge.host.inside.test in the \
+             account of {cred}"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !g.log()
+            .iter()
+            .any(|l| l.contains("inside-test-private") || l.contains("/1000")),
+        "{:?}",
+        g.log()
+    );
+}

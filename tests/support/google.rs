@@ -13,6 +13,10 @@
 //!   of a set that exists without its deletion: 409), `.../changes/{id}`
 //!   (get: `pending` once, then `done`). `{zone}` is a zone's name or id.
 //!
+//! Optionally (`page_one_zone_each`) a zone list answers one zone a page
+//! with `nextPageToken`, and private zones (`add_private_zone`) are listed
+//! before the public one of the same name.
+//!
 //! Each change is applied to a real BIND by RFC 2136 (nsupdate).
 
 use super::bind::{Bind, Updater};
@@ -40,6 +44,11 @@ struct State {
     /// The account's public key, PKCS#1 DER.
     public_key: Vec<u8>,
     zones: Vec<(u64, String)>,
+    /// Private zones (id, DNS name with the dot): listed before the public
+    /// ones, but no zone of the other methods.
+    private: Vec<(u64, String)>,
+    /// A zone list answers one zone a page, with `nextPageToken`.
+    paged: bool,
     /// name with the final dot -> (ttl, rrdatas).
     txt: BTreeMap<String, (u64, Vec<String>)>,
     changes: BTreeMap<String, u32>,
@@ -115,6 +124,21 @@ impl Google {
     }
     pub fn log(&self) -> Vec<String> {
         self.with(|s| s.log.clone())
+    }
+
+    /// A private zone named `name` (of a VPC network), listed before the
+    /// public zone of the same name.
+    pub fn add_private_zone(&self, name: &str) {
+        self.with(|s| {
+            let id = 1000 + s.private.len() as u64;
+            s.private.push((id, format!("{name}.")));
+        });
+    }
+
+    /// From now on a zone list answers one zone a page: each page but the
+    /// last with a `nextPageToken`, the next asked for by `pageToken=`.
+    pub fn page_one_zone_each(&self) {
+        self.with(|s| s.paged = true);
     }
 }
 
@@ -289,19 +313,42 @@ fn token(s: &State, r: &Request) -> Response {
 
 fn list_zones(s: &State, r: &Request) -> Response {
     let wanted = r.param("dnsName");
-    let zones: Vec<Value> = s
-        .zones
-        .iter()
-        .filter(|(_, n)| wanted.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(n)))
-        .map(|(id, n)| {
-            json!({"kind": "dns#managedZone", "name": zone_name(n), "dnsName": n,
-                              "id": id.to_string(), "visibility": "public"})
-        })
-        .collect();
-    Response::json(
-        200,
-        &json!({"kind": "dns#managedZonesListResponse", "managedZones": zones}),
-    )
+    let matches = |n: &String| wanted.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(n));
+    let private = s.private.iter().filter(|(_, n)| matches(n)).map(|(id, n)| {
+        json!({"kind": "dns#managedZone", "name": format!("{}-private", zone_name(n)),
+               "dnsName": n, "id": id.to_string(), "visibility": "private",
+               "privateVisibilityConfig": {"kind": "dns#managedZonePrivateVisibilityConfig",
+                   "networks": [{"kind": "dns#managedZonePrivateVisibilityConfigNetwork",
+                                 "networkUrl": "https://www.googleapis.com/compute/v1/projects/p/global/networks/default"}]}})
+    });
+    let public = s.zones.iter().filter(|(_, n)| matches(n)).map(|(id, n)| {
+        json!({"kind": "dns#managedZone", "name": zone_name(n), "dnsName": n,
+               "id": id.to_string(), "visibility": "public"})
+    });
+    let zones: Vec<Value> = private.chain(public).collect();
+    if !s.paged {
+        return Response::json(
+            200,
+            &json!({"kind": "dns#managedZonesListResponse", "managedZones": zones}),
+        );
+    }
+    // The page token: "page-N", N counted from 0.
+    let page = match r.param("pageToken") {
+        None => 0,
+        Some(t) => match t
+            .strip_prefix("page-")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            Some(n) if n < zones.len() => n,
+            _ => return error(400, "INVALID_ARGUMENT", "Invalid value for page token"),
+        },
+    };
+    let mut answer = json!({"kind": "dns#managedZonesListResponse",
+                            "managedZones": zones.get(page).into_iter().collect::<Vec<_>>()});
+    if page + 1 < zones.len() {
+        answer["nextPageToken"] = json!(format!("page-{}", page + 1));
+    }
+    Response::json(200, &answer)
 }
 
 fn set_json(name: &str, ttl: u64, values: &[String]) -> Value {

@@ -4,7 +4,9 @@
 //! project) and the access token it is exchanged for ([`super::google_auth`]).
 //!
 //! - Zone: from the name upwards, `GET /projects/{p}/managedZones?dnsName=N.`
-//!   until one public zone answers (as Certbot's plugin); its `name` is kept.
+//!   until one public zone answers (as Certbot's plugin), following
+//!   `nextPageToken` (sent back as `pageToken=`) through the pages of each
+//!   answer; its `name` is kept.
 //! - A TXT record set holds every value at its name, so a change replaces
 //!   the whole set: `GET .../managedZones/{z}/rrsets?name=N.&type=TXT` reads
 //!   it, then `POST .../managedZones/{z}/changes` with the old set in
@@ -290,16 +292,38 @@ impl Provider for Google {
         let labels: Vec<&str> = full.split('.').collect();
         for start in 0..labels.len() {
             let candidate = labels[start..].join(".");
-            let params = [("dnsName", format!("{candidate}."))];
-            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let path = format!("/managedZones{}", query(&params));
-            let json = self.request(Method::GET, &path, None, action).await?;
-            let zones = json.get("managedZones").and_then(Value::as_array);
-            let public = zones.into_iter().flatten().find(|z| {
-                z.get("privateVisibilityConfig").is_none()
-                    && z.get("visibility").and_then(Value::as_str) != Some("private")
-            });
+            let dns_name = format!("{candidate}.");
+            let mut page_token: Option<String> = None;
+            // The list comes in pages: each but the last names the next by
+            // `nextPageToken`; a private zone of the same name may come
+            // first, the public one on a later page.
+            let public = loop {
+                let mut params = vec![("dnsName", dns_name.as_str())];
+                if let Some(token) = &page_token {
+                    params.push(("pageToken", token.as_str()));
+                }
+                let path = format!("/managedZones{}", query(&params));
+                let json = self.request(Method::GET, &path, None, action).await?;
+                let zones = json.get("managedZones").and_then(Value::as_array);
+                let public = zones.into_iter().flatten().find(|z| {
+                    z.get("privateVisibilityConfig").is_none()
+                        && z.get("visibility").and_then(Value::as_str) != Some("private")
+                });
+                if let Some(zone) = public {
+                    break Some(zone.clone());
+                }
+                let next = json
+                    .get("nextPageToken")
+                    .and_then(Value::as_str)
+                    .filter(|t| !t.is_empty());
+                match next {
+                    // A token sent back unchanged would page for ever.
+                    Some(t) if page_token.as_deref() != Some(t) => page_token = Some(t.to_string()),
+                    _ => break None,
+                }
+            };
             if let Some(zone) = public {
+                let zone = &zone;
                 let mut zone_name = Name::from_ascii(&candidate)
                     .map_err(|e| DnsError::Internal(format!("{candidate}: {e}")))?;
                 zone_name.set_fqdn(true);
