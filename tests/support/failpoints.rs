@@ -30,10 +30,19 @@ pub fn list(mut cmd: Command) -> Vec<String> {
         .collect()
 }
 
+/// What a run meant to be killed at one fail point did.
+pub enum Kill {
+    /// It reached the point and the SIGKILL landed there (the report line).
+    Reached(String),
+    /// It succeeded without passing that many points: this run took a
+    /// shorter path than the listing run (see [`kill_at_every_point`]).
+    EndedBefore,
+}
+
 /// Run `cmd` until it reports reaching fail point `k`, then SIGKILL it.
-/// `Ok(the point's report)`, or what went wrong (it ended before, or was
-/// not killed by the signal).
-pub fn kill_at(mut cmd: Command, k: usize) -> Result<String, String> {
+/// What it did, or what went wrong (it failed before the point, or was not
+/// killed by the signal).
+pub fn kill_at(mut cmd: Command, k: usize) -> Result<Kill, String> {
     let mut child = cmd
         .env(ENV, format!("kill:{k}"))
         .stdin(Stdio::null())
@@ -57,8 +66,9 @@ pub fn kill_at(mut cmd: Command, k: usize) -> Result<String, String> {
     child.kill().unwrap();
     let status = child.wait().unwrap();
     match reached {
-        Some(line) if status.signal() == Some(9) => Ok(line),
+        Some(line) if status.signal() == Some(9) => Ok(Kill::Reached(line)),
         Some(line) => Err(format!("{line}: ended with {status}, not SIGKILL")),
+        None if status.success() => Ok(Kill::EndedBefore),
         None => Err(format!("never reached fail point {k}: {status}\n{output}")),
     }
 }
@@ -93,7 +103,11 @@ pub fn summary(points: &[String]) -> String {
 /// Kill `command()` at each of its fail points in turn, each time from
 /// the state `reset()` makes, then run `next()` and gather what `check()`
 /// finds wrong. The points are counted by a listing run from the same
-/// state. Returns the number of points and every problem.
+/// state. A run that succeeds before reaching point `k` (seen once in the
+/// `--nginx` run: one run passed fewer points than the listing, a path that
+/// depends on timing) is checked as a finished run and counted; more than
+/// one in ten such runs is a problem, since the loop would then prove
+/// little. Returns the number of points and every problem.
 pub fn kill_at_every_point(
     reset: impl Fn(),
     command: impl Fn() -> Command,
@@ -107,10 +121,15 @@ pub fn kill_at_every_point(
     eprintln!("{} fail points: {}", points.len(), summary(&points));
     let began = Instant::now();
     let mut problems = Vec::new();
+    let mut ended_before = 0;
     for k in 1..=points.len() {
         reset();
         let at = match kill_at(command(), k) {
-            Ok(line) => line,
+            Ok(Kill::Reached(line)) => line,
+            Ok(Kill::EndedBefore) => {
+                ended_before += 1;
+                format!("a run that ended before point {k}")
+            }
             Err(problem) => {
                 problems.push(format!("kill {k}: {problem}"));
                 continue;
@@ -119,7 +138,17 @@ pub fn kill_at_every_point(
         next();
         problems.extend(check().into_iter().map(|p| format!("killed at {at}: {p}")));
     }
-    eprintln!("{} kills in {:.0?}", points.len(), began.elapsed());
+    eprintln!(
+        "{} kills in {:.0?} ({ended_before} runs ended before their point)",
+        points.len() - ended_before,
+        began.elapsed()
+    );
+    if ended_before * 10 > points.len() {
+        problems.push(format!(
+            "{ended_before} of {} runs ended before their fail point",
+            points.len()
+        ));
+    }
     (points.len(), problems)
 }
 
