@@ -14,9 +14,8 @@
 
 use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
-use super::super::lookup;
 use super::api::{Api, Reply, encode, query};
-use super::{Added, Provider, Resolver, Zone, plain};
+use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
 use http::{HeaderName, Method, StatusCode};
 use serde_json::{Value, json};
@@ -246,13 +245,6 @@ impl Provider for Cloudflare {
 
     fn location(&self) -> String {
         format!("through {API}")
-    }
-
-    fn resolver(&self) -> Result<Resolver, DnsError> {
-        Ok(Resolver {
-            client: lookup::system_resolver(),
-            required: false,
-        })
     }
 
     fn default_wait(&self) -> Duration {

@@ -14,9 +14,9 @@
 
 use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
-use super::super::lookup;
 use super::api::{Api, Reply, encode, query};
-use super::{Added, Provider, Resolver, Zone, plain};
+use super::common::id_text;
+use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -153,15 +153,6 @@ fn relative(name: &Name, zone: &Name) -> String {
     }
 }
 
-/// A record id as text (the API's ids are numbers).
-fn id_text(value: &Value) -> Option<String> {
-    match value {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) => Some(s.clone()),
-        _ => None,
-    }
-}
-
 impl Provider for DigitalOcean {
     fn plugin(&self) -> &'static str {
         "dns-digitalocean"
@@ -169,13 +160,6 @@ impl Provider for DigitalOcean {
 
     fn location(&self) -> String {
         format!("through {API}")
-    }
-
-    fn resolver(&self) -> Result<Resolver, DnsError> {
-        Ok(Resolver {
-            client: lookup::system_resolver(),
-            required: false,
-        })
     }
 
     fn default_wait(&self) -> Duration {

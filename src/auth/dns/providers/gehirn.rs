@@ -19,10 +19,9 @@
 
 use super::super::credentials;
 use super::super::error::DnsError;
-use super::super::lookup;
 use super::api::{Api, Reply, encode};
 use super::common::{basic, holding_zone, id_text, required};
-use super::{Added, Provider, Resolver, Zone, plain};
+use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -167,13 +166,6 @@ impl Provider for Gehirn {
 
     fn location(&self) -> String {
         format!("through {API}")
-    }
-
-    fn resolver(&self) -> Result<Resolver, DnsError> {
-        Ok(Resolver {
-            client: lookup::system_resolver(),
-            required: false,
-        })
     }
 
     fn default_wait(&self) -> Duration {

@@ -43,6 +43,7 @@ pub mod sakuracloud;
 
 use super::client::Client;
 use super::error::DnsError;
+use super::lookup;
 use hickory_proto::rr::Name;
 use std::future::Future;
 use std::time::Duration;
@@ -89,8 +90,15 @@ pub trait Provider: Sync {
     /// "through the Cloudflare API").
     fn location(&self) -> String;
 
-    /// The DNS server the solver asks.
-    fn resolver(&self) -> Result<Resolver, DnsError>;
+    /// The DNS server the solver asks: by default the system's resolver,
+    /// whose failures are only warnings (an API provider writes through its
+    /// API, not through the server it asks).
+    fn resolver(&self) -> Result<Resolver, DnsError> {
+        Ok(Resolver {
+            client: lookup::system_resolver(),
+            required: false,
+        })
+    }
 
     /// Certbot's default `--dns-NAME-propagation-seconds`: the wait used when
     /// the authoritative servers cannot be found to be asked.

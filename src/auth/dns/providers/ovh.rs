@@ -21,9 +21,9 @@
 
 use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
-use super::super::lookup;
 use super::api::{Api, Reply, Signer, encode, query};
-use super::{Added, Provider, Resolver, Zone, plain};
+use super::common::id_text;
+use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
 use http::{HeaderName, Method, StatusCode};
 use serde_json::{Value, json};
@@ -274,15 +274,6 @@ fn relative(name: &Name, zone: &Name) -> String {
     }
 }
 
-/// A record id as text (the API's ids are numbers).
-fn id_text(value: &Value) -> Option<String> {
-    match value {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) => Some(s.clone()),
-        _ => None,
-    }
-}
-
 impl Provider for Ovh {
     fn plugin(&self) -> &'static str {
         "dns-ovh"
@@ -290,13 +281,6 @@ impl Provider for Ovh {
 
     fn location(&self) -> String {
         format!("through {API}")
-    }
-
-    fn resolver(&self) -> Result<Resolver, DnsError> {
-        Ok(Resolver {
-            client: lookup::system_resolver(),
-            required: false,
-        })
     }
 
     fn default_wait(&self) -> Duration {

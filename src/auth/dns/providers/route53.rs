@@ -15,10 +15,9 @@
 //! - Errors: the `<Error>`'s `Code` and `Message`.
 
 use super::super::error::DnsError;
-use super::super::lookup;
 use super::api::{Api, Body, Reply, encode, query};
 use super::aws::{AwsCredentials, SigV4};
-use super::{Added, Provider, Resolver, Zone, plain};
+use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
 use http::Method;
 use std::time::Duration;
@@ -285,13 +284,6 @@ impl Provider for Route53 {
 
     fn location(&self) -> String {
         format!("through {API}")
-    }
-
-    fn resolver(&self) -> Result<Resolver, DnsError> {
-        Ok(Resolver {
-            client: lookup::system_resolver(),
-            required: false,
-        })
     }
 
     fn default_wait(&self) -> Duration {
