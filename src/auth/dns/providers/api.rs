@@ -108,6 +108,43 @@ impl Api {
         }
     }
 
+    /// The error for an answer that is not a success: the credentials were
+    /// refused (`ApiAuth`, with `hint` naming what to check) when `refused`,
+    /// else this API's error about `action`, whose outcome is unknown only
+    /// on a server error.
+    pub fn failure(
+        &self,
+        status: StatusCode,
+        action: &str,
+        detail: String,
+        refused: bool,
+        hint: &str,
+    ) -> DnsError {
+        if refused {
+            return DnsError::ApiAuth {
+                api: self.label,
+                file: self.file.clone(),
+                detail: format!("{detail}; {hint}"),
+            };
+        }
+        self.error(action, detail, status.is_server_error())
+    }
+
+    /// DELETE `path`, the answer judged by `checked`; 404 means the record
+    /// is already gone, which is what deleting wanted.
+    pub async fn delete(
+        &self,
+        path: &str,
+        action: &str,
+        checked: impl FnOnce(Reply) -> Result<Value, DnsError>,
+    ) -> Result<(), DnsError> {
+        let reply = self.call(Method::DELETE, path, None, action).await?;
+        if reply.status == StatusCode::NOT_FOUND {
+            return Ok(());
+        }
+        checked(reply).map(|_| ())
+    }
+
     /// `method path` with an optional JSON body, retried while the API
     /// answers 429. `action` says what it is for, in errors.
     pub async fn call(
@@ -258,6 +295,20 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect();
     format!("?{}", joined.join("&"))
+}
+
+/// Whether the status itself says the credentials were refused (401, 403).
+pub fn auth_refused(status: StatusCode) -> bool {
+    matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+}
+
+/// `HTTP 404`, or `HTTP 404: text` when there is a `text` (callers decide
+/// whether an empty one counts: the APIs differ).
+pub fn http_detail(status: StatusCode, text: Option<&str>) -> String {
+    match text {
+        Some(text) => format!("HTTP {}: {text}", status.as_u16()),
+        None => format!("HTTP {}", status.as_u16()),
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
 use super::api::{Api, Reply, encode, query};
+use super::common;
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
 use http::{HeaderName, Method, StatusCode};
@@ -54,12 +55,12 @@ impl Cloudflare {
     /// Read `--dns-cloudflare-credentials FILE`; also Certbot's warning for
     /// a file others may read.
     pub fn load(path: &Path) -> Result<(Cloudflare, Option<String>), DnsError> {
-        let (text, warning) = credentials::read_file(
+        common::load(
             path,
             "--dns-cloudflare-credentials",
             "a Cloudflare API secret",
-        )?;
-        Ok((Cloudflare::parse(path, &text)?, warning))
+            Cloudflare::parse,
+        )
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -147,16 +148,10 @@ impl Cloudflare {
             reply.status,
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
         ) || codes.iter().any(|c| AUTH_CODES.contains(c));
-        if refused {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!("{detail}; {}", self.keys_hint()),
-            });
-        }
+        let hint = self.keys_hint();
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     /// Every item of a paginated list.
@@ -198,11 +193,9 @@ impl Cloudflare {
 
     async fn delete_id(&self, zone: &str, id: &str, action: &str) -> Result<(), DnsError> {
         let path = format!("/zones/{}/dns_records/{}", encode(zone), encode(id));
-        let reply = self.api.call(Method::DELETE, &path, None, action).await?;
-        if reply.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        self.checked(reply, action).map(|_| ())
+        self.api
+            .delete(&path, action, |reply| self.checked(reply, action))
+            .await
     }
 }
 

@@ -2,7 +2,7 @@
 //! required credential, choosing the account's zone that holds a name,
 //! naming a record relative to its zone, HTTP Basic credentials.
 
-use super::super::credentials::Entry;
+use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
 use super::{Zone, plain};
 use base64::Engine;
@@ -30,6 +30,19 @@ pub fn required(
     value(entries, key).map(str::to_string).ok_or_else(|| {
         DnsError::Credentials(format!("{}: {prefix}{key} is missing", path.display()))
     })
+}
+
+/// Read the credentials file `path` given to `flag` (`holds`: what it
+/// holds, for messages) and `parse` it; also Certbot's warning for a file
+/// others may read.
+pub fn load<T>(
+    path: &Path,
+    flag: &str,
+    holds: &str,
+    parse: fn(&Path, &str) -> Result<T, DnsError>,
+) -> Result<(T, Option<String>), DnsError> {
+    let (text, warning) = credentials::read_file(path, flag, holds)?;
+    Ok((parse(path, &text)?, warning))
 }
 
 /// `Basic base64(user:password)`.

@@ -14,11 +14,11 @@
 
 use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
-use super::api::{Api, Reply, encode, query};
-use super::common::id_text;
+use super::api::{Api, Reply, auth_refused, encode, query};
+use super::common::{self, id_text};
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
-use http::{Method, StatusCode};
+use http::Method;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -43,12 +43,12 @@ impl DigitalOcean {
     /// Read `--dns-digitalocean-credentials FILE`; also Certbot's warning
     /// for a file others may read.
     pub fn load(path: &Path) -> Result<(DigitalOcean, Option<String>), DnsError> {
-        let (text, warning) = credentials::read_file(
+        common::load(
             path,
             "--dns-digitalocean-credentials",
             "a DigitalOcean API token",
-        )?;
-        Ok((DigitalOcean::parse(path, &text)?, warning))
+            DigitalOcean::parse,
+        )
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -86,19 +86,11 @@ impl DigitalOcean {
             (Some(m), None) => format!("HTTP {}: {m}", reply.status.as_u16()),
             _ => format!("HTTP {}", reply.status.as_u16()),
         };
-        if matches!(
-            reply.status,
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        ) {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!("{detail}; check dns_digitalocean_token (read and write scope)"),
-            });
-        }
+        let refused = auth_refused(reply.status);
+        let hint = "check dns_digitalocean_token (read and write scope)";
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     /// Every item under `key` of a paginated list.
@@ -136,11 +128,9 @@ impl DigitalOcean {
 
     async fn delete_id(&self, zone: &str, id: &str, action: &str) -> Result<(), DnsError> {
         let path = format!("/domains/{}/records/{}", encode(zone), encode(id));
-        let reply = self.api.call(Method::DELETE, &path, None, action).await?;
-        if reply.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        self.checked(reply, action).map(|_| ())
+        self.api
+            .delete(&path, action, |reply| self.checked(reply, action))
+            .await
     }
 }
 

@@ -17,11 +17,11 @@
 
 use super::super::credentials;
 use super::super::error::DnsError;
-use super::api::{Api, Reply, encode, query};
-use super::common::{holding_zone, id_text, relative, required};
+use super::api::{Api, Reply, auth_refused, encode, http_detail, query};
+use super::common::{self, holding_zone, id_text, relative, required};
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
-use http::{Method, StatusCode};
+use http::Method;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -46,9 +46,12 @@ impl Dnsimple {
     /// Read `--dns-dnsimple-credentials FILE`; also Certbot's warning for a
     /// file others may read.
     pub fn load(path: &Path) -> Result<(Dnsimple, Option<String>), DnsError> {
-        let (text, warning) =
-            credentials::read_file(path, "--dns-dnsimple-credentials", "a DNSimple API token")?;
-        Ok((Dnsimple::parse(path, &text)?, warning))
+        common::load(
+            path,
+            "--dns-dnsimple-credentials",
+            "a DNSimple API token",
+            Dnsimple::parse,
+        )
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -66,24 +69,13 @@ impl Dnsimple {
         if reply.status.is_success() {
             return Ok(reply.json);
         }
-        let message = message_of(&reply.json);
-        let detail = match message.is_empty() {
-            true => format!("HTTP {}", reply.status.as_u16()),
-            false => format!("HTTP {}: {message}", reply.status.as_u16()),
-        };
-        if matches!(
-            reply.status,
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        ) {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!("{detail}; check dns_dnsimple_token"),
-            });
-        }
+        let text = message_of(&reply.json);
+        let detail = http_detail(reply.status, Some(text.as_str()).filter(|t| !t.is_empty()));
+        let refused = auth_refused(reply.status);
+        let hint = "check dns_dnsimple_token";
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     async fn get(&self, path: &str, action: &str) -> Result<Value, DnsError> {
@@ -144,11 +136,9 @@ impl Dnsimple {
 
     async fn delete_id(&self, zone: &Zone, id: &str, action: &str) -> Result<(), DnsError> {
         let path = format!("{}/{}", Dnsimple::records_path(zone), encode(id));
-        let reply = self.api.call(Method::DELETE, &path, None, action).await?;
-        if reply.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        self.checked(reply, action).map(|_| ())
+        self.api
+            .delete(&path, action, |reply| self.checked(reply, action))
+            .await
     }
 }
 

@@ -18,11 +18,11 @@
 
 use super::super::credentials;
 use super::super::error::DnsError;
-use super::api::{Api, Reply, Signer, encode, query};
-use super::common::{holding_zone, id_text, relative, required};
+use super::api::{Api, Reply, Signer, auth_refused, encode, http_detail, query};
+use super::common::{self, holding_zone, id_text, relative, required};
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
-use http::{HeaderName, Method, StatusCode};
+use http::{HeaderName, Method};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -58,12 +58,12 @@ impl DnsMadeEasy {
     /// Read `--dns-dnsmadeeasy-credentials FILE`; also Certbot's warning
     /// for a file others may read.
     pub fn load(path: &Path) -> Result<(DnsMadeEasy, Option<String>), DnsError> {
-        let (text, warning) = credentials::read_file(
+        common::load(
             path,
             "--dns-dnsmadeeasy-credentials",
             "a DNS Made Easy API key and secret key",
-        )?;
-        Ok((DnsMadeEasy::parse(path, &text)?, warning))
+            DnsMadeEasy::parse,
+        )
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -96,35 +96,20 @@ impl DnsMadeEasy {
         if reply.status.is_success() {
             return Ok(reply.json);
         }
-        let messages = messages_of(&reply.json);
-        let detail = match messages.is_empty() {
-            true => format!("HTTP {}", reply.status.as_u16()),
-            false => format!("HTTP {}: {messages}", reply.status.as_u16()),
-        };
-        if matches!(
-            reply.status,
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        ) {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!(
-                    "{detail}; check dns_dnsmadeeasy_api_key and dns_dnsmadeeasy_secret_key"
-                ),
-            });
-        }
+        let text = messages_of(&reply.json);
+        let detail = http_detail(reply.status, Some(text.as_str()).filter(|t| !t.is_empty()));
+        let refused = auth_refused(reply.status);
+        let hint = "check dns_dnsmadeeasy_api_key and dns_dnsmadeeasy_secret_key";
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     async fn delete_id(&self, zone: &str, id: &str, action: &str) -> Result<(), DnsError> {
         let path = format!("/dns/managed/{}/records/{}", encode(zone), encode(id));
-        let reply = self.send(Method::DELETE, &path, None, action).await?;
-        if reply.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        self.checked(reply, action).map(|_| ())
+        self.api
+            .delete(&path, action, |reply| self.checked(reply, action))
+            .await
     }
 }
 

@@ -19,11 +19,11 @@
 
 use super::super::credentials;
 use super::super::error::DnsError;
-use super::api::{Api, Reply, encode};
-use super::common::{basic, holding_zone, id_text, required};
+use super::api::{Api, Reply, auth_refused, encode, http_detail};
+use super::common::{self, basic, holding_zone, id_text, required};
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
-use http::{Method, StatusCode};
+use http::Method;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -45,12 +45,12 @@ impl Gehirn {
     /// Read `--dns-gehirn-credentials FILE`; also Certbot's warning for a
     /// file others may read.
     pub fn load(path: &Path) -> Result<(Gehirn, Option<String>), DnsError> {
-        let (text, warning) = credentials::read_file(
+        common::load(
             path,
             "--dns-gehirn-credentials",
             "a Gehirn API token and secret",
-        )?;
-        Ok((Gehirn::parse(path, &text)?, warning))
+            Gehirn::parse,
+        )
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -69,24 +69,13 @@ impl Gehirn {
         if reply.status.is_success() {
             return Ok(reply.json);
         }
-        let status = reply.status.as_u16();
-        let detail = match reply.json.get("message").and_then(Value::as_str) {
-            Some(message) => format!("HTTP {status}: {message}"),
-            None => format!("HTTP {status}"),
-        };
-        if matches!(
-            reply.status,
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        ) {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!("{detail}; check dns_gehirn_api_token and dns_gehirn_api_secret"),
-            });
-        }
+        let message = reply.json.get("message").and_then(Value::as_str);
+        let detail = http_detail(reply.status, message);
+        let refused = auth_refused(reply.status);
+        let hint = "check dns_gehirn_api_token and dns_gehirn_api_secret";
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     /// `/zones/{zone}/versions/{version}/records` of a zone found here.
@@ -239,11 +228,9 @@ impl Provider for Gehirn {
             return Ok(());
         };
         let path = format!("{}/{}", Gehirn::records_path(&added.zone), encode(&id));
-        let reply = self.api.call(Method::DELETE, &path, None, &action).await?;
-        if reply.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        self.checked(reply, &action).map(|_| ())
+        self.api
+            .delete(&path, &action, |reply| self.checked(reply, &action))
+            .await
     }
 }
 

@@ -15,11 +15,11 @@
 
 use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
-use super::api::{Api, Reply, encode, query};
-use super::common::id_text;
+use super::api::{Api, Reply, auth_refused, encode, http_detail, query};
+use super::common::{self, id_text};
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
-use http::{Method, StatusCode};
+use http::Method;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -44,9 +44,12 @@ impl Linode {
     /// Read `--dns-linode-credentials FILE`; also Certbot's warning for a
     /// file others may read.
     pub fn load(path: &Path) -> Result<(Linode, Option<String>), DnsError> {
-        let (text, warning) =
-            credentials::read_file(path, "--dns-linode-credentials", "a Linode API token")?;
-        Ok((Linode::parse(path, &text)?, warning))
+        common::load(
+            path,
+            "--dns-linode-credentials",
+            "a Linode API token",
+            Linode::parse,
+        )
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -90,24 +93,13 @@ impl Linode {
         if reply.status.is_success() {
             return Ok(reply.json);
         }
-        let reasons = reasons_of(&reply.json);
-        let detail = match reasons.is_empty() {
-            true => format!("HTTP {}", reply.status.as_u16()),
-            false => format!("HTTP {}: {reasons}", reply.status.as_u16()),
-        };
-        if matches!(
-            reply.status,
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        ) {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!("{detail}; check dns_linode_key (Domains: read/write)"),
-            });
-        }
+        let text = reasons_of(&reply.json);
+        let detail = http_detail(reply.status, Some(text.as_str()).filter(|t| !t.is_empty()));
+        let refused = auth_refused(reply.status);
+        let hint = "check dns_linode_key (Domains: read/write)";
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     /// Every item (`data`) of a paginated list.
@@ -132,11 +124,9 @@ impl Linode {
 
     async fn delete_id(&self, zone: &str, id: &str, action: &str) -> Result<(), DnsError> {
         let path = format!("/domains/{}/records/{}", encode(zone), encode(id));
-        let reply = self.api.call(Method::DELETE, &path, None, action).await?;
-        if reply.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        self.checked(reply, action).map(|_| ())
+        self.api
+            .delete(&path, action, |reply| self.checked(reply, action))
+            .await
     }
 }
 

@@ -14,11 +14,11 @@
 
 use super::super::credentials;
 use super::super::error::DnsError;
-use super::api::{Api, Reply, encode};
-use super::common::{basic, holding_zone, id_text, required};
+use super::api::{Api, Reply, auth_refused, encode, http_detail};
+use super::common::{self, basic, holding_zone, id_text, required};
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
-use http::{Method, StatusCode};
+use http::Method;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -40,12 +40,12 @@ impl LuaDns {
     /// Read `--dns-luadns-credentials FILE`; also Certbot's warning for a
     /// file others may read.
     pub fn load(path: &Path) -> Result<(LuaDns, Option<String>), DnsError> {
-        let (text, warning) = credentials::read_file(
+        common::load(
             path,
             "--dns-luadns-credentials",
             "a LuaDNS email and API token",
-        )?;
-        Ok((LuaDns::parse(path, &text)?, warning))
+            LuaDns::parse,
+        )
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -64,24 +64,13 @@ impl LuaDns {
         if reply.status.is_success() {
             return Ok(reply.json);
         }
-        let status = reply.status.as_u16();
-        let detail = match reply.json.get("message").and_then(Value::as_str) {
-            Some(message) => format!("HTTP {status}: {message}"),
-            None => format!("HTTP {status}"),
-        };
-        if matches!(
-            reply.status,
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        ) {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!("{detail}; check dns_luadns_email and dns_luadns_token"),
-            });
-        }
+        let message = reply.json.get("message").and_then(Value::as_str);
+        let detail = http_detail(reply.status, message);
+        let refused = auth_refused(reply.status);
+        let hint = "check dns_luadns_email and dns_luadns_token";
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     async fn send(
@@ -97,11 +86,9 @@ impl LuaDns {
 
     async fn delete_id(&self, zone: &str, id: &str, action: &str) -> Result<(), DnsError> {
         let path = format!("/zones/{}/records/{}", encode(zone), encode(id));
-        let reply = self.api.call(Method::DELETE, &path, None, action).await?;
-        if reply.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        self.checked(reply, action).map(|_| ())
+        self.api
+            .delete(&path, action, |reply| self.checked(reply, action))
+            .await
     }
 }
 

@@ -16,8 +16,8 @@
 
 use super::super::credentials;
 use super::super::error::DnsError;
-use super::api::{Api, Reply, encode};
-use super::common::{holding_zone, required};
+use super::api::{Api, Reply, auth_refused, encode, http_detail};
+use super::common::{self, holding_zone, required};
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
 use http::{HeaderName, Method, StatusCode};
@@ -42,9 +42,12 @@ impl Nsone {
     /// Read `--dns-nsone-credentials FILE`; also Certbot's warning for a
     /// file others may read.
     pub fn load(path: &Path) -> Result<(Nsone, Option<String>), DnsError> {
-        let (text, warning) =
-            credentials::read_file(path, "--dns-nsone-credentials", "an NS1 API key")?;
-        Ok((Nsone::parse(path, &text)?, warning))
+        common::load(
+            path,
+            "--dns-nsone-credentials",
+            "an NS1 API key",
+            Nsone::parse,
+        )
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -62,24 +65,13 @@ impl Nsone {
         if reply.status.is_success() {
             return Ok(reply.json);
         }
-        let status = reply.status.as_u16();
-        let detail = match reply.json.get("message").and_then(Value::as_str) {
-            Some(message) => format!("HTTP {status}: {message}"),
-            None => format!("HTTP {status}"),
-        };
-        if matches!(
-            reply.status,
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        ) {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!("{detail}; check dns_nsone_api_key"),
-            });
-        }
+        let message = reply.json.get("message").and_then(Value::as_str);
+        let detail = http_detail(reply.status, message);
+        let refused = auth_refused(reply.status);
+        let hint = "check dns_nsone_api_key";
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     /// The TXT record at `name`, `None` when the zone has none.
@@ -196,11 +188,9 @@ impl Provider for Nsone {
                 .await
                 .map(|_| ());
         }
-        let reply = self.api.call(Method::DELETE, &path, None, &action).await?;
-        if reply.status == StatusCode::NOT_FOUND {
-            return Ok(());
-        }
-        self.checked(reply, &action).map(|_| ())
+        self.api
+            .delete(&path, &action, |reply| self.checked(reply, &action))
+            .await
     }
 }
 

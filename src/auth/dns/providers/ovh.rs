@@ -22,7 +22,7 @@
 use super::super::credentials::{self, Entry};
 use super::super::error::DnsError;
 use super::api::{Api, Reply, Signer, encode, query};
-use super::common::id_text;
+use super::common::{self, id_text};
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
 use http::{HeaderName, Method, StatusCode};
@@ -126,9 +126,7 @@ impl Ovh {
     /// Read `--dns-ovh-credentials FILE`; also Certbot's warning for a file
     /// others may read.
     pub fn load(path: &Path) -> Result<(Ovh, Option<String>), DnsError> {
-        let (text, warning) =
-            credentials::read_file(path, "--dns-ovh-credentials", "OVH API keys")?;
-        Ok((Ovh::parse(path, &text)?, warning))
+        common::load(path, "--dns-ovh-credentials", "OVH API keys", Ovh::parse)
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -212,19 +210,11 @@ impl Ovh {
             reply.status,
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
         ) || code.is_some_and(|c| auth_codes.contains(&c));
-        if refused {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!(
-                    "{detail}; check dns_ovh_application_key, dns_ovh_application_secret and \
-                     dns_ovh_consumer_key (GET/POST/DELETE on /domain/zone/*)"
-                ),
-            });
-        }
+        let hint = "check dns_ovh_application_key, dns_ovh_application_secret and \
+                    dns_ovh_consumer_key (GET/POST/DELETE on /domain/zone/*)";
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     async fn request(

@@ -19,11 +19,11 @@
 
 use super::super::credentials;
 use super::super::error::DnsError;
-use super::api::{Api, Reply, encode};
-use super::common::{basic, holding_zone, id_text, relative, required};
+use super::api::{Api, Reply, auth_refused, encode};
+use super::common::{self, basic, holding_zone, id_text, relative, required};
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
-use http::{Method, StatusCode};
+use http::Method;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -48,12 +48,12 @@ impl SakuraCloud {
     /// Read `--dns-sakuracloud-credentials FILE`; also Certbot's warning
     /// for a file others may read.
     pub fn load(path: &Path) -> Result<(SakuraCloud, Option<String>), DnsError> {
-        let (text, warning) = credentials::read_file(
+        common::load(
             path,
             "--dns-sakuracloud-credentials",
             "a Sakura Cloud API token and secret",
-        )?;
-        Ok((SakuraCloud::parse(path, &text)?, warning))
+            SakuraCloud::parse,
+        )
     }
 
     /// The credentials in `text` (`path` names the file in messages).
@@ -79,21 +79,11 @@ impl SakuraCloud {
             (Some(message), None) => format!("HTTP {status}: {message}"),
             _ => format!("HTTP {status}"),
         };
-        if matches!(
-            reply.status,
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        ) {
-            return Err(DnsError::ApiAuth {
-                api: API,
-                file: self.api.file.clone(),
-                detail: format!(
-                    "{detail}; check dns_sakuracloud_api_token and dns_sakuracloud_api_secret"
-                ),
-            });
-        }
+        let refused = auth_refused(reply.status);
+        let hint = "check dns_sakuracloud_api_token and dns_sakuracloud_api_secret";
         Err(self
             .api
-            .error(action, detail, reply.status.is_server_error()))
+            .failure(reply.status, action, detail, refused, hint))
     }
 
     async fn send(
