@@ -56,7 +56,19 @@ pub fn holding_zone(
     api: &'static str,
     file: &Path,
     name: &Name,
+    zones: Vec<(String, String)>,
+) -> Result<Zone, DnsError> {
+    holding_zone_among(api, file, name, zones, "zones")
+}
+
+/// [`holding_zone`] for an API whose zones have another name in messages
+/// (Route 53's "public hosted zones").
+pub fn holding_zone_among(
+    api: &'static str,
+    file: &Path,
+    name: &Name,
     mut zones: Vec<(String, String)>,
+    what: &str,
 ) -> Result<Zone, DnsError> {
     let full = plain(name);
     for (zone, _) in zones.iter_mut() {
@@ -71,7 +83,7 @@ pub fn holding_zone(
             api,
             file: file.to_path_buf(),
             name: full,
-            tried: format!("the account's {} zones", zones.len()),
+            tried: format!("the account's {} {what}", zones.len()),
         });
     };
     let mut zone_name =

@@ -17,6 +17,7 @@
 use super::super::error::DnsError;
 use super::api::{Api, Body, Reply, encode, query};
 use super::aws::{AwsCredentials, SigV4};
+use super::common::holding_zone_among;
 use super::{Added, Provider, Zone, plain};
 use hickory_proto::rr::Name;
 use http::Method;
@@ -291,27 +292,10 @@ impl Provider for Route53 {
     }
 
     async fn find_zone(&self, name: &Name, _dns_zone: Option<&Name>) -> Result<Zone, DnsError> {
-        let mut zones = self.zones().await?;
-        let full = plain(name);
-        zones.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-        let found = zones
-            .iter()
-            .find(|(z, _)| full == *z || full.ends_with(&format!(".{z}")));
-        let Some((zone, id)) = found else {
-            return Err(DnsError::ApiUnknownZone {
-                api: API,
-                file: self.api.file.clone(),
-                name: full,
-                tried: format!("the account's {} public hosted zones", zones.len()),
-            });
-        };
-        let mut zone =
-            Name::from_ascii(zone).map_err(|e| DnsError::Internal(format!("{zone}: {e}")))?;
-        zone.set_fqdn(true);
-        Ok(Zone {
-            name: zone,
-            id: id.clone(),
-        })
+        // zones() already trims and lowercases the names, as this does.
+        let zones = self.zones().await?;
+        let what = "public hosted zones";
+        holding_zone_among(API, &self.api.file, name, zones, what)
     }
 
     async fn add_txt(
